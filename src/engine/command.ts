@@ -1,0 +1,97 @@
+/**
+ * The shape of one command. Each command lives in its own file under commands/<group>/ and exports one
+ * CommandSpec; commands/index.ts lists them all explicitly and table.ts validates the list at start-up.
+ *
+ * Arity follows Redis: a positive number is the exact argc (including the command name), a negative number
+ * -N means "at least N".
+ */
+import type { Engine } from './engine';
+import type { Keyspace } from './keyspace';
+import type { Reply } from './reply';
+
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'fast'
+  | 'no_auth'
+  | 'allow_busy'
+  | 'no_multi'
+  /** handled by the connection layer (AUTH, HELLO, MULTI, SUBSCRIBE…): `run` is only reached without one */
+  | 'connection';
+
+export type CommandGroup =
+  | 'generic'
+  | 'string'
+  | 'hash'
+  | 'sorted-set'
+  | 'list'
+  | 'set'
+  | 'server'
+  | 'connection'
+  | 'transactions'
+  | 'pubsub'
+  | 's3index';
+
+export interface KeySpec {
+  /** argv index of the first key (0 when the command takes no key) */
+  first: number;
+  /** argv index of the last key; negative counts from the end (-1 = last argument) */
+  last: number;
+  step: number;
+}
+
+export const NO_KEYS: KeySpec = Object.freeze({ first: 0, last: 0, step: 0 });
+
+/**
+ * Per-connection state a command may read (SELECT, CLIENT…). Front ends without connections (HTTP, Lambda)
+ * pass a fresh default session.
+ */
+export interface Session {
+  id: number;
+  db: number;
+  name?: string;
+  resp: 2 | 3;
+}
+
+export interface CommandContext {
+  readonly engine: Engine;
+  readonly db: Keyspace;
+  readonly argv: Buffer[];
+  /** ms since the epoch, read once for the whole command */
+  readonly now: number;
+  readonly session: Session;
+}
+
+export interface CommandSpec {
+  /** lower case, as typed by users */
+  readonly name: string;
+  readonly arity: number;
+  readonly flags: readonly CommandFlag[];
+  readonly keys: KeySpec;
+  readonly group: CommandGroup;
+  /** Big-O, as in Redis's command docs */
+  readonly complexity: string;
+  readonly summary: string;
+  readonly since: string;
+  /** subcommands with their own arity (CONFIG GET, OBJECT ENCODING, …), lower case */
+  readonly subcommands?: readonly { name: string; arity: number; summary: string }[];
+  run(ctx: CommandContext): Reply;
+}
+
+/** Keys named by a command's argv according to its key spec (used by WATCH, COMMAND GETKEYS, cluster tags). */
+export function commandKeys(spec: CommandSpec, argv: Buffer[]): Buffer[] {
+  const { first, last, step } = spec.keys;
+  if (first === 0) return [];
+  const end = last < 0 ? argv.length + last : last;
+  const out: Buffer[] = [];
+  for (let i = first; i <= end && i < argv.length; i += step) out.push(argv[i]!);
+  return out;
+}

@@ -1,0 +1,4 @@
+/** The hash commands, listed explicitly (the registry is never built by scanning the file system). */
+import type { CommandSpec } from '../../command';
+
+export const HASH_COMMANDS: readonly CommandSpec[] = [];

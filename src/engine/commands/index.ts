@@ -1,0 +1,17 @@
+/** The explicit registry of every built-in command, by group. */
+import type { CommandSpec } from '../command';
+import { CONNECTION_COMMANDS } from './connection/index';
+import { HASH_COMMANDS } from './hash/index';
+import { KEYS_COMMANDS } from './keys/index';
+import { SERVER_COMMANDS } from './server/index';
+import { STRING_COMMANDS } from './string/index';
+import { ZSET_COMMANDS } from './zset/index';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  ...CONNECTION_COMMANDS,
+  ...SERVER_COMMANDS,
+  ...KEYS_COMMANDS,
+  ...STRING_COMMANDS,
+  ...HASH_COMMANDS,
+  ...ZSET_COMMANDS,
+];

@@ -1,0 +1,4 @@
+/** The string commands, listed explicitly (the registry is never built by scanning the file system). */
+import type { CommandSpec } from '../../command';
+
+export const STRING_COMMANDS: readonly CommandSpec[] = [];

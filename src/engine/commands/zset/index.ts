@@ -1,0 +1,4 @@
+/** The zset commands, listed explicitly (the registry is never built by scanning the file system). */
+import type { CommandSpec } from '../../command';
+
+export const ZSET_COMMANDS: readonly CommandSpec[] = [];

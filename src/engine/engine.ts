@@ -1,0 +1,120 @@
+/**
+ * The engine: 16 logical databases, the command table and the single `execute(argv)` entry point that every
+ * front end (RESP server, HTTP, Lambda, CLI) calls. Single-threaded by design: one command runs at a time,
+ * to completion.
+ */
+import { type Clock, systemClock } from './clock';
+import type { CommandContext, CommandSpec, Session } from './command';
+import { COMMANDS } from './commands/index';
+import { validateTable } from './commands/table';
+import { unknownCommand, wrongArity } from './errors';
+import { Keyspace, type KeyspaceListener } from './keyspace';
+import type { Reply } from './reply';
+
+export const DATABASES = 16;
+
+export interface EngineOptions {
+  clock?: Clock;
+  databases?: number;
+  /** extra commands (e.g. the S3 index's) added to the built-in table */
+  extraCommands?: readonly CommandSpec[];
+}
+
+export interface EngineStats {
+  commandsProcessed: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  /** per-command call counts, by lower-case name */
+  calls: Map<string, number>;
+}
+
+let nextSessionId = 1;
+export function newSession(): Session {
+  return { id: nextSessionId++, db: 0, resp: 2 };
+}
+
+export class Engine implements KeyspaceListener {
+  readonly clock: Clock;
+  readonly dbs: Keyspace[];
+  readonly table: Map<string, CommandSpec>;
+  readonly stats: EngineStats = { commandsProcessed: 0, keyspaceHits: 0, keyspaceMisses: 0, calls: new Map() };
+  readonly startedAt: number;
+  /** bumped on every change; persistence compares it to decide whether a snapshot is due */
+  dirty = 0;
+  private readonly modifiedListeners: Array<(db: number, key: string) => void> = [];
+  private readonly flushListeners: Array<(db: number) => void> = [];
+  private readonly defaultSession = newSession();
+
+  constructor(opts: EngineOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    const n = opts.databases ?? DATABASES;
+    this.dbs = Array.from({ length: n }, (_, i) => new Keyspace(i, this));
+    const all = [...COMMANDS, ...(opts.extraCommands ?? [])];
+    validateTable(all);
+    this.table = new Map(all.map((c) => [c.name, c]));
+    this.startedAt = this.clock.now();
+  }
+
+  /** Looks a command up by its (case-insensitive) name. */
+  lookupCommand(name: Buffer | string): CommandSpec | undefined {
+    const s = typeof name === 'string' ? name : name.toString('latin1');
+    return this.table.get(s) ?? this.table.get(s.toLowerCase());
+  }
+
+  /**
+   * Runs one command. Never throws for bad input: unknown commands, wrong arity and every Redis error come back
+   * as error replies. `session` carries the selected database (defaults to db 0).
+   */
+  execute(argv: Buffer[], session: Session = this.defaultSession): Reply {
+    if (argv.length === 0) return { t: 'error', v: 'ERR empty command' };
+    const spec = this.lookupCommand(argv[0]!);
+    if (!spec) return unknownCommand(argv[0]!, argv.slice(1));
+    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) return wrongArity(spec.name);
+    return this.run(spec, argv, session);
+  }
+
+  /** Runs an already looked-up and arity-checked command (the RESP server's MULTI/EXEC path uses this). */
+  run(spec: CommandSpec, argv: Buffer[], session: Session): Reply {
+    const ctx: CommandContext = {
+      engine: this,
+      db: this.dbs[session.db] ?? this.dbs[0]!,
+      argv,
+      now: this.clock.now(),
+      session,
+    };
+    this.stats.commandsProcessed++;
+    this.stats.calls.set(spec.name, (this.stats.calls.get(spec.name) ?? 0) + 1);
+    return spec.run(ctx);
+  }
+
+  /** Convenience for tests and the CLI: execute with string arguments. */
+  exec(...args: Array<string | number | Buffer>): Reply {
+    return this.execute(args.map((a) => (Buffer.isBuffer(a) ? a : Buffer.from(String(a), 'utf8'))));
+  }
+
+  /** Bounded active expiry over every database; front ends call this on a timer. */
+  activeExpire(budgetPerDb = 200): number {
+    const now = this.clock.now();
+    let n = 0;
+    for (const db of this.dbs) n += db.activeExpire(now, budgetPerDb);
+    return n;
+  }
+
+  onModified(fn: (db: number, key: string) => void): void {
+    this.modifiedListeners.push(fn);
+  }
+
+  onFlush(fn: (db: number) => void): void {
+    this.flushListeners.push(fn);
+  }
+
+  keyModified(db: number, key: string): void {
+    this.dirty++;
+    for (const fn of this.modifiedListeners) fn(db, key);
+  }
+
+  flushed(db: number): void {
+    this.dirty++;
+    for (const fn of this.flushListeners) fn(db);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * One logical database: key → value, plus key → absolute expiry time in ms (like Redis's `expires` dict).
+ *
+ * Expiry is lazy on access (every lookup checks the deadline) plus a bounded active sweep (`activeExpire`)
+ * that a front end calls periodically. Time is passed in by the caller (read once per command).
+ *
+ * Every change to a key must be reported through `modified(key)` (the mutating methods here do it): WATCH,
+ * persistence and keyspace statistics hang off that one hook.
+ */
+import type { Value } from './values';
+
+export interface KeyspaceListener {
+  /** A key's value or expiry changed, or the key was deleted/expired. */
+  keyModified(db: number, key: string): void;
+  /** The whole database was emptied. */
+  flushed(db: number): void;
+}
+
+export class Keyspace {
+  readonly data = new Map<string, Value>();
+  readonly expires = new Map<string, number>();
+  expiredCount = 0;
+  private sweepIter: Iterator<[string, number]> | undefined;
+
+  constructor(
+    readonly id: number,
+    private readonly listener?: KeyspaceListener,
+  ) {}
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  /** The live value at `key`, expiring it first if its deadline has passed. */
+  lookup(key: string, now: number): Value | undefined {
+    const v = this.data.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size > 0) {
+      const at = this.expires.get(key);
+      if (at !== undefined && at <= now) {
+        this.expireNow(key);
+        return undefined;
+      }
+    }
+    return v;
+  }
+
+  /** True when the key exists and is live. */
+  has(key: string, now: number): boolean {
+    return this.lookup(key, now) !== undefined;
+  }
+
+  /** Stores a value, replacing any previous one; the TTL is cleared unless keepTtl. */
+  set(key: string, v: Value, keepTtl = false): void {
+    this.data.set(key, v);
+    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    this.modified(key);
+  }
+
+  /** Deletes a key; returns whether it existed (expired keys count as absent). */
+  delete(key: string, now: number): boolean {
+    if (this.lookup(key, now) === undefined) return false;
+    this.remove(key);
+    return true;
+  }
+
+  /** Removes a key without an expiry check (used for emptied containers). */
+  remove(key: string): void {
+    this.data.delete(key);
+    if (this.expires.size > 0) this.expires.delete(key);
+    this.modified(key);
+  }
+
+  getExpire(key: string): number | undefined {
+    return this.expires.get(key);
+  }
+
+  /** Sets an absolute deadline (ms). A deadline at or before `now` deletes the key at once. */
+  setExpire(key: string, at: number, now: number): void {
+    if (at <= now) {
+      this.remove(key);
+      return;
+    }
+    this.expires.set(key, at);
+    this.modified(key);
+  }
+
+  persist(key: string): boolean {
+    const had = this.expires.delete(key);
+    if (had) this.modified(key);
+    return had;
+  }
+
+  clear(): void {
+    this.data.clear();
+    this.expires.clear();
+    this.sweepIter = undefined;
+    this.listener?.flushed(this.id);
+  }
+
+  modified(key: string): void {
+    this.listener?.keyModified(this.id, key);
+  }
+
+  /**
+   * Active expiry: looks at no more than `budget` keys with a TTL, deleting the expired ones.
+   * Resumes where the previous sweep stopped, so repeated calls cover every volatile key.
+   */
+  activeExpire(now: number, budget = 200): number {
+    if (this.expires.size === 0) return 0;
+    let removed = 0;
+    for (let i = 0; i < budget; i++) {
+      if (!this.sweepIter) this.sweepIter = this.expires.entries();
+      const next = this.sweepIter.next();
+      if (next.done) {
+        this.sweepIter = undefined;
+        break;
+      }
+      const [key, at] = next.value;
+      if (at <= now) {
+        this.expireNow(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private expireNow(key: string): void {
+    this.expiredCount++;
+    this.remove(key);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Typed reply values. Commands return these; front ends render them (RESP2, RESP3, JSON).
+ * Nothing here knows about sockets or protocols.
+ */
+export type Reply =
+  | { readonly t: 'simple'; readonly v: string }
+  | { readonly t: 'error'; readonly v: string }
+  | { readonly t: 'int'; readonly v: number }
+  | { readonly t: 'bulk'; readonly v: Buffer }
+  | { readonly t: 'null' }
+  | { readonly t: 'nullarray' }
+  | { readonly t: 'array'; readonly v: Reply[] }
+  | { readonly t: 'map'; readonly v: Array<[Reply, Reply]> }
+  | { readonly t: 'set'; readonly v: Reply[] }
+  | { readonly t: 'double'; readonly v: number }
+  | { readonly t: 'bool'; readonly v: boolean }
+  | { readonly t: 'verbatim'; readonly v: string; readonly format: string }
+  | { readonly t: 'push'; readonly v: Reply[] };
+
+export const OK: Reply = Object.freeze({ t: 'simple', v: 'OK' }) as Reply;
+export const QUEUED: Reply = Object.freeze({ t: 'simple', v: 'QUEUED' }) as Reply;
+export const NULL: Reply = Object.freeze({ t: 'null' }) as Reply;
+export const NULL_ARRAY: Reply = Object.freeze({ t: 'nullarray' }) as Reply;
+export const EMPTY_ARRAY: Reply = Object.freeze({ t: 'array', v: Object.freeze([]) as unknown as Reply[] }) as Reply;
+
+const SMALL_INTS: Reply[] = [];
+for (let i = -1; i <= 1024; i++) SMALL_INTS.push(Object.freeze({ t: 'int', v: i }) as Reply);
+
+export const simple = (v: string): Reply => ({ t: 'simple', v });
+export const error = (v: string): Reply => ({ t: 'error', v });
+export const int = (v: number): Reply =>
+  v >= -1 && v <= 1024 && Number.isInteger(v) ? SMALL_INTS[v + 1]! : { t: 'int', v };
+export const bulk = (v: Buffer): Reply => ({ t: 'bulk', v });
+export const bulkStr = (v: string): Reply => ({ t: 'bulk', v: Buffer.from(v, 'utf8') });
+export const bulkOrNull = (v: Buffer | undefined | null): Reply => (v == null ? NULL : { t: 'bulk', v });
+export const array = (v: Reply[]): Reply => ({ t: 'array', v });
+export const bulkArray = (v: Buffer[]): Reply => ({ t: 'array', v: v.map(bulk) });
+export const map = (v: Array<[Reply, Reply]>): Reply => ({ t: 'map', v });
+export const set = (v: Reply[]): Reply => ({ t: 'set', v });
+export const double = (v: number): Reply => ({ t: 'double', v });
+export const bool = (v: boolean): Reply => ({ t: 'bool', v });
+export const verbatim = (v: string, format = 'txt'): Reply => ({ t: 'verbatim', v, format });
+export const push = (v: Reply[]): Reply => ({ t: 'push', v });
+
+export const isError = (r: Reply): r is { t: 'error'; v: string } => r.t === 'error';
