@@ -1,0 +1,32 @@
+/** `s3-index` command line. Subcommands are added by each capability (serve, …). */
+const USAGE = `usage: s3-index <command> [options]
+
+commands:
+  serve     run the RESP and HTTP servers on the embedded engine
+  help      print this message
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd] = argv;
+  switch (cmd) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`s3-index: unknown command '${cmd}'\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`s3-index: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
