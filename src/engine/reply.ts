@@ -5,7 +5,8 @@
 export type Reply =
   | { readonly t: 'simple'; readonly v: string }
   | { readonly t: 'error'; readonly v: string }
-  | { readonly t: 'int'; readonly v: number }
+  /** a bigint only when the value is beyond ±2^53 (int64 replies such as INCR/HINCRBY near the limits) */
+  | { readonly t: 'int'; readonly v: number | bigint }
   | { readonly t: 'bulk'; readonly v: Buffer }
   | { readonly t: 'null' }
   | { readonly t: 'nullarray' }
@@ -30,6 +31,11 @@ export const simple = (v: string): Reply => ({ t: 'simple', v });
 export const error = (v: string): Reply => ({ t: 'error', v });
 export const int = (v: number): Reply =>
   v >= -1 && v <= 1024 && Number.isInteger(v) ? SMALL_INTS[v + 1]! : { t: 'int', v };
+/** An exact 64-bit integer reply: a number when safely representable, else the bigint itself. */
+export const int64 = (v: bigint): Reply => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? int(n) : { t: 'int', v };
+};
 export const bulk = (v: Buffer): Reply => ({ t: 'bulk', v });
 export const bulkStr = (v: string): Reply => ({ t: 'bulk', v: Buffer.from(v, 'utf8') });
 export const bulkOrNull = (v: Buffer | undefined | null): Reply => (v == null ? NULL : { t: 'bulk', v });
