@@ -59,3 +59,4 @@ function sanitize(s: string, max: number): string {
   const cut = s.length > max ? s.slice(0, max) : s;
   return cut.replace(/[\r\n]/g, ' ');
 }
+export const HINCRBYFLOAT_NAN_OR_INF = error('ERR value is NaN or Infinity');
