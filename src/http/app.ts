@@ -1,0 +1,167 @@
+/**
+ * The one HTTP application: the JSON API (/v1), the S3-compatible read endpoint (/s3), the Upstash-compatible
+ * REST endpoint (/redis), /healthz and /metrics. It is a plain hono app with no Node-server specifics: the Node
+ * server (node-server.ts) and the Lambda handler (src/handlers/http.ts) both wrap this same app.
+ *
+ * Middleware, in order: request id + metrics (outermost, so failures are measured too) → authentication (all but
+ * /healthz) → the route. Every failure is an HttpError (errors.ts), rendered in the dialect of its area.
+ */
+
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { Clock } from '../engine/clock';
+import type { Engine } from '../engine/engine';
+import { Authenticator, bearerToken, s3Credential } from './auth';
+import type { HttpConfig } from './config';
+import type { AppEnv } from './context';
+import { HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
+import { HttpMetrics, type MetricFamily } from './metrics';
+import { mountRedisRest } from './redis-rest';
+import { s3ErrorXml } from './xml';
+
+export interface AppDeps {
+  engine: Engine;
+  config: HttpConfig;
+  clock: Clock;
+  /** unexpected (500) errors go here; default: one line on stderr */
+  reportError?: (err: unknown) => void;
+}
+
+export type HttpApp = Hono<AppEnv> & {
+  /** whether bearer tokens are configured (the Node server refuses non-loopback hosts when they are not) */
+  readonly authEnabled: boolean;
+  readonly metrics: HttpMetrics;
+};
+
+type Area = 's3' | 'redis' | 'json';
+
+function areaOf(path: string): Area {
+  if (path === '/s3' || path.startsWith('/s3/')) return 's3';
+  if (path === '/redis' || path.startsWith('/redis/')) return 'redis';
+  return 'json';
+}
+
+const S3_ACCESS_DENIED = new HttpError(403, 'AccessDenied', 'Access Denied');
+
+let requestSeq = 0;
+const requestIdPrefix = Math.floor(Math.random() * 0xffffffff)
+  .toString(16)
+  .toUpperCase()
+  .padStart(8, '0');
+const nextRequestId = (): string =>
+  requestIdPrefix + (requestSeq++ & 0xffffffff).toString(16).toUpperCase().padStart(8, '0');
+
+function defaultReportError(err: unknown): void {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`s3-index http: unexpected error: ${text}\n`);
+}
+
+/** Renders an error in the dialect of the request's area. */
+function renderError(c: Context<AppEnv>, err: HttpError): Response {
+  const path = c.req.path;
+  const headers: Record<string, string> = { ...err.headers };
+  const message = publicMessage(err);
+  switch (areaOf(path)) {
+    case 's3': {
+      const requestId = c.get('requestId') ?? nextRequestId();
+      headers['x-amz-request-id'] = requestId;
+      if (c.req.method === 'HEAD') return new Response(null, { status: err.status, headers });
+      headers['content-type'] = 'application/xml';
+      return new Response(s3ErrorXml(err.code, message, requestId, path.slice(3) || '/'), {
+        status: err.status,
+        headers,
+      });
+    }
+    case 'redis':
+      return c.json({ error: message }, err.status as 400, headers);
+    case 'json':
+      return c.json({ error: { code: err.code, message } }, err.status as 400, headers);
+  }
+}
+
+/**
+ * The route pattern that answered (for metrics), never the raw path. When a middleware answered (a failed
+ * authentication), the route the request was headed for.
+ */
+function routeLabel(c: Context<AppEnv>): string {
+  const routes = c.req.matchedRoutes;
+  const answered = routes[c.req.routeIndex];
+  if (answered && answered.method !== 'ALL') return answered.path;
+  for (let i = routes.length - 1; i >= 0; i--) {
+    if (routes[i]!.method !== 'ALL') return routes[i]!.path;
+  }
+  return 'unmatched';
+}
+
+function engineMetrics(engine: Engine): MetricFamily[] {
+  return [
+    {
+      name: 's3index_engine_keys',
+      help: 'Keys in each non-empty engine database.',
+      type: 'gauge',
+      samples: engine.dbs.filter((db) => db.size > 0).map((db, i) => ({ labels: { db: String(i) }, value: db.size })),
+    },
+    {
+      name: 's3index_engine_commands_processed_total',
+      help: 'Commands executed by the engine (all front ends).',
+      type: 'counter',
+      samples: [{ value: engine.stats.commandsProcessed }],
+    },
+  ];
+}
+
+export function createApp(deps: AppDeps): HttpApp {
+  const { engine, config } = deps;
+  const reportError = deps.reportError ?? defaultReportError;
+  const auth = new Authenticator(config.tokens);
+  const metrics = new HttpMetrics();
+  metrics.addCollector(() => engineMetrics(engine));
+
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    const httpError = toHttpError(err);
+    if (!httpError.expose) reportError(err);
+    return renderError(c, httpError);
+  });
+  app.notFound((c) =>
+    renderError(
+      c,
+      notFound(
+        areaOf(c.req.path) === 's3' ? 'The specified route does not exist' : 'Not Found',
+        areaOf(c.req.path) === 's3' ? 'NoSuchRoute' : 'NotFound',
+      ),
+    ),
+  );
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    c.set('requestId', nextRequestId());
+    try {
+      await next();
+    } finally {
+      metrics.observe(routeLabel(c), c.req.method, c.res.status, (performance.now() - started) / 1000);
+    }
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.use('*', async (c, next) => {
+    const s3 = areaOf(c.req.path) === 's3';
+    const presented = s3
+      ? s3Credential(c.req.header('authorization'), new URL(c.req.url).searchParams.get('X-Amz-Credential'))
+      : bearerToken(c.req.header('authorization'));
+    const kind = auth.verify(presented);
+    if (kind === undefined) throw s3 ? S3_ACCESS_DENIED : unauthorized();
+    c.set('tokenKind', kind);
+    await next();
+  });
+
+  app.get('/metrics', (c) =>
+    c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
+
+  mountRedisRest(app, { engine, limits: config.limits });
+
+  return Object.assign(app, { authEnabled: auth.enabled, metrics });
+}

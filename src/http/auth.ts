@@ -1,0 +1,106 @@
+/**
+ * Bearer-token authentication.
+ *
+ * Tokens come from configuration as `S3_INDEX_API_TOKENS="ro:<token>,rw:<token>,…"`: a comma-separated list of
+ * `<kind>:<token>` pairs. `ro` tokens may read (listings, HEAD, read-only Redis commands, metrics); `rw` tokens may
+ * also write (POST /v1/events, Redis write commands). A token is 16–256 characters of `[A-Za-z0-9._~-]` (so it is
+ * safe in a header, a URL and an AWS access key id). No tokens configured means the API is open, and the Node
+ * server then refuses to listen on anything but loopback (see node-server.ts).
+ *
+ * Comparison is constant-time: the presented token and every configured token are hashed to 32 bytes and compared
+ * with `crypto.timingSafeEqual`, always against all configured tokens, so neither the length nor which token
+ * matched shows in the timing.
+ *
+ * Where a token may be presented:
+ *   - everywhere: `Authorization: Bearer <token>`
+ *   - on /s3 also as the AWS access key id, so unmodified S3 clients work: a SigV4 header
+ *     (`AWS4-HMAC-SHA256 Credential=<token>/…`), a presigned URL (`X-Amz-Credential=<token>/…`) or SigV2
+ *     (`AWS <token>:…`). The signature itself is not verified (the server holds no secret keys); the access key id
+ *     is the credential. Use TLS in front of the server when it is reachable from outside.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export type TokenKind = 'ro' | 'rw';
+
+export interface ApiToken {
+  readonly kind: TokenKind;
+  readonly token: string;
+}
+
+const TOKEN_RE = /^[A-Za-z0-9._~-]{16,256}$/;
+
+/** Parses `S3_INDEX_API_TOKENS`. Throws (a configuration error, at start-up) on anything malformed. */
+export function parseApiTokens(spec: string | undefined): ApiToken[] {
+  if (spec === undefined || spec.trim() === '') return [];
+  const out: ApiToken[] = [];
+  for (const raw of spec.split(',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    const colon = item.indexOf(':');
+    const kind = colon < 0 ? '' : item.slice(0, colon);
+    const token = item.slice(colon + 1);
+    if (kind !== 'ro' && kind !== 'rw') {
+      throw new Error(`S3_INDEX_API_TOKENS: each entry must be 'ro:<token>' or 'rw:<token>'`);
+    }
+    if (!TOKEN_RE.test(token)) {
+      throw new Error('S3_INDEX_API_TOKENS: a token must be 16-256 characters of A-Z a-z 0-9 . _ ~ -');
+    }
+    out.push({ kind, token });
+  }
+  return out;
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+export class Authenticator {
+  private readonly entries: ReadonlyArray<{ kind: TokenKind; hash: Buffer }>;
+
+  constructor(tokens: readonly ApiToken[]) {
+    this.entries = tokens.map((t) => ({ kind: t.kind, hash: digest(t.token) }));
+  }
+
+  /** false = open API (no tokens configured) */
+  get enabled(): boolean {
+    return this.entries.length > 0;
+  }
+
+  /** The kind of the presented token, or undefined. Compares against every token, without early exit. */
+  verify(presented: string | undefined): TokenKind | undefined {
+    if (!this.enabled) return 'rw';
+    if (presented === undefined) return undefined;
+    const h = digest(presented);
+    let found: TokenKind | undefined;
+    for (const e of this.entries) {
+      // a rw match wins over a ro match of the same token listed twice
+      if (timingSafeEqual(h, e.hash) && found !== 'rw') found = e.kind;
+    }
+    return found;
+  }
+}
+
+/** The token in `Authorization: Bearer <token>`, if any. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+  return m ? m[1] : undefined;
+}
+
+/**
+ * The credential an S3 client presents: a bearer token, or the access key id of a SigV4/SigV2 header or of a
+ * presigned URL's X-Amz-Credential.
+ */
+export function s3Credential(authorization: string | undefined, amzCredential: string | null): string | undefined {
+  const bearer = bearerToken(authorization);
+  if (bearer !== undefined) return bearer;
+  if (authorization) {
+    const v4 = /^AWS4-HMAC-SHA256\s+.*?Credential=([^/,\s]+)\//i.exec(authorization);
+    if (v4) return v4[1];
+    const v2 = /^AWS\s+([^:\s]+):/.exec(authorization);
+    if (v2) return v2[1];
+  }
+  if (amzCredential) {
+    const slash = amzCredential.indexOf('/');
+    return slash > 0 ? amzCredential.slice(0, slash) : undefined;
+  }
+  return undefined;
+}

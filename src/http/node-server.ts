@@ -1,0 +1,67 @@
+/**
+ * Serves the HTTP app on a Node HTTP server (the `serve` CLI's --http-port). The app itself knows nothing about
+ * Node; this is the only place that does.
+ *
+ * Wiring from the CLI:
+ *   const engine = createEngine();
+ *   const app = createApp({ engine, config: httpConfigFromEnv(), clock: systemClock });
+ *   const http = await startHttpServer(app, { host: flags.host ?? '127.0.0.1', port: flags.httpPort ?? 8080 });
+ *   … on shutdown: await http.close();
+ *
+ * Without configured tokens the API is open, so this refuses to listen on anything but a loopback address.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+
+export interface HttpServerHandle {
+  readonly host: string;
+  /** the bound port (useful with port 0) */
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** The subset of the app this needs: its fetch function and whether it authenticates. */
+export interface ServableApp {
+  readonly authEnabled: boolean;
+  fetch(request: Request): Response | Promise<Response>;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+export function startHttpServer(
+  app: ServableApp,
+  opts: { host: string; port: number; keepAliveTimeoutMs?: number },
+): Promise<HttpServerHandle> {
+  if (!app.authEnabled && !isLoopbackHost(opts.host)) {
+    return Promise.reject(
+      new Error(
+        `refusing to serve HTTP on ${opts.host} without authentication: set S3_INDEX_API_TOKENS or bind a loopback address`,
+      ),
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: (req) => app.fetch(req), hostname: opts.host, port: opts.port }) as Server;
+    server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? 65_000;
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.once('listening', () => {
+      server.off('error', onError);
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        host: opts.host,
+        port,
+        server,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((err) => (err ? fail(err) : done()));
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * /redis: an Upstash-compatible REST front end for every engine command (see upstash.ts for the dialect).
+ *
+ *   POST /redis              one command, JSON array body            → {"result"} | 400 {"error"}
+ *   POST /redis/pipeline     [[…],[…]], run in order, not atomic     → [{"result"}|{"error"}, …]
+ *   POST /redis/multi-exec   the same, atomically (MULTI/EXEC)       → [{"result"}|{"error"}, …]
+ *   GET|POST /redis/<cmd>/<arg>/…   path form, segments percent-decoded; a POST body is appended as the last arg
+ *
+ * Every request runs in a fresh session on database 0. Commands that need a connection (MULTI, WATCH, SELECT,
+ * SUBSCRIBE, blocking pops, …) are refused. A read-only token may run only commands without the write/admin flag.
+ * Atomicity of multi-exec: the engine is single-threaded and the commands run back to back with no await between
+ * them; like Redis, a command that fails before running (unknown, wrong arity, refused) discards the whole batch.
+ */
+import type { Context, Hono } from 'hono';
+import type { CommandSpec } from '../engine/command';
+import { type Engine, newSession } from '../engine/engine';
+import { wrongArity } from '../engine/errors';
+import { error, type Reply } from '../engine/reply';
+import type { TokenKind } from './auth';
+import { readBodyLimited, readJsonBody } from './body';
+import type { HttpLimits } from './config';
+import type { AppEnv } from './context';
+import { HttpError } from './errors';
+import { commandParseError, parseCommand, parseCommandList, replyToEnvelope, stringifyUpstash } from './upstash';
+
+const jsonText = (text: string, status = 200): Response =>
+  new Response(text, { status, headers: { 'content-type': 'application/json' } });
+
+const REFUSED_FLAGS = new Set(['connection', 'blocking', 'pubsub']);
+const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
+
+export interface RedisRestDeps {
+  engine: Engine;
+  limits: HttpLimits;
+}
+
+/** An error reply when this command may not run over REST with this token, else undefined. */
+function refusal(spec: CommandSpec, kind: TokenKind): Reply | undefined {
+  if (spec.flags.some((f) => REFUSED_FLAGS.has(f))) {
+    return error(`ERR '${spec.name}' is not available over the REST API`);
+  }
+  if (kind === 'ro' && (spec.flags.includes('write') || spec.flags.includes('admin'))) {
+    return error(`NOPERM this token has no permissions to run the '${spec.name}' command`);
+  }
+  return undefined;
+}
+
+function executeOne(engine: Engine, argv: Buffer[], kind: TokenKind, session = newSession()): Reply {
+  const spec = engine.lookupCommand(argv[0]!);
+  const refused = spec && refusal(spec, kind);
+  return refused ?? engine.execute(argv, session);
+}
+
+function isBase64(c: Context<AppEnv>): boolean {
+  return c.req.header('upstash-encoding')?.toLowerCase() === 'base64';
+}
+
+function respondOne(c: Context<AppEnv>, reply: Reply): Response {
+  const env = replyToEnvelope(reply, isBase64(c));
+  const status = 'error' in env ? (env.error.startsWith('NOPERM') ? 403 : 400) : 200;
+  return jsonText(stringifyUpstash(env), status);
+}
+
+/** Splits the raw path after /redis/ into percent-decoded arguments. */
+function pathArguments(rawPath: string): Buffer[] {
+  const rest = rawPath.replace(/^\/redis\/?/, '');
+  const segments = rest === '' ? [] : rest.split('/');
+  return segments.map((s) => {
+    try {
+      return Buffer.from(decodeURIComponent(s), 'utf8');
+    } catch {
+      throw commandParseError('malformed percent-encoding in the path');
+    }
+  });
+}
+
+export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
+  const { engine, limits } = deps;
+
+  app.post('/redis', async (c) => {
+    const argv = parseCommand(await readJsonBody(c.req.raw, limits.maxBodyBytes));
+    return respondOne(c, executeOne(engine, argv, c.get('tokenKind')));
+  });
+
+  app.post('/redis/pipeline', async (c) => {
+    const cmds = parseCommandList(await readJsonBody(c.req.raw, limits.maxBodyBytes), limits.maxPipelineCommands);
+    const kind = c.get('tokenKind');
+    const base64 = isBase64(c);
+    const session = newSession();
+    return jsonText(
+      stringifyUpstash(cmds.map((argv) => replyToEnvelope(executeOne(engine, argv, kind, session), base64))),
+    );
+  });
+
+  app.post('/redis/multi-exec', async (c) => {
+    const cmds = parseCommandList(await readJsonBody(c.req.raw, limits.maxBodyBytes), limits.maxPipelineCommands);
+    const kind = c.get('tokenKind');
+    // Queue-time checks for the whole batch first, as MULTI does; nothing runs if any command fails them.
+    const specs: CommandSpec[] = [];
+    for (const argv of cmds) {
+      const spec = engine.lookupCommand(argv[0]!);
+      const bad =
+        !spec ||
+        (spec.arity > 0 && argv.length !== spec.arity) ||
+        argv.length < -spec.arity ||
+        refusal(spec, kind) !== undefined ||
+        spec.flags.includes('no_multi');
+      if (bad) {
+        const first = spec ? (refusal(spec, kind) ?? wrongArity(spec.name)) : engine.execute(argv);
+        throw new HttpError(400, 'EXECABORT', `${EXECABORT} ${first.t === 'error' ? first.v : ''}`.trim());
+      }
+      specs.push(spec);
+    }
+    const base64 = isBase64(c);
+    const session = newSession();
+    // Back to back, no await: nothing else can run on the engine in between.
+    const replies = cmds.map((argv, i) => engine.run(specs[i]!, argv, session));
+    return jsonText(stringifyUpstash(replies.map((r) => replyToEnvelope(r, base64))));
+  });
+
+  const pathForm = async (c: Context<AppEnv>): Promise<Response> => {
+    const argv = pathArguments(new URL(c.req.url).pathname);
+    if (c.req.method === 'POST') {
+      const body = await readBodyLimited(c.req.raw, limits.maxBodyBytes);
+      if (body.byteLength > 0) argv.push(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    }
+    if (argv.length === 0) throw commandParseError('empty command');
+    return respondOne(c, executeOne(engine, argv, c.get('tokenKind')));
+  };
+  app.get('/redis/*', pathForm);
+  app.post('/redis/*', pathForm);
+}
