@@ -60,3 +60,8 @@ function sanitize(s: string, max: number): string {
   return cut.replace(/[\r\n]/g, ' ');
 }
 export const HINCRBYFLOAT_NAN_OR_INF = error('ERR value is NaN or Infinity');
+export const VALUE_OUT_OF_RANGE = error('ERR value is out of range');
+export const ZRANDMEMBER_COUNT_RANGE = error(
+  'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
+);
+export const INVALID_CURSOR = error('ERR invalid cursor');

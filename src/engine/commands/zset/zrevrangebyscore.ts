@@ -1,0 +1,16 @@
+import type { CommandSpec } from '../../command';
+import { oneKey } from './access';
+import { rangeCommand } from './range-query';
+
+export const zrevrangebyscore: CommandSpec = {
+  name: 'zrevrangebyscore',
+  arity: -4,
+  flags: ['readonly'],
+  keys: oneKey,
+  group: 'sorted-set',
+  complexity:
+    'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.',
+  summary: 'Returns members in a sorted set within a range of scores in reverse order.',
+  since: '2.2.0',
+  run: (ctx) => rangeCommand(ctx, { sourceIndex: 1, store: false, type: 'score', reverse: true }),
+};
