@@ -2,8 +2,8 @@ import type { CommandSpec } from '../../command';
 import { INVALID_CURSOR, NOT_INTEGER, SYNTAX } from '../../errors';
 import { formatDouble } from '../../numbers';
 import { array, bulk, bulkStr, type Reply } from '../../reply';
+import { globMatch } from '../hash/glob';
 import { isSortedSet, oneKey, zsetForRead } from './access';
-import { globMatch } from './glob-pattern';
 import { longArg } from './range-parsing';
 
 const ULONG_MAX = 18446744073709551615n;
