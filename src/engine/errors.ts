@@ -65,3 +65,10 @@ export const ZRANDMEMBER_COUNT_RANGE = error(
   'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
 );
 export const INVALID_CURSOR = error('ERR invalid cursor');
+export const DECREMENT_OVERFLOW = error('ERR decrement would overflow');
+export const SAME_OBJECT = error('ERR source and destination objects are the same');
+export const INT32_RANGE = error('ERR value is out of range, value must between -2147483648 and 2147483647');
+export const UNSUPPORTED_OPTION = (opt: Buffer): Reply => error(`ERR Unsupported option ${opt.toString('latin1')}`);
+export const NO_LFU_POLICY = error(
+  'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+);
