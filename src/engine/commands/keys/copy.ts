@@ -1,0 +1,80 @@
+import type { CommandSpec } from '../../command';
+import { DB_INDEX_OUT_OF_RANGE, INT32_RANGE, NOT_INTEGER, SAME_OBJECT, SYNTAX } from '../../errors';
+import { parseInt64 } from '../../numbers';
+import { int } from '../../reply';
+import { SortedSet } from '../../structures/sortedset';
+import { keyOf, type Value } from '../../values';
+import { isOpt } from '../arguments';
+import { copyString } from '../string/value';
+
+/**
+ * An independent copy of a value: later writes to either side never show in the other. Member and field bytes
+ * are shared (Buffers in containers are never written in place); the containers themselves are new.
+ */
+export function copyValue(v: Value): Value {
+  switch (v.type) {
+    case 'string':
+      return copyString(v);
+    case 'hash':
+      return { type: 'hash', v: new Map(v.v) };
+    case 'list':
+      return { type: 'list', v: [...v.v] };
+    case 'set':
+      return { type: 'set', v: new Set(v.v) };
+    case 'zset':
+      return { type: 'zset', v: copySortedSet(v.v) };
+  }
+}
+
+/** O(N log N): every member with its score, plus payloads and weights (the S3 index keeps object metadata there). */
+function copySortedSet(src: SortedSet): SortedSet {
+  const dst = new SortedSet();
+  const weighted = src.size > 0 && src.weightBetween(0, src.size) !== 0;
+  let rank = 0;
+  src.scan(0, (member, score, payload) => {
+    dst.add(member, score);
+    if (payload !== undefined || weighted) dst.setPayload(member, payload, src.weightBetween(rank, rank + 1));
+    rank++;
+    return true;
+  });
+  return dst;
+}
+
+export const copy: CommandSpec = {
+  name: 'copy',
+  arity: -3,
+  flags: ['write', 'denyoom'],
+  keys: { first: 1, last: 2, step: 1 },
+  group: 'generic',
+  complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
+  summary: 'Copy a key',
+  since: '6.2.0',
+  run({ engine, db, argv, now }) {
+    let replace = false;
+    let dst = db;
+    for (let i = 3; i < argv.length; i++) {
+      if (isOpt(argv[i], 'REPLACE')) {
+        replace = true;
+      } else if (isOpt(argv[i], 'DB') && i + 1 < argv.length) {
+        const id = parseInt64(argv[++i]!);
+        if (id === undefined) return NOT_INTEGER;
+        if (id < -2147483648n || id > 2147483647n) return INT32_RANGE;
+        const target = id >= 0n ? engine.dbs[Number(id)] : undefined;
+        if (target === undefined) return DB_INDEX_OUT_OF_RANGE;
+        dst = target;
+      } else {
+        return SYNTAX;
+      }
+    }
+    const src = keyOf(argv[1]!);
+    const to = keyOf(argv[2]!);
+    if (dst === db && src === to) return SAME_OBJECT;
+    const value = db.lookup(src, now);
+    if (value === undefined) return int(0);
+    const at = db.getExpire(src);
+    if (dst.has(to, now) && !replace) return int(0);
+    dst.set(to, copyValue(value));
+    if (at !== undefined) dst.setExpire(to, at, now);
+    return int(1);
+  },
+};

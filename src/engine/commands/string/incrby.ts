@@ -1,0 +1,19 @@
+import type { CommandSpec } from '../../command';
+import { NOT_INTEGER } from '../../errors';
+import { parseInt64 } from '../../numbers';
+import { incrDecr } from './incr';
+
+export const incrby: CommandSpec = {
+  name: 'incrby',
+  arity: 3,
+  flags: ['write', 'denyoom', 'fast'],
+  keys: { first: 1, last: 1, step: 1 },
+  group: 'string',
+  complexity: 'O(1)',
+  summary: 'Increment the integer value of a key by the given amount',
+  since: '1.0.0',
+  run(ctx) {
+    const delta = parseInt64(ctx.argv[2]!);
+    return delta === undefined ? NOT_INTEGER : incrDecr(ctx, delta);
+  },
+};
