@@ -1,76 +1,469 @@
 /**
- * PLACEHOLDER API — being implemented (B+tree). The signatures below are the contract other modules code against.
+ * SortedSet — the value behind a Redis sorted set and the S3 object index, on top of PackedBTree.
  *
  * Order: ascending (score, member) with members compared as bytes (memcmp). Ranks are 0-based ascending.
  * Scores are finite or ±Infinity, never NaN; -0 is stored as 0.
- * Buffers returned are never mutated afterwards (copies or views on immutable storage).
+ * Buffers returned are never mutated afterwards (views on copy-on-write leaf storage).
+ *
+ * Representation — two modes:
+ * - lex mode (every member has the same score; the common case, e.g. an S3 index where all scores are 0):
+ *   ONE PackedBTree keyed by the member bytes; entry value = payload (absent when none); entry weight = weight.
+ *   The shared score is stored once, so ZSCORE is a lookup of the member and (score, member) order is member order.
+ * - scored mode (entered as soon as a second distinct score appears; left again only when the set becomes empty):
+ *   byMember: key = member, value = 8-byte encoded score [+ 0x01 + payload]
+ *   byScore:  key = 8-byte encoded score ++ member, no value, weight = weight.
+ *   The score encoding is order preserving: the IEEE-754 big-endian bytes with the sign bit flipped for scores ≥ 0
+ *   and all bits flipped for negative scores, so memcmp order on byScore keys is (score, member) order.
+ *
+ * Invariants: in lex mode `lex` holds every member and `commonScore` their score; in scored mode byMember and byScore
+ * hold the same members with the same scores, and the weight of a member lives in the tree that defines rank order
+ * (lex / byScore). Payloads survive score updates.
+ *
+ * Cost (n members, log = PackedBTree descent, L = leaf size ≤ 128):
+ * - add / remove / setPayload:     O(log n + L) (twice in scored mode); first change lex → scored mode: O(n)
+ * - score / payload / has:         O(log n)
+ * - rank:                          O(log n) (+ byMember lookup in scored mode)
+ * - at:                            O(log n)
+ * - slice of m members:            O(log n + m)
+ * - countBelowScore:               O(1) in lex mode, O(log n) in scored mode
+ * - countBelowLex:                 O(log n) (exact only when all scores are equal, like Redis)
+ * - removeRange of m members:      O(log n + m) in lex mode, O(m log n) in scored mode
+ * - weightBetween:                 O(log n)
+ * - scan of m members:             O(log n + m) (+ m byMember lookups for payloads in scored mode)
+ * - size / encoding / byteSize:    O(1)
  */
+import { PackedBTree, type TreeCursor } from './packed-btree';
+
+const LISTPACK_MAX_ENTRIES = 128;
+const LISTPACK_MAX_VALUE = 64;
+
+const scoreScratch = Buffer.alloc(8);
+
+/** Writes the order-preserving 8-byte encoding of score s into dst at pos. */
+function encodeScore(s: number, dst: Buffer, pos: number): void {
+  dst.writeDoubleBE(s === 0 ? 0 : s, pos);
+  if (dst[pos] & 0x80) {
+    for (let i = pos; i < pos + 8; i++) dst[i] ^= 0xff;
+  } else {
+    dst[pos] ^= 0x80;
+  }
+}
+
+function decodeScore(src: Uint8Array, pos: number): number {
+  const b = scoreScratch;
+  if (src[pos] & 0x80) {
+    for (let i = 0; i < 8; i++) b[i] = src[pos + i];
+    b[0] ^= 0x80;
+  } else {
+    for (let i = 0; i < 8; i++) b[i] = src[pos + i] ^ 0xff;
+  }
+  return b.readDoubleBE(0);
+}
+
+function scoreKey(score: number, member: Uint8Array): Buffer {
+  const k = Buffer.allocUnsafe(8 + member.length);
+  encodeScore(score, k, 0);
+  k.set(member, 8);
+  return k;
+}
+
+/** Smallest byScore key above every key whose score is ≤ s. */
+function scoreUpperKey(s: number): Buffer {
+  const k = Buffer.allocUnsafe(8);
+  encodeScore(s, k, 0);
+  // increment the 8-byte big-endian number (the encoding of +inf is far from all-0xff, so no overflow)
+  for (let i = 7; i >= 0; i--) {
+    if (k[i] !== 0xff) {
+      k[i]++;
+      break;
+    }
+    k[i] = 0;
+  }
+  return k;
+}
+
+function memberValue(score: number, payload: Uint8Array | undefined): Buffer {
+  const v = Buffer.allocUnsafe(payload === undefined ? 8 : 9 + payload.length);
+  v.writeDoubleBE(score, 0);
+  if (payload !== undefined) {
+    v[8] = 1;
+    v.set(payload, 9);
+  }
+  return v;
+}
+
+function payloadOfMemberValue(v: Buffer): Buffer | undefined {
+  return v.length > 8 ? v.subarray(9) : undefined;
+}
+
+function normalize(score: number): number {
+  if (Number.isNaN(score)) throw new Error('SortedSet: NaN score');
+  return score === 0 ? 0 : score;
+}
+
+export interface SortedEntry {
+  member: Buffer;
+  score: number;
+  payload?: Buffer;
+  weight?: number;
+}
+
 export class SortedSet {
+  /** lex mode: the only tree; scored mode: null. */
+  private lex: PackedBTree | null = new PackedBTree();
+  private commonScore = 0;
+  private byMember: PackedBTree | null = null;
+  private byScore: PackedBTree | null = null;
+  /** Sticky like Redis: once converted to a skiplist a zset stays one. */
+  private skiplist = false;
+
+  /** Builds a set from entries in ascending (score, member) order with unique members (throws otherwise). O(n). */
+  static fromSorted(entries: Iterable<SortedEntry>): SortedSet {
+    const list = Array.isArray(entries) ? (entries as SortedEntry[]) : [...entries];
+    const set = new SortedSet();
+    const n = list.length;
+    if (n === 0) return set;
+    const first = normalize(list[0].score);
+    let uniform = true;
+    for (const e of list) {
+      if (normalize(e.score) !== first) {
+        uniform = false;
+        break;
+      }
+    }
+    if (uniform) {
+      const lex = set.lex!;
+      for (const e of list) lex.append(e.member, e.payload, e.weight ?? 0);
+      set.commonScore = first;
+    } else {
+      const byScore = new PackedBTree();
+      for (const e of list) byScore.append(scoreKey(normalize(e.score), e.member), undefined, e.weight ?? 0);
+      const sorted = list.slice().sort((a, b) => Buffer.compare(a.member, b.member));
+      const byMember = new PackedBTree();
+      for (const e of sorted) byMember.append(e.member, memberValue(normalize(e.score), e.payload));
+      set.lex = null;
+      set.byMember = byMember;
+      set.byScore = byScore;
+    }
+    set.skiplist = n > LISTPACK_MAX_ENTRIES || list.some((e) => e.member.length > LISTPACK_MAX_VALUE);
+    return set;
+  }
+
   get size(): number {
-    throw new Error('not implemented');
+    return this.lex !== null ? this.lex.size : this.byMember!.size;
   }
+
+  /** True while every member has the same score (one tree, no per-member score). */
+  get isLexMode(): boolean {
+    return this.lex !== null;
+  }
+
   /** Inserts or updates; returns true when the member was new. */
-  add(_member: Buffer, _score: number): boolean {
-    throw new Error('not implemented');
+  add(member: Buffer, score: number): boolean {
+    score = normalize(score);
+    if (!this.skiplist && member.length > LISTPACK_MAX_VALUE) this.skiplist = true;
+    const lex = this.lex;
+    if (lex !== null) {
+      if (lex.size === 0) this.commonScore = score;
+      if (score === this.commonScore) return this.noteAdded(lex.insert(member));
+      if (lex.size === 1 && lex.has(member)) {
+        this.commonScore = score;
+        return false;
+      }
+      this.toScoredMode();
+    }
+    return this.noteAdded(this.addScored(member, score));
   }
-  score(_member: Buffer): number | undefined {
-    throw new Error('not implemented');
+
+  private noteAdded(added: boolean): boolean {
+    if (added && !this.skiplist && this.size > LISTPACK_MAX_ENTRIES) this.skiplist = true;
+    return added;
   }
-  remove(_member: Buffer): boolean {
-    throw new Error('not implemented');
+
+  private addScored(member: Buffer, score: number): boolean {
+    const byMember = this.byMember!;
+    const byScore = this.byScore!;
+    const old = this.memberValueOf(member);
+    if (old === null) {
+      byMember.insert(member, memberValue(score, undefined));
+      byScore.insert(scoreKey(score, member));
+      return true;
+    }
+    const oldScore = old.readDoubleBE(0);
+    if (oldScore === score) return false;
+    const removed = byScore.delete(scoreKey(oldScore, member));
+    byScore.insert(scoreKey(score, member), undefined, removed === undefined ? 0 : removed.weight);
+    byMember.update(member, memberValue(score, payloadOfMemberValue(old)), 0);
+    return false;
   }
-  rank(_member: Buffer): number | undefined {
-    throw new Error('not implemented');
+
+  private toScoredMode(): void {
+    const lex = this.lex!;
+    const byMember = new PackedBTree();
+    const byScore = new PackedBTree();
+    const s = this.commonScore;
+    for (const e of lex.entries()) {
+      byMember.append(e.key, memberValue(s, e.value));
+      byScore.append(scoreKey(s, e.key), undefined, e.weight);
+    }
+    this.lex = null;
+    this.byMember = byMember;
+    this.byScore = byScore;
   }
-  at(_rank: number): [Buffer, number] | undefined {
-    throw new Error('not implemented');
+
+  private toLexModeIfEmpty(): void {
+    if (this.lex === null && this.byMember!.size === 0) {
+      this.lex = new PackedBTree();
+      this.byMember = null;
+      this.byScore = null;
+    }
   }
+
+  score(member: Buffer): number | undefined {
+    if (this.lex !== null) return this.lex.has(member) ? this.commonScore : undefined;
+    const v = this.memberValueOf(member);
+    return v === null ? undefined : v.readDoubleBE(0);
+  }
+
+  has(member: Buffer): boolean {
+    return this.lex !== null ? this.lex.has(member) : this.byMember!.has(member);
+  }
+
+  remove(member: Buffer): boolean {
+    if (this.lex !== null) return this.lex.delete(member) !== undefined;
+    const removed = this.byMember!.delete(member);
+    if (removed === undefined) return false;
+    this.byScore!.delete(scoreKey(removed.value!.readDoubleBE(0), member));
+    this.toLexModeIfEmpty();
+    return true;
+  }
+
+  rank(member: Buffer): number | undefined {
+    let r: number;
+    if (this.lex !== null) {
+      r = this.lex.rank(member);
+    } else {
+      const v = this.memberValueOf(member);
+      if (v === null) return undefined;
+      r = this.byScore!.rank(scoreKey(v.readDoubleBE(0), member));
+    }
+    return r < 0 ? undefined : r;
+  }
+
+  at(rank: number): [Buffer, number] | undefined {
+    if (this.lex !== null) {
+      const k = this.lex.keyAt(rank);
+      return k === undefined ? undefined : [k, this.commonScore];
+    }
+    const k = this.byScore!.keyAt(rank);
+    return k === undefined ? undefined : [k.subarray(8), decodeScore(k, 0)];
+  }
+
   /** Entries with ascending ranks start..stop inclusive (0 ≤ start ≤ stop < size); descending order if reverse. */
-  slice(
-    _start: number,
-    _stop: number,
-    _reverse: boolean,
-    _withScores: boolean,
-  ): { members: Buffer[]; scores: number[] } {
-    throw new Error('not implemented');
+  slice(start: number, stop: number, reverse: boolean, withScores: boolean): { members: Buffer[]; scores: number[] } {
+    const members: Buffer[] = [];
+    const scores: number[] = [];
+    if (start < 0) start = 0;
+    if (stop >= this.size) stop = this.size - 1;
+    if (start > stop) return { members, scores };
+    const n = stop - start + 1;
+    const lexMode = this.lex !== null;
+    const c = this.rankTree().cursor(reverse ? stop : start);
+    const common = this.commonScore;
+    for (let i = 0; i < n; i++) {
+      if (lexMode) {
+        members.push(c.key());
+        if (withScores) scores.push(common);
+      } else {
+        const buf = c.keyBuf();
+        members.push(buf.subarray(c.keyStart + 8, c.keyEnd));
+        if (withScores) scores.push(decodeScore(buf, c.keyStart));
+      }
+      if (reverse) c.prev();
+      else c.next();
+    }
+    return { members, scores };
   }
+
   /** Number of members with score < s (or ≤ s when inclusive). */
-  countBelowScore(_s: number, _inclusive: boolean): number {
-    throw new Error('not implemented');
+  countBelowScore(s: number, inclusive: boolean): number {
+    if (Number.isNaN(s)) throw new Error('SortedSet: NaN score');
+    if (this.lex !== null) {
+      const c = this.commonScore;
+      return c < s || (inclusive && c === s) ? this.lex.size : 0;
+    }
+    if (inclusive) return this.byScore!.lowerBound(scoreUpperKey(s), false);
+    const k = Buffer.allocUnsafe(8);
+    encodeScore(s, k, 0);
+    return this.byScore!.lowerBound(k, false);
   }
+
   /** Number of members ordered before m (or up to and including m when inclusive); exact when all scores are equal. */
-  countBelowLex(_m: Buffer, _inclusive: boolean): number {
-    throw new Error('not implemented');
+  countBelowLex(m: Buffer, inclusive: boolean): number {
+    if (this.lex !== null) return this.lex.lowerBound(m, inclusive);
+    // Scores differ: Redis's answer is undefined here too. Do a monotone descent comparing members only.
+    const len = m.length;
+    return this.byScore!.countWhile((buf, start, end) => {
+      const s = Math.min(start + 8, end);
+      let i = 0;
+      const bl = end - s;
+      const k = Math.min(len, bl);
+      while (i < k && buf[s + i] === m[i]) i++;
+      const c = i < k ? buf[s + i] - m[i] : bl - len;
+      return c < 0 || (inclusive && c === 0);
+    });
   }
+
   /** Removes ascending ranks start..stop inclusive; returns how many were removed. */
-  removeRange(_start: number, _stop: number): number {
-    throw new Error('not implemented');
+  removeRange(start: number, stop: number): number {
+    if (start < 0) start = 0;
+    if (stop >= this.size) stop = this.size - 1;
+    if (start > stop) return 0;
+    if (this.lex !== null) return this.lex.removeRange(start, stop + 1);
+    const byMember = this.byMember!;
+    const c = this.byScore!.cursor(start);
+    for (let i = start; i <= stop; i++) {
+      byMember.delete(c.key(8));
+      c.next();
+    }
+    const n = this.byScore!.removeRange(start, stop + 1);
+    this.toLexModeIfEmpty();
+    return n;
   }
-  /** Visits entries in ascending order from `fromRank` until fn returns false. */
-  scan(_fromRank: number, _fn: (member: Buffer, score: number, payload: Buffer | undefined) => boolean): void {
-    throw new Error('not implemented');
+
+  /**
+   * Visits entries in ascending order from `fromRank` until fn returns false. The set must not be modified during
+   * the scan. In scored mode the payload costs a lookup, made only when fn declares a third parameter.
+   */
+  scan(fromRank: number, fn: (member: Buffer, score: number, payload: Buffer | undefined) => boolean): void {
+    if (fromRank < 0) fromRank = 0;
+    if (fromRank >= this.size) return;
+    const lexMode = this.lex !== null;
+    const c: TreeCursor = this.rankTree().cursor(fromRank);
+    const wantPayload = fn.length >= 3;
+    const common = this.commonScore;
+    do {
+      if (lexMode) {
+        if (!fn(c.key(), common, wantPayload ? c.value() : undefined)) return;
+      } else {
+        const buf = c.keyBuf();
+        const member = buf.subarray(c.keyStart + 8, c.keyEnd);
+        const score = decodeScore(buf, c.keyStart);
+        let payload: Buffer | undefined;
+        if (wantPayload) {
+          const v = this.memberValueOf(member);
+          payload = v ? payloadOfMemberValue(v) : undefined;
+        }
+        if (!fn(member, score, payload)) return;
+      }
+    } while (c.next());
   }
+
   /** Attaches an opaque payload and a numeric weight (summed in O(log n) by weightBetween) to an existing member. */
-  setPayload(_member: Buffer, _payload: Buffer | undefined, _weight: number): boolean {
-    throw new Error('not implemented');
+  setPayload(member: Buffer, payload: Buffer | undefined, weight: number): boolean {
+    if (this.lex !== null) return this.lex.update(member, payload, weight);
+    const v = this.memberValueOf(member);
+    if (v === null) return false;
+    const score = v.readDoubleBE(0);
+    this.byMember!.update(member, memberValue(score, payload), 0);
+    this.byScore!.update(scoreKey(score, member), undefined, weight);
+    return true;
   }
-  payload(_member: Buffer): Buffer | undefined {
-    throw new Error('not implemented');
+
+  payload(member: Buffer): Buffer | undefined {
+    if (this.lex !== null) return this.lex.getValue(member) ?? undefined;
+    const v = this.memberValueOf(member);
+    return v === null ? undefined : payloadOfMemberValue(v);
   }
+
+  /** Weight attached by setPayload (0 when none or absent). */
+  weight(member: Buffer): number {
+    if (this.lex !== null) return this.lex.get(member)?.weight ?? 0;
+    const v = this.memberValueOf(member);
+    return v === null ? 0 : (this.byScore!.get(scoreKey(v.readDoubleBE(0), member))?.weight ?? 0);
+  }
+
   /** Sum of weights of ascending ranks [start, end). */
-  weightBetween(_start: number, _end: number): number {
-    throw new Error('not implemented');
+  weightBetween(start: number, end: number): number {
+    return this.rankTree().weightBetween(start, end);
   }
+
   /** Approximate bytes used (for INFO memory and MEMORY USAGE). */
   byteSize(): number {
-    throw new Error('not implemented');
+    return this.lex !== null ? 64 + this.lex.byteSize() : 64 + this.byMember!.byteSize() + this.byScore!.byteSize();
   }
+
   /** 'listpack' while size ≤ 128 and every member ≤ 64 bytes (Redis's thresholds), else 'skiplist'. */
   encoding(): 'listpack' | 'skiplist' {
-    throw new Error('not implemented');
+    return this.skiplist ? 'skiplist' : 'listpack';
   }
+
+  /**
+   * Re-evaluates the encoding from the current contents, like Redis's zsetConvertToListpackIfNeeded (used for the
+   * destination of ZRANGESTORE / ZUNIONSTORE …); otherwise the 'skiplist' encoding is sticky, as in Redis.
+   */
+  recomputeEncoding(): void {
+    let skiplist = this.size > LISTPACK_MAX_ENTRIES;
+    if (!skiplist) {
+      this.scan(0, (m) => {
+        if (m.length > LISTPACK_MAX_VALUE) skiplist = true;
+        return !skiplist;
+      });
+    }
+    this.skiplist = skiplist;
+  }
+
   *[Symbol.iterator](): IterableIterator<[Buffer, number]> {
-    yield* [];
-    throw new Error('not implemented');
+    for (const e of this.entries()) yield [e.member, e.score];
+  }
+
+  /** Every entry with payload and weight, in ascending order: a snapshot stream accepted by fromSorted. */
+  *entries(): IterableIterator<SortedEntry> {
+    if (this.lex !== null) {
+      const s = this.commonScore;
+      for (const e of this.lex.entries()) yield { member: e.key, score: s, payload: e.value, weight: e.weight };
+      return;
+    }
+    for (const e of this.byScore!.entries()) {
+      const member = e.key.subarray(8);
+      const v = this.memberValueOf(member);
+      yield {
+        member,
+        score: decodeScore(e.key, 0),
+        payload: v ? payloadOfMemberValue(v) : undefined,
+        weight: e.weight,
+      };
+    }
+  }
+
+  /** Throws when an internal invariant does not hold. O(n log n). */
+  checkInvariants(): void {
+    if (this.lex !== null) {
+      this.lex.checkInvariants();
+      if (this.byMember !== null || this.byScore !== null) throw new Error('SortedSet invariant: stray trees');
+      return;
+    }
+    const byMember = this.byMember!;
+    const byScore = this.byScore!;
+    byMember.checkInvariants();
+    byScore.checkInvariants();
+    if (byMember.size !== byScore.size) throw new Error('SortedSet invariant: tree sizes differ');
+    if (byMember.size === 0) throw new Error('SortedSet invariant: empty set in scored mode');
+    for (const e of byScore.entries()) {
+      const v = this.memberValueOf(e.key.subarray(8));
+      if (v === null || v.readDoubleBE(0) !== decodeScore(e.key, 0)) {
+        throw new Error('SortedSet invariant: byScore entry without matching byMember entry');
+      }
+      if (v.length > 8 && v[8] !== 1) throw new Error('SortedSet invariant: bad payload marker');
+    }
+  }
+
+  /** The byMember value (score [+ payload]) of member in scored mode, or null when absent. */
+  private memberValueOf(member: Uint8Array): Buffer | null {
+    return this.byMember!.getValue(member) ?? null;
+  }
+
+  private rankTree(): PackedBTree {
+    return this.lex ?? this.byScore!;
   }
 }

@@ -1,0 +1,1123 @@
+/**
+ * PackedBTree — an order-statistic B+tree of binary keys whose leaves are packed byte arrays.
+ *
+ * Representation
+ * - Leaves hold up to leafMaxEntries (128) entries and (unless holding a single entry) at most leafMaxBytes (8 KiB) of
+ *   entry data, packed into ONE Buffer:  [varint keyLen][key][varint valTag][value] ...  where valTag = 0 means "no
+ *   value" and valTag = len + 1 means a value of `len` bytes. A Uint16Array (Uint32Array when the leaf exceeds 64 KiB)
+ *   holds the start offset of every entry, so a leaf is searched by binary search without any per-entry JS object.
+ *   A Float64Array of per-entry weights exists only when some entry of the leaf has a non-zero weight.
+ *   Leaves are doubly linked (prev/next) for range scans in both directions.
+ * - Inner nodes hold up to innerMax (64) children with, per child: a separator key (a copy of the child's smallest key at
+ *   the time it was created), the number of entries below it, and the sum of the weights below it.
+ *
+ * Invariants (checked by checkInvariants())
+ * - Keys are unique and strictly ascending in memcmp order across the leaf chain.
+ * - For an inner node, every key below child i is ≥ keys[i] (i ≥ 1) and < keys[i + 1]; keys[0] is unused.
+ * - counts[i] / weights[i] equal the entry count / weight sum of child i; all leaves are at the same depth.
+ * - No leaf is empty except an empty root; the root, when inner, has at least two children.
+ * - Bytes [0, used) of a leaf buffer are never written again once written: a modification other than an append at
+ *   the tail of the rightmost leaf builds a new buffer (copy-on-write), and the tail append writes only past `used`.
+ *   Key and value Buffers handed out are views on those bytes and so never change.
+ * - Underflow is handled lazily: after a delete, an underfull node is merged with a sibling when the two fit in one
+ *   node; nodes are never split below one entry/child.
+ *
+ * Cost (n entries, L = leafMaxEntries, F = innerMax, h = tree height ≈ log_F(n / L))
+ * - get / has / rank / lowerBound / countWhile:   O(h·log F + log L) key comparisons (+ O(h·F) for rank sums)
+ * - insert / set / update / delete:                O(h·log F + L) — the leaf is rebuilt (≤ leafMaxBytes copied);
+ *   appending a key greater than every key is O(h) amortized (in-place append to the rightmost leaf).
+ * - at(rank) / cursor(rank):                       O(h·F)
+ * - removeRange(start, end) of m entries:          O(m + (m / L + 1)·(h·F + L))
+ * - weightBetween(start, end):                     O(h·F + L)
+ * - cursor next/prev:                              O(1)
+ * Weights are summed exactly for integers below 2^53 (sums are recomputed, never updated by subtraction).
+ */
+
+/** Node size limits; the defaults suit ~50-byte keys. Tests shrink them to exercise deep trees. */
+export interface TreeLimits {
+  leafMaxEntries: number;
+  leafMaxBytes: number;
+  innerMax: number;
+}
+interface Limits extends TreeLimits {
+  leafMinEntries: number;
+  leafMinBytes: number;
+  innerMin: number;
+}
+function makeLimits(l: TreeLimits): Limits {
+  if (l.leafMaxEntries < 2 || l.innerMax < 3 || l.leafMaxBytes < 16 || l.leafMaxBytes > 0xffff) {
+    throw new Error('PackedBTree: invalid limits');
+  }
+  return { ...l, leafMinEntries: l.leafMaxEntries >> 2, leafMinBytes: l.leafMaxBytes >> 2, innerMin: l.innerMax >> 2 };
+}
+export const DEFAULT_LIMITS: TreeLimits = { leafMaxEntries: 128, leafMaxBytes: 8192, innerMax: 64 };
+const DEFAULTS = makeLimits(DEFAULT_LIMITS);
+/** Rough V8 cost of a leaf's objects (Leaf, Buffer, ArrayBuffer, offsets array, separator in the parent). */
+const LEAF_OVERHEAD_BYTES = 400;
+
+const EMPTY = Buffer.alloc(0);
+const NO_OFFSETS = new Uint16Array(0);
+
+export interface TreeEntry {
+  key: Buffer;
+  value: Buffer | undefined;
+  weight: number;
+}
+
+/** A predicate that is true for a prefix of the key order and false afterwards. Receives key bytes [start, end). */
+export type KeyPredicate = (buf: Uint8Array, start: number, end: number) => boolean;
+
+class Leaf {
+  buf: Buffer = EMPTY;
+  offs: Uint16Array | Uint32Array = NO_OFFSETS;
+  count = 0;
+  used = 0;
+  weights: Float64Array | null = null;
+  weight = 0;
+  prev: Leaf | null = null;
+  next: Leaf | null = null;
+}
+
+class Inner {
+  count = 0;
+  weight = 0;
+  constructor(
+    public keys: Uint8Array[],
+    public children: Node[],
+    public counts: number[],
+    public weights: number[],
+  ) {}
+}
+
+type Node = Leaf | Inner;
+
+// ---- byte helpers ---------------------------------------------------------------------------------------------
+
+/** Position after the last varint read (an out-parameter, to avoid allocating). */
+let rpos = 0;
+
+function readVarint(b: Uint8Array, p: number): number {
+  let c = b[p++];
+  if (c < 0x80) {
+    rpos = p;
+    return c;
+  }
+  let x = c & 0x7f;
+  let mul = 128;
+  for (;;) {
+    c = b[p++];
+    x += (c & 0x7f) * mul;
+    if (c < 0x80) break;
+    mul *= 128;
+  }
+  rpos = p;
+  return x;
+}
+
+function varintSize(x: number): number {
+  let s = 1;
+  while (x >= 0x80) {
+    x = Math.floor(x / 128);
+    s++;
+  }
+  return s;
+}
+
+function writeVarint(b: Uint8Array, p: number, x: number): number {
+  while (x >= 0x80) {
+    b[p++] = (x % 128) | 0x80;
+    x = Math.floor(x / 128);
+  }
+  b[p++] = x;
+  return p;
+}
+
+/** memcmp(a, b[bs, be)) — negative, zero or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array, bs: number, be: number): number {
+  const al = a.length;
+  const bl = be - bs;
+  const n = Math.min(al, bl);
+  let i = 0;
+  while (i < n && a[i] === b[bs + i]) i++;
+  if (i < n) return a[i] - b[bs + i];
+  return al - bl;
+}
+
+function entrySize(key: Uint8Array, value: Uint8Array | undefined): number {
+  const vtag = value === undefined ? 0 : value.length + 1;
+  return varintSize(key.length) + key.length + varintSize(vtag) + (value === undefined ? 0 : value.length);
+}
+
+function writeEntry(dst: Buffer, p: number, key: Uint8Array, value: Uint8Array | undefined): number {
+  p = writeVarint(dst, p, key.length);
+  dst.set(key, p);
+  p += key.length;
+  if (value === undefined) {
+    dst[p++] = 0;
+  } else {
+    p = writeVarint(dst, p, value.length + 1);
+    dst.set(value, p);
+    p += value.length;
+  }
+  return p;
+}
+
+function allocBuf(n: number): Buffer {
+  // Own ArrayBuffer (not a slice of Node's shared pool) so a long-lived leaf never pins an 8 KiB pool slab.
+  return n === 0 ? EMPTY : Buffer.allocUnsafeSlow(n);
+}
+
+function allocOffsets(n: number, bytes: number): Uint16Array | Uint32Array {
+  return bytes > 0xffff ? new Uint32Array(n) : new Uint16Array(n);
+}
+
+function sumOf(a: ArrayLike<number>, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i];
+  return s;
+}
+
+// ---- leaf access ----------------------------------------------------------------------------------------------
+
+/** Key bounds of the last located entry (out-parameters). */
+let ks = 0;
+let ke = 0;
+
+function locate(leaf: Leaf, i: number): void {
+  const p = leaf.offs[i];
+  const buf = leaf.buf;
+  const kl = buf[p];
+  if (kl < 0x80) {
+    ks = p + 1;
+    ke = ks + kl;
+  } else {
+    const len = readVarint(buf, p);
+    ks = rpos;
+    ke = rpos + len;
+  }
+}
+
+function entryStart(leaf: Leaf, i: number): number {
+  return i < leaf.count ? leaf.offs[i] : leaf.used;
+}
+
+function leafKey(leaf: Leaf, i: number): Buffer {
+  locate(leaf, i);
+  return leaf.buf.subarray(ks, ke);
+}
+
+/** Value of entry i; call right after locate(leaf, i). */
+function valueAfterKey(leaf: Leaf): Buffer | undefined {
+  const tag = readVarint(leaf.buf, ke);
+  return tag === 0 ? undefined : leaf.buf.subarray(rpos, rpos + tag - 1);
+}
+
+function leafWeight(leaf: Leaf, i: number): number {
+  return leaf.weights === null ? 0 : leaf.weights[i];
+}
+
+let found = false;
+
+/** Index of the first entry ≥ key; sets `found` when equal. */
+function leafSearch(leaf: Leaf, key: Uint8Array): number {
+  const buf = leaf.buf;
+  const offs = leaf.offs;
+  let lo = 0;
+  let hi = leaf.count;
+  found = false;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = offs[mid];
+    let kl = buf[p];
+    let s = p + 1;
+    if (kl >= 0x80) {
+      kl = readVarint(buf, p);
+      s = rpos;
+    }
+    const c = compareBytes(key, buf, s, s + kl);
+    if (c > 0) lo = mid + 1;
+    else if (c < 0) hi = mid;
+    else {
+      found = true;
+      return mid;
+    }
+  }
+  return lo;
+}
+
+/** Child index of an inner node whose range holds key. */
+function innerSearch(node: Inner, key: Uint8Array): number {
+  const keys = node.keys;
+  let lo = 1;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = keys[mid];
+    if (compareBytes(key, k, 0, k.length) >= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/**
+ * Builds a new buffer for `leaf` in which entries [from, to) are replaced by `ins` (0 or 1 entry). The old buffer is
+ * left untouched, so views handed out earlier stay valid.
+ */
+function rebuildLeaf(
+  leaf: Leaf,
+  from: number,
+  to: number,
+  insKey: Uint8Array | null,
+  insValue: Uint8Array | undefined,
+  insWeight: number,
+): void {
+  const old = leaf.buf;
+  const oldOffs = leaf.offs;
+  const oldWeights = leaf.weights;
+  const n = leaf.count;
+  const a = entryStart(leaf, from);
+  const b = entryStart(leaf, to);
+  const insCount = insKey === null ? 0 : 1;
+  const insSize = insKey === null ? 0 : entrySize(insKey, insValue);
+  const total = leaf.used - (b - a) + insSize;
+  const newN = n - (to - from) + insCount;
+  const buf = allocBuf(total);
+  old.copy(buf, 0, 0, a);
+  let p = a;
+  if (insKey !== null) p = writeEntry(buf, a, insKey, insValue);
+  old.copy(buf, p, b, leaf.used);
+  const offs = allocOffsets(newN, total);
+  for (let i = 0; i < from; i++) offs[i] = oldOffs[i];
+  if (insCount) offs[from] = a;
+  const delta = p - b;
+  const shift = insCount - (to - from);
+  for (let i = to; i < n; i++) offs[i + shift] = oldOffs[i] + delta;
+  let weights: Float64Array | null = null;
+  if (oldWeights !== null || insWeight !== 0) {
+    weights = new Float64Array(newN);
+    if (oldWeights !== null) {
+      for (let i = 0; i < from; i++) weights[i] = oldWeights[i];
+      for (let i = to; i < n; i++) weights[i + shift] = oldWeights[i];
+    }
+    if (insCount) weights[from] = insWeight;
+    let any = false;
+    for (let i = 0; i < newN; i++) {
+      if (weights[i] !== 0) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) weights = null;
+  }
+  leaf.buf = buf;
+  leaf.offs = offs;
+  leaf.count = newN;
+  leaf.used = total;
+  leaf.weights = weights;
+  leaf.weight = weights === null ? 0 : sumOf(weights, newN);
+}
+
+/** New leaf with entries [from, to) of src (exactly sized). */
+function copyLeafRange(src: Leaf, from: number, to: number): Leaf {
+  const leaf = new Leaf();
+  const a = entryStart(src, from);
+  const b = entryStart(src, to);
+  const n = to - from;
+  const buf = allocBuf(b - a);
+  src.buf.copy(buf, 0, a, b);
+  const offs = allocOffsets(n, b - a);
+  for (let i = 0; i < n; i++) offs[i] = src.offs[from + i] - a;
+  leaf.buf = buf;
+  leaf.offs = offs;
+  leaf.count = n;
+  leaf.used = b - a;
+  if (src.weights !== null) {
+    const w = src.weights.slice(from, to);
+    leaf.weight = sumOf(w, n);
+    leaf.weights = w.some((x) => x !== 0) ? w : null;
+  }
+  return leaf;
+}
+
+/** Replaces left's storage with the concatenation of left and right. */
+function mergeLeafInto(left: Leaf, right: Leaf): void {
+  const total = left.used + right.used;
+  const n = left.count + right.count;
+  const buf = allocBuf(total);
+  left.buf.copy(buf, 0, 0, left.used);
+  right.buf.copy(buf, left.used, 0, right.used);
+  const offs = allocOffsets(n, total);
+  for (let i = 0; i < left.count; i++) offs[i] = left.offs[i];
+  for (let i = 0; i < right.count; i++) offs[left.count + i] = right.offs[i] + left.used;
+  let weights: Float64Array | null = null;
+  if (left.weights !== null || right.weights !== null) {
+    weights = new Float64Array(n);
+    if (left.weights !== null) weights.set(left.weights.subarray(0, left.count), 0);
+    if (right.weights !== null) weights.set(right.weights.subarray(0, right.count), left.count);
+  }
+  left.buf = buf;
+  left.offs = offs;
+  left.count = n;
+  left.used = total;
+  left.weights = weights;
+  left.weight = weights === null ? 0 : sumOf(weights, n);
+}
+
+function leafOverflows(leaf: Leaf, lim: Limits): boolean {
+  return leaf.count > lim.leafMaxEntries || (leaf.used > lim.leafMaxBytes && leaf.count > 1);
+}
+
+function leafUnderflows(leaf: Leaf, lim: Limits): boolean {
+  return leaf.count < lim.leafMinEntries && leaf.used < lim.leafMinBytes;
+}
+
+/** Splits an overflowing leaf into itself plus the returned right siblings (in order); leaves come back exact-sized. */
+function splitLeaf(leaf: Leaf, appendMode: boolean, out: Leaf[], lim: Limits): void {
+  const n = leaf.count;
+  let at: number;
+  if (appendMode) {
+    at = n - 1;
+  } else {
+    const half = leaf.used / 2;
+    let lo = 1;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (leaf.offs[mid] < half) lo = mid + 1;
+      else hi = mid;
+    }
+    at = lo;
+  }
+  const right = copyLeafRange(leaf, at, n);
+  rebuildLeaf(leaf, at, n, null, undefined, 0);
+  if (leafOverflows(leaf, lim)) splitLeaf(leaf, false, out, lim);
+  out.push(right);
+  if (leafOverflows(right, lim)) splitLeaf(right, false, out, lim);
+}
+
+function nodeCount(node: Node): number {
+  return node.count;
+}
+
+// ---- the tree -------------------------------------------------------------------------------------------------
+
+/** Path of the last descent: pathNode[d] is the inner node at depth d, pathIdx[d] the child index taken. */
+const pathNode: Inner[] = [];
+const pathIdx: number[] = [];
+
+export class PackedBTree {
+  private root: Node = new Leaf();
+  private height = 0;
+  private head: Leaf;
+  private tail: Leaf;
+  private leafCount = 1;
+  private dataBytes = 0;
+  private readonly lim: Limits;
+
+  constructor(limits?: TreeLimits) {
+    this.lim = limits === undefined ? DEFAULTS : makeLimits(limits);
+    this.head = this.root as Leaf;
+    this.tail = this.head;
+  }
+
+  /** Builds a tree from entries in strictly ascending key order (throws otherwise). O(n). */
+  static fromSorted(entries: Iterable<{ key: Uint8Array; value?: Uint8Array; weight?: number }>): PackedBTree {
+    const t = new PackedBTree();
+    for (const e of entries) t.append(e.key, e.value, e.weight ?? 0);
+    return t;
+  }
+
+  get size(): number {
+    return this.root.count;
+  }
+
+  get totalWeight(): number {
+    return this.root.weight;
+  }
+
+  /** Approximate memory footprint in bytes. */
+  byteSize(): number {
+    return this.dataBytes + this.size * 2 + this.leafCount * LEAF_OVERHEAD_BYTES;
+  }
+
+  // ---- descents ----
+
+  private descendKey(key: Uint8Array): Leaf {
+    let node = this.root;
+    for (let d = 0; d < this.height; d++) {
+      const inner = node as Inner;
+      const i = innerSearch(inner, key);
+      pathNode[d] = inner;
+      pathIdx[d] = i;
+      node = inner.children[i];
+    }
+    return node as Leaf;
+  }
+
+  private descendRightmost(): Leaf {
+    let node = this.root;
+    for (let d = 0; d < this.height; d++) {
+      const inner = node as Inner;
+      const i = inner.children.length - 1;
+      pathNode[d] = inner;
+      pathIdx[d] = i;
+      node = inner.children[i];
+    }
+    return node as Leaf;
+  }
+
+  /** Descends to the leaf holding rank r (0 ≤ r < size); returns the leaf and sets `rankInLeaf`. */
+  private descendRank(r: number): Leaf {
+    let node = this.root;
+    for (let d = 0; d < this.height; d++) {
+      const inner = node as Inner;
+      const counts = inner.counts;
+      let i = 0;
+      while (r >= counts[i]) r -= counts[i++];
+      pathNode[d] = inner;
+      pathIdx[d] = i;
+      node = inner.children[i];
+    }
+    this.rankInLeaf = r;
+    return node as Leaf;
+  }
+  private rankInLeaf = 0;
+
+  private rankOfPath(): number {
+    let r = 0;
+    for (let d = 0; d < this.height; d++) {
+      const counts = pathNode[d].counts;
+      const i = pathIdx[d];
+      for (let j = 0; j < i; j++) r += counts[j];
+    }
+    return r;
+  }
+
+  private greaterThanMax(key: Uint8Array): boolean {
+    const t = this.tail;
+    if (t.count === 0) return false;
+    locate(t, t.count - 1);
+    return compareBytes(key, t.buf, ks, ke) > 0;
+  }
+
+  // ---- queries ----
+
+  has(key: Uint8Array): boolean {
+    leafSearch(this.descendKey(key), key);
+    return found;
+  }
+
+  get(key: Uint8Array): TreeEntry | undefined {
+    const leaf = this.descendKey(key);
+    const i = leafSearch(leaf, key);
+    if (!found) return undefined;
+    return this.entryOf(leaf, i);
+  }
+
+  /** Value of key, or null when the key is absent (undefined when present without a value). */
+  getValue(key: Uint8Array): Buffer | undefined | null {
+    const leaf = this.descendKey(key);
+    const i = leafSearch(leaf, key);
+    if (!found) return null;
+    locate(leaf, i);
+    return valueAfterKey(leaf);
+  }
+
+  private entryOf(leaf: Leaf, i: number): TreeEntry {
+    locate(leaf, i);
+    const key = leaf.buf.subarray(ks, ke);
+    return { key, value: valueAfterKey(leaf), weight: leafWeight(leaf, i) };
+  }
+
+  /** 0-based rank of key, or -1 when absent. */
+  rank(key: Uint8Array): number {
+    const leaf = this.descendKey(key);
+    const i = leafSearch(leaf, key);
+    if (!found) return -1;
+    return this.rankOfPath() + i;
+  }
+
+  /** Number of keys < key (≤ key when inclusive). */
+  lowerBound(key: Uint8Array, inclusive: boolean): number {
+    const leaf = this.descendKey(key);
+    let i = leafSearch(leaf, key);
+    if (found && inclusive) i++;
+    return this.rankOfPath() + i;
+  }
+
+  /**
+   * Number of leading keys for which pred holds, assuming pred is monotone (true then false) in key order. Separator
+   * keys are probed too; with a non-monotone predicate the answer is some deterministic count in [0, size].
+   */
+  countWhile(pred: KeyPredicate): number {
+    let node = this.root;
+    let r = 0;
+    for (let d = 0; d < this.height; d++) {
+      const inner = node as Inner;
+      const keys = inner.keys;
+      let lo = 1;
+      let hi = keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const k = keys[mid];
+        if (pred(k, 0, k.length)) lo = mid + 1;
+        else hi = mid;
+      }
+      const i = lo - 1;
+      for (let j = 0; j < i; j++) r += inner.counts[j];
+      node = inner.children[i];
+    }
+    const leaf = node as Leaf;
+    let lo = 0;
+    let hi = leaf.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      locate(leaf, mid);
+      if (pred(leaf.buf, ks, ke)) lo = mid + 1;
+      else hi = mid;
+    }
+    return r + lo;
+  }
+
+  at(rank: number): TreeEntry | undefined {
+    if (!(rank >= 0 && rank < this.size)) return undefined;
+    const leaf = this.descendRank(rank);
+    return this.entryOf(leaf, this.rankInLeaf);
+  }
+
+  keyAt(rank: number): Buffer | undefined {
+    if (!(rank >= 0 && rank < this.size)) return undefined;
+    const leaf = this.descendRank(rank);
+    return leafKey(leaf, this.rankInLeaf);
+  }
+
+  /** A cursor on rank `rank` (invalid when out of range). The tree must not be modified while it is in use. */
+  cursor(rank: number): TreeCursor {
+    if (!(rank >= 0 && rank < this.size)) return new TreeCursor(null, 0);
+    const leaf = this.descendRank(rank);
+    return new TreeCursor(leaf, this.rankInLeaf);
+  }
+
+  /** Sum of the weights of ranks [start, end). */
+  weightBetween(start: number, end: number): number {
+    if (start < 0) start = 0;
+    if (end > this.size) end = this.size;
+    if (start >= end) return 0;
+    return sumRange(this.root, this.height, start, end);
+  }
+
+  // ---- modifications ----
+
+  /** Inserts key when absent; returns false (and changes nothing) when present. */
+  insert(key: Uint8Array, value?: Uint8Array, weight = 0): boolean {
+    return this.upsert(key, value, weight, MODE_INSERT);
+  }
+
+  /** Inserts or replaces; returns true when the key was new. */
+  set(key: Uint8Array, value?: Uint8Array, weight = 0): boolean {
+    return this.upsert(key, value, weight, MODE_SET);
+  }
+
+  /** Replaces value and weight of an existing key; returns false when absent. */
+  update(key: Uint8Array, value: Uint8Array | undefined, weight: number): boolean {
+    return this.upsert(key, value, weight, MODE_UPDATE);
+  }
+
+  /** Appends a key greater than every key in the tree (throws otherwise). Amortized O(height). */
+  append(key: Uint8Array, value?: Uint8Array, weight = 0): void {
+    if (this.size > 0 && !this.greaterThanMax(key)) throw new Error('PackedBTree.append: keys must be ascending');
+    const leaf = this.descendRightmost();
+    this.insertAt(leaf, leaf.count, key, value, weight);
+  }
+
+  private upsert(key: Uint8Array, value: Uint8Array | undefined, weight: number, mode: number): boolean {
+    if (this.greaterThanMax(key)) {
+      if (mode === MODE_UPDATE) return false;
+      const leaf = this.descendRightmost();
+      this.insertAt(leaf, leaf.count, key, value, weight);
+      return true;
+    }
+    const leaf = this.descendKey(key);
+    const i = leafSearch(leaf, key);
+    if (found) {
+      if (mode === MODE_INSERT) return false;
+      const oldWeight = leaf.weight;
+      const oldUsed = leaf.used;
+      rebuildLeaf(leaf, i, i + 1, key, value, weight);
+      this.dataBytes += leaf.used - oldUsed;
+      this.propagate(leaf, 0, oldWeight);
+      if (leafOverflows(leaf, this.lim)) this.splitAfterInsert(leaf, false);
+      return mode === MODE_UPDATE;
+    }
+    if (mode === MODE_UPDATE) return false;
+    this.insertAt(leaf, i, key, value, weight);
+    return true;
+  }
+
+  private insertAt(leaf: Leaf, i: number, key: Uint8Array, value: Uint8Array | undefined, weight: number): void {
+    const oldWeight = leaf.weight;
+    const oldUsed = leaf.used;
+    const tailAppend = i === leaf.count && leaf.next === null;
+    if (!(tailAppend && appendInPlace(leaf, key, value, weight, this.lim))) rebuildLeaf(leaf, i, i, key, value, weight);
+    this.dataBytes += leaf.used - oldUsed;
+    this.propagate(leaf, 1, oldWeight);
+    if (leafOverflows(leaf, this.lim)) this.splitAfterInsert(leaf, tailAppend);
+  }
+
+  /** Removes key; returns the removed entry (views stay valid) or undefined when absent. */
+  delete(key: Uint8Array): TreeEntry | undefined {
+    const leaf = this.descendKey(key);
+    const i = leafSearch(leaf, key);
+    if (!found) return undefined;
+    const entry = this.entryOf(leaf, i);
+    this.removeFromLeaf(leaf, i, i + 1);
+    return entry;
+  }
+
+  /** Removes ranks [start, end); returns how many entries were removed. */
+  removeRange(start: number, end: number): number {
+    if (start < 0) start = 0;
+    if (end > this.size) end = this.size;
+    let left = end - start;
+    const removed = Math.max(left, 0);
+    while (left > 0) {
+      const leaf = this.descendRank(start);
+      const i = this.rankInLeaf;
+      const k = Math.min(left, leaf.count - i);
+      this.removeFromLeaf(leaf, i, i + k);
+      left -= k;
+    }
+    return removed;
+  }
+
+  clear(): void {
+    const leaf = new Leaf();
+    this.root = leaf;
+    this.head = leaf;
+    this.tail = leaf;
+    this.height = 0;
+    this.leafCount = 1;
+    this.dataBytes = 0;
+  }
+
+  private removeFromLeaf(leaf: Leaf, from: number, to: number): void {
+    const oldWeight = leaf.weight;
+    const oldUsed = leaf.used;
+    if (from === 0 && to === leaf.count) {
+      leaf.buf = EMPTY;
+      leaf.offs = NO_OFFSETS;
+      leaf.count = 0;
+      leaf.used = 0;
+      leaf.weights = null;
+      leaf.weight = 0;
+    } else {
+      rebuildLeaf(leaf, from, to, null, undefined, 0);
+    }
+    this.dataBytes += leaf.used - oldUsed;
+    this.propagate(leaf, from - to, oldWeight);
+    this.fixUnderflow(leaf);
+  }
+
+  /** Updates counts/weights on the recorded path after `leaf` changed by countDelta entries. */
+  private propagate(leaf: Leaf, countDelta: number, oldWeight: number): void {
+    const weightChanged = !Object.is(leaf.weight, oldWeight);
+    let child: Node = leaf;
+    for (let d = this.height - 1; d >= 0; d--) {
+      const p = pathNode[d];
+      const i = pathIdx[d];
+      p.counts[i] += countDelta;
+      p.count += countDelta;
+      if (weightChanged) {
+        p.weights[i] = child.weight;
+        p.weight = sumOf(p.weights, p.weights.length);
+      }
+      child = p;
+    }
+  }
+
+  private splitAfterInsert(leaf: Leaf, appendMode: boolean): void {
+    const parts: Leaf[] = [];
+    splitLeaf(leaf, appendMode, parts, this.lim);
+    let prev = leaf;
+    const last = leaf.next;
+    const seps: Uint8Array[] = [];
+    for (const part of parts) {
+      prev.next = part;
+      part.prev = prev;
+      prev = part;
+      seps.push(Buffer.from(leafKey(part, 0)));
+    }
+    prev.next = last;
+    if (last === null) this.tail = prev;
+    else last.prev = prev;
+    this.leafCount += parts.length;
+    this.insertSiblings(this.height - 1, leaf, parts, seps, appendMode);
+  }
+
+  /**
+   * Inserts `nodes` (with separators `seps`) right after `orig`, the child taken at depth d of the recorded path,
+   * whose content was just split; splits ancestors as needed.
+   */
+  private insertSiblings(d: number, orig: Node, nodes: Node[], seps: Uint8Array[], appendMode: boolean): void {
+    if (d < 0) {
+      const children = [orig, ...nodes];
+      const root = new Inner(
+        [EMPTY, ...seps],
+        children,
+        children.map(nodeCount),
+        children.map((c) => c.weight),
+      );
+      root.count = sumOf(root.counts, root.counts.length);
+      root.weight = sumOf(root.weights, root.weights.length);
+      this.root = root;
+      this.height++;
+      return;
+    }
+    const p = pathNode[d];
+    const i = pathIdx[d];
+    p.counts[i] = orig.count;
+    p.weights[i] = orig.weight;
+    p.keys.splice(i + 1, 0, ...seps);
+    p.children.splice(i + 1, 0, ...nodes);
+    p.counts.splice(i + 1, 0, ...nodes.map(nodeCount));
+    p.weights.splice(i + 1, 0, ...nodes.map((c) => c.weight));
+    if (p.children.length <= this.lim.innerMax) return;
+    // At most a few children were added, so one split suffices: halves normally, a full left node when appending
+    // at the right edge (sequential loads then leave full nodes behind).
+    const len = p.children.length;
+    const at = appendMode && i + nodes.length === len - 1 ? this.lim.innerMax : len >> 1;
+    const right = new Inner(p.keys.splice(at), p.children.splice(at), p.counts.splice(at), p.weights.splice(at));
+    const sep = right.keys[0];
+    right.keys[0] = EMPTY;
+    right.count = sumOf(right.counts, right.counts.length);
+    right.weight = sumOf(right.weights, right.weights.length);
+    p.count = sumOf(p.counts, p.counts.length);
+    p.weight = sumOf(p.weights, p.weights.length);
+    this.insertSiblings(d - 1, p, [right], [sep], appendMode);
+  }
+
+  /** After entries were removed from `leaf` (path recorded): drop empty nodes, merge underfull ones. */
+  private fixUnderflow(leaf: Leaf): void {
+    let node: Node = leaf;
+    for (let d = this.height - 1; d >= 0; d--) {
+      const p = pathNode[d];
+      const i = pathIdx[d];
+      if (node.count === 0) {
+        if (node instanceof Leaf) this.unlinkLeaf(node);
+        removeChild(p, i);
+      } else if (node instanceof Leaf) {
+        if (!leafUnderflows(node, this.lim)) break;
+        if (!this.tryMergeLeaf(p, i)) break;
+      } else {
+        if (node.children.length >= this.lim.innerMin) break;
+        if (!tryMergeInner(p, i, this.lim.innerMax)) break;
+      }
+      node = p;
+    }
+    while (this.height > 0) {
+      const r = this.root as Inner;
+      if (r.children.length > 1) break;
+      if (r.children.length === 0) {
+        this.clear();
+        return;
+      }
+      this.root = r.children[0];
+      this.height--;
+    }
+  }
+
+  private unlinkLeaf(leaf: Leaf): void {
+    if (leaf.prev === null) this.head = leaf.next ?? leaf;
+    else leaf.prev.next = leaf.next;
+    if (leaf.next === null) this.tail = leaf.prev ?? leaf;
+    else leaf.next.prev = leaf.prev;
+    leaf.prev = null;
+    leaf.next = null;
+    this.leafCount--;
+  }
+
+  private tryMergeLeaf(p: Inner, i: number): boolean {
+    const li = i + 1 < p.children.length ? i : i - 1;
+    if (li < 0) return false;
+    const left = p.children[li] as Leaf;
+    const right = p.children[li + 1] as Leaf;
+    if (left.count + right.count > this.lim.leafMaxEntries || left.used + right.used > this.lim.leafMaxBytes) {
+      return false;
+    }
+    mergeLeafInto(left, right);
+    this.unlinkLeaf(right);
+    p.counts[li] = left.count;
+    p.weights[li] = left.weight;
+    removeChild(p, li + 1);
+    return true;
+  }
+
+  // ---- iteration / export ----
+
+  *entries(): IterableIterator<TreeEntry> {
+    for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
+      for (let i = 0; i < leaf.count; i++) yield this.entryOf(leaf, i);
+    }
+  }
+
+  /**
+   * The leaves in order, as packed entry bytes ([varint keyLen][key][varint valTag][value]...), entry count and
+   * per-entry weights (null when all zero): a compact snapshot form, reloadable with fromPackedLeaves.
+   */
+  *packedLeaves(): IterableIterator<{ entries: Buffer; count: number; weights: Float64Array | null }> {
+    for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
+      if (leaf.count === 0) continue;
+      yield {
+        entries: leaf.buf.subarray(0, leaf.used),
+        count: leaf.count,
+        weights: leaf.weights === null ? null : leaf.weights.slice(0, leaf.count),
+      };
+    }
+  }
+
+  static fromPackedLeaves(
+    leaves: Iterable<{ entries: Uint8Array; count: number; weights: Float64Array | null }>,
+  ): PackedBTree {
+    const t = new PackedBTree();
+    for (const l of leaves) {
+      const buf = Buffer.from(l.entries.buffer, l.entries.byteOffset, l.entries.byteLength);
+      let p = 0;
+      for (let i = 0; i < l.count; i++) {
+        const kl = readVarint(buf, p);
+        const key = buf.subarray(rpos, rpos + kl);
+        const tag = readVarint(buf, rpos + kl);
+        const value = tag === 0 ? undefined : buf.subarray(rpos, rpos + tag - 1);
+        p = rpos + (tag === 0 ? 0 : tag - 1);
+        t.append(key, value, l.weights === null ? 0 : l.weights[i]);
+      }
+    }
+    return t;
+  }
+
+  /** Throws when an internal invariant does not hold. O(n). */
+  checkInvariants(): void {
+    const fail: (msg: string) => never = (msg) => {
+      throw new Error(`PackedBTree invariant: ${msg}`);
+    };
+    const leaves: Leaf[] = [];
+    let dataBytes = 0;
+    const walk = (node: Node, depth: number, lo: Uint8Array | null, hi: Uint8Array | null): void => {
+      if (depth === this.height) {
+        if (!(node instanceof Leaf)) fail('inner node at leaf depth');
+        leaves.push(node);
+        dataBytes += node.used;
+        if (node.count === 0 && node !== this.root) fail('empty non-root leaf');
+        if (leafOverflows(node, this.lim)) fail(`leaf overflow count=${node.count} used=${node.used}`);
+        if (node.offs.length < node.count) fail('offsets too short');
+        if (node.used > node.buf.length) fail('used beyond buffer');
+        let p = 0;
+        let prevKey: Buffer | null = null;
+        let w = 0;
+        for (let i = 0; i < node.count; i++) {
+          if (node.offs[i] !== p) fail(`offset ${i} is ${node.offs[i]}, expected ${p}`);
+          const key = leafKey(node, i);
+          const tag = readVarint(node.buf, ke);
+          p = rpos + (tag === 0 ? 0 : tag - 1);
+          if (prevKey !== null && Buffer.compare(prevKey, key) >= 0) fail('keys not ascending in leaf');
+          if (lo !== null && Buffer.compare(key, lo) < 0) fail('key below separator');
+          if (hi !== null && Buffer.compare(key, hi) >= 0) fail('key not below next separator');
+          prevKey = key;
+          w += leafWeight(node, i);
+        }
+        if (p !== node.used) fail('used does not match entries');
+        if (!Object.is(w, node.weight) && !(Number.isNaN(w) && Number.isNaN(node.weight))) fail('leaf weight sum');
+        if (node.weights !== null && !Array.from(node.weights.subarray(0, node.count)).some((x) => x !== 0)) {
+          fail('all-zero weights array kept');
+        }
+        return;
+      }
+      if (!(node instanceof Inner)) fail('leaf above leaf depth');
+      const len = node.children.length;
+      if (len === 0) fail('inner node without children');
+      if (node === this.root && len < 2) fail('root with a single child');
+      if (len > this.lim.innerMax) fail('inner overflow');
+      if (node.keys.length !== len || node.counts.length !== len || node.weights.length !== len) fail('array sizes');
+      let c = 0;
+      for (let i = 0; i < len; i++) {
+        const child = node.children[i];
+        if (node.counts[i] !== child.count) fail('child count mismatch');
+        if (!Object.is(node.weights[i], child.weight)) fail('child weight mismatch');
+        c += node.counts[i];
+        if (i >= 2 && Buffer.compare(node.keys[i - 1], node.keys[i]) >= 0) fail('separators not ascending');
+        walk(child, depth + 1, i === 0 ? lo : node.keys[i], i + 1 < len ? node.keys[i + 1] : hi);
+      }
+      if (c !== node.count) fail('inner count sum');
+      if (!Object.is(sumOf(node.weights, len), node.weight)) fail('inner weight sum');
+    };
+    walk(this.root, 0, null, null);
+    if (leaves[0] !== this.head) fail('head');
+    if (leaves[leaves.length - 1] !== this.tail) fail('tail');
+    for (let i = 0; i < leaves.length; i++) {
+      if (leaves[i].prev !== (i > 0 ? leaves[i - 1] : null)) fail('prev link');
+      if (leaves[i].next !== (i + 1 < leaves.length ? leaves[i + 1] : null)) fail('next link');
+      if (i > 0) {
+        const a = leafKey(leaves[i - 1], leaves[i - 1].count - 1);
+        const b = leafKey(leaves[i], 0);
+        if (Buffer.compare(a, b) >= 0) fail('keys not ascending across leaves');
+      }
+    }
+    if (leaves.length !== this.leafCount) fail('leaf count');
+    if (dataBytes !== this.dataBytes) fail('data bytes');
+  }
+}
+
+const MODE_INSERT = 0;
+const MODE_SET = 1;
+const MODE_UPDATE = 2;
+
+/** Appends at the end of a rightmost leaf, in place or into a grown buffer; false when the leaf is full. */
+function appendInPlace(
+  leaf: Leaf,
+  key: Uint8Array,
+  value: Uint8Array | undefined,
+  weight: number,
+  lim: Limits,
+): boolean {
+  const size = entrySize(key, value);
+  const need = leaf.used + size;
+  const n = leaf.count;
+  const fits =
+    need <= leaf.buf.length &&
+    n < leaf.offs.length &&
+    (leaf.weights === null ? weight === 0 : n < leaf.weights.length) &&
+    (leaf.used <= 0xffff || leaf.offs instanceof Uint32Array);
+  if (!fits) {
+    if (n >= lim.leafMaxEntries || need > lim.leafMaxBytes) return false;
+    // Grow with slack; only the rightmost leaf ever has slack, so the memory cost is bounded.
+    const cap = Math.min(lim.leafMaxBytes, Math.max(need, 2 * leaf.buf.length, 256));
+    const offCap = Math.min(lim.leafMaxEntries, Math.max(n + 1, 2 * n, 8));
+    const buf = allocBuf(cap);
+    leaf.buf.copy(buf, 0, 0, leaf.used);
+    const offs = allocOffsets(offCap, cap);
+    offs.set(leaf.offs.subarray(0, n));
+    leaf.buf = buf;
+    leaf.offs = offs;
+    if (leaf.weights !== null || weight !== 0) {
+      const w = new Float64Array(offCap);
+      if (leaf.weights !== null) w.set(leaf.weights.subarray(0, n));
+      leaf.weights = w;
+    }
+  }
+  leaf.offs[n] = leaf.used;
+  writeEntry(leaf.buf, leaf.used, key, value);
+  leaf.used = need;
+  leaf.count = n + 1;
+  if (leaf.weights !== null) {
+    leaf.weights[n] = weight;
+    leaf.weight = sumOf(leaf.weights, n + 1);
+  }
+  return true;
+}
+
+function removeChild(p: Inner, i: number): void {
+  p.children.splice(i, 1);
+  p.keys.splice(i, 1);
+  p.counts.splice(i, 1);
+  p.weights.splice(i, 1);
+  if (i === 0 && p.keys.length > 0) p.keys[0] = EMPTY;
+  p.count = sumOf(p.counts, p.counts.length);
+  p.weight = sumOf(p.weights, p.weights.length);
+}
+
+function tryMergeInner(p: Inner, i: number, innerMax: number): boolean {
+  const li = i + 1 < p.children.length ? i : i - 1;
+  if (li < 0) return false;
+  const left = p.children[li] as Inner;
+  const right = p.children[li + 1] as Inner;
+  if (left.children.length + right.children.length > innerMax) return false;
+  left.keys.push(p.keys[li + 1], ...right.keys.slice(1));
+  left.children.push(...right.children);
+  left.counts.push(...right.counts);
+  left.weights.push(...right.weights);
+  left.count = sumOf(left.counts, left.counts.length);
+  left.weight = sumOf(left.weights, left.weights.length);
+  p.counts[li] = left.count;
+  p.weights[li] = left.weight;
+  removeChild(p, li + 1);
+  return true;
+}
+
+function sumRange(node: Node, h: number, lo: number, hi: number): number {
+  if (lo === 0 && hi === node.count) return node.weight;
+  if (h === 0) {
+    const w = (node as Leaf).weights;
+    if (w === null) return 0;
+    let s = 0;
+    for (let i = lo; i < hi; i++) s += w[i];
+    return s;
+  }
+  const inner = node as Inner;
+  let s = 0;
+  let base = 0;
+  for (let i = 0; i < inner.children.length && base < hi; i++) {
+    const c = inner.counts[i];
+    if (base + c > lo) {
+      s += sumRange(inner.children[i], h - 1, Math.max(lo - base, 0), Math.min(hi - base, c));
+    }
+    base += c;
+  }
+  return s;
+}
+
+/** Position in the leaf chain; step with next()/prev(). Invalid once the tree is modified. */
+export class TreeCursor {
+  constructor(
+    private leaf: Leaf | null,
+    private idx: number,
+  ) {}
+
+  get valid(): boolean {
+    return this.leaf !== null;
+  }
+
+  /** Key bytes from offset `skip` (a view). */
+  key(skip = 0): Buffer {
+    const leaf = this.leaf!;
+    locate(leaf, this.idx);
+    return leaf.buf.subarray(ks + skip, ke);
+  }
+
+  /** The leaf buffer and the key bounds, without allocating: read `keyBuf()` then keyStart/keyEnd. */
+  keyBuf(): Buffer {
+    const leaf = this.leaf!;
+    locate(leaf, this.idx);
+    this.keyStart = ks;
+    this.keyEnd = ke;
+    return leaf.buf;
+  }
+  keyStart = 0;
+  keyEnd = 0;
+
+  value(): Buffer | undefined {
+    const leaf = this.leaf!;
+    locate(leaf, this.idx);
+    return valueAfterKey(leaf);
+  }
+
+  weight(): number {
+    return leafWeight(this.leaf!, this.idx);
+  }
+
+  next(): boolean {
+    const leaf = this.leaf;
+    if (leaf === null) return false;
+    if (++this.idx < leaf.count) return true;
+    this.leaf = leaf.next;
+    this.idx = 0;
+    return this.leaf !== null;
+  }
+
+  prev(): boolean {
+    const leaf = this.leaf;
+    if (leaf === null) return false;
+    if (--this.idx >= 0) return true;
+    this.leaf = leaf.prev;
+    this.idx = this.leaf === null ? 0 : this.leaf.count - 1;
+    return this.leaf !== null;
+  }
+}

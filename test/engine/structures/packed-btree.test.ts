@@ -1,0 +1,232 @@
+import fc from 'fast-check';
+import { PackedBTree, type TreeLimits } from '../../../src/engine/structures/packed-btree';
+
+/** The model: entries kept sorted by memcmp of the key. */
+interface ModelEntry {
+  key: Buffer;
+  value: Buffer | undefined;
+  weight: number;
+}
+
+class Model {
+  entries: ModelEntry[] = [];
+  lowerBound(key: Buffer, inclusive: boolean): number {
+    let n = 0;
+    for (const e of this.entries) {
+      const c = Buffer.compare(e.key, key);
+      if (c < 0 || (inclusive && c === 0)) n++;
+    }
+    return n;
+  }
+  find(key: Buffer): number {
+    return this.entries.findIndex((e) => e.key.equals(key));
+  }
+  set(key: Buffer, value: Buffer | undefined, weight: number, mode: 'insert' | 'set' | 'update'): boolean {
+    const i = this.find(key);
+    if (i >= 0) {
+      if (mode !== 'insert') this.entries[i] = { key, value, weight };
+      return mode === 'update';
+    }
+    if (mode === 'update') return false;
+    this.entries.splice(this.lowerBound(key, false), 0, { key, value, weight });
+    return true;
+  }
+}
+
+const SMALL: TreeLimits = { leafMaxEntries: 4, leafMaxBytes: 64, innerMax: 4 };
+const MEDIUM: TreeLimits = { leafMaxEntries: 8, leafMaxBytes: 256, innerMax: 5 };
+
+/** Keys over a tiny alphabet (collisions, shared prefixes, 0x00/0xff), sometimes long. */
+const keyArb = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.uint8Array({ maxLength: 4 }).map((a) => Buffer.from(a.map((x) => [0, 1, 0x7f, 0x80, 0xff][x % 5]))),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ minLength: 1000, maxLength: 1100 }).map((a) => Buffer.from(a)) },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 6 }).map((s) => Buffer.from(s)) },
+);
+const valueArb = fc.option(
+  fc
+    .oneof(fc.uint8Array({ maxLength: 8 }), fc.uint8Array({ minLength: 100, maxLength: 300 }))
+    .map((a) => Buffer.from(a)),
+  { nil: undefined },
+);
+const weightArb = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1_000_000 }));
+
+type Op =
+  | { t: 'insert' | 'set' | 'update'; key: Buffer; value: Buffer | undefined; weight: number }
+  | { t: 'delete'; key: Buffer }
+  | { t: 'removeRange'; a: number; b: number }
+  | { t: 'appendRun'; n: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constantFrom('insert' as const, 'set' as const, 'update' as const),
+      key: keyArb,
+      value: valueArb,
+      weight: weightArb,
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('delete' as const), key: keyArb }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('removeRange' as const), a: fc.nat(40), b: fc.nat(40) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('appendRun' as const), n: fc.integer({ min: 1, max: 30 }) }) },
+);
+
+function checkAgainstModel(tree: PackedBTree, model: Model, probes: Buffer[]): void {
+  tree.checkInvariants();
+  const m = model.entries;
+  expect(tree.size).toBe(m.length);
+  const got = [...tree.entries()];
+  expect(got.map((e) => e.key.toString('hex'))).toEqual(m.map((e) => e.key.toString('hex')));
+  expect(got.map((e) => e.value?.toString('hex'))).toEqual(m.map((e) => e.value?.toString('hex')));
+  expect(got.map((e) => e.weight)).toEqual(m.map((e) => e.weight));
+  expect(tree.totalWeight).toBe(m.reduce((s, e) => s + e.weight, 0));
+  for (let r = 0; r < m.length; r += Math.max(1, m.length >> 3)) {
+    expect(tree.keyAt(r)?.equals(m[r].key)).toBe(true);
+    expect(tree.rank(m[r].key)).toBe(r);
+    for (let e = r; e <= m.length; e += Math.max(1, m.length >> 2)) {
+      expect(tree.weightBetween(r, e)).toBe(m.slice(r, e).reduce((s, x) => s + x.weight, 0));
+    }
+  }
+  expect(tree.at(m.length)).toBeUndefined();
+  expect(tree.at(-1)).toBeUndefined();
+  for (const k of probes) {
+    expect(tree.lowerBound(k, false)).toBe(model.lowerBound(k, false));
+    expect(tree.lowerBound(k, true)).toBe(model.lowerBound(k, true));
+    expect(tree.countWhile((b, s, e) => Buffer.compare(b.subarray(s, e), k) < 0)).toBe(model.lowerBound(k, false));
+    const i = model.find(k);
+    expect(tree.has(k)).toBe(i >= 0);
+    expect(tree.rank(k)).toBe(i);
+    expect(tree.getValue(k)).toEqual(i >= 0 ? m[i].value : null);
+  }
+  // cursors both ways
+  if (m.length > 0) {
+    const c = tree.cursor(0);
+    let n = 0;
+    do {
+      expect(c.key().equals(m[n].key)).toBe(true);
+      n++;
+    } while (c.next());
+    expect(n).toBe(m.length);
+    const r = tree.cursor(m.length - 1);
+    n = m.length;
+    do {
+      n--;
+      expect(r.key().equals(m[n].key)).toBe(true);
+    } while (r.prev());
+    expect(n).toBe(0);
+  }
+}
+
+function run(limits: TreeLimits | undefined, ops: Op[]): void {
+  const tree = new PackedBTree(limits);
+  const model = new Model();
+  const handedOut: [Buffer, string][] = [];
+  const probes: Buffer[] = [Buffer.alloc(0), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff])];
+  let appendSeq = 0;
+  for (const op of ops) {
+    switch (op.t) {
+      case 'insert':
+      case 'set':
+      case 'update': {
+        const fn = op.t === 'insert' ? tree.insert : op.t === 'set' ? tree.set : tree.update;
+        expect(fn.call(tree, op.key, op.value, op.weight)).toBe(model.set(op.key, op.value, op.weight, op.t));
+        probes.push(op.key);
+        break;
+      }
+      case 'delete': {
+        const i = model.find(op.key);
+        const removed = tree.delete(op.key);
+        if (i < 0) expect(removed).toBeUndefined();
+        else {
+          expect(removed?.key.equals(op.key)).toBe(true);
+          expect(removed?.value).toEqual(model.entries[i].value);
+          model.entries.splice(i, 1);
+          if (removed) handedOut.push([removed.key, removed.key.toString('hex')]);
+        }
+        break;
+      }
+      case 'removeRange': {
+        const a = Math.min(op.a, op.b);
+        const b = Math.max(op.a, op.b);
+        const expected = Math.max(0, Math.min(b, model.entries.length) - a);
+        expect(tree.removeRange(a, b)).toBe(expected);
+        model.entries.splice(a, Math.max(0, b - a));
+        break;
+      }
+      case 'appendRun': {
+        // keys above everything: exercises the sequential fast path and full-node splits
+        for (let i = 0; i < op.n; i++) {
+          const key = Buffer.from(`\xff\xff\xff\xff\xff~${String(appendSeq++).padStart(6, '0')}`, 'latin1');
+          expect(tree.set(key, undefined, i % 3)).toBe(true);
+          model.set(key, undefined, i % 3, 'set');
+        }
+        break;
+      }
+    }
+    const first = tree.keyAt(0);
+    if (first) handedOut.push([first, first.toString('hex')]);
+  }
+  checkAgainstModel(tree, model, probes.slice(-30));
+  for (const [buf, hex] of handedOut) expect(buf.toString('hex')).toBe(hex);
+}
+
+describe('PackedBTree vs a sorted-array model', () => {
+  it('small nodes (deep trees)', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 300 }), (ops) => run(SMALL, ops)),
+      { numRuns: 150 },
+    );
+  });
+  it('medium nodes', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 400 }), (ops) => run(MEDIUM, ops)),
+      { numRuns: 60 },
+    );
+  });
+  it('default limits', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 300 }), (ops) => run(undefined, ops)),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('PackedBTree', () => {
+  it('bulk loads in order and then shrinks back to one leaf', () => {
+    const tree = new PackedBTree();
+    const keys: Buffer[] = [];
+    for (let i = 0; i < 20_000; i++) keys.push(Buffer.from(`key/${String(i).padStart(8, '0')}`));
+    for (const k of keys) tree.append(k, undefined, 1);
+    tree.checkInvariants();
+    expect(tree.size).toBe(20_000);
+    expect(tree.weightBetween(100, 19_100)).toBe(19_000);
+    expect(() => tree.append(keys[5])).toThrow();
+    // random deletes keep it valid and compact
+    for (let i = 0; i < keys.length; i += 2) tree.delete(keys[i]);
+    tree.checkInvariants();
+    expect(tree.removeRange(10, 9_990)).toBe(9_980);
+    tree.checkInvariants();
+    expect(tree.size).toBe(20);
+    expect(tree.byteSize()).toBeLessThan(2000);
+    const copy = PackedBTree.fromPackedLeaves(tree.packedLeaves());
+    copy.checkInvariants();
+    expect([...copy.entries()]).toEqual([...tree.entries()]);
+    tree.removeRange(0, 20);
+    tree.checkInvariants();
+    expect(tree.size).toBe(0);
+  });
+
+  it('holds very large entries (Uint32 offsets)', () => {
+    const tree = new PackedBTree();
+    const big = Buffer.alloc(70_000, 7);
+    tree.set(Buffer.from('b'), big);
+    tree.set(Buffer.from('a'), Buffer.from('x'));
+    tree.set(Buffer.from('c'), big);
+    tree.checkInvariants();
+    expect(tree.getValue(Buffer.from('c'))?.length).toBe(70_000);
+    expect(tree.getValue(Buffer.from('a'))?.toString()).toBe('x');
+  });
+});

@@ -1,0 +1,302 @@
+import fc from 'fast-check';
+import { SortedSet } from '../../../src/engine/structures/sortedset';
+
+interface ModelEntry {
+  member: Buffer;
+  score: number;
+  payload: Buffer | undefined;
+  weight: number;
+}
+
+function cmp(a: ModelEntry, b: ModelEntry): number {
+  return a.score !== b.score ? (a.score < b.score ? -1 : 1) : Buffer.compare(a.member, b.member);
+}
+
+/** The model: an array kept in (score, member) order. */
+class Model {
+  entries: ModelEntry[] = [];
+  find(m: Buffer): number {
+    return this.entries.findIndex((e) => e.member.equals(m));
+  }
+  add(member: Buffer, score: number): boolean {
+    score = score === 0 ? 0 : score;
+    const i = this.find(member);
+    let payload: Buffer | undefined;
+    let weight = 0;
+    if (i >= 0) {
+      ({ payload, weight } = this.entries[i]);
+      this.entries.splice(i, 1);
+    }
+    this.entries.push({ member, score, payload, weight });
+    this.entries.sort(cmp);
+    return i < 0;
+  }
+  remove(member: Buffer): boolean {
+    const i = this.find(member);
+    if (i >= 0) this.entries.splice(i, 1);
+    return i >= 0;
+  }
+}
+
+const memberArb = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.uint8Array({ maxLength: 3 }).map((a) => Buffer.from(a.map((x) => [0, 1, 0x61, 0x80, 0xff][x % 5]))),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ minLength: 1024, maxLength: 1100 }).map((a) => Buffer.from(a)) },
+  { weight: 1, arbitrary: fc.constantFrom('😀', '\u{10ffff}', 'é', '\uffff', '').map((s) => Buffer.from(s)) },
+);
+const scoreArb = fc.constantFrom(0, -0, 1, -1, 2.5, -2.5, Infinity, -Infinity, 1e300, -1e-300, Number.MIN_VALUE);
+
+type Op =
+  | { t: 'add'; member: Buffer; score: number }
+  | { t: 'addSame'; member: Buffer }
+  | { t: 'remove'; member: Buffer }
+  | { t: 'removeRange'; a: number; b: number }
+  | { t: 'setPayload'; member: Buffer; payload: Buffer | undefined; weight: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('add' as const), member: memberArb, score: scoreArb }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('addSame' as const), member: memberArb }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('remove' as const), member: memberArb }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('removeRange' as const), a: fc.nat(30), b: fc.nat(30) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('setPayload' as const),
+      member: memberArb,
+      payload: fc.option(
+        fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a)),
+        { nil: undefined },
+      ),
+      weight: fc.integer({ min: 0, max: 1 << 30 }),
+    }),
+  },
+);
+
+function check(zs: SortedSet, model: Model, probes: Buffer[]): void {
+  zs.checkInvariants();
+  const m = model.entries;
+  const n = m.length;
+  expect(zs.size).toBe(n);
+  const hex = (b: Buffer) => b.toString('hex');
+  expect([...zs].map(([mem, s]) => [hex(mem), s])).toEqual(m.map((e) => [hex(e.member), e.score]));
+  const scanned: [string, number, string | undefined][] = [];
+  zs.scan(0, (mem, s, p) => {
+    scanned.push([hex(mem), s, p && hex(p)]);
+    return true;
+  });
+  expect(scanned).toEqual(m.map((e) => [hex(e.member), e.score, e.payload && hex(e.payload)]));
+  if (n > 0) {
+    const { members, scores } = zs.slice(0, n - 1, false, true);
+    expect(members.map(hex)).toEqual(m.map((e) => hex(e.member)));
+    expect(scores).toEqual(m.map((e) => e.score));
+    const a = Math.floor(n / 3);
+    const b = Math.floor((2 * n) / 3);
+    const rev = zs.slice(a, b, true, false);
+    expect(rev.members.map(hex)).toEqual(
+      m
+        .slice(a, b + 1)
+        .reverse()
+        .map((e) => hex(e.member)),
+    );
+    expect(rev.scores).toEqual([]);
+  }
+  for (let r = 0; r < n; r++) {
+    const e = m[r];
+    expect(zs.rank(e.member)).toBe(r);
+    expect(zs.score(e.member)).toBe(e.score);
+    expect(Object.is(zs.score(e.member), e.score)).toBe(true); // never -0
+    const at = zs.at(r);
+    expect(at && hex(at[0])).toBe(hex(e.member));
+    expect(at?.[1]).toBe(e.score);
+    expect(zs.payload(e.member)).toEqual(e.payload);
+    expect(zs.weight(e.member)).toBe(e.weight);
+  }
+  expect(zs.at(n)).toBeUndefined();
+  for (let a = 0; a <= n; a += Math.max(1, n >> 2)) {
+    for (let b = a; b <= n; b += Math.max(1, n >> 2)) {
+      expect(zs.weightBetween(a, b)).toBe(m.slice(a, b).reduce((s, e) => s + e.weight, 0));
+    }
+  }
+  for (const s of [-Infinity, -1, -0, 0, 1, 2.5, Infinity]) {
+    expect(zs.countBelowScore(s, false)).toBe(m.filter((e) => e.score < s).length);
+    expect(zs.countBelowScore(s, true)).toBe(m.filter((e) => e.score <= s).length);
+  }
+  const uniform = m.every((e) => e.score === m[0].score);
+  for (const p of probes) {
+    expect(zs.score(p)).toBe(m.find((e) => e.member.equals(p))?.score);
+    const below = zs.countBelowLex(p, false);
+    const upTo = zs.countBelowLex(p, true);
+    if (uniform) {
+      expect(below).toBe(m.filter((e) => Buffer.compare(e.member, p) < 0).length);
+      expect(upTo).toBe(m.filter((e) => Buffer.compare(e.member, p) <= 0).length);
+    } else {
+      expect(below).toBeGreaterThanOrEqual(0);
+      expect(upTo).toBeLessThanOrEqual(n);
+    }
+  }
+  if (zs.isLexMode) expect(uniform).toBe(true);
+}
+
+function run(ops: Op[]): void {
+  const zs = new SortedSet();
+  const model = new Model();
+  const probes: Buffer[] = [Buffer.alloc(0)];
+  const handedOut: [Buffer, string][] = [];
+  let sameScore = 0;
+  for (const op of ops) {
+    switch (op.t) {
+      case 'add':
+        expect(zs.add(op.member, op.score)).toBe(model.add(op.member, op.score));
+        sameScore = op.score;
+        probes.push(op.member);
+        break;
+      case 'addSame':
+        expect(zs.add(op.member, sameScore)).toBe(model.add(op.member, sameScore));
+        probes.push(op.member);
+        break;
+      case 'remove':
+        expect(zs.remove(op.member)).toBe(model.remove(op.member));
+        break;
+      case 'removeRange': {
+        const a = Math.min(op.a, op.b);
+        const b = Math.max(op.a, op.b);
+        const expected = Math.max(0, Math.min(b, model.entries.length - 1) - a + 1);
+        expect(zs.removeRange(a, b)).toBe(expected);
+        if (expected > 0) model.entries.splice(a, expected);
+        break;
+      }
+      case 'setPayload': {
+        const i = model.find(op.member);
+        expect(zs.setPayload(op.member, op.payload, op.weight)).toBe(i >= 0);
+        if (i >= 0) Object.assign(model.entries[i], { payload: op.payload, weight: op.weight });
+        break;
+      }
+    }
+    const first = zs.at(0);
+    if (first) handedOut.push([first[0], first[0].toString('hex')]);
+  }
+  check(zs, model, probes.slice(-20));
+  for (const [buf, h] of handedOut) expect(buf.toString('hex')).toBe(h);
+  const copy = SortedSet.fromSorted(zs.entries());
+  check(copy, model, probes.slice(-5));
+}
+
+describe('SortedSet vs a sorted-array model', () => {
+  it('random adds / updates / removes / removeRange / setPayload', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 250 }), (ops) => run(ops)),
+      { numRuns: 200 },
+    );
+  });
+  it('large sets (several leaves per tree)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.constantFrom(0, 0, 0, 1, -1)), {
+          minLength: 500,
+          maxLength: 1500,
+        }),
+        (pairs) => {
+          const zs = new SortedSet();
+          const model = new Model();
+          for (const [i, s] of pairs) {
+            const member = Buffer.from(`member:${i}`);
+            if (i % 7 === 0) expect(zs.remove(member)).toBe(model.remove(member));
+            else expect(zs.add(member, s)).toBe(model.add(member, s));
+          }
+          check(zs, model, [Buffer.from('member:1'), Buffer.from('member:5'), Buffer.from('z')]);
+        },
+      ),
+      { numRuns: 10 },
+    );
+  });
+});
+
+describe('SortedSet', () => {
+  it('stays in lex mode while scores are equal and converts once they differ', () => {
+    const zs = new SortedSet();
+    for (const m of ['b', 'a', 'c']) zs.add(Buffer.from(m), 0);
+    zs.setPayload(Buffer.from('a'), Buffer.from('meta-a'), 10);
+    expect(zs.isLexMode).toBe(true);
+    expect(zs.add(Buffer.from('b'), -0)).toBe(false);
+    expect(zs.isLexMode).toBe(true);
+    expect(zs.add(Buffer.from('c'), -5)).toBe(false);
+    expect(zs.isLexMode).toBe(false);
+    expect([...zs].map(([m, s]) => `${m}:${s}`)).toEqual(['c:-5', 'a:0', 'b:0']);
+    expect(zs.payload(Buffer.from('a'))?.toString()).toBe('meta-a');
+    expect(zs.weightBetween(0, 3)).toBe(10);
+    zs.add(Buffer.from('a'), 7); // payload and weight follow the member
+    expect(zs.payload(Buffer.from('a'))?.toString()).toBe('meta-a');
+    expect(zs.rank(Buffer.from('a'))).toBe(2);
+    expect(zs.weightBetween(2, 3)).toBe(10);
+    zs.removeRange(0, 2);
+    expect(zs.size).toBe(0);
+    expect(zs.isLexMode).toBe(true);
+    zs.checkInvariants();
+  });
+
+  it('a single member changes score without leaving lex mode', () => {
+    const zs = new SortedSet();
+    zs.add(Buffer.from('x'), 1);
+    zs.add(Buffer.from('x'), 2);
+    expect(zs.isLexMode).toBe(true);
+    expect(zs.score(Buffer.from('x'))).toBe(2);
+  });
+
+  it('orders scores with -inf, negatives, -0/0, +inf', () => {
+    const zs = new SortedSet();
+    const scores = [Infinity, 0, -0, -Infinity, -1e-300, 1e-300, -2, 3, Number.MAX_VALUE, -Number.MAX_VALUE];
+    for (const [i, s] of scores.entries()) zs.add(Buffer.from([i]), s);
+    const sorted = [...zs].map(([, s]) => s);
+    expect(sorted).toEqual([-Infinity, -Number.MAX_VALUE, -2, -1e-300, 0, 0, 1e-300, 3, Number.MAX_VALUE, Infinity]);
+    expect(zs.countBelowScore(0, false)).toBe(4);
+    expect(zs.countBelowScore(-0, true)).toBe(6);
+    expect(zs.countBelowScore(Infinity, true)).toBe(10);
+    expect(zs.countBelowScore(-Infinity, false)).toBe(0);
+    expect(() => zs.add(Buffer.from('n'), Number.NaN)).toThrow();
+  });
+
+  it('reports Redis encodings (listpack up to 128 members of ≤ 64 bytes, then sticky skiplist)', () => {
+    const zs = new SortedSet();
+    for (let i = 0; i < 128; i++) zs.add(Buffer.from(`m${i}`), i);
+    expect(zs.encoding()).toBe('listpack');
+    zs.add(Buffer.from('m128'), 0);
+    expect(zs.encoding()).toBe('skiplist');
+    zs.remove(Buffer.from('m128'));
+    expect(zs.encoding()).toBe('skiplist');
+    zs.recomputeEncoding();
+    expect(zs.encoding()).toBe('listpack');
+    const long = new SortedSet();
+    long.add(Buffer.alloc(64, 1), 0);
+    expect(long.encoding()).toBe('listpack');
+    long.add(Buffer.alloc(65, 1), 0);
+    expect(long.encoding()).toBe('skiplist');
+  });
+
+  it('sums weights under a prefix in lex mode (folder size)', () => {
+    const zs = SortedSet.fromSorted(
+      ['a/1', 'a/2', 'b/1', 'b/2', 'b/3', 'c'].map((k, i) => ({
+        member: Buffer.from(k),
+        score: 0,
+        payload: Buffer.from(`p${i}`),
+        weight: 100 * (i + 1),
+      })),
+    );
+    const start = zs.countBelowLex(Buffer.from('b/'), false);
+    const end = zs.countBelowLex(Buffer.from('b0'), false); // successor of the prefix 'b/'
+    expect([start, end]).toEqual([2, 5]);
+    expect(zs.weightBetween(start, end)).toBe(300 + 400 + 500);
+    expect(zs.payload(Buffer.from('b/3'))?.toString()).toBe('p4');
+    expect(zs.byteSize()).toBeGreaterThan(0);
+  });
+
+  it('fromSorted rejects unordered input', () => {
+    expect(() =>
+      SortedSet.fromSorted([
+        { member: Buffer.from('b'), score: 0 },
+        { member: Buffer.from('a'), score: 0 },
+      ]),
+    ).toThrow();
+  });
+});
