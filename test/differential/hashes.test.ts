@@ -1,0 +1,4 @@
+import { describeDifferential } from './harness';
+import { HASHES } from './hashes';
+
+describeDifferential(HASHES);
