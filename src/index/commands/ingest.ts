@@ -1,0 +1,29 @@
+import { type CommandSpec, NO_KEYS } from '../../engine/command';
+import { array, bulkStr, int, map } from '../../engine/reply';
+import { ingest } from '../../ingest/apply';
+import { scopeOf } from './replies';
+
+/**
+ * S3IDX.INGEST <json>: applies S3 events (EventBridge, SQS batch, classic notification, SNS envelope, or an array)
+ * and replies with the outcome counts; rejected events come back as [index, reason] pairs.
+ */
+export const s3idxIngest: CommandSpec = {
+  name: 's3idx.ingest',
+  arity: 2,
+  flags: ['write', 'denyoom'],
+  keys: NO_KEYS,
+  group: 's3index',
+  complexity: 'O(E·log n) for E events on a bucket of n objects',
+  summary: 'Applies S3 object events to the index and returns applied/stale/duplicate/ignored/rejected counts.',
+  since: '0.1.0',
+  run(ctx) {
+    const o = ingest(scopeOf(ctx), ctx.argv[1]!);
+    return map([
+      [bulkStr('applied'), int(o.applied)],
+      [bulkStr('stale'), int(o.stale)],
+      [bulkStr('duplicate'), int(o.duplicate)],
+      [bulkStr('ignored'), int(o.ignored)],
+      [bulkStr('rejected'), array(o.rejected.map((r) => array([int(r.index), bulkStr(r.reason)])))],
+    ]);
+  },
+};

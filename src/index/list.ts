@@ -1,0 +1,271 @@
+/**
+ * ListObjectsV2 over the keys zset, with S3's exact semantics (see /work/shared/reference/list-objects-v2.md):
+ *   - keys in UTF-8 byte order (the zset orders members by bytes, all scores are 0);
+ *   - with a delimiter, keys sharing prefix + text up to the first delimiter after the prefix roll up into one
+ *     common prefix, which counts once against max-keys; common prefixes not greater than start-after are dropped;
+ *   - a rolled-up prefix is skipped by SEEKING to its successor (countBelowLex: O(log n)), never by scanning the
+ *     keys under it: a page costs O((max-keys + rolled-up prefixes) · log n);
+ *   - the continuation token is the opaque base64url of the last returned key or common prefix: resuming means
+ *     "strictly after it", which stays valid whatever changes in the index between pages; after a common prefix,
+ *     every key under it rolls up to a prefix not greater than the token, so the page resumes past the prefix.
+ */
+import type { SortedSet } from '../engine/structures/sortedset';
+import { decodeVersion, type ObjectVersion } from './payload';
+import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, zsetOf } from './store';
+
+/** The part of SortedSet a listing needs (tests also run it over a plain sorted array). */
+export type OrderedKeys = Pick<SortedSet, 'size' | 'countBelowLex' | 'scan'>;
+
+export interface ListOptions {
+  readonly prefix?: string;
+  readonly delimiter?: string;
+  /** default 1000; values above `maxKeysCap` are lowered to it (S3 silently caps at 1000) */
+  readonly maxKeys?: number;
+  readonly startAfter?: string;
+  /** wins over startAfter */
+  readonly continuationToken?: string;
+}
+
+export interface ListLimits {
+  /** 1000 on the S3-compatible surface (S3's own cap); the JSON API may allow up to 10,000 */
+  readonly maxKeysCap?: number;
+}
+
+export const S3_MAX_KEYS = 1000;
+export const JSON_MAX_KEYS = 10_000;
+
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly etag?: string;
+  readonly lastModified: number;
+  readonly storageClass: string;
+  readonly versionId?: string;
+  readonly version: ObjectVersion;
+}
+
+export interface ListPage {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly delimiter?: string;
+  /** the effective max-keys (after capping) */
+  readonly maxKeys: number;
+  /** echoed only when no continuation token was sent */
+  readonly startAfter?: string;
+  readonly continuationToken?: string;
+  readonly contents: ListedObject[];
+  readonly commonPrefixes: string[];
+  /** contents + common prefixes */
+  readonly keyCount: number;
+  readonly isTruncated: boolean;
+  readonly nextContinuationToken?: string;
+}
+
+export type IndexErrorCode = 'NoSuchBucket' | 'InvalidArgument' | 'WrongType';
+
+export interface IndexError {
+  readonly code: IndexErrorCode;
+  readonly message: string;
+}
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IndexError };
+
+export const fail = (code: IndexErrorCode, message: string): { ok: false; error: IndexError } => ({
+  ok: false,
+  error: { code, message },
+});
+
+const TOKEN_VERSION = 1;
+
+export function encodeContinuationToken(after: Buffer): string {
+  return Buffer.concat([Buffer.of(TOKEN_VERSION), after]).toString('base64url');
+}
+
+export function decodeContinuationToken(token: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+  const b = Buffer.from(token, 'base64url');
+  if (b.length < 2 || b[0] !== TOKEN_VERSION || b.toString('base64url') !== token) return undefined;
+  return b.subarray(1);
+}
+
+/** The smallest byte string greater than every string starting with `p`; undefined when there is none. */
+export function prefixSuccessor(p: Buffer): Buffer | undefined {
+  let n = p.length;
+  while (n > 0 && p[n - 1] === 0xff) n--;
+  if (n === 0) return undefined;
+  const s = Buffer.from(p.subarray(0, n));
+  s[n - 1]!++;
+  return s;
+}
+
+/** [first rank, end rank) of the members starting with `prefix`. */
+export function prefixRange(z: Pick<SortedSet, 'size' | 'countBelowLex'>, prefix: Buffer): [number, number] {
+  if (prefix.length === 0) return [0, z.size];
+  const lo = z.countBelowLex(prefix, false);
+  const succ = prefixSuccessor(prefix);
+  return [lo, succ === undefined ? z.size : z.countBelowLex(succ, false)];
+}
+
+export interface RawPage {
+  /** members and payloads of the listed keys */
+  keys: Array<[Buffer, Buffer | undefined]>;
+  prefixes: Buffer[];
+  truncated: boolean;
+  /** the last key or prefix returned (the continuation point) */
+  last?: Buffer;
+}
+
+/**
+ * The core of a listing on raw bytes. `after`: exclusive lower bound (start-after or the token's position).
+ */
+export function listRaw(
+  z: OrderedKeys | undefined,
+  prefix: Buffer,
+  delimiter: Buffer | undefined,
+  maxKeys: number,
+  after: Buffer | undefined,
+): RawPage {
+  const page: RawPage = { keys: [], prefixes: [], truncated: false };
+  if (z === undefined || z.size === 0) return page;
+  const [lo, end] = prefixRange(z, prefix);
+  let rank = lo;
+  if (after !== undefined && Buffer.compare(after, prefix) >= 0) rank = Math.max(rank, z.countBelowLex(after, true));
+  const delim = delimiter !== undefined && delimiter.length > 0 ? delimiter : undefined;
+  let count = 0;
+  while (rank < end) {
+    if (count >= maxKeys) {
+      page.truncated = count > 0;
+      break;
+    }
+    let rolledUp: Buffer | undefined;
+    z.scan(rank, (member, _score, payload) => {
+      if (rank >= end || count >= maxKeys) return false;
+      if (delim) {
+        const i = member.indexOf(delim, prefix.length);
+        if (i >= 0) {
+          rolledUp = member.subarray(0, i + delim.length);
+          return false;
+        }
+      }
+      page.keys.push([member, payload]);
+      page.last = member;
+      count++;
+      rank++;
+      return true;
+    });
+    if (rolledUp === undefined) {
+      if (rank < end && count < maxKeys) break; // the scan ran out of members: the set is smaller than `end` said
+      continue;
+    }
+    if (after === undefined || Buffer.compare(rolledUp, after) > 0) {
+      const cp = Buffer.from(rolledUp);
+      page.prefixes.push(cp);
+      page.last = cp;
+      count++;
+    }
+    const succ = prefixSuccessor(rolledUp);
+    rank = succ === undefined ? end : Math.max(rank + 1, z.countBelowLex(succ, false));
+  }
+  return page;
+}
+
+/** ListObjectsV2 on a bucket of the index. */
+export function listObjectsV2(
+  scope: IndexScope,
+  bucket: string,
+  opts: ListOptions = {},
+  limits: ListLimits = {},
+): Result<ListPage> {
+  const cap = limits.maxKeysCap ?? S3_MAX_KEYS;
+  const requested = opts.maxKeys ?? S3_MAX_KEYS;
+  if (!Number.isInteger(requested) || requested < 0)
+    return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
+  const maxKeys = Math.min(requested, cap);
+  let after: Buffer | undefined;
+  if (opts.continuationToken !== undefined) {
+    after = decodeContinuationToken(opts.continuationToken);
+    if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
+  } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
+  const z = bucketZset(scope, bucket);
+  if (!z.ok) return z;
+  const prefix = opts.prefix ?? '';
+  const raw = listRaw(
+    z.value,
+    Buffer.from(prefix, 'utf8'),
+    opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined,
+    maxKeys,
+    after,
+  );
+  const contents = raw.keys.map(([member, payload]) => listedObject(member, payload));
+  const commonPrefixes = raw.prefixes.map((p) => p.toString('utf8'));
+  return {
+    ok: true,
+    value: {
+      bucket,
+      prefix,
+      delimiter: opts.delimiter || undefined,
+      maxKeys,
+      startAfter: opts.continuationToken === undefined ? opts.startAfter : undefined,
+      continuationToken: opts.continuationToken,
+      contents,
+      commonPrefixes,
+      keyCount: contents.length + commonPrefixes.length,
+      isTruncated: raw.truncated,
+      nextContinuationToken: raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined,
+    },
+  };
+}
+
+/**
+ * A full listing as a stream of pages (each page re-seeks from the previous one's last item, so the engine is never
+ * held between pages and concurrent changes are tolerated exactly like with continuation tokens).
+ */
+export function* listAll(
+  scopeAt: () => IndexScope,
+  bucket: string,
+  opts: Omit<ListOptions, 'maxKeys' | 'continuationToken'> = {},
+  pageSize = JSON_MAX_KEYS,
+): Generator<ListPage, void, undefined> {
+  let token: string | undefined;
+  for (;;) {
+    const r = listObjectsV2(
+      scopeAt(),
+      bucket,
+      { ...opts, maxKeys: pageSize, continuationToken: token },
+      { maxKeysCap: pageSize },
+    );
+    if (!r.ok) return;
+    yield r.value;
+    if (!r.value.isTruncated) return;
+    token = r.value.nextContinuationToken;
+  }
+}
+
+export function listedObject(member: Buffer, payload: Buffer | undefined): ListedObject {
+  const v = payload
+    ? decodeVersion(payload)
+    : { sequencer: '', deleteMarker: false, size: 0, lastModified: 0, storageClass: 'STANDARD' };
+  return {
+    key: member.toString('utf8'),
+    size: v.size,
+    etag: v.etag,
+    lastModified: v.lastModified,
+    storageClass: v.storageClass,
+    versionId: v.versionId,
+    version: v,
+  };
+}
+
+/** The keys zset of an existing bucket (undefined when the bucket exists but has no listed object). */
+export function bucketZset(scope: IndexScope, bucket: string): Result<SortedSet | undefined> {
+  const z = zsetOf(scope, indexKeyNames(bucket).keys);
+  if (isWrongType(z)) return fail('WrongType', z.message);
+  if (z === undefined && !bucketExists(scope, bucket))
+    return fail('NoSuchBucket', 'The specified bucket does not exist');
+  return { ok: true, value: z };
+}
+
+export function bucketExists(scope: IndexScope, bucket: string): boolean {
+  const reg = scope.db.lookup(BUCKETS_KEY, scope.now);
+  return reg?.type === 'set' && reg.v.has(bucket);
+}

@@ -1,0 +1,52 @@
+/** Point lookups and aggregates on the index: head, stats (O(log n) for any prefix), the bucket registry. */
+import { bucketZset, fail, prefixRange, type Result } from './list';
+import { decodeVersion, type ObjectVersion } from './payload';
+import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, readKeyState } from './store';
+
+export interface HeadResult extends ObjectVersion {
+  readonly key: string;
+}
+
+/** The listed (current, not deleted) version of `key`, or undefined when the index does not list it. */
+export function head(scope: IndexScope, bucket: string, key: string): Result<HeadResult | undefined> {
+  const z = bucketZset(scope, bucket);
+  if (!z.ok) return z;
+  const payload = z.value?.payload(Buffer.from(key, 'utf8'));
+  return { ok: true, value: payload === undefined ? undefined : { key, ...decodeVersion(payload) } };
+}
+
+export interface PrefixStats {
+  /** number of listed objects whose key starts with the prefix */
+  readonly objects: number;
+  /** sum of their sizes */
+  readonly bytes: number;
+}
+
+/** Object count and total bytes under `prefix`: two countBelowLex and one weightBetween, O(log n). */
+export function stats(scope: IndexScope, bucket: string, prefix = ''): Result<PrefixStats> {
+  const z = bucketZset(scope, bucket);
+  if (!z.ok) return z;
+  if (z.value === undefined) return { ok: true, value: { objects: 0, bytes: 0 } };
+  const [lo, hi] = prefixRange(z.value, Buffer.from(prefix, 'utf8'));
+  return { ok: true, value: { objects: hi - lo, bytes: hi > lo ? z.value.weightBetween(lo, hi) : 0 } };
+}
+
+/** Names of every indexed bucket, in byte order. */
+export function listBuckets(scope: IndexScope): string[] {
+  const reg = scope.db.lookup(BUCKETS_KEY, scope.now);
+  if (reg?.type !== 'set') return [];
+  return [...reg.v].sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')));
+}
+
+/** Keys awaiting verification (HeadObject) in a bucket. */
+export function pendingVerification(scope: IndexScope, bucket: string): string[] {
+  const v = scope.db.lookup(indexKeyNames(bucket).verify, scope.now);
+  if (v?.type !== 'set') return [];
+  return [...v.v].map((k) => Buffer.from(k, 'latin1').toString('utf8'));
+}
+
+/** Everything the index knows about a key (versions, tombstones, verify flag): for diagnostics and tests. */
+export function inspectKey(scope: IndexScope, bucket: string, key: string) {
+  const s = readKeyState(scope, bucket, Buffer.from(key, 'utf8'));
+  return isWrongType(s) ? fail('WrongType', s.message) : { ok: true as const, value: s };
+}

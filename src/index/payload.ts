@@ -1,0 +1,360 @@
+/**
+ * Binary encodings of the per-object metadata the index keeps. These bytes are stored in the engine (as SortedSet
+ * payloads and hash values), so they are part of the snapshot format: never renumber an enum or move a field; add a
+ * flag bit or an extension field instead.
+ *
+ * ObjectVersion payload (the payload of member <key> in `s3idx:{B}:keys`, and each entry of a history record):
+ *
+ *   u8      flags   bits 0-1  etag form: 0 none | 1 md5 (16 bytes) | 2 multipart md5 (16 bytes + varint part count)
+ *                             | 3 other (varint length + UTF-8)
+ *                   bit 2     sequencer is packed hex (u8 digit count + ceil(count/2) bytes, high nibble first,
+ *                             an odd count padded with a 0 nibble); else varint length + ASCII
+ *                   bit 3     version id present (varint length + UTF-8)
+ *                   bit 4     delete marker
+ *                   bit 5     extension block present
+ *                   bit 6     storage class outside the enum (varint length + ASCII, after the version id)
+ *   u8      storage class enum (STORAGE_CLASSES index; 255 with flag bit 6)
+ *   …       sequencer (see bit 2; '' = unknown is packed with 0 digits)
+ *   varint  size in bytes (LEB128, up to 2^53)
+ *   u48 LE  last-modified, ms since the epoch (the event time)
+ *   …       etag (bits 0-1), version id (bit 3), storage class (bit 6)
+ *   extension (bit 5): u48 LE metaTime (time of the last metadata-only event applied),
+ *                      u8 restore (0 none | 1 in progress | 2 restored | 3 restored with u48 LE expiry following),
+ *                      varint length + ASCII access tier (0 = none)
+ *
+ * A typical object (md5 etag, 18-digit sequencer, STANDARD, unversioned) takes 38 bytes.
+ *
+ * History record (`s3idx:{B}:hist` field <key>): u8 format (1), varint count, then per version: varint length +
+ * ObjectVersion payload. Tombstone record (`s3idx:{B}:tomb` field <key>): u8 format (1), varint count, then per
+ * deletion: sequencer (u8 packed flag 1|0 + the sequencer as above), varint length + UTF-8 version id ('' = the
+ * null version), u48 LE time the deletion was ingested.
+ */
+
+/** Never reorder: the index of a class is stored. */
+export const STORAGE_CLASSES = [
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'OUTPOSTS',
+  'GLACIER_IR',
+  'SNOW',
+  'EXPRESS_ONEZONE',
+] as const;
+const CLASS_INDEX = new Map<string, number>(STORAGE_CLASSES.map((c, i) => [c, i]));
+
+export type RestoreState = { status: 'in-progress' } | { status: 'restored'; expiry?: number };
+
+/** One version of one object (or a delete marker) as the index knows it. */
+export interface ObjectVersion {
+  /** the version id as S3 sent it; undefined for unversioned buckets (and suspended-versioning puts) */
+  versionId?: string;
+  /** normalised sequencer of the event that created this version ('' when unknown) */
+  sequencer: string;
+  deleteMarker: boolean;
+  size: number;
+  /** without quotes */
+  etag?: string;
+  /** ms since the epoch */
+  lastModified: number;
+  storageClass: string;
+  /** time of the last metadata-only event applied (orders those events, which carry no sequencer) */
+  metaTime?: number;
+  restore?: RestoreState;
+  accessTier?: string;
+}
+
+export interface Tombstone {
+  /** '' for the null version (unversioned deletes) */
+  versionId: string;
+  sequencer: string;
+  /** ms since the epoch when the deletion was ingested (drives retention) */
+  at: number;
+}
+
+const MD5_RE = /^[0-9a-f]{32}$/;
+const MULTIPART_RE = /^([0-9a-f]{32})-([1-9][0-9]{0,8})$/;
+const HEX_SEQ_RE = /^[0-9A-F]{0,255}$/;
+
+// --- writer -------------------------------------------------------------------------------------------------------
+
+class Writer {
+  buf: Buffer;
+  pos = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  u8(v: number): void {
+    this.buf[this.pos++] = v;
+  }
+  u48(v: number): void {
+    this.buf.writeUIntLE(v, this.pos, 6);
+    this.pos += 6;
+  }
+  varint(v: number): void {
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+  }
+  bytes(b: Buffer): void {
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+  ascii(s: string): void {
+    this.pos += this.buf.write(s, this.pos, 'latin1');
+  }
+  done(): Buffer {
+    return this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos);
+  }
+}
+
+const varintLen = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 8);
+
+function seqLen(seq: string): number {
+  return HEX_SEQ_RE.test(seq) ? 1 + ((seq.length + 1) >> 1) : varintLen(seq.length) + seq.length;
+}
+
+function writeSeq(w: Writer, seq: string): void {
+  w.u8(seq.length);
+  for (let i = 0; i < seq.length; i += 2) {
+    const hi = hexVal(seq.charCodeAt(i));
+    const lo = i + 1 < seq.length ? hexVal(seq.charCodeAt(i + 1)) : 0;
+    w.u8((hi << 4) | lo);
+  }
+}
+
+const hexVal = (c: number): number => (c <= 57 ? c - 48 : c - 55);
+
+export function encodeVersion(v: ObjectVersion): Buffer {
+  let flags = 0;
+  let len = 2 + varintLen(v.size) + 6;
+  const seqPacked = HEX_SEQ_RE.test(v.sequencer);
+  if (seqPacked) flags |= 4;
+  len += seqLen(v.sequencer);
+  let etagBytes: Buffer | undefined;
+  let parts = 0;
+  if (v.etag !== undefined) {
+    if (MD5_RE.test(v.etag)) {
+      flags |= 1;
+      len += 16;
+    } else {
+      const m = MULTIPART_RE.exec(v.etag);
+      if (m) {
+        flags |= 2;
+        parts = Number(m[2]);
+        len += 16 + varintLen(parts);
+      } else {
+        flags |= 3;
+        etagBytes = Buffer.from(v.etag, 'utf8');
+        len += varintLen(etagBytes.length) + etagBytes.length;
+      }
+    }
+  }
+  let vidBytes: Buffer | undefined;
+  if (v.versionId !== undefined) {
+    flags |= 8;
+    vidBytes = Buffer.from(v.versionId, 'utf8');
+    len += varintLen(vidBytes.length) + vidBytes.length;
+  }
+  if (v.deleteMarker) flags |= 16;
+  const cls = CLASS_INDEX.get(v.storageClass);
+  if (cls === undefined) {
+    flags |= 64;
+    len += varintLen(v.storageClass.length) + v.storageClass.length;
+  }
+  const ext = v.metaTime !== undefined || v.restore !== undefined || v.accessTier !== undefined;
+  if (ext) {
+    flags |= 32;
+    len += 6 + 1 + 6 + 1 + (v.accessTier?.length ?? 0);
+  }
+  const w = new Writer(len);
+  w.u8(flags);
+  w.u8(cls ?? 255);
+  if (seqPacked) writeSeq(w, v.sequencer);
+  else {
+    w.varint(v.sequencer.length);
+    w.ascii(v.sequencer);
+  }
+  w.varint(v.size);
+  w.u48(v.lastModified);
+  const form = flags & 3;
+  if (form === 1 || form === 2) {
+    w.buf.write(v.etag!, w.pos, 16, 'hex');
+    w.pos += 16;
+    if (form === 2) w.varint(parts);
+  } else if (form === 3) {
+    w.varint(etagBytes!.length);
+    w.bytes(etagBytes!);
+  }
+  if (vidBytes) {
+    w.varint(vidBytes.length);
+    w.bytes(vidBytes);
+  }
+  if (cls === undefined) {
+    w.varint(v.storageClass.length);
+    w.ascii(v.storageClass);
+  }
+  if (ext) {
+    w.u48(v.metaTime ?? 0);
+    const r = v.restore;
+    if (r === undefined) w.u8(0);
+    else if (r.status === 'in-progress') w.u8(1);
+    else if (r.expiry === undefined) w.u8(2);
+    else {
+      w.u8(3);
+      w.u48(r.expiry);
+    }
+    w.varint(v.accessTier?.length ?? 0);
+    if (v.accessTier) w.ascii(v.accessTier);
+  }
+  return w.done();
+}
+
+// --- reader -------------------------------------------------------------------------------------------------------
+
+class Reader {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  u8(): number {
+    if (this.pos >= this.buf.length) throw new RangeError('truncated index record');
+    return this.buf[this.pos++]!;
+  }
+  u48(): number {
+    const v = this.buf.readUIntLE(this.pos, 6);
+    this.pos += 6;
+    return v;
+  }
+  varint(): number {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = this.u8();
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 0x80;
+    }
+  }
+  take(n: number): Buffer {
+    if (this.pos + n > this.buf.length) throw new RangeError('truncated index record');
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+  seq(packed: boolean): string {
+    if (!packed) return this.take(this.varint()).toString('latin1');
+    const digits = this.u8();
+    const hex = this.take((digits + 1) >> 1)
+      .toString('hex')
+      .toUpperCase();
+    return digits & 1 ? hex.slice(0, digits) : hex;
+  }
+}
+
+export function decodeVersion(buf: Buffer): ObjectVersion {
+  const r = new Reader(buf);
+  const flags = r.u8();
+  const cls = r.u8();
+  const sequencer = r.seq((flags & 4) !== 0);
+  const size = r.varint();
+  const lastModified = r.u48();
+  let etag: string | undefined;
+  const form = flags & 3;
+  if (form === 1 || form === 2) {
+    etag = r.take(16).toString('hex');
+    if (form === 2) etag += `-${r.varint()}`;
+  } else if (form === 3) etag = r.take(r.varint()).toString('utf8');
+  const v: ObjectVersion = {
+    sequencer,
+    deleteMarker: (flags & 16) !== 0,
+    size,
+    etag,
+    lastModified,
+    storageClass: STORAGE_CLASSES[cls] ?? 'STANDARD',
+  };
+  if (flags & 8) v.versionId = r.take(r.varint()).toString('utf8');
+  if (flags & 64) v.storageClass = r.take(r.varint()).toString('latin1');
+  if (flags & 32) {
+    v.metaTime = r.u48();
+    const rs = r.u8();
+    if (rs === 1) v.restore = { status: 'in-progress' };
+    else if (rs === 2) v.restore = { status: 'restored' };
+    else if (rs === 3) v.restore = { status: 'restored', expiry: r.u48() };
+    const tier = r.varint();
+    if (tier > 0) v.accessTier = r.take(tier).toString('latin1');
+  }
+  return v;
+}
+
+/** The sequencer of an encoded version, without decoding the rest. */
+export function versionSequencer(buf: Buffer): string {
+  const r = new Reader(buf);
+  const flags = r.u8();
+  r.u8();
+  return r.seq((flags & 4) !== 0);
+}
+
+export function encodeHistory(versions: readonly ObjectVersion[]): Buffer {
+  const parts = versions.map(encodeVersion);
+  let len = 1 + varintLen(parts.length);
+  for (const p of parts) len += varintLen(p.length) + p.length;
+  const w = new Writer(len);
+  w.u8(1);
+  w.varint(parts.length);
+  for (const p of parts) {
+    w.varint(p.length);
+    w.bytes(p);
+  }
+  return w.done();
+}
+
+export function decodeHistory(buf: Buffer): ObjectVersion[] {
+  const r = new Reader(buf);
+  if (r.u8() !== 1) throw new RangeError('unknown history record format');
+  const n = r.varint();
+  const out: ObjectVersion[] = [];
+  for (let i = 0; i < n; i++) out.push(decodeVersion(r.take(r.varint())));
+  return out;
+}
+
+export function encodeTombstones(ts: readonly Tombstone[]): Buffer {
+  const vids = ts.map((t) => Buffer.from(t.versionId, 'utf8'));
+  let len = 1 + varintLen(ts.length);
+  ts.forEach((t, i) => {
+    len += 1 + seqLen(t.sequencer) + varintLen(vids[i]!.length) + vids[i]!.length + 6;
+  });
+  const w = new Writer(len);
+  w.u8(1);
+  w.varint(ts.length);
+  ts.forEach((t, i) => {
+    if (HEX_SEQ_RE.test(t.sequencer)) {
+      w.u8(1);
+      writeSeq(w, t.sequencer);
+    } else {
+      w.u8(0);
+      w.varint(t.sequencer.length);
+      w.ascii(t.sequencer);
+    }
+    w.varint(vids[i]!.length);
+    w.bytes(vids[i]!);
+    w.u48(t.at);
+  });
+  return w.done();
+}
+
+export function decodeTombstones(buf: Buffer): Tombstone[] {
+  const r = new Reader(buf);
+  if (r.u8() !== 1) throw new RangeError('unknown tombstone record format');
+  const n = r.varint();
+  const out: Tombstone[] = [];
+  for (let i = 0; i < n; i++) {
+    const sequencer = r.seq(r.u8() === 1);
+    const versionId = r.take(r.varint()).toString('utf8');
+    out.push({ versionId, sequencer, at: r.u48() });
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * The library API of the S3 index for the front ends (HTTP, Lambda, CLI): one object bound to an engine and a
+ * database, reading the engine's clock once per call. RESP commands call the same functions with their context.
+ */
+import type { Engine } from '../engine/engine';
+import { type IngestOptions, ingest } from '../ingest/apply';
+import type { IngestOutcome } from '../ingest/types';
+import {
+  JSON_MAX_KEYS,
+  type ListLimits,
+  type ListOptions,
+  type ListPage,
+  listAll,
+  listObjectsV2,
+  type Result,
+} from './list';
+import { type HeadResult, head, listBuckets, type PrefixStats, pendingVerification, stats } from './lookup';
+import type { ObjectVersion } from './payload';
+import { compactTombstones, DEFAULT_LIMITS, type IndexLimits, type IndexScope, resolveVerification } from './store';
+
+export class S3Index {
+  constructor(
+    readonly engine: Engine,
+    readonly dbIndex = 0,
+    readonly limits: IndexLimits = DEFAULT_LIMITS,
+  ) {}
+
+  scope(): IndexScope {
+    return { db: this.engine.dbs[this.dbIndex]!, now: this.engine.clock.now() };
+  }
+
+  ingest(input: unknown, opts: IngestOptions = {}): IngestOutcome {
+    return ingest(this.scope(), input, { limits: this.limits, ...opts });
+  }
+
+  listObjectsV2(bucket: string, opts: ListOptions = {}, limits: ListLimits = {}): Result<ListPage> {
+    return listObjectsV2(this.scope(), bucket, opts, limits);
+  }
+
+  /** Streams a full listing page by page (pageSize up to 10,000). */
+  listAll(bucket: string, opts: Omit<ListOptions, 'maxKeys' | 'continuationToken'> = {}, pageSize = JSON_MAX_KEYS) {
+    return listAll(() => this.scope(), bucket, opts, pageSize);
+  }
+
+  head(bucket: string, key: string): Result<HeadResult | undefined> {
+    return head(this.scope(), bucket, key);
+  }
+
+  stats(bucket: string, prefix = ''): Result<PrefixStats> {
+    return stats(this.scope(), bucket, prefix);
+  }
+
+  listBuckets(): string[] {
+    return listBuckets(this.scope());
+  }
+
+  pendingVerification(bucket: string): string[] {
+    return pendingVerification(this.scope(), bucket);
+  }
+
+  /** Records what HeadObject said about a key awaiting verification (undefined = 404). */
+  resolveVerification(bucket: string, key: string, version: ObjectVersion | undefined): void {
+    resolveVerification(this.scope(), bucket, key, version);
+  }
+
+  compactTombstones(bucket: string): void {
+    compactTombstones(this.scope(), bucket, this.limits);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Ingestion entry point used by every front end (S3IDX.INGEST, the Lambda handler, the CLI):
+ * parse → toIndexOps → apply each event's operations to the engine → outcome counts.
+ * Never throws on bad input; a malformed event is rejected with its position and a reason, the rest still apply.
+ */
+import {
+  applyIndexOp,
+  compactTombstones,
+  DEFAULT_LIMITS,
+  type IndexLimits,
+  type IndexScope,
+  isWrongType,
+} from '../index/store';
+import { toIndexOps } from './ops';
+import { parseInput } from './parse';
+import { emptyOutcome, type IngestOutcome, type ParsedItem } from './types';
+
+export interface IngestOptions {
+  readonly limits?: IndexLimits;
+}
+
+/** Parses and applies any accepted input shape (object, array, JSON text). */
+export function ingest(scope: IndexScope, input: unknown, opts: IngestOptions = {}): IngestOutcome {
+  return applyParsed(scope, parseInput(input), opts);
+}
+
+export function applyParsed(scope: IndexScope, items: readonly ParsedItem[], opts: IngestOptions = {}): IngestOutcome {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const out = emptyOutcome();
+  const touched = new Set<string>();
+  for (const item of items) {
+    if ('rejected' in item) {
+      out.rejected.push(rejection(item.index, item.rejected, item.messageId));
+      continue;
+    }
+    if ('skipped' in item) {
+      out.ignored++;
+      continue;
+    }
+    const ops = toIndexOps(item.event);
+    // toIndexOps yields at most one operation per event, so applying it is all-or-nothing.
+    const op = ops[0];
+    if (op === undefined) {
+      out.ignored++;
+      continue;
+    }
+    const r = applyIndexOp(scope, op, limits);
+    if (isWrongType(r)) {
+      out.rejected.push(rejection(item.index, r.message, item.messageId));
+      continue;
+    }
+    out[r]++;
+    touched.add(op.bucket);
+  }
+  for (const b of touched) compactTombstones(scope, b, limits);
+  return out;
+}
+
+function rejection(index: number, reason: string, messageId: string | undefined) {
+  return messageId === undefined ? { index, reason } : { index, reason, messageId };
+}

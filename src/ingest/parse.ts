@@ -1,0 +1,105 @@
+/**
+ * Accepts every input shape the index is fed with and flattens it into one list of parsed items, in order:
+ *   - an EventBridge event (source aws.s3), or an array of them;
+ *   - an SQS batch (Lambda `Records[]` with eventSource aws:sqs) whose bodies are EventBridge events, classic
+ *     notifications or SNS envelopes;
+ *   - a classic S3 notification `{Records: [...]}` (keys URL-decoded), possibly inside an SNS envelope
+ *     (`{Type: 'Notification', Message: '<json>'}`) or a Lambda SNS event (`Records[].Sns.Message`);
+ *   - JSON text of any of the above.
+ * `s3:TestEvent` messages are skipped. Never throws: anything malformed becomes a rejection with a reason.
+ */
+import { isEventBridgeEvent, parseEventBridge } from './eventbridge';
+import { isRecord } from './fields';
+import { isNotificationRecord, isTestEvent, parseNotificationRecord } from './notification';
+import type { ObjectEvent, ParsedItem } from './types';
+
+const MAX_DEPTH = 8;
+
+export function parseInput(input: unknown): ParsedItem[] {
+  const out: ParsedItem[] = [];
+  visit(input, undefined, 0, out);
+  return out;
+}
+
+function push(
+  out: ParsedItem[],
+  messageId: string | undefined,
+  r: { event: ObjectEvent } | { rejected: string } | { skipped: string },
+): void {
+  const index = out.length;
+  const base = messageId === undefined ? { index } : { index, messageId };
+  out.push({ ...base, ...r } as ParsedItem);
+}
+
+function visit(v: unknown, messageId: string | undefined, depth: number, out: ParsedItem[]): void {
+  if (depth > MAX_DEPTH) {
+    push(out, messageId, { rejected: 'envelopes nested too deeply' });
+    return;
+  }
+  if (typeof v === 'string' || Buffer.isBuffer(v)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof v === 'string' ? v : v.toString('utf8'));
+    } catch (e) {
+      push(out, messageId, { rejected: `invalid JSON: ${(e as Error).message}` });
+      return;
+    }
+    visit(parsed, messageId, depth + 1, out);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) visit(x, messageId, depth + 1, out);
+    return;
+  }
+  if (!isRecord(v)) {
+    push(out, messageId, { rejected: 'not a JSON object' });
+    return;
+  }
+  if (isEventBridgeEvent(v)) {
+    push(out, messageId, parseEventBridge(v));
+    return;
+  }
+  if (isTestEvent(v)) {
+    push(out, messageId, { skipped: 's3:TestEvent' });
+    return;
+  }
+  if (v.Type === 'Notification' && typeof v.Message === 'string') {
+    visit(v.Message, messageId, depth + 1, out);
+    return;
+  }
+  if (Array.isArray(v.Records)) {
+    for (const r of v.Records) visitRecord(r, messageId, depth + 1, out);
+    return;
+  }
+  push(out, messageId, { rejected: 'unrecognised event shape' });
+}
+
+function visitRecord(r: unknown, messageId: string | undefined, depth: number, out: ParsedItem[]): void {
+  if (!isRecord(r)) {
+    push(out, messageId, { rejected: 'record is not a JSON object' });
+    return;
+  }
+  if (r.eventSource === 'aws:sqs' || (typeof r.body === 'string' && typeof r.messageId === 'string')) {
+    const id = typeof r.messageId === 'string' ? r.messageId : messageId;
+    if (typeof r.body !== 'string') {
+      push(out, id, { rejected: 'SQS record without a body' });
+      return;
+    }
+    visit(r.body, id, depth, out);
+    return;
+  }
+  if (r.EventSource === 'aws:sns' || isRecord(r.Sns)) {
+    const sns = r.Sns;
+    if (!isRecord(sns) || typeof sns.Message !== 'string') {
+      push(out, messageId, { rejected: 'SNS record without a Message' });
+      return;
+    }
+    visit(sns.Message, messageId, depth, out);
+    return;
+  }
+  if (isNotificationRecord(r)) {
+    push(out, messageId, parseNotificationRecord(r));
+    return;
+  }
+  push(out, messageId, { rejected: 'unrecognised record' });
+}
