@@ -122,10 +122,18 @@ const RANDOM_REPLIES = new Set(['hrandfield', 'zrandmember', 'randomkey', 'scan'
 /** A generator for one command: returns the argv (as strings) and how to compare. */
 export type CommandGen = (rng: Rng) => Step;
 
+export interface GenEntry {
+  readonly gen: CommandGen;
+  /** relative frequency, default 1 */
+  readonly weight?: number;
+  /** why the mangler must not append an argument (the longer form is a deliberate extension over Redis 7.0) */
+  readonly noExtraArg?: string;
+}
+
 export interface GroupGenerator {
   readonly name: string;
   /** command name (lower case) → generator and relative weight */
-  readonly commands: Readonly<Record<string, { gen: CommandGen; weight?: number }>>;
+  readonly commands: Readonly<Record<string, GenEntry>>;
 }
 
 /**
@@ -149,6 +157,7 @@ export function nextStep(group: GroupGenerator, rng: Rng): Step {
   // only exactly-compared, deterministic commands are mangled: a shorter HRANDFIELD is a different random command
   if (s.compare.kind !== 'exact' || RANDOM_REPLIES.has(s.argv[0]!.toString('latin1').toLowerCase())) return s;
   if (rng.chance(0.03) && s.argv.length > 1) return { ...s, argv: s.argv.slice(0, rng.int(1, s.argv.length - 1)) };
-  if (rng.chance(0.02)) return { ...s, argv: [...s.argv, b(rng.pick(['x', '1', 'WITHSCORES', 'NX']))] };
+  if (rng.chance(0.02) && !chosen.noExtraArg)
+    return { ...s, argv: [...s.argv, b(rng.pick(['x', '1', 'WITHSCORES', 'NX']))] };
   return s;
 }

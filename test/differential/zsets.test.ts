@@ -1,0 +1,4 @@
+import { describeDifferential } from './harness';
+import { ZSETS } from './zsets';
+
+describeDifferential(ZSETS);
