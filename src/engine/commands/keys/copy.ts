@@ -22,22 +22,9 @@ export function copyValue(v: Value): Value {
     case 'set':
       return { type: 'set', v: new Set(v.v) };
     case 'zset':
-      return { type: 'zset', v: copySortedSet(v.v) };
+      // O(N): entries() streams members in order with their payloads and weights, fromSorted bulk-loads them
+      return { type: 'zset', v: SortedSet.fromSorted(v.v.entries()) };
   }
-}
-
-/** O(N log N): every member with its score, plus payloads and weights (the S3 index keeps object metadata there). */
-function copySortedSet(src: SortedSet): SortedSet {
-  const dst = new SortedSet();
-  const weighted = src.size > 0 && src.weightBetween(0, src.size) !== 0;
-  let rank = 0;
-  src.scan(0, (member, score, payload) => {
-    dst.add(member, score);
-    if (payload !== undefined || weighted) dst.setPayload(member, payload, src.weightBetween(rank, rank + 1));
-    rank++;
-    return true;
-  });
-  return dst;
 }
 
 export const copy: CommandSpec = {
