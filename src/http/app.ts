@@ -11,18 +11,26 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Clock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
+import { S3Index } from '../index/s3-index';
 import { Authenticator, bearerToken, s3Credential } from './auth';
 import type { HttpConfig } from './config';
 import type { AppEnv } from './context';
 import { HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
 import { HttpMetrics, type MetricFamily } from './metrics';
+import { bucketSummaries } from './object-index';
 import { mountRedisRest } from './redis-rest';
+import { mountS3 } from './s3-routes';
+import { mountV1, type V1Deps } from './v1-routes';
 import { s3ErrorXml } from './xml';
 
 export interface AppDeps {
   engine: Engine;
   config: HttpConfig;
   clock: Clock;
+  /** the object index the /v1 and /s3 routes read; default: the index in the engine's database 0 */
+  index?: S3Index;
+  /** reported by the S3 endpoint (GetBucketLocation, HeadBucket); default us-east-1 */
+  region?: string;
   /** unexpected (500) errors go here; default: one line on stderr */
   reportError?: (err: unknown) => void;
 }
@@ -99,13 +107,37 @@ function engineMetrics(engine: Engine): MetricFamily[] {
       name: 's3index_engine_keys',
       help: 'Keys in each non-empty engine database.',
       type: 'gauge',
-      samples: engine.dbs.filter((db) => db.size > 0).map((db, i) => ({ labels: { db: String(i) }, value: db.size })),
+      samples: engine.dbs.flatMap((db, i) => (db.size > 0 ? [{ labels: { db: String(i) }, value: db.size }] : [])),
     },
     {
       name: 's3index_engine_commands_processed_total',
       help: 'Commands executed by the engine (all front ends).',
       type: 'counter',
       samples: [{ value: engine.stats.commandsProcessed }],
+    },
+  ];
+}
+
+function indexMetrics(index: S3Index, events: V1Deps['eventCounts']): MetricFamily[] {
+  const buckets = bucketSummaries(index);
+  return [
+    {
+      name: 's3index_objects',
+      help: 'Objects listed in the index, by bucket.',
+      type: 'gauge',
+      samples: buckets.map((b) => ({ labels: { bucket: b.name }, value: b.objects })),
+    },
+    {
+      name: 's3index_object_bytes',
+      help: 'Total size of the objects listed in the index, by bucket.',
+      type: 'gauge',
+      samples: buckets.map((b) => ({ labels: { bucket: b.name }, value: b.bytes })),
+    },
+    {
+      name: 's3index_events_total',
+      help: 'Events received by POST /v1/events, by outcome.',
+      type: 'counter',
+      samples: Object.entries(events).map(([outcome, value]) => ({ labels: { outcome }, value })),
     },
   ];
 }
@@ -161,6 +193,12 @@ export function createApp(deps: AppDeps): HttpApp {
     c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
 
+  const index = deps.index ?? new S3Index(engine);
+  const eventCounts: V1Deps['eventCounts'] = { applied: 0, stale: 0, duplicate: 0, ignored: 0, rejected: 0 };
+  metrics.addCollector(() => indexMetrics(index, eventCounts));
+
+  mountV1(app, { index, limits: config.limits, eventCounts });
+  mountS3(app, { index, region: deps.region ?? 'us-east-1', startedAt: deps.clock.now() });
   mountRedisRest(app, { engine, limits: config.limits });
 
   return Object.assign(app, { authEnabled: auth.enabled, metrics });

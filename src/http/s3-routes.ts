@@ -1,0 +1,147 @@
+/**
+ * /s3: an S3-compatible, read-only endpoint over the index, for unmodified S3 clients with path-style addressing
+ * (`--endpoint-url http://host:port/s3`, `forcePathStyle: true`).
+ *
+ *   GET  /s3                                  ListBuckets
+ *   GET  /s3/{bucket}?list-type=2&…           ListObjectsV2 (XML per shared/reference/list-objects-v2.md, ≤ 1000 keys)
+ *   GET  /s3/{bucket}?location                GetBucketLocation
+ *   HEAD /s3/{bucket}                         HeadBucket
+ *   HEAD /s3/{bucket}/{key}[?versionId=]      HeadObject headers (404 with no body when missing)
+ * Anything else answers an S3 XML error: GET of object content and other sub-resources 501 NotImplemented, any
+ * write method 405 MethodNotAllowed. `fetch-owner` is accepted and ignored (the index keeps no owners).
+ */
+import type { Context, Hono } from 'hono';
+import { S3_MAX_KEYS } from '../index/list';
+import type { S3Index } from '../index/s3-index';
+import type { AppEnv } from './context';
+import { HttpError } from './errors';
+import { bucketSummaries, indexBucketExists, unwrap } from './object-index';
+import { checkKey, checkText, invalidArgument, parseMaxKeys, pathBucket, rawPathTail } from './params';
+import { bucketLocationXml, listBucketsXml, listObjectsV2Xml, quotedEtag } from './s3-xml';
+
+export interface S3Deps {
+  index: S3Index;
+  region: string;
+  /** CreationDate reported by ListBuckets (the index does not know when a bucket was created) */
+  startedAt: number;
+}
+
+const noSuchBucket = (): HttpError => new HttpError(404, 'NoSuchBucket', 'The specified bucket does not exist');
+const notImplemented = (): HttpError =>
+  new HttpError(501, 'NotImplemented', 'A header or query you provided implies functionality that is not implemented');
+
+/** Sub-resources a bucket GET may name; only `location` and listing are served. */
+const BUCKET_SUBRESOURCES = [
+  'acl',
+  'cors',
+  'encryption',
+  'lifecycle',
+  'logging',
+  'notification',
+  'object-lock',
+  'policy',
+  'replication',
+  'tagging',
+  'uploads',
+  'versioning',
+  'versions',
+  'website',
+];
+
+function xml(c: Context<AppEnv>, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': c.get('requestId'), ...headers },
+  });
+}
+
+function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLSearchParams): Response {
+  const encodingType = q.get('encoding-type');
+  if (encodingType !== null && encodingType !== 'url') {
+    throw invalidArgument('Invalid Encoding Method specified in Request');
+  }
+  const prefix = checkText('prefix', q.get('prefix')) ?? '';
+  const delimiter = checkText('delimiter', q.get('delimiter'));
+  const startAfter = checkText('start-after', q.get('start-after'));
+  const token = q.get('continuation-token') ?? undefined;
+  const maxKeys = parseMaxKeys(q.get('max-keys'), S3_MAX_KEYS, S3_MAX_KEYS, true);
+  const page = unwrap(
+    deps.index.listObjectsV2(
+      bucket,
+      { prefix, delimiter: delimiter || undefined, maxKeys, startAfter, continuationToken: token },
+      { maxKeysCap: S3_MAX_KEYS },
+    ),
+  );
+  return xml(
+    c,
+    listObjectsV2Xml({
+      ...page,
+      delimiter: delimiter || undefined,
+      encodingUrl: encodingType === 'url',
+    }),
+  );
+}
+
+function headObject(c: Context<AppEnv>, deps: S3Deps, bucket: string, key: string, q: URLSearchParams): Response {
+  const o = unwrap(deps.index.head(bucket, key));
+  const versionId = q.get('versionId');
+  // only the current version is answered; asking for another one is NoSuchVersion (the index keeps no contents)
+  if (o === undefined || (versionId !== null && versionId !== (o.versionId ?? 'null'))) {
+    throw new HttpError(404, versionId !== null ? 'NoSuchVersion' : 'NoSuchKey', 'The specified key does not exist.');
+  }
+  const headers: Record<string, string> = {
+    'content-length': String(o.size),
+    etag: quotedEtag(o.etag),
+    'last-modified': new Date(o.lastModified).toUTCString(),
+    'accept-ranges': 'bytes',
+    'x-amz-request-id': c.get('requestId'),
+  };
+  if (o.storageClass !== 'STANDARD') headers['x-amz-storage-class'] = o.storageClass;
+  if (o.versionId !== undefined) headers['x-amz-version-id'] = o.versionId;
+  return new Response(null, { status: 200, headers });
+}
+
+export function mountS3(app: Hono<AppEnv>, deps: S3Deps): void {
+  const { index } = deps;
+
+  const listBuckets = (c: Context<AppEnv>): Response =>
+    xml(c, listBucketsXml(bucketSummaries(index).map((b) => ({ name: b.name, creationDate: deps.startedAt }))));
+
+  const bucketOp = (c: Context<AppEnv>): Response => {
+    const url = new URL(c.req.url);
+    const bucket = pathBucket(url.pathname, 2);
+    const q = url.searchParams;
+    if (c.req.method === 'HEAD') {
+      if (!indexBucketExists(index, bucket)) throw noSuchBucket();
+      return new Response(null, {
+        headers: { 'x-amz-request-id': c.get('requestId'), 'x-amz-bucket-region': deps.region },
+      });
+    }
+    if (q.has('location')) {
+      if (!indexBucketExists(index, bucket)) throw noSuchBucket();
+      return xml(c, bucketLocationXml(deps.region));
+    }
+    if (BUCKET_SUBRESOURCES.some((s) => q.has(s)) || q.get('list-type') !== '2') throw notImplemented();
+    return listObjectsV2(c, deps, bucket, q);
+  };
+
+  const objectOp = (c: Context<AppEnv>): Response => {
+    const url = new URL(c.req.url);
+    // ['', 's3', bucket, …key]
+    const bucket = pathBucket(url.pathname, 2);
+    const rawKey = rawPathTail(url.pathname, 3);
+    if (rawKey === '') return bucketOp(c);
+    const key = checkKey(rawKey);
+    if (c.req.method !== 'HEAD') throw notImplemented();
+    return headObject(c, deps, bucket, key, url.searchParams);
+  };
+
+  // hono serves HEAD with the GET routes (c.req.method still says HEAD)
+  app.get('/s3', listBuckets);
+  app.get('/s3/', listBuckets);
+  app.get('/s3/:bucket', bucketOp);
+  app.get('/s3/:bucket/', bucketOp);
+  app.get('/s3/:bucket/*', objectOp);
+  app.on(['PUT', 'POST', 'DELETE', 'PATCH'], ['/s3', '/s3/*'], () => {
+    throw new HttpError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+  });
+}
