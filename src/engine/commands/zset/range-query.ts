@@ -106,8 +106,10 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
       : { members: [], scores: [] };
 
   if (shape.store) {
-    const out = new SortedSet();
-    for (let i = 0; i < entries.members.length; i++) out.add(entries.members[i]!, entries.scores[i]!);
+    const { members, scores } = entries;
+    const ascending = members.map((member, i) => ({ member, score: scores[i]! }));
+    if (reverse) ascending.reverse();
+    const out = SortedSet.fromSorted(ascending);
     storeZset(ctx.db, argv[1]!, out, ctx.now);
     return int(out.size);
   }

@@ -112,14 +112,13 @@ export function setOperationCommand(ctx: CommandContext, shape: SetOperationShap
   else if (shape.op === 'inter') intersect(inputs, aggregate, 0, result);
   else subtract(inputs, result);
 
+  // Ordered like a sorted set; a -0 score keeps its sign in the reply as in Redis (the stored set holds 0).
+  const ordered = [...result.values()].sort((a, b) => a[1] - b[1] || Buffer.compare(a[0], b[0]));
   if (shape.store) {
-    const out = new SortedSet();
-    for (const [member, score] of result.values()) out.add(member, score);
+    const out = SortedSet.fromSorted(ordered.map(([member, score]) => ({ member, score })));
     storeZset(db, argv[1]!, out, now);
     return int(out.size);
   }
-  // Ordered like a sorted set; a -0 score keeps its sign in the reply as in Redis.
-  const ordered = [...result.values()].sort((a, b) => a[1] - b[1] || Buffer.compare(a[0], b[0]));
   return membersReply(
     ordered.map((e) => e[0]),
     ordered.map((e) => e[1]),
