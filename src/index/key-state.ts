@@ -113,9 +113,9 @@ function put(s: KeyState, v: ObjectVersion, limits: KeyLimits): { outcome: OpOut
     if (!versions.includes(v)) return { outcome: 'stale', state: s };
   }
   const tombstones = tomb ? s.tombstones.filter((t) => t !== tomb) : s.tombstones;
-  let verify = s.verify;
-  if (verify && versions[0] === v && tombstones.every((t) => compareSequencer(v.sequencer, t.sequencer) > 0))
-    verify = false;
+  // A version that becomes current settles an open verification: the older version S3 restored is now known
+  // (or a newer one superseded it).
+  const verify = s.verify && versions[0] !== v;
   return { outcome: 'applied', state: { versions, tombstones, verify } };
 }
 

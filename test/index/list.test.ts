@@ -1,0 +1,254 @@
+/**
+ * ListObjectsV2 semantics checked against a naive reference implementation over a sorted array, for random key
+ * sets and every parameter combination, including paging with tokens while the index changes between pages.
+ */
+import fc from 'fast-check';
+import { SortedSet } from '../../src/engine/structures/sortedset';
+import { decodeContinuationToken, encodeContinuationToken, listRaw, prefixSuccessor } from '../../src/index/list';
+import { created, deleted, indexHarness } from './harness';
+
+const ALPHABET = ['a', 'b', '/', ' ', '+', '%', 'é', '😀', '\uFB00', '-', '0'];
+const keyArb = fc.array(fc.constantFrom(...ALPHABET), { minLength: 1, maxLength: 6 }).map((a) => a.join(''));
+const optArb = fc.option(
+  fc.array(fc.constantFrom(...ALPHABET), { minLength: 0, maxLength: 3 }).map((a) => a.join('')),
+  {
+    nil: undefined,
+  },
+);
+const delimArb = fc.option(fc.constantFrom('/', 'a', '😀', '//', '\uFB00', 'b/'), { nil: undefined });
+
+type Entry = { key: string } | { prefix: string };
+const u = (s: string) => Buffer.from(s, 'utf8');
+const cmp = (a: string, b: string) => Buffer.compare(u(a), u(b));
+
+/** The reference: every matching key or rolled-up prefix in order, then cut at maxKeys. */
+function reference(keys: string[], prefix: string, delimiter: string | undefined, after: string | undefined): Entry[] {
+  const sorted = [...new Set(keys)].sort(cmp);
+  const out: Entry[] = [];
+  for (const k of sorted) {
+    if (!u(k).subarray(0, u(prefix).length).equals(u(prefix))) continue;
+    if (after !== undefined && cmp(k, after) <= 0) continue;
+    if (delimiter) {
+      const i = u(k).indexOf(u(delimiter), u(prefix).length);
+      if (i >= 0) {
+        const cp = u(k)
+          .subarray(0, i + u(delimiter).length)
+          .toString('utf8');
+        if (after !== undefined && cmp(cp, after) <= 0) continue;
+        const last = out[out.length - 1];
+        if (last && 'prefix' in last && last.prefix === cp) continue;
+        out.push({ prefix: cp });
+        continue;
+      }
+    }
+    out.push({ key: k });
+  }
+  return out;
+}
+
+/** A SortedSet stand-in over a sorted array (checks listRaw independently of the B+tree). */
+function arrayKeys(keys: string[]) {
+  const arr = [...new Set(keys)].map(u).sort(Buffer.compare);
+  return {
+    get size() {
+      return arr.length;
+    },
+    countBelowLex(m: Buffer, inclusive: boolean) {
+      let n = 0;
+      while (n < arr.length && (inclusive ? Buffer.compare(arr[n]!, m) <= 0 : Buffer.compare(arr[n]!, m) < 0)) n++;
+      return n;
+    },
+    scan(from: number, fn: (m: Buffer, s: number, p: Buffer | undefined) => boolean) {
+      for (let i = from; i < arr.length; i++) if (!fn(arr[i]!, 0, undefined)) return;
+    },
+  };
+}
+
+function realKeys(keys: string[]) {
+  const z = new SortedSet();
+  for (const k of keys) z.add(u(k), 0);
+  return z;
+}
+
+function pageEntries(p: ReturnType<typeof listRaw>): Entry[] {
+  // listRaw returns keys and prefixes separately; merge them back in byte order
+  const all: Entry[] = [
+    ...p.keys.map(([m]) => ({ key: m.toString('utf8') })),
+    ...p.prefixes.map((b) => ({ prefix: b.toString('utf8') })),
+  ];
+  return all.sort((a, b) => cmp('key' in a ? a.key : a.prefix, 'key' in b ? b.key : b.prefix));
+}
+
+describe('ListObjectsV2 listing', () => {
+  it('matches the reference for every parameter combination (array and B+tree backends)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(keyArb, { maxLength: 40 }),
+        optArb,
+        delimArb,
+        fc.integer({ min: 0, max: 12 }),
+        optArb,
+        (keys, prefix = '', delimiter, maxKeys, after) => {
+          const expected = reference(keys, prefix, delimiter, after);
+          for (const z of [arrayKeys(keys), realKeys(keys)]) {
+            const page = listRaw(
+              z,
+              u(prefix),
+              delimiter ? u(delimiter) : undefined,
+              maxKeys,
+              after ? u(after) : undefined,
+            );
+            expect(pageEntries(page)).toEqual(expected.slice(0, maxKeys));
+            expect(page.truncated).toBe(maxKeys > 0 && expected.length > maxKeys);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('pages through with tokens: the concatenation equals the full listing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(keyArb, { maxLength: 40 }),
+        optArb,
+        delimArb,
+        fc.integer({ min: 1, max: 5 }),
+        (keys, prefix = '', delimiter, size) => {
+          const z = realKeys(keys);
+          const all: Entry[] = [];
+          let after: Buffer | undefined;
+          for (let guard = 0; guard < 100; guard++) {
+            const p = listRaw(z, u(prefix), delimiter ? u(delimiter) : undefined, size, after);
+            all.push(...pageEntries(p));
+            if (!p.truncated) break;
+            after = decodeContinuationToken(encodeContinuationToken(p.last!));
+          }
+          expect(all).toEqual(reference(keys, prefix, delimiter, undefined));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('seeks past rolled-up prefixes instead of scanning under them', () => {
+    const z = new SortedSet();
+    for (let f = 0; f < 20; f++) for (let i = 0; i < 500; i++) z.add(u(`logs/f${String(f).padStart(2, '0')}/${i}`), 0);
+    let visited = 0;
+    const counting = {
+      get size() {
+        return z.size;
+      },
+      countBelowLex: (m: Buffer, inc: boolean) => z.countBelowLex(m, inc),
+      scan: (from: number, fn: (m: Buffer, s: number, p: Buffer | undefined) => boolean) =>
+        z.scan(from, (m, s, p) => {
+          visited++;
+          return fn(m, s, p);
+        }),
+    };
+    const p = listRaw(counting, u('logs/'), u('/'), 1000, undefined);
+    expect(p.prefixes.length).toBe(20);
+    expect(visited).toBe(20);
+  });
+
+  it('computes prefix successors and rejects bad tokens', () => {
+    expect(prefixSuccessor(u('ab'))).toEqual(u('ac'));
+    expect(prefixSuccessor(Buffer.from([0x61, 0xff, 0xff]))).toEqual(u('b'));
+    expect(prefixSuccessor(Buffer.from([0xff]))).toBeUndefined();
+    expect(decodeContinuationToken('')).toBeUndefined();
+    expect(decodeContinuationToken('!!')).toBeUndefined();
+    expect(decodeContinuationToken(Buffer.from([2, 65]).toString('base64url'))).toBeUndefined();
+    expect(decodeContinuationToken(encodeContinuationToken(u('😀/x')))).toEqual(u('😀/x'));
+  });
+
+  it('keeps tokens valid while the index changes between pages (resume strictly after the last item)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(keyArb, { minLength: 1, maxLength: 30 }),
+        fc.array(fc.tuple(fc.boolean(), keyArb), { maxLength: 30 }),
+        delimArb,
+        fc.integer({ min: 1, max: 4 }),
+        (keys, changes, delimiter, size) => {
+          const { index } = indexHarness();
+          let seq = 1;
+          const hex = () => (seq++).toString(16).toUpperCase().padStart(8, '0');
+          const model = new Set<string>();
+          index.ingest(keys.map((k) => created('bkt', k, hex(), 1)));
+          for (const k of keys) model.add(k);
+          let token: string | undefined;
+          let last: string | undefined;
+          const seen: Entry[] = [];
+          let c = 0;
+          for (let guard = 0; guard < 200; guard++) {
+            const r = index.listObjectsV2('bkt', { delimiter, maxKeys: size, continuationToken: token });
+            if (!r.ok) throw new Error(r.error.message);
+            const entries: Entry[] = [
+              ...r.value.contents.map((o) => ({ key: o.key })),
+              ...r.value.commonPrefixes.map((p) => ({ prefix: p })),
+            ].sort((a, b) => cmp('key' in a ? a.key : a.prefix, 'key' in b ? b.key : b.prefix));
+            // each page equals the reference listing of the CURRENT state, strictly after the last item
+            expect(entries).toEqual(reference([...model], '', delimiter, last).slice(0, size));
+            seen.push(...entries);
+            if (!r.value.isTruncated) break;
+            const lastEntry = entries[entries.length - 1]!;
+            last = 'key' in lastEntry ? lastEntry.key : lastEntry.prefix;
+            token = r.value.nextContinuationToken;
+            // mutate between pages
+            for (let j = 0; j < 2 && c < changes.length; j++, c++) {
+              const [put, k] = changes[c]!;
+              if (put) {
+                index.ingest(created('bkt', k, hex(), 1));
+                model.add(k);
+              } else {
+                index.ingest(deleted('bkt', k, hex()));
+                model.delete(k);
+              }
+            }
+          }
+          // items never repeat and stay in order
+          for (let i = 1; i < seen.length; i++) {
+            const a = seen[i - 1]!;
+            const b = seen[i]!;
+            expect(cmp('key' in a ? a.key : a.prefix, 'key' in b ? b.key : b.prefix)).toBeLessThan(0);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('applies the max-keys cap, echoes start-after only without a token, 404s unknown buckets', () => {
+    const { index } = indexHarness();
+    index.ingest(
+      Array.from({ length: 1500 }, (_, i) => created('big', `k${String(i).padStart(5, '0')}`, `0${i.toString(16)}`, 2)),
+    );
+    const p = index.listObjectsV2('big', { maxKeys: 5000 });
+    expect(p.ok && p.value.contents.length).toBe(1000);
+    const q = index.listObjectsV2('big', { maxKeys: 5000 }, { maxKeysCap: 10_000 });
+    expect(q.ok && q.value.contents.length).toBe(1500);
+    const s = index.listObjectsV2('big', { startAfter: 'k01490', maxKeys: 3 });
+    expect(s.ok && [s.value.startAfter, s.value.contents.map((o) => o.key), s.value.isTruncated]).toEqual([
+      'k01490',
+      ['k01491', 'k01492', 'k01493'],
+      true,
+    ]);
+    const t = index.listObjectsV2('big', {
+      startAfter: 'k01490',
+      continuationToken: s.ok ? s.value.nextContinuationToken : '',
+    });
+    expect(t.ok && [t.value.startAfter, t.value.contents.length, t.value.isTruncated]).toEqual([undefined, 6, false]);
+    expect(index.listObjectsV2('nope')).toEqual({
+      ok: false,
+      error: { code: 'NoSuchBucket', message: expect.any(String) },
+    });
+    expect(index.listObjectsV2('big', { maxKeys: -1 }).ok).toBe(false);
+    let pages = 0;
+    let n = 0;
+    for (const page of index.listAll('big', {}, 400)) {
+      pages++;
+      n += page.keyCount;
+    }
+    expect([pages, n]).toEqual([4, 1500]);
+    expect(index.stats('big', 'k00')).toEqual({ ok: true, value: { objects: 1000, bytes: 2000 } });
+  });
+});
