@@ -101,6 +101,9 @@ describe('ZADD', () => {
       Infinity,
     ]);
     expect(Object.is(exec('zscore', 'z', 'e'), 0)).toBe(true);
+    // the reply keeps the sign of a computed -0, the stored score does not (as in Redis's listpack)
+    expect(Object.is(exec('zadd', 'n', 'incr', '-0', 'q'), -0)).toBe(true);
+    expect(Object.is(exec('zscore', 'n', 'q'), 0)).toBe(true);
   });
 
   it('refuses to touch other types', () => {

@@ -37,7 +37,7 @@ export function parseScore(b: Buffer): number | undefined {
   // string2d refuses strtod's ERANGE results: overflow to ±HUGE_VAL and underflow to zero.
   if (!Number.isFinite(v) && !INFINITE_RE.test(s)) return undefined;
   if (v === 0 && hasNonZeroMantissa(s)) return undefined;
-  return v === 0 ? 0 : v;
+  return v; // -0 stays -0: replies computed from it (ZADD INCR, WEIGHTS) print "-0" as Redis does
 }
 
 function hasNonZeroMantissa(s: string): boolean {
@@ -87,8 +87,17 @@ export function scoreWindow(zs: SortedSet, min: ScoreBound, max: ScoreBound): Ra
   return { start, end };
 }
 
-/** Ranks of the members between two lex bounds (meaningful when all scores are equal, as in Redis). O(log n). */
-export function lexWindow(zs: SortedSet, min: LexBound, max: LexBound): RankWindow {
+/**
+ * Ranks of the members between two lex bounds. Lex ranges are meant for sets whose scores are all equal, where this
+ * is two O(log n) descents. With mixed scores Redis walks its listpack linearly (small sets) and we reproduce that
+ * walk exactly, reverse included, so small mixed sets answer as in Redis; for large mixed sets Redis's answer
+ * depends on its skiplist's random levels, and we return the structure's member-only descent.
+ */
+export function lexWindow(zs: SortedSet, min: LexBound, max: LexBound, reverse = false): RankWindow {
+  const n = zs.size;
+  if (n > 1 && zs.encoding() === 'listpack' && zs.at(0)![1] !== zs.at(n - 1)![1]) {
+    return listpackLexWalk(zs.slice(0, n - 1, false, false).members, min, max, reverse);
+  }
   return { start: lexRank(zs, min, true), end: lexRank(zs, max, false) };
 }
 
@@ -102,6 +111,53 @@ function lexRank(zs: SortedSet, bound: LexBound, isMin: boolean): number {
       // a min bound starts after the excluded member; a max bound ends after the included one
       return zs.countBelowLex(bound.member, isMin ? bound.exclusive : !bound.exclusive);
   }
+}
+
+const EMPTY_WINDOW: RankWindow = Object.freeze({ start: 0, end: 0 });
+
+/** zzlFirstInLexRange / zzlLastInLexRange and the walk that follows them, over members in (score, member) order. */
+function listpackLexWalk(members: Buffer[], min: LexBound, max: LexBound, reverse: boolean): RankWindow {
+  const n = members.length;
+  if (lexRangeIsEmpty(min, max)) return EMPTY_WINDOW;
+  if (!gteMin(members[n - 1]!, min) || !lteMax(members[0]!, max)) return EMPTY_WINDOW;
+  if (!reverse) {
+    let first = 0;
+    while (first < n && !gteMin(members[first]!, min)) first++;
+    let end = first;
+    while (end < n && lteMax(members[end]!, max)) end++;
+    return { start: first, end };
+  }
+  let last = n - 1;
+  while (last >= 0 && !lteMax(members[last]!, max)) last--;
+  let start = last;
+  while (start >= 0 && gteMin(members[start]!, min)) start--;
+  return { start: start + 1, end: last + 1 };
+}
+
+/** sdscmplex with "-" below and "+" above every member. */
+function compareBounds(a: LexBound, b: LexBound): number {
+  if (a.kind === 'member' && b.kind === 'member') return Buffer.compare(a.member, b.member);
+  if (a.kind === b.kind) return 0;
+  return a.kind === 'min' || b.kind === 'max' ? -1 : 1;
+}
+
+const isExclusive = (b: LexBound): boolean => b.kind !== 'member' || b.exclusive;
+
+function lexRangeIsEmpty(min: LexBound, max: LexBound): boolean {
+  const c = compareBounds(min, max);
+  return c > 0 || (c === 0 && (isExclusive(min) || isExclusive(max)));
+}
+
+function gteMin(m: Buffer, min: LexBound): boolean {
+  if (min.kind !== 'member') return min.kind === 'min';
+  const c = Buffer.compare(m, min.member);
+  return min.exclusive ? c > 0 : c >= 0;
+}
+
+function lteMax(m: Buffer, max: LexBound): boolean {
+  if (max.kind !== 'member') return max.kind === 'max';
+  const c = Buffer.compare(m, max.member);
+  return max.exclusive ? c < 0 : c <= 0;
 }
 
 export const windowLength = (w: RankWindow): number => Math.max(0, w.end - w.start);

@@ -88,7 +88,7 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
   // the reverse score and lex forms take the range as max, min
   if (reverse && type !== 'rank') [minArg, maxArg] = [maxArg, minArg];
 
-  const range = parseRange(type, minArg, maxArg);
+  const range = parseRange(type, minArg, maxArg, reverse);
   if ('t' in range) return range;
 
   const found = zsetForRead(ctx.db, argv[shape.sourceIndex]!, ctx.now);
@@ -117,7 +117,7 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
   return membersReply(entries.members, entries.scores, withScores, ctx.session);
 }
 
-function parseRange(type: RangeType, minArg: Buffer, maxArg: Buffer): ParsedRange | Reply {
+function parseRange(type: RangeType, minArg: Buffer, maxArg: Buffer, reverse: boolean): ParsedRange | Reply {
   switch (type) {
     case 'rank': {
       const start = longArg(minArg);
@@ -136,7 +136,7 @@ function parseRange(type: RangeType, minArg: Buffer, maxArg: Buffer): ParsedRang
       const min = parseLexBound(minArg);
       const max = parseLexBound(maxArg);
       if (min === undefined || max === undefined) return MIN_MAX_NOT_STRING;
-      return { type, window: (zs) => lexWindow(zs, min, max) };
+      return { type, window: (zs) => lexWindow(zs, min, max, reverse) };
     }
   }
 }
