@@ -143,12 +143,14 @@ function load(scope: IndexScope, bucket: string): Loaded | WrongTypeError {
 export function readKeyState(scope: IndexScope, bucket: string, key: Buffer): KeyState | WrongTypeError {
   const l = load(scope, bucket);
   if (isWrongType(l)) return l;
-  return stateOf(l, key, key.toString('latin1')).state;
+  return stateOf(l, key).state;
 }
 
 /** The stored state of a key; `listed` tells whether versions[0] came from the keys zset. */
-function stateOf(l: Loaded, member: Buffer, field: string): { state: KeyState; listed: boolean } {
+function stateOf(l: Loaded, member: Buffer): { state: KeyState; listed: boolean } {
   const payload = l.zset?.payload(member);
+  // most buckets have no history, tombstones or verifications: skip building the field string then
+  const field = l.hist || l.tomb || l.verify ? member.toString('latin1') : '';
   const histBytes = l.hist?.get(field);
   const tombBytes = l.tomb?.get(field);
   const verify = l.verify?.has(field) ?? false;
@@ -161,19 +163,24 @@ function stateOf(l: Loaded, member: Buffer, field: string): { state: KeyState; l
 }
 
 /** Applies one index operation to the engine; WrongTypeError when an index key was overwritten with another type. */
-export function applyIndexOp(scope: IndexScope, op: IndexOp, limits: IndexLimits): OpOutcome | WrongTypeError {
+export function applyIndexOp(
+  scope: IndexScope,
+  op: IndexOp,
+  limits: IndexLimits,
+  register = true,
+): OpOutcome | WrongTypeError {
   const l = load(scope, op.bucket);
   if (isWrongType(l)) return l;
   const member = Buffer.from(op.key, 'utf8');
-  const field = member.toString('latin1');
-  const { state: before, listed } = stateOf(l, member, field);
+  const { state: before, listed } = stateOf(l, member);
   const { outcome, state } = applyOp(before, op, scope.now, limits);
-  registerBucket(scope, op.bucket);
-  if (state !== before) write(scope, l, member, field, before, listed, state);
+  if (register) registerBucket(scope, op.bucket);
+  if (state !== before) write(scope, l, member, before, listed, state);
   return outcome;
 }
 
-function registerBucket(scope: IndexScope, bucket: string): void {
+/** Adds a bucket to the registry (s3idx:buckets). */
+export function registerBucket(scope: IndexScope, bucket: string): void {
   const v = scope.db.lookup(BUCKETS_KEY, scope.now);
   if (v?.type === 'set') {
     if (!v.v.has(bucket)) {
@@ -187,17 +194,14 @@ function registerBucket(scope: IndexScope, bucket: string): void {
   // another type at s3idx:buckets: the registry is unavailable, the index itself still works
 }
 
-function write(
-  scope: IndexScope,
-  l: Loaded,
-  member: Buffer,
-  field: string,
-  before: KeyState,
-  listed: boolean,
-  after: KeyState,
-): void {
+function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, listed: boolean, after: KeyState): void {
   const { db } = scope;
   const { names } = l;
+  let fieldText: string | undefined;
+  const field = (): string => {
+    fieldText ??= member.toString('latin1');
+    return fieldText;
+  };
   const shown = visibleVersion(after);
   if (shown && listed && shown === before.versions[0]) {
     // unchanged listing entry
@@ -208,7 +212,7 @@ function write(
       const v: ZSetValue = { type: 'zset', v: zset };
       db.set(names.keys, v);
     }
-    zset.add(member, 0);
+    if (!listed) zset.add(member, 0);
     zset.setPayload(member, encodeVersion(shown), shown.size);
     db.modified(names.keys);
   } else if (listed && l.zset) {
@@ -221,8 +225,8 @@ function write(
   const prevOthers = listed ? before.versions.slice(1) : before.versions;
   if (!sameRefs(others, prevOthers)) {
     const hist = l.hist ?? createHash(scope, names.hist);
-    if (others.length > 0) hist.set(field, encodeHistory(others));
-    else hist.delete(field);
+    if (others.length > 0) hist.set(field(), encodeHistory(others));
+    else hist.delete(field());
     if (hist.size === 0) db.remove(names.hist);
     else db.modified(names.hist);
   }
@@ -230,8 +234,8 @@ function write(
   if (after.tombstones !== before.tombstones) {
     const tomb = l.tomb ?? createHash(scope, names.tomb);
     // re-inserted at the end: the hash stays ordered by the time of the last deletion (see compactTombstones)
-    tomb.delete(field);
-    if (after.tombstones.length > 0) tomb.set(field, encodeTombstones(after.tombstones));
+    tomb.delete(field());
+    if (after.tombstones.length > 0) tomb.set(field(), encodeTombstones(after.tombstones));
     if (tomb.size === 0) db.remove(names.tomb);
     else db.modified(names.tomb);
   }
@@ -243,8 +247,8 @@ function write(
       const v: SetValue = { type: 'set', v: set };
       db.set(names.verify, v);
     }
-    if (after.verify) set.add(field);
-    else set.delete(field);
+    if (after.verify) set.add(field());
+    else set.delete(field());
     if (set.size === 0) db.remove(names.verify);
     else db.modified(names.verify);
   }
@@ -302,11 +306,10 @@ export function resolveVerification(
   const l = load(scope, bucket);
   if (isWrongType(l)) return l;
   const member = Buffer.from(key, 'utf8');
-  const field = member.toString('latin1');
-  const { state: before, listed } = stateOf(l, member, field);
+  const { state: before, listed } = stateOf(l, member);
   // HeadObject tells the current version only: older history is unknown from here on.
   const after: KeyState = { versions: version ? [version] : [], tombstones: before.tombstones, verify: false };
   registerBucket(scope, bucket);
-  write(scope, l, member, field, before, listed, after);
+  write(scope, l, member, before, listed, after);
   return 'applied';
 }

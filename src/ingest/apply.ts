@@ -10,6 +10,7 @@ import {
   type IndexLimits,
   type IndexScope,
   isWrongType,
+  registerBucket,
 } from '../index/store';
 import { toIndexOps } from './ops';
 import { parseInput } from './parse';
@@ -44,13 +45,16 @@ export function applyParsed(scope: IndexScope, items: readonly ParsedItem[], opt
       out.ignored++;
       continue;
     }
-    const r = applyIndexOp(scope, op, limits);
+    const r = applyIndexOp(scope, op, limits, false);
     if (isWrongType(r)) {
       out.rejected.push(rejection(item.index, r.message, item.messageId));
       continue;
     }
     out[r]++;
-    touched.add(op.bucket);
+    if (!touched.has(op.bucket)) {
+      touched.add(op.bucket);
+      registerBucket(scope, op.bucket);
+    }
   }
   for (const b of touched) compactTombstones(scope, b, limits);
   return out;

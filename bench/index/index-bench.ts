@@ -1,0 +1,147 @@
+/**
+ * S3 index benchmark: 1M objects from /work/shared/bench/genkeys.mjs ingested as parsed EventBridge events.
+ * Measures bytes per indexed object (heap + external growth, after gc), ingest rate, 1000-key page latency (with
+ * and without delimiter) and stats latency.
+ *
+ *   npx esbuild --bundle --platform=node --target=node20 bench/index/index-bench.ts --outfile=/tmp/index-bench.js
+ *   node --expose-gc /tmp/index-bench.js [N=1000000] [seed=42]
+ */
+import { execFileSync } from 'node:child_process';
+import { ManualClock } from '../../src/engine/clock';
+import { Engine } from '../../src/engine/engine';
+import { S3INDEX_COMMANDS } from '../../src/index/commands/index';
+import { listObjectsV2 } from '../../src/index/list';
+import { stats } from '../../src/index/lookup';
+import type { IndexScope } from '../../src/index/store';
+import { ingest } from '../../src/ingest/apply';
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const SEED = process.argv[3] ?? '42';
+const BUCKET = 'bench-bucket';
+const CHUNK = 10_000;
+
+/** CPU time of this process (the machine is shared: wall-clock times include waiting for a core). */
+const cpuMicros = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+const gc = (globalThis as { gc?: () => void }).gc;
+function memory(): number {
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+const tsv = execFileSync('node', ['/work/shared/bench/genkeys.mjs', String(N), SEED], {
+  maxBuffer: 1 << 30,
+  encoding: 'utf8',
+});
+const rows = tsv.split('\n').filter((l) => l.length > 0);
+
+function event(i: number): unknown {
+  const [key, size, etag, t, cls] = rows[i]!.split('\t') as [string, string, string, string, string];
+  return {
+    version: '0',
+    id: `e${i}`,
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: new Date(Number(t)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: 'us-east-1',
+    resources: [`arn:aws:s3:::${BUCKET}`],
+    detail: {
+      version: '0',
+      bucket: { name: BUCKET },
+      object: {
+        key,
+        size: Number(size),
+        etag,
+        sequencer: (0x1000000 + i).toString(16).toUpperCase().padStart(18, '0'),
+      },
+      'request-id': 'R',
+      requester: '123456789012',
+      reason: 'PutObject',
+      storage: cls,
+    },
+  };
+}
+
+const engine = new Engine({ clock: new ManualClock(), extraCommands: S3INDEX_COMMANDS });
+const scope: IndexScope = { db: engine.dbs[0]!, now: engine.clock.now() };
+
+const before = memory();
+let ingestMs = 0;
+let applied = 0;
+for (let start = 0; start < rows.length; start += CHUNK) {
+  const batch: unknown[] = [];
+  for (let i = start; i < Math.min(rows.length, start + CHUNK); i++) batch.push(event(i));
+  const t0 = cpuMicros();
+  const o = ingest(scope, batch);
+  ingestMs += (cpuMicros() - t0) / 1000;
+  applied += o.applied;
+}
+const after = memory();
+const objects = stats(scope, BUCKET);
+if (!objects.ok) throw new Error('no bucket');
+
+function time(label: string, iterations: number, fn: (i: number) => void): number {
+  for (let i = 0; i < Math.min(200, iterations); i++) fn(i); // warm-up
+  const samples: number[] = [];
+  const c0 = cpuMicros();
+  for (let i = 0; i < iterations; i++) {
+    const t0 = process.hrtime.bigint();
+    fn(i);
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e3);
+  }
+  const cpu = (cpuMicros() - c0) / iterations;
+  samples.sort((a, b) => a - b);
+  const p50 = samples[Math.floor(samples.length / 2)]!;
+  process.stdout.write(
+    `${label.padEnd(66)} cpu/op ${cpu.toFixed(1).padStart(7)} µs   wall p50 ${p50.toFixed(1).padStart(7)} µs\n`,
+  );
+  return cpu;
+}
+
+const sample = (i: number) => rows[(i * 7919) % rows.length]!.split('\t')[0]!;
+process.stdout.write(`objects ${objects.value.objects} (applied ${applied}), total bytes ${objects.value.bytes}\n`);
+process.stdout.write(
+  `memory: ${((after - before) / objects.value.objects).toFixed(1)} B/object (heap+external growth, gc'd)\n`,
+);
+process.stdout.write(
+  `ingest: ${Math.round(applied / (ingestMs / 1000))} events/s (${ingestMs.toFixed(0)} ms CPU for ${applied})\n`,
+);
+
+const page = (label: string, opts: (i: number) => Parameters<typeof listObjectsV2>[2], iterations = 500) =>
+  time(label, iterations, (i) => {
+    const r = listObjectsV2(scope, BUCKET, opts(i));
+    if (!r.ok || r.value.keyCount === 0) throw new Error(`empty page for ${label}`);
+  });
+page('page 1000, delimiter /, prefix "" (4 prefixes)', () => ({ delimiter: '/' }));
+page('page 1000, no delimiter, random start', (i) => ({ startAfter: sample(i) }));
+page('page 1000, delimiter /, under logs/<app>/<Y>/<M>/<D>/<H>/ (keys)', (i) => {
+  const k = sample(i * 13);
+  return { prefix: k.slice(0, k.lastIndexOf('/') + 1), delimiter: '/' };
+});
+page('page 1000, delimiter /, prefix users/ (1000 rolled-up prefixes)', (i) => ({
+  prefix: 'users/',
+  delimiter: '/',
+  startAfter: `users/${String((i * 37) % 40000).padStart(6, '0')}`,
+}));
+page('page 1000, delimiter /, prefix datalake/events/ (dt= prefixes)', () => ({
+  prefix: 'datalake/events/',
+  delimiter: '/',
+}));
+page('page 1000, delimiter /, prefix logs/api/2024/ (months)', () => ({ prefix: 'logs/api/2024/', delimiter: '/' }));
+
+const prefixes = ['', 'logs/', 'logs/api/', 'logs/api/2024/', 'datalake/orders/', 'users/012345/', 'shared/'];
+time('stats (7 prefixes incl. "" and deep)', 20_000, (i) => {
+  const r = stats(scope, BUCKET, prefixes[i % prefixes.length]);
+  if (!r.ok) throw new Error('stats');
+});
+time('stats (random key prefix)', 20_000, (i) => {
+  const k = sample(i);
+  const r = stats(scope, BUCKET, k.slice(0, 5 + (i % 30)));
+  if (!r.ok) throw new Error('stats');
+});
