@@ -1,7 +1,7 @@
 /** Generator for the hash commands (plus a few foreign writes so hash commands meet WRONGTYPE). */
 import type { Rng } from './random';
 import { EXACT } from './step';
-import { FLOATS, type GroupGenerator, INTS, key, member, PATTERNS, step, value } from './vocab';
+import { float, type GroupGenerator, int, key, member, PATTERNS, step, validOr, value } from './vocab';
 
 const pairs = (rng: Rng): string[] => {
   const out: string[] = [];
@@ -12,14 +12,15 @@ const pairs = (rng: Rng): string[] => {
 };
 
 const HRAND_COUNTS = ['0', '1', '2', '3', '8', '20', '-1', '-5', '-20', 'abc', '-9223372036854775808'] as const;
-const SCAN_COUNTS = ['1', '2', '5', '100', '0', '-1', 'x'] as const;
+const SCAN_COUNTS = ['1', '2', '5', '100'] as const;
+const BAD_SCAN_COUNTS = ['0', '-1', 'x'] as const;
 
 export function scanOptions(rng: Rng): string[] {
-  const out: string[] = [];
-  if (rng.chance(0.5)) out.push(rng.pick(['MATCH', 'match']), rng.pick(PATTERNS));
-  if (rng.chance(0.5)) out.push(rng.pick(['COUNT', 'count']), rng.pick(SCAN_COUNTS));
-  if (rng.chance(0.05)) out.push(rng.pick(['MATCH', 'COUNT', 'NOVALUES', 'TYPE']));
-  return rng.chance(0.5) ? out : out.reverse();
+  const out: string[][] = [];
+  if (rng.chance(0.5)) out.push([rng.pick(['MATCH', 'match']), rng.pick(PATTERNS)]);
+  if (rng.chance(0.5)) out.push([rng.pick(['COUNT', 'count']), validOr(rng, SCAN_COUNTS, BAD_SCAN_COUNTS, 0.1)]);
+  if (rng.chance(0.02)) out.push([rng.pick(['MATCH', 'COUNT', 'NOVALUES', 'TYPE'])]);
+  return rng.shuffle(out).flat();
 }
 
 export const HASHES: GroupGenerator = {
@@ -36,8 +37,8 @@ export const HASHES: GroupGenerator = {
     hlen: { gen: (r) => step(['HLEN', key(r)]) },
     hkeys: { gen: (r) => step(['HKEYS', key(r)], { kind: 'sorted' }) },
     hvals: { gen: (r) => step(['HVALS', key(r)], { kind: 'sorted' }) },
-    hincrby: { gen: (r) => step(['HINCRBY', key(r), member(r), r.pick(INTS)]), weight: 2 },
-    hincrbyfloat: { gen: (r) => step(['HINCRBYFLOAT', key(r), member(r), r.pick(FLOATS)]), weight: 2 },
+    hincrby: { gen: (r) => step(['HINCRBY', key(r), member(r), int(r)]), weight: 2 },
+    hincrbyfloat: { gen: (r) => step(['HINCRBYFLOAT', key(r), member(r), float(r)]), weight: 2 },
     hstrlen: { gen: (r) => step(['HSTRLEN', key(r), member(r)]) },
     hscan: {
       gen: (r) =>

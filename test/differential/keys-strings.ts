@@ -8,20 +8,20 @@ import { scanOptions } from './hashes';
 import type { Rng } from './random';
 import type { Step } from './step';
 import {
-  FLOATS,
   FUTURE_MS,
   FUTURE_S,
+  float,
   type GroupGenerator,
-  INDEXES,
-  INTS,
+  index,
+  int,
   KEYS,
   key,
   member,
   PAST_MS,
   PAST_S,
   PATTERNS,
-  REL_MS,
-  REL_S,
+  relMs,
+  relS,
   step,
   value,
 } from './vocab';
@@ -47,8 +47,8 @@ function setOptions(rng: Rng): string[] {
   if (rng.chance(0.2)) out.push(['GET']);
   if (rng.chance(0.4)) {
     const e = rng.int(0, 4);
-    if (e === 0) out.push(['EX', rng.pick(REL_S)]);
-    else if (e === 1) out.push(['PX', rng.pick(REL_MS)]);
+    if (e === 0) out.push(['EX', relS(rng)]);
+    else if (e === 1) out.push(['PX', relMs(rng)]);
     // Only future deadlines: Redis 7.0 stores a SET with a past EXAT/PXAT and reclaims it later, so DBSIZE
     // would depend on when its active expiry cycle runs.
     else if (e === 2) out.push(['EXAT', rng.pick(FUTURE_S)]);
@@ -62,9 +62,9 @@ function setOptions(rng: Rng): string[] {
 function getexOptions(rng: Rng): string[] {
   switch (rng.int(0, 6)) {
     case 0:
-      return ['EX', rng.pick(REL_S)];
+      return ['EX', relS(rng)];
     case 1:
-      return ['PX', rng.pick(REL_MS)];
+      return ['PX', relMs(rng)];
     case 2:
       return ['EXAT', absS(rng)];
     case 3:
@@ -95,8 +95,8 @@ export const KEYS_STRINGS: GroupGenerator = {
     unlink: { gen: (r) => step(['UNLINK', ...keys(r)]) },
     exists: { gen: (r) => step(['EXISTS', ...keys(r, 1, 4)]) },
     type: { gen: (r) => step(['TYPE', key(r)]) },
-    expire: { gen: (r) => step(['EXPIRE', key(r), r.pick(REL_S), ...cond(r, false)]) },
-    pexpire: { gen: (r) => step(['PEXPIRE', key(r), r.pick(REL_MS), ...cond(r, false)]) },
+    expire: { gen: (r) => step(['EXPIRE', key(r), relS(r), ...cond(r, false)]) },
+    pexpire: { gen: (r) => step(['PEXPIRE', key(r), relMs(r), ...cond(r, false)]) },
     expireat: { gen: (r) => step(['EXPIREAT', key(r), absS(r), ...cond(r, true)]) },
     pexpireat: { gen: (r) => step(['PEXPIREAT', key(r), absMs(r), ...cond(r, true)]), weight: 1.5 },
     ttl: { gen: (r) => step(['TTL', key(r)], NEAR_S) },
@@ -137,8 +137,8 @@ export const KEYS_STRINGS: GroupGenerator = {
     get: { gen: (r) => step(['GET', key(r)]), weight: 2 },
     set: { gen: (r) => step(['SET', key(r), value(r), ...setOptions(r)]), weight: 3 },
     setnx: { gen: (r) => step(['SETNX', key(r), value(r)]) },
-    setex: { gen: (r) => step(['SETEX', key(r), r.pick(REL_S), value(r)]) },
-    psetex: { gen: (r) => step(['PSETEX', key(r), r.pick(REL_MS), value(r)]) },
+    setex: { gen: (r) => step(['SETEX', key(r), relS(r), value(r)]) },
+    psetex: { gen: (r) => step(['PSETEX', key(r), relMs(r), value(r)]) },
     getset: { gen: (r) => step(['GETSET', key(r), value(r)]) },
     getdel: { gen: (r) => step(['GETDEL', key(r)]) },
     getex: { gen: (r) => step(['GETEX', key(r), ...getexOptions(r)]) },
@@ -161,13 +161,13 @@ export const KEYS_STRINGS: GroupGenerator = {
     },
     incr: { gen: (r) => step(['INCR', key(r)]) },
     decr: { gen: (r) => step(['DECR', key(r)]) },
-    incrby: { gen: (r) => step(['INCRBY', key(r), r.pick(INTS)]) },
-    decrby: { gen: (r) => step(['DECRBY', key(r), r.pick(INTS)]) },
-    incrbyfloat: { gen: (r) => step(['INCRBYFLOAT', key(r), r.pick(FLOATS)]) },
+    incrby: { gen: (r) => step(['INCRBY', key(r), int(r)]) },
+    decrby: { gen: (r) => step(['DECRBY', key(r), int(r)]) },
+    incrbyfloat: { gen: (r) => step(['INCRBYFLOAT', key(r), float(r)]) },
     append: { gen: (r) => step(['APPEND', key(r), value(r)]) },
     strlen: { gen: (r) => step(['STRLEN', key(r)]) },
-    getrange: { gen: (r) => step(['GETRANGE', key(r), r.pick(INDEXES), r.pick(INDEXES)]) },
-    substr: { gen: (r) => step(['SUBSTR', key(r), r.pick(INDEXES), r.pick(INDEXES)]) },
+    getrange: { gen: (r) => step(['GETRANGE', key(r), index(r), index(r)]) },
+    substr: { gen: (r) => step(['SUBSTR', key(r), index(r), index(r)]) },
     setrange: {
       gen: (r) => step(['SETRANGE', key(r), r.pick(SETRANGE_OFFSETS), r.pick(['', 'x', 'hello', '\x00\xff'])]),
     },

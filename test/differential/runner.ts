@@ -110,7 +110,7 @@ export function formatMismatch(m: Mismatch, subjectName = 'engine'): string {
   return lines.join('\n');
 }
 
-const FIXED_SEEDS = Array.from({ length: 30 }, (_, i) => 1000 + i * 7919);
+export const FIXED_SEEDS = Array.from({ length: 30 }, (_, i) => 1000 + i * 7919);
 
 /** The seeds to run: the fixed list, or DIFF_SEED [.. + DIFF_SEQUENCES). */
 export function seedsFromEnv(): number[] {

@@ -42,22 +42,8 @@ export const VALUES = [
   '007',
 ] as const;
 
-export const INTS = [
-  '0',
-  '1',
-  '-1',
-  '5',
-  '-7',
-  '100',
-  '9223372036854775807',
-  '-9223372036854775808',
-  '9223372036854775808',
-  'abc',
-  '1.5',
-  '',
-  ' 1',
-  '+1',
-] as const;
+export const INTS = ['0', '1', '-1', '5', '-7', '100', '9223372036854775807', '-9223372036854775808'] as const;
+export const BAD_INTS = ['9223372036854775808', 'abc', '1.5', '', ' 1', '+1'] as const;
 
 export const FLOATS = [
   '0',
@@ -72,34 +58,15 @@ export const FLOATS = [
   '5e-324',
   '1e308',
   '1e400',
-  'inf',
-  '-inf',
-  'nan',
-  'abc',
   '0x1p3',
   '.5',
   '1.',
-  '',
 ] as const;
+export const BAD_FLOATS = ['inf', '-inf', 'nan', 'abc', ''] as const;
 
-export const INDEXES = [
-  '0',
-  '1',
-  '2',
-  '3',
-  '-1',
-  '-2',
-  '-3',
-  '5',
-  '10',
-  '-10',
-  '100',
-  '-100',
-  '9223372036854775807',
-  '-9223372036854775808',
-  'abc',
-  '1.5',
-] as const;
+export const INDEXES = ['0', '1', '2', '3', '-1', '-2', '-3', '0', '1', '-1', '5', '10', '-10', '100', '-100'] as const;
+export const EXTREME_INDEXES = ['9223372036854775807', '-9223372036854775808'] as const;
+export const BAD_INDEXES = ['abc', '1.5', '9223372036854775808'] as const;
 
 export const PATTERNS = ['*', 'a*', '?', '[ab]*', '*b', 'key:?', '\\*', '[^a]*', '*\x00*', 'a[', '', '**'] as const;
 
@@ -109,8 +76,19 @@ export const PAST_MS = ['1', '1000', '0', '-1'] as const;
 export const FUTURE_S = ['4102444800', '2000000000', '9999999999'] as const;
 export const PAST_S = ['1', '0', '-5'] as const;
 /** Relative expiry amounts long enough never to elapse during a run, plus invalid ones. */
-export const REL_S = ['100000', '200000', '-1', '0', '9223372036854775807', 'abc'] as const;
-export const REL_MS = ['100000000', '200000000', '-1', '0', '9223372036854775807', 'abc'] as const;
+export const REL_S = ['100000', '200000', '300000'] as const;
+export const REL_MS = ['100000000', '200000000', '300000000'] as const;
+export const BAD_REL = ['-1', '0', '9223372036854775807', '9223372036854775806', 'abc'] as const;
+
+/** Mostly a valid pick, sometimes (p) an invalid one. */
+export const validOr = (rng: Rng, valid: readonly string[], invalid: readonly string[], p = 0.12): string =>
+  rng.chance(p) ? rng.pick(invalid) : rng.pick(valid);
+export const int = (rng: Rng): string => validOr(rng, INTS, BAD_INTS);
+export const float = (rng: Rng): string => validOr(rng, FLOATS, BAD_FLOATS);
+export const index = (rng: Rng): string =>
+  rng.chance(0.05) ? rng.pick(EXTREME_INDEXES) : validOr(rng, INDEXES, BAD_INDEXES, 0.05);
+export const relS = (rng: Rng): string => validOr(rng, REL_S, BAD_REL, 0.2);
+export const relMs = (rng: Rng): string => validOr(rng, REL_MS, BAD_REL, 0.2);
 
 export const key = (rng: Rng): string => rng.pick(KEYS);
 export const member = (rng: Rng): string => rng.pick(MEMBERS);
