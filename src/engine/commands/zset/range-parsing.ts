@@ -88,17 +88,27 @@ export function scoreWindow(zs: SortedSet, min: ScoreBound, max: ScoreBound): Ra
 }
 
 /**
- * Ranks of the members between two lex bounds. Lex ranges are meant for sets whose scores are all equal, where this
- * is two O(log n) descents. With mixed scores Redis walks its listpack linearly (small sets) and we reproduce that
- * walk exactly, reverse included, so small mixed sets answer as in Redis; for large mixed sets Redis's answer
- * depends on its skiplist's random levels, and we return the structure's member-only descent.
+ * Ranks of the members between two lex bounds, after LIMIT `offset` `count` (see limitWindow), walking from the
+ * high end when `reverse`. Lex ranges are meant for sets whose scores are all equal, where this is two O(log n)
+ * descents. With mixed scores Redis walks its listpack linearly (small sets) and we reproduce that walk exactly —
+ * the offset is skipped without range checks, so the answer need not be a sub-window of the unlimited one; for
+ * large mixed sets Redis's answer depends on its skiplist's random levels, and we return the structure's
+ * member-only descent.
  */
-export function lexWindow(zs: SortedSet, min: LexBound, max: LexBound, reverse = false): RankWindow {
+export function lexWindow(
+  zs: SortedSet,
+  min: LexBound,
+  max: LexBound,
+  reverse = false,
+  offset = 0,
+  count = -1,
+): RankWindow {
   const n = zs.size;
   if (n > 1 && zs.encoding() === 'listpack' && zs.at(0)![1] !== zs.at(n - 1)![1]) {
-    return listpackLexWalk(zs.slice(0, n - 1, false, false).members, min, max, reverse);
+    return listpackLexWalk(zs.slice(0, n - 1, false, false).members, min, max, reverse, offset, count);
   }
-  return { start: lexRank(zs, min, true), end: lexRank(zs, max, false) };
+  const all = { start: lexRank(zs, min, true), end: lexRank(zs, max, false) };
+  return offset === 0 && count < 0 ? all : limitWindow(all, offset, count, reverse);
 }
 
 function lexRank(zs: SortedSet, bound: LexBound, isMin: boolean): number {
@@ -115,23 +125,39 @@ function lexRank(zs: SortedSet, bound: LexBound, isMin: boolean): number {
 
 const EMPTY_WINDOW: RankWindow = Object.freeze({ start: 0, end: 0 });
 
-/** zzlFirstInLexRange / zzlLastInLexRange and the walk that follows them, over members in (score, member) order. */
-function listpackLexWalk(members: Buffer[], min: LexBound, max: LexBound, reverse: boolean): RankWindow {
+/**
+ * zzlFirstInLexRange / zzlLastInLexRange and the walk that follows them (genericZrangebylexCommand over a
+ * listpack), over members in (score, member) order.
+ */
+function listpackLexWalk(
+  members: Buffer[],
+  min: LexBound,
+  max: LexBound,
+  reverse: boolean,
+  offset: number,
+  count: number,
+): RankWindow {
   const n = members.length;
   if (lexRangeIsEmpty(min, max)) return EMPTY_WINDOW;
   if (!gteMin(members[n - 1]!, min) || !lteMax(members[0]!, max)) return EMPTY_WINDOW;
+  if (offset < 0) return EMPTY_WINDOW; // Redis's offset loop walks off the end
+  const limit = count < 0 ? n : count;
   if (!reverse) {
     let first = 0;
     while (first < n && !gteMin(members[first]!, min)) first++;
-    let end = first;
-    while (end < n && lteMax(members[end]!, max)) end++;
-    return { start: first, end };
+    if (!lteMax(members[first]!, max)) return EMPTY_WINDOW;
+    const start = first + offset;
+    let end = start;
+    while (end < n && end - start < limit && lteMax(members[end]!, max)) end++;
+    return end > start ? { start, end } : EMPTY_WINDOW;
   }
   let last = n - 1;
   while (last >= 0 && !lteMax(members[last]!, max)) last--;
-  let start = last;
-  while (start >= 0 && gteMin(members[start]!, min)) start--;
-  return { start: start + 1, end: last + 1 };
+  if (!gteMin(members[last]!, min)) return EMPTY_WINDOW;
+  const top = last - offset;
+  let bottom = top;
+  while (bottom >= 0 && top - bottom < limit && gteMin(members[bottom]!, min)) bottom--;
+  return top > bottom ? { start: bottom + 1, end: top + 1 } : EMPTY_WINDOW;
 }
 
 /** sdscmplex with "-" below and "+" above every member. */

@@ -41,10 +41,12 @@ export interface RangeCommandShape {
   readonly reverse?: boolean;
 }
 
+/** A parsed BYSCORE / BYLEX range: the rank window it selects after LIMIT offset count. */
+type LimitedWindow = (zs: SortedSet, offset: number, count: number) => RankWindow;
+
 type ParsedRange =
   | { readonly type: 'rank'; readonly start: number; readonly stop: number }
-  | { readonly type: 'score'; readonly window: (zs: SortedSet) => RankWindow }
-  | { readonly type: 'lex'; readonly window: (zs: SortedSet) => RankWindow };
+  | { readonly type: 'score' | 'lex'; readonly window: LimitedWindow };
 
 export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Reply {
   const { argv } = ctx;
@@ -97,7 +99,7 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
   let window: RankWindow = { start: 0, end: 0 };
   if (found !== undefined) {
     if (range.type === 'rank') window = rankWindow(found.size, range.start, range.stop, reverse);
-    else window = limitWindow(range.window(found), offset, limit, reverse);
+    else window = range.window(found, offset, limit);
   }
   const wantScores = withScores || shape.store;
   const entries =
@@ -130,13 +132,13 @@ function parseRange(type: RangeType, minArg: Buffer, maxArg: Buffer, reverse: bo
       const min = parseScoreBound(minArg);
       const max = parseScoreBound(maxArg);
       if (min === undefined || max === undefined) return MIN_MAX_NOT_FLOAT;
-      return { type, window: (zs) => scoreWindow(zs, min, max) };
+      return { type, window: (zs, offset, count) => limitWindow(scoreWindow(zs, min, max), offset, count, reverse) };
     }
     case 'lex': {
       const min = parseLexBound(minArg);
       const max = parseLexBound(maxArg);
       if (min === undefined || max === undefined) return MIN_MAX_NOT_STRING;
-      return { type, window: (zs) => lexWindow(zs, min, max, reverse) };
+      return { type, window: (zs, offset, count) => lexWindow(zs, min, max, reverse, offset, count) };
     }
   }
 }
