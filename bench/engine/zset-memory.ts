@@ -2,6 +2,7 @@
  * Issue 2 benchmark: sorted-set memory per member, load rate and in-process ZRANGEBYLEX LIMIT 0 1000 latency,
  * against redis-server measured in the same run on the same keys.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,27 +42,19 @@ export async function benchZset(n: number): Promise<ZsetBenchResult> {
     const redisLexB = (afterLex - base) / n;
     const redisScoredB = (afterScored - afterLex) / n;
 
-    // --- ours, in-process through engine.execute (the same path every front end takes)
+    // --- ours: each load runs in a fresh child process so that nothing else in this one skews the heap figures
+    const lexRun = runChild('lex', n);
+    const scoredRun = runChild('scored', n);
+    const ourLexB = lexRun.bytesPerMember;
+    const ourScoredB = scoredRun.bytesPerMember;
+    const ourLexRate = lexRun.rate;
+    const ourScoredRate = scoredRun.rate;
     const engine = new Engine();
     const zadd = Buffer.from('zadd');
     const zero = Buffer.from('0');
     const lexKey = Buffer.from('lex');
-    gc();
-    let m0 = memNow();
-    t = performance.now();
     for (const k of keys) engine.execute([zadd, lexKey, zero, k]);
-    const ourLexRate = n / ((performance.now() - t) / 1000);
     gc();
-    const ourLexB = (memNow() - m0) / n;
-    gc();
-    m0 = memNow();
-    const scoredKey = Buffer.from('scored');
-    t = performance.now();
-    for (let i = 0; i < keys.length; i++)
-      engine.execute([zadd, scoredKey, Buffer.from(String((i * 7919) % n)), keys[i]!]);
-    const ourScoredRate = n / ((performance.now() - t) / 1000);
-    gc();
-    const ourScoredB = (memNow() - m0) / n;
 
     // --- ZRANGEBYLEX lex [start + LIMIT 0 1000 from random starting keys
     const argv = (start: Buffer) => [
@@ -113,6 +106,38 @@ export async function benchZset(n: number): Promise<ZsetBenchResult> {
   }
   void file;
   return { lines };
+}
+
+interface ChildResult {
+  bytesPerMember: number;
+  rate: number;
+}
+
+function runChild(mode: 'lex' | 'scored', n: number): ChildResult {
+  const out = execFileSync(process.execPath, ['--expose-gc', process.argv[1]!, '__zset-child', mode, String(n)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+}
+
+/** Child side: loads n members through engine.execute and prints heap+external growth per member and the rate. */
+export function zsetChild(mode: string, n: number): void {
+  const keys = genKeys(n).rows.map((r) => Buffer.from(r.key, 'utf8'));
+  const scores = keys.map((_, i) => Buffer.from(mode === 'lex' ? '0' : String((i * 7919) % n)));
+  const engine = new Engine();
+  const zadd = Buffer.from('zadd');
+  const key = Buffer.from(mode);
+  gc();
+  const m0 = memNow();
+  const t = performance.now();
+  for (let i = 0; i < keys.length; i++) engine.execute([zadd, key, scores[i]!, keys[i]!]);
+  const rate = n / ((performance.now() - t) / 1000);
+  gc();
+  const bytesPerMember = (memNow() - m0) / n;
+  // keep the inputs reachable until after the measurement, or the collector frees them mid-measure
+  if (keys.length !== scores.length) throw new Error('unreachable');
+  process.stdout.write(`${JSON.stringify({ bytesPerMember, rate })}\n`);
 }
 
 function row(label: string, ours: number, redis: number, goal: string): string {
