@@ -7,6 +7,12 @@ import { isSortedSet, oneKey, zsetForRead } from './access';
 import { membersReply } from './reply-shapes';
 
 const LONG_MAX = 9223372036854775807n;
+/**
+ * Deliberate divergence: Redis streams any number of repeated samples (and a client asking for billions hangs or
+ * exhausts the server's memory); we build replies in memory, so a repetition count beyond this is refused with
+ * "value is out of range" instead of taking the process down.
+ */
+export const MAX_REPEATED_SAMPLES = 10_000_000n;
 
 /**
  * ZRANDMEMBER key [count [WITHSCORES]]. A negative count samples with repetition (in random order); a positive
@@ -45,6 +51,7 @@ export const zrandmember: CommandSpec = {
     if (zs === undefined) return EMPTY_ARRAY;
     if (!isSortedSet(zs)) return zs;
     if (l === 0n) return EMPTY_ARRAY;
+    if (-l > MAX_REPEATED_SAMPLES) return VALUE_OUT_OF_RANGE;
     const { members, scores } = l < 0n ? sampleWithRepetition(zs, Number(-l)) : sampleDistinct(zs, Number(l));
     return membersReply(members, scores, withScores, session);
   },
