@@ -10,7 +10,8 @@
  *   - put(version v, seq s): stale if the known record of v, or a tombstone of v, has seq ≥ s.
  *   - remove(version v, seq s): drops the record of v when older than s and leaves a tombstone (v, s) so a late,
  *     older put cannot resurrect it. Removing the current version of a versioned key when no older version is
- *     known sets `verify` (S3 made an unknown older version current, without an event: HeadObject needed).
+ *     known sets `verify` (S3 made an unknown older version current, without an event: HeadObject needed); a
+ *     later put that becomes current (a late event of that older version, or a newer one) clears it.
  *   - patch (metadata-only events, no sequencer): updates the targeted live version, never creates one; ordered
  *     by event time against the version's lastModified and its last metadata update.
  * Bounded: at most `maxNoncurrent` non-current versions (oldest dropped) and one tombstone per version id, at most

@@ -245,12 +245,17 @@ class Reader {
     this.pos += n;
     return b;
   }
+  /** n bytes as text, without an intermediate Buffer view */
+  text(n: number, enc: 'hex' | 'latin1' | 'utf8'): string {
+    if (this.pos + n > this.buf.length) throw new RangeError('truncated index record');
+    const s = this.buf.toString(enc, this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
   seq(packed: boolean): string {
-    if (!packed) return this.take(this.varint()).toString('latin1');
+    if (!packed) return this.text(this.varint(), 'latin1');
     const digits = this.u8();
-    const hex = this.take((digits + 1) >> 1)
-      .toString('hex')
-      .toUpperCase();
+    const hex = this.text((digits + 1) >> 1, 'hex').toUpperCase();
     return digits & 1 ? hex.slice(0, digits) : hex;
   }
 }
@@ -265,9 +270,9 @@ export function decodeVersion(buf: Buffer): ObjectVersion {
   let etag: string | undefined;
   const form = flags & 3;
   if (form === 1 || form === 2) {
-    etag = r.take(16).toString('hex');
+    etag = r.text(16, 'hex');
     if (form === 2) etag += `-${r.varint()}`;
-  } else if (form === 3) etag = r.take(r.varint()).toString('utf8');
+  } else if (form === 3) etag = r.text(r.varint(), 'utf8');
   const v: ObjectVersion = {
     sequencer,
     deleteMarker: (flags & 16) !== 0,
@@ -276,8 +281,8 @@ export function decodeVersion(buf: Buffer): ObjectVersion {
     lastModified,
     storageClass: STORAGE_CLASSES[cls] ?? 'STANDARD',
   };
-  if (flags & 8) v.versionId = r.take(r.varint()).toString('utf8');
-  if (flags & 64) v.storageClass = r.take(r.varint()).toString('latin1');
+  if (flags & 8) v.versionId = r.text(r.varint(), 'utf8');
+  if (flags & 64) v.storageClass = r.text(r.varint(), 'latin1');
   if (flags & 32) {
     v.metaTime = r.u48();
     const rs = r.u8();
@@ -285,7 +290,7 @@ export function decodeVersion(buf: Buffer): ObjectVersion {
     else if (rs === 2) v.restore = { status: 'restored' };
     else if (rs === 3) v.restore = { status: 'restored', expiry: r.u48() };
     const tier = r.varint();
-    if (tier > 0) v.accessTier = r.take(tier).toString('latin1');
+    if (tier > 0) v.accessTier = r.text(tier, 'latin1');
   }
   return v;
 }
@@ -353,7 +358,7 @@ export function decodeTombstones(buf: Buffer): Tombstone[] {
   const out: Tombstone[] = [];
   for (let i = 0; i < n; i++) {
     const sequencer = r.seq(r.u8() === 1);
-    const versionId = r.take(r.varint()).toString('utf8');
+    const versionId = r.text(r.varint(), 'utf8');
     out.push({ versionId, sequencer, at: r.u48() });
   }
   return out;
