@@ -7,7 +7,7 @@
  * The server is the same app and Node adapter `s3-index serve` uses, on a loopback port.
  *
  *   npx esbuild --bundle --platform=node --target=node20 --packages=external bench/http/http-bench.ts \
- *     --outfile=/tmp/http-bench.js && node /tmp/http-bench.js [N=1000000] [seconds=30] [connections=50]
+ *     --outfile=dist/http-bench.js && node dist/http-bench.js [N=1000000] [seconds=30] [connections=50]
  */
 import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';

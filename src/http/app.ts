@@ -7,7 +7,7 @@
  * /healthz) → the route. Every failure is an HttpError (errors.ts), rendered in the dialect of its area.
  */
 
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import type { Clock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
@@ -19,6 +19,7 @@ import { HttpError, notFound, publicMessage, toHttpError, unauthorized } from '.
 import { HttpMetrics, type MetricFamily } from './metrics';
 import { bucketSummaries } from './object-index';
 import { mountRedisRest } from './redis-rest';
+import { ResponseCache } from './response-cache';
 import { mountS3 } from './s3-routes';
 import { mountV1, type V1Deps } from './v1-routes';
 import { s3ErrorXml } from './xml';
@@ -188,6 +189,40 @@ export function createApp(deps: AppDeps): HttpApp {
     c.set('tokenKind', kind);
     await next();
   });
+
+  const cache = new ResponseCache(() => engine.dirty, 4096, config.limits.responseCacheBytes);
+  metrics.addCollector(() => [
+    {
+      name: 's3index_http_response_cache_total',
+      help: 'Listing/stats responses served from the response cache (hit) or computed (miss).',
+      type: 'counter',
+      samples: [
+        { labels: { result: 'hit' }, value: cache.hits },
+        { labels: { result: 'miss' }, value: cache.misses },
+      ],
+    },
+  ]);
+  const cacheable: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (c.req.method !== 'GET' || config.limits.responseCacheBytes === 0) return next();
+    const url = c.req.url;
+    const key = `${url.slice(url.indexOf('/', url.indexOf('//') + 2))} ${c.req.header('accept') ?? ''}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      const headers = new Headers(hit.headers as Array<[string, string]>);
+      if (headers.has('x-amz-request-id')) headers.set('x-amz-request-id', c.get('requestId'));
+      return new Response(hit.body, { status: hit.status, headers });
+    }
+    const version = cache.currentVersion();
+    await next();
+    const res = c.res;
+    const type = res.headers.get('content-type') ?? '';
+    if (res.status !== 200 || type.includes('ndjson') || res.body === null) return;
+    const body = new Uint8Array(await res.arrayBuffer());
+    c.res = new Response(body, { status: res.status, headers: res.headers });
+    cache.set(key, { status: res.status, headers: [...res.headers], body }, version);
+  };
+  app.use('/v1/buckets/*', cacheable);
+  app.use('/s3/*', cacheable);
 
   app.get('/metrics', (c) =>
     c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),

@@ -8,6 +8,8 @@ export interface HttpLimits {
   readonly maxPipelineCommands: number;
   /** largest `max-keys` the JSON listing accepts (the /s3 endpoint always caps at 1000, like S3) */
   readonly maxListKeys: number;
+  /** memory for cached listing/stats responses (valid until the next write to the engine); 0 disables */
+  readonly responseCacheBytes: number;
 }
 
 export interface HttpConfig {
@@ -19,6 +21,7 @@ export const DEFAULT_LIMITS: HttpLimits = Object.freeze({
   maxBodyBytes: 5 * 1024 * 1024,
   maxPipelineCommands: 10_000,
   maxListKeys: 10_000,
+  responseCacheBytes: 64 * 1024 * 1024,
 });
 
 export function httpConfig(partial: { tokens?: readonly ApiToken[]; limits?: Partial<HttpLimits> } = {}): HttpConfig {
@@ -35,8 +38,8 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 }
 
 /**
- * Reads `S3_INDEX_API_TOKENS` (see auth.ts for the format), `S3_INDEX_HTTP_MAX_BODY_BYTES` and
- * `S3_INDEX_HTTP_MAX_PIPELINE`. Throws on malformed values.
+ * Reads `S3_INDEX_API_TOKENS` (see auth.ts for the format), `S3_INDEX_HTTP_MAX_BODY_BYTES`,
+ * `S3_INDEX_HTTP_MAX_PIPELINE` and `S3_INDEX_HTTP_CACHE_BYTES` (0 = no response cache). Throws on malformed values.
  */
 export function httpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HttpConfig {
   return httpConfig({
@@ -44,6 +47,10 @@ export function httpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HttpCon
     limits: {
       maxBodyBytes: positiveInt(env, 'S3_INDEX_HTTP_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
       maxPipelineCommands: positiveInt(env, 'S3_INDEX_HTTP_MAX_PIPELINE', DEFAULT_LIMITS.maxPipelineCommands),
+      responseCacheBytes:
+        env.S3_INDEX_HTTP_CACHE_BYTES === '0'
+          ? 0
+          : positiveInt(env, 'S3_INDEX_HTTP_CACHE_BYTES', DEFAULT_LIMITS.responseCacheBytes),
     },
   });
 }

@@ -26,22 +26,40 @@ export interface V1Deps {
   eventCounts: Record<'applied' | 'stale' | 'duplicate' | 'ignored' | 'rejected', number>;
 }
 
-const isoCache = { ms: Number.NaN, iso: '' };
-function iso(ms: number): string {
-  if (ms !== isoCache.ms) {
-    isoCache.ms = ms;
-    isoCache.iso = new Date(ms).toISOString();
+const DAY_MS = 86_400_000;
+const MAX_ISO_MS = 253_402_300_800_000; // 10000-01-01: beyond it toISOString uses 6-digit years
+const PAD = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const dayPrefixes = new Map<number, string>();
+
+/** Date.toISOString, without a Date per call: the day part is cached, the time of day is arithmetic. */
+export function isoTimestamp(ms: number): string {
+  if (!(ms >= 0 && ms < MAX_ISO_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= 100_000) dayPrefixes.clear();
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
   }
-  return isoCache.iso;
+  let r = ms - day * DAY_MS;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
+  const sec = Math.floor(r / 1000);
+  return `${prefix}${PAD[h]!.slice(1)}:${PAD[m]!.slice(1)}:${PAD[sec]!.slice(1)}.${PAD[r - sec * 1000]}Z`;
 }
 
-const jsonOrNull = (s: string | undefined): string => (s === undefined ? 'null' : JSON.stringify(s));
+/** JSON string literal; the common case (nothing to escape) skips JSON.stringify. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+const jsonOrNull = (s: string | undefined): string => (s === undefined ? 'null' : jsonString(s));
 
 /** One object as JSON text (hand-built: this is the NDJSON export's inner loop). */
 export function objectJson(o: ObjectFields): string {
   return (
-    `{"key":${JSON.stringify(o.key)},"size":${o.size},"etag":${jsonOrNull(o.etag)},"lastModified":"${iso(o.lastModified)}",` +
-    `"storageClass":${JSON.stringify(o.storageClass)},"versionId":${jsonOrNull(o.versionId)}}`
+    `{"key":${jsonString(o.key)},"size":${o.size},"etag":${jsonOrNull(o.etag)},"lastModified":"${isoTimestamp(o.lastModified)}",` +
+    `"storageClass":${jsonString(o.storageClass)},"versionId":${jsonOrNull(o.versionId)}}`
   );
 }
 

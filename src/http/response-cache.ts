@@ -1,0 +1,73 @@
+/**
+ * A small cache of whole GET responses for the read-heavy routes (JSON listing pages, S3 listing pages, stats).
+ * An entry is valid while the engine's change counter (`engine.dirty`, bumped by every write) is unchanged, so a
+ * cached page is exactly what the index would answer now: no TTL, no staleness. Any write (an ingested event, a
+ * Redis command) invalidates everything at once — simple, and right for an index that changes in bursts and is
+ * read in between. Bounded by entries and bytes; least recently used entries go first.
+ */
+
+export interface CachedResponse {
+  readonly status: number;
+  readonly headers: ReadonlyArray<[string, string]>;
+  readonly body: Uint8Array;
+}
+
+interface Entry extends CachedResponse {
+  readonly version: number;
+}
+
+export class ResponseCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly version: () => number,
+    private readonly maxEntries = 512,
+    private readonly maxBytes = 64 * 1024 * 1024,
+    /** larger bodies are not cached */
+    private readonly maxEntryBytes = 4 * 1024 * 1024,
+  ) {}
+
+  get(key: string): CachedResponse | undefined {
+    const e = this.entries.get(key);
+    if (e === undefined || e.version !== this.version()) {
+      if (e !== undefined) this.delete(key, e);
+      this.misses++;
+      return undefined;
+    }
+    // move to the most recently used end
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    this.hits++;
+    return e;
+  }
+
+  /** The version to pass to `set` for a response computed from now on. */
+  currentVersion(): number {
+    return this.version();
+  }
+
+  /** Stores a response computed at `version` (read before computing it); dropped when the index moved since. */
+  set(key: string, r: CachedResponse, version: number): void {
+    if (version !== this.version() || r.body.byteLength > this.maxEntryBytes || this.maxBytes === 0) return;
+    const old = this.entries.get(key);
+    if (old !== undefined) this.delete(key, old);
+    this.entries.set(key, { ...r, version });
+    this.bytes += r.body.byteLength;
+    for (const [k, e] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.delete(k, e);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private delete(key: string, e: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= e.body.byteLength;
+  }
+}
