@@ -1,4 +1,6 @@
 /** `s3-index` command line. Subcommands are added by each capability (serve, …). */
+import { serve } from './serve';
+
 const USAGE = `usage: s3-index <command> [options]
 
 commands:
@@ -15,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     case '-h':
       process.stdout.write(USAGE);
       return cmd === undefined ? 1 : 0;
+    case 'serve':
+      return serve(argv.slice(1));
     default:
       process.stderr.write(`s3-index: unknown command '${cmd}'\n${USAGE}`);
       return 2;

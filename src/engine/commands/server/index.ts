@@ -1,4 +1,10 @@
 /** The server commands, listed explicitly (the registry is never built by scanning the file system). */
 import type { CommandSpec } from '../../command';
+import { command } from './command';
+import { config } from './config';
+import { info } from './info';
+import { publish } from './publish';
+import { pubsub } from './pubsub';
+import { time } from './time';
 
-export const SERVER_COMMANDS: readonly CommandSpec[] = [];
+export const SERVER_COMMANDS: readonly CommandSpec[] = [info, command, config, time, publish, pubsub];

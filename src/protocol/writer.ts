@@ -1,0 +1,230 @@
+/**
+ * Reply → RESP2 / RESP3 bytes, written into a reusable slab so that a whole read batch of replies becomes one
+ * (or a few) socket writes without per-reply Buffer allocation or Buffer.concat.
+ *
+ * The slab is never overwritten once a region was handed out by `take()`: new replies are appended after it, and
+ * a fresh slab is allocated when the current one is full (the socket may still be holding the old regions).
+ * Large bulk payloads are not copied: they become chunks of their own.
+ *
+ * RESP2 renders the RESP3-only types the way Redis does for a RESP2 client: map → flat array, set → array,
+ * double → bulk string, bool → :1/:0, null → $-1 (nullarray → *-1), verbatim → bulk string, push → array.
+ */
+import { formatDouble } from '../engine/numbers';
+import type { Reply } from '../engine/reply';
+
+export type RespVersion = 2 | 3;
+
+const SLAB_SIZE = 64 * 1024;
+/** bulk payloads at least this big are referenced instead of copied */
+const ZERO_COPY_MIN = 16 * 1024;
+
+const CRLF = 0x0a0d; // little-endian "\r\n"
+
+export class ReplyWriter {
+  private slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
+  /** start of the bytes not yet taken */
+  private start = 0;
+  private off = 0;
+  /** finished chunks (earlier slab regions and zero-copy payloads) waiting to be taken */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+
+  /** Bytes written and not yet taken. */
+  get length(): number {
+    return this.chunkBytes + (this.off - this.start);
+  }
+
+  /** Hands out everything written so far, as a list of buffers (usually one). */
+  take(): Buffer[] {
+    const out = this.chunks;
+    if (this.off > this.start) out.push(this.slab.subarray(this.start, this.off));
+    this.chunks = [];
+    this.chunkBytes = 0;
+    this.start = this.off;
+    if (SLAB_SIZE - this.off < 1024) this.newSlab(SLAB_SIZE);
+    return out;
+  }
+
+  write(r: Reply, resp: RespVersion): void {
+    switch (r.t) {
+      case 'simple':
+        this.line(0x2b, r.v);
+        return;
+      case 'error':
+        this.line(0x2d, r.v.includes('\n') || r.v.includes('\r') ? r.v.replace(/[\r\n]+/g, ' ') : r.v);
+        return;
+      case 'int':
+        this.integer(0x3a, r.v);
+        return;
+      case 'bulk':
+        this.bulk(r.v);
+        return;
+      case 'null':
+        if (resp === 3) this.raw3(0x5f, 0x0d, 0x0a);
+        else this.rawStr('$-1\r\n');
+        return;
+      case 'nullarray':
+        if (resp === 3) this.raw3(0x5f, 0x0d, 0x0a);
+        else this.rawStr('*-1\r\n');
+        return;
+      case 'array':
+        this.integer(0x2a, r.v.length);
+        for (const x of r.v) this.write(x, resp);
+        return;
+      case 'set':
+        this.integer(resp === 3 ? 0x7e : 0x2a, r.v.length);
+        for (const x of r.v) this.write(x, resp);
+        return;
+      case 'push':
+        this.integer(resp === 3 ? 0x3e : 0x2a, r.v.length);
+        for (const x of r.v) this.write(x, resp);
+        return;
+      case 'map':
+        if (resp === 3) this.integer(0x25, r.v.length);
+        else this.integer(0x2a, r.v.length * 2);
+        for (const [k, v] of r.v) {
+          this.write(k, resp);
+          this.write(v, resp);
+        }
+        return;
+      case 'double':
+        if (resp === 3) this.line(0x2c, formatDouble(r.v));
+        else this.bulkString(formatDouble(r.v));
+        return;
+      case 'bool':
+        if (resp === 3) this.raw3(0x23, r.v ? 0x74 : 0x66, 0x0d, 0x0a);
+        else this.raw3(0x3a, r.v ? 0x31 : 0x30, 0x0d, 0x0a);
+        return;
+      case 'verbatim':
+        if (resp === 3) {
+          const body = Buffer.from(`${r.format.padEnd(3, ' ').slice(0, 3)}:${r.v}`, 'utf8');
+          this.integer(0x3d, body.length);
+          this.bytes(body);
+          this.crlf();
+        } else {
+          this.bulkString(r.v);
+        }
+        return;
+    }
+  }
+
+  /** Writes a bulk string from bytes. */
+  bulk(v: Buffer): void {
+    this.integer(0x24, v.length);
+    this.bytes(v);
+    this.crlf();
+  }
+
+  /** Writes pre-encoded protocol bytes. */
+  rawBytes(b: Buffer): void {
+    this.bytes(b);
+  }
+
+  private bulkString(s: string): void {
+    this.bulk(Buffer.from(s, 'utf8'));
+  }
+
+  private ensure(n: number): void {
+    if (SLAB_SIZE - this.off >= n) return;
+    if (this.off > this.start) {
+      this.chunks.push(this.slab.subarray(this.start, this.off));
+      this.chunkBytes += this.off - this.start;
+    }
+    this.newSlab(Math.max(SLAB_SIZE, n));
+  }
+
+  private newSlab(size: number): void {
+    this.slab = Buffer.allocUnsafe(size);
+    this.start = 0;
+    this.off = 0;
+  }
+
+  private raw3(a: number, b: number, c: number, d?: number): void {
+    this.ensure(4);
+    const s = this.slab;
+    s[this.off++] = a;
+    s[this.off++] = b;
+    s[this.off++] = c;
+    if (d !== undefined) s[this.off++] = d;
+  }
+
+  private rawStr(s: string): void {
+    this.ensure(s.length);
+    this.off += this.slab.write(s, this.off, 'latin1');
+  }
+
+  private crlf(): void {
+    this.ensure(2);
+    this.slab.writeUInt16LE(CRLF, this.off);
+    this.off += 2;
+  }
+
+  /** <type><string>\r\n for simple strings, errors and RESP3 doubles (UTF-8, may be any length). */
+  private line(type: number, s: string): void {
+    const max = s.length * 3 + 3;
+    this.ensure(max);
+    this.slab[this.off++] = type;
+    this.off += this.slab.write(s, this.off, 'utf8');
+    this.crlf();
+  }
+
+  /** <type><integer>\r\n, the integer written digit by digit when it is a safe integer. */
+  private integer(type: number, v: number | bigint): void {
+    this.ensure(24);
+    const s = this.slab;
+    s[this.off++] = type;
+    if (typeof v === 'bigint') {
+      this.off += s.write(v.toString(), this.off, 'latin1');
+    } else if (v >= 0 && v < 10) {
+      s[this.off++] = 0x30 + v;
+    } else if (Number.isSafeInteger(v) && v > 0) {
+      let digits = 1;
+      for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+      let p = this.off + digits - 1;
+      for (let t = v; ; ) {
+        s[p--] = 0x30 + (t % 10);
+        t = Math.floor(t / 10);
+        if (t === 0) break;
+      }
+      this.off += digits;
+    } else {
+      this.off += s.write(Number.isInteger(v) ? String(v) : String(Math.trunc(v)), this.off, 'latin1');
+    }
+    s[this.off++] = 0x0d;
+    s[this.off++] = 0x0a;
+  }
+
+  private bytes(b: Buffer): void {
+    if (b.length >= ZERO_COPY_MIN) {
+      if (this.off > this.start) {
+        this.chunks.push(this.slab.subarray(this.start, this.off));
+        this.chunkBytes += this.off - this.start;
+        this.start = this.off;
+      }
+      this.chunks.push(b);
+      this.chunkBytes += b.length;
+      return;
+    }
+    this.ensure(b.length);
+    b.copy(this.slab, this.off);
+    this.off += b.length;
+  }
+}
+
+/** Encodes one reply on its own (tests, HTTP front ends); the server uses a ReplyWriter per connection. */
+export function encodeReply(r: Reply, resp: RespVersion = 2): Buffer {
+  const w = new ReplyWriter();
+  w.write(r, resp);
+  const parts = w.take();
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** Encodes a command as a RESP multibulk (what clients send). */
+export function encodeCommand(args: ReadonlyArray<string | Buffer>): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`, 'latin1')];
+  for (const a of args) {
+    const b = typeof a === 'string' ? Buffer.from(a, 'utf8') : a;
+    parts.push(Buffer.from(`$${b.length}\r\n`, 'latin1'), b, Buffer.from('\r\n', 'latin1'));
+  }
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,392 @@
+/**
+ * One RESP client connection: parse → dispatch → reply, with pipelining, backpressure and limits.
+ *
+ * - Every 'data' event is parsed completely (thousands of pipelined commands) and all replies of the batch go
+ *   out in one socket write (ReplyWriter slab), unless output piles up.
+ * - Backpressure: when more than OUTPUT_PAUSE_BYTES wait in the socket, reading stops (the unparsed commands stay
+ *   in the parser) until 'drain'. Subscribers cannot be paused that way (messages arrive from other clients), so
+ *   they are disconnected past client-output-buffer-limit pubsub, like Redis.
+ * - A protocol error replies with Redis's error and closes this connection only; the query buffer is capped by
+ *   client-query-buffer-limit.
+ * - Connection state — authentication, MULTI queue, WATCHed keys, subscriptions, CLIENT REPLY mode — lives here;
+ *   the commands that need it are in connection-commands.ts. Everything else goes to Engine.run.
+ */
+import type net from 'node:net';
+import type { CommandSpec, Session } from '../engine/command';
+import { isOpt } from '../engine/commands/arguments';
+import type { ClientExtras, ClientHandle } from '../engine/commands/server/server-state';
+import { newSession } from '../engine/engine';
+import { NOAUTH, unknownCommand, wrongArity } from '../engine/errors';
+import type { Subscriber } from '../engine/pubsub';
+import { array, bulk, bulkStr, error, push, QUEUED, type Reply } from '../engine/reply';
+import { RespParser } from '../protocol/parser';
+import { ReplyWriter } from '../protocol/writer';
+import type { RespServer } from './server';
+
+/** Flush replies to the socket mid-batch once this many bytes are waiting. */
+const FLUSH_BYTES = 256 * 1024;
+/** Stop reading while the socket holds more than this many unsent bytes. */
+const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
+
+/** Commands a RESP2 client may send while subscribed. */
+const SUBSCRIBE_CONTEXT = new Set(['ping', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'quit', 'reset']);
+/** Commands that run immediately inside MULTI instead of being queued. */
+const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+const MESSAGE = Buffer.from('message');
+const PMESSAGE = Buffer.from('pmessage');
+
+export interface QueuedCommand {
+  spec: CommandSpec;
+  argv: Buffer[];
+}
+
+export class Connection implements Subscriber, ClientHandle {
+  readonly session: Session = newSession();
+  readonly addr: string;
+  readonly laddr: string;
+  readonly createdAt = Date.now();
+  lastInteraction = this.createdAt;
+  authenticated: boolean;
+  /** the MULTI queue while a transaction is open; `failed` once a queued command was rejected */
+  multi: { queue: QueuedCommand[]; failed: boolean } | undefined;
+  /** WATCHed keys as [db, key] and whether one of them changed since */
+  readonly watched: Array<[number, string]> = [];
+  dirtyCas = false;
+  /** subscriptions, as latin1 strings of the channel/pattern bytes */
+  readonly channels = new Map<string, Buffer>();
+  readonly patterns = new Map<string, Buffer>();
+  private readonly parser: RespParser;
+  private readonly writer = new ReplyWriter();
+  private readonly extras: ClientExtras;
+  /** set by QUIT, protocol errors and CLIENT KILL: write what is pending, then close */
+  private closing = false;
+  private waitingDrain = false;
+  private processing = false;
+  private flushScheduled = false;
+  private replyOff = false;
+  private skipNext = false;
+  private lastSpec: CommandSpec | undefined;
+  private lastSub: string | undefined;
+  /** when the pubsub output soft limit was first exceeded (0: not exceeded) */
+  private softLimitSince = 0;
+  private closed = false;
+
+  constructor(
+    readonly server: RespServer,
+    readonly socket: net.Socket,
+  ) {
+    this.addr = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
+    this.laddr = `${socket.localAddress ?? ''}:${socket.localPort ?? 0}`;
+    this.authenticated = !server.state.authRequired;
+    this.extras = server.state.extrasOf(this.session);
+    this.parser = new RespParser({
+      maxBulkLen: server.state.config.getNumber('proto-max-bulk-len'),
+      unauthenticated: !this.authenticated,
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', () => {
+      // ECONNRESET and friends: 'close' follows and cleans up.
+    });
+    socket.on('close', () => this.onClose());
+  }
+
+  get isPubSub(): boolean {
+    return this.channels.size > 0 || this.patterns.size > 0;
+  }
+
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  get engine() {
+    return this.server.engine;
+  }
+
+  // ---- input ----------------------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    this.server.state.net.netInputBytes += chunk.length;
+    this.lastInteraction = Date.now();
+    if (this.closing) return;
+    // CONFIG SET proto-max-bulk-len applies to connections that are already open too
+    this.parser.limits.maxBulkLen = this.server.state.config.getNumber('proto-max-bulk-len');
+    this.parser.feed(chunk);
+    if (this.parser.bufferedBytes > this.server.state.config.getNumber('client-query-buffer-limit')) {
+      // Redis closes such a client without a reply (and logs it).
+      this.server.log(`closing client ${this.addr}: query buffer over client-query-buffer-limit`);
+      this.destroy();
+      return;
+    }
+    this.processInput();
+  }
+
+  private onDrain(): void {
+    if (!this.waitingDrain) return;
+    this.waitingDrain = false;
+    this.socket.resume();
+    this.processInput();
+  }
+
+  /** Runs every complete command in the parser, unless output backs up. */
+  private processInput(): void {
+    if (this.processing) return;
+    this.processing = true;
+    const parser = this.parser;
+    const writer = this.writer;
+    try {
+      while (!this.closing && !this.waitingDrain) {
+        const argv = parser.next();
+        if (argv === undefined) break;
+        this.execute(argv);
+        if (writer.length > FLUSH_BYTES) {
+          this.flush();
+          if (this.socket.writableLength > OUTPUT_PAUSE_BYTES) {
+            this.waitingDrain = true;
+            this.socket.pause();
+          }
+        }
+      }
+      if (parser.error !== undefined && !this.closing) {
+        this.reply(error(parser.error));
+        this.closing = true;
+      }
+    } finally {
+      this.processing = false;
+    }
+    this.flush();
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------------------------
+
+  /** processCommand: lookup, arity, auth, subscribe context, MULTI queueing, then the command itself. */
+  execute(argv: Buffer[]): void {
+    const spec = this.server.lookup(argv[0]!);
+    if (spec === undefined) {
+      this.reject(unknownCommand(argv[0]!, argv.slice(1)));
+      return;
+    }
+    this.lastSpec = spec;
+    this.lastSub = spec.subcommands && argv.length > 1 ? argv[1]!.toString('latin1').toLowerCase() : undefined;
+    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
+      this.reject(wrongArity(spec.name));
+      return;
+    }
+    if (!this.authenticated && !spec.flags.includes('no_auth')) {
+      this.reject(NOAUTH);
+      return;
+    }
+    if (this.session.resp === 2 && this.isPubSub && !SUBSCRIBE_CONTEXT.has(spec.name)) {
+      this.reject(
+        error(
+          `ERR Can't execute '${this.commandName()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+        ),
+      );
+      return;
+    }
+    if (this.multi && !NOT_QUEUED.has(spec.name)) {
+      this.multi.queue.push({ spec, argv });
+      this.reply(QUEUED);
+      return;
+    }
+    const suppress = this.replyOff || this.skipNext;
+    this.skipNext = false;
+    this.call(spec, argv, suppress);
+  }
+
+  /** Runs a command that passed the checks (also used by EXEC for each queued command). */
+  call(spec: CommandSpec, argv: Buffer[], suppress = false): void {
+    const handler = this.server.handlers.get(spec);
+    if (handler !== undefined) {
+      if (suppress) {
+        const saved = this.replyOff;
+        this.replyOff = true;
+        handler(this, argv, spec);
+        this.replyOff = saved;
+      } else {
+        handler(this, argv, spec);
+      }
+      return;
+    }
+    const r = this.engine.run(spec, argv, this.session);
+    if (spec.name === 'client' && r.t !== 'error' && isOpt(argv[1], 'REPLY')) {
+      // CLIENT REPLY OFF|SKIP suppress their own reply too; ON answers OK even after OFF.
+      const mode = this.extras.reply;
+      this.extras.reply = 'on';
+      this.replyOff = mode === 'off';
+      this.skipNext = mode === 'skip';
+      if (mode === 'on') this.reply(r);
+      return;
+    }
+    if (!suppress) this.reply(r);
+  }
+
+  /** An error that stops a command before it runs; inside MULTI it also dooms the transaction. */
+  private reject(r: Reply): void {
+    if (this.multi) this.multi.failed = true;
+    if (this.skipNext) {
+      this.skipNext = false;
+      return;
+    }
+    this.reply(r);
+  }
+
+  /** 'get', or 'client|list' for container commands, as Redis names commands in errors and CLIENT LIST. */
+  private commandName(): string {
+    if (!this.lastSpec) return 'NULL';
+    return this.lastSub ? `${this.lastSpec.name}|${this.lastSub}` : this.lastSpec.name;
+  }
+
+  // ---- output ---------------------------------------------------------------------------------------------
+
+  reply(r: Reply): void {
+    if (this.replyOff || this.closed) return;
+    this.writer.write(r, this.session.resp);
+  }
+
+  /** Writes an array header (EXEC writes the replies of the queued commands after it). */
+  replyArrayHeader(n: number): void {
+    if (this.replyOff || this.closed) return;
+    this.writer.rawBytes(Buffer.from(`*${n}\r\n`, 'latin1'));
+  }
+
+  /** A pub/sub notification: a RESP3 push, or a plain array for RESP2 clients. */
+  pushReply(items: Reply[]): void {
+    if (this.closed) return;
+    this.writer.write(this.session.resp === 3 ? push(items) : array(items), this.session.resp);
+  }
+
+  message(channel: Buffer, payload: Buffer): void {
+    this.pushReply([bulk(MESSAGE), bulk(channel), bulk(payload)]);
+    this.afterDelivery();
+  }
+
+  pmessage(pattern: Buffer, channel: Buffer, payload: Buffer): void {
+    this.pushReply([bulk(PMESSAGE), bulk(pattern), bulk(channel), bulk(payload)]);
+    this.afterDelivery();
+  }
+
+  /** Messages published by other clients are flushed after the publisher's batch, and checked against limits. */
+  private afterDelivery(): void {
+    if (this.processing) return; // our own batch flushes at its end
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+    this.checkPubSubLimits();
+  }
+
+  private checkPubSubLimits(): void {
+    const limit = this.server.state.config.outputBufferLimit('pubsub');
+    const pending = this.socket.writableLength + this.writer.length;
+    if (limit.hard > 0 && pending > limit.hard) {
+      this.server.log(`closing subscriber ${this.addr}: over client-output-buffer-limit pubsub (hard)`);
+      this.destroy();
+      return;
+    }
+    if (limit.soft > 0 && pending > limit.soft) {
+      const now = Date.now();
+      if (this.softLimitSince === 0) this.softLimitSince = now;
+      else if (now - this.softLimitSince >= limit.softSeconds * 1000) {
+        this.server.log(`closing subscriber ${this.addr}: over client-output-buffer-limit pubsub (soft)`);
+        this.destroy();
+      }
+    } else {
+      this.softLimitSince = 0;
+    }
+  }
+
+  /** Sends everything written so far; closes the connection afterwards when it is closing. */
+  flush(): void {
+    if (this.closed) return;
+    if (this.writer.length > 0) {
+      const parts = this.writer.take();
+      let bytes = 0;
+      if (parts.length === 1) {
+        bytes = parts[0]!.length;
+        this.socket.write(parts[0]!);
+      } else {
+        this.socket.cork();
+        for (const p of parts) {
+          bytes += p.length;
+          this.socket.write(p);
+        }
+        this.socket.uncork();
+      }
+      this.server.state.net.netOutputBytes += bytes;
+    }
+    if (this.closing) {
+      this.closed = true;
+      this.socket.end();
+      this.cleanup();
+    }
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------------------
+
+  /** Reply what is pending, then close (QUIT, protocol errors, CLIENT KILL). */
+  closeAfterReply(): void {
+    this.closing = true;
+    if (!this.processing) process.nextTick(() => this.flush());
+  }
+
+  kill(): void {
+    this.closeAfterReply();
+  }
+
+  /** Closes at once, dropping pending output. */
+  destroy(): void {
+    this.closing = true;
+    this.closed = true;
+    this.socket.destroy();
+    this.cleanup();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.cleanup();
+  }
+
+  private cleanedUp = false;
+  private cleanup(): void {
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
+    this.multi = undefined;
+    this.server.unwatchAll(this);
+    this.server.unsubscribeAll(this);
+    this.server.removeClient(this);
+  }
+
+  /** Whether the parser should apply the pre-AUTH limits (called when authentication changes). */
+  setAuthenticated(v: boolean): void {
+    this.authenticated = v;
+    this.parser.limits.unauthenticated = !v;
+  }
+
+  /** CLIENT LIST line. */
+  describe(now: number): string {
+    const flags = `${this.isPubSub ? 'P' : ''}${this.multi ? 'x' : ''}` || 'N';
+    const age = Math.floor((now - this.createdAt) / 1000);
+    const idle = Math.floor((now - this.lastInteraction) / 1000);
+    const omem = this.socket.writableLength;
+    return (
+      `id=${this.session.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.session.name ?? ''} ` +
+      `age=${Math.max(0, age)} idle=${Math.max(0, idle)} flags=${flags} db=${this.session.db} ` +
+      `sub=${this.channels.size} psub=${this.patterns.size} ssub=0 multi=${this.multi ? this.multi.queue.length : -1} ` +
+      `qbuf=${this.parser.bufferedBytes} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 ` +
+      `omem=${omem} tot-mem=${omem + this.parser.bufferedBytes} events=r cmd=${this.commandName()} user=default ` +
+      `redir=-1 resp=${this.session.resp} lib-name=${this.extras.libName} lib-ver=${this.extras.libVer}`
+    );
+  }
+
+  /** Reply helpers for the subscription commands. */
+  subscriptionReply(kind: string, name: Buffer | undefined): void {
+    if (this.replyOff) return;
+    this.pushReply([bulkStr(kind), name ? bulk(name) : { t: 'null' }, { t: 'int', v: this.subscriptionCount }]);
+  }
+}

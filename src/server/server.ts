@@ -1,0 +1,184 @@
+/**
+ * The RESP TCP server: accepts connections (up to maxclients), owns the WATCH registry, runs periodic active
+ * expiry and idle timeouts, and shuts down cleanly. Commands run on the shared Engine; connection state lives in
+ * Connection.
+ */
+import net from 'node:net';
+import type { CommandSpec } from '../engine/command';
+import { type ServerState, serverStateOf } from '../engine/commands/server/server-state';
+import type { Engine } from '../engine/engine';
+import { type PubSubHub, pubsubOf } from '../engine/pubsub';
+import { Connection } from './connection';
+import { CONNECTION_HANDLERS, type ConnectionHandler } from './connection-commands';
+
+export interface RespServerOptions {
+  /** active expiry period in ms (Redis's hz 10 → 100 ms); 0 disables the timer */
+  activeExpireMs?: number;
+  /** where warnings go (never secrets); defaults to stderr */
+  log?: (msg: string) => void;
+}
+
+/** At most this many spellings of command names are cached (the cache must not grow with random input). */
+const LOOKUP_CACHE_MAX = 4096;
+
+export class RespServer {
+  readonly state: ServerState;
+  readonly hub: PubSubHub;
+  /** connection-layer handlers, keyed by the engine's spec object */
+  readonly handlers = new Map<CommandSpec, ConnectionHandler>();
+  private readonly server: net.Server;
+  private readonly connections = new Set<Connection>();
+  /** per db: key → connections watching it */
+  private readonly watchers: Array<Map<string, Set<Connection>>>;
+  private readonly lookupCache = new Map<string, CommandSpec>();
+  private timers: NodeJS.Timeout[] = [];
+  readonly log: (msg: string) => void;
+
+  constructor(
+    readonly engine: Engine,
+    private readonly opts: RespServerOptions = {},
+  ) {
+    this.state = serverStateOf(engine);
+    this.hub = pubsubOf(engine);
+    this.log = opts.log ?? ((msg) => process.stderr.write(`s3-index: ${msg}\n`));
+    for (const [name, handler] of CONNECTION_HANDLERS) {
+      const spec = engine.table.get(name);
+      if (spec) this.handlers.set(spec, handler);
+    }
+    this.watchers = engine.dbs.map(() => new Map());
+    engine.onModified((db, key) => this.touch(db, key));
+    engine.onFlush((db) => this.touchDb(db));
+    this.server = net.createServer((socket) => this.accept(socket));
+    this.server.on('error', (err) => this.log(`server error: ${err.message}`));
+  }
+
+  /** Starts listening; resolves with the bound port (pass 0 for a free one). */
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const addr = this.server.address();
+        this.startTimers();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  get port(): number {
+    const addr = this.server.address();
+    return typeof addr === 'object' && addr ? addr.port : 0;
+  }
+
+  /** Stops accepting, closes every connection and stops the timers. */
+  close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const c of [...this.connections]) c.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  get clientCount(): number {
+    return this.connections.size;
+  }
+
+  private startTimers(): void {
+    const every = this.opts.activeExpireMs ?? 100;
+    if (every > 0) {
+      const t = setInterval(() => this.engine.activeExpire(), every);
+      t.unref();
+      this.timers.push(t);
+    }
+    const idle = setInterval(() => this.closeIdleClients(), 1000);
+    idle.unref();
+    this.timers.push(idle);
+  }
+
+  private accept(socket: net.Socket): void {
+    this.state.net.connectionsReceived++;
+    const max = this.state.config.getNumber('maxclients');
+    if (this.connections.size >= max) {
+      this.state.net.rejectedConnections++;
+      socket.on('error', () => {});
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const conn = new Connection(this, socket);
+    this.connections.add(conn);
+    this.state.clients.set(conn.session.id, conn);
+  }
+
+  removeClient(conn: Connection): void {
+    this.connections.delete(conn);
+    this.state.clients.delete(conn.session.id);
+  }
+
+  private closeIdleClients(): void {
+    const timeout = this.state.config.getNumber('timeout');
+    if (timeout <= 0) return;
+    const now = Date.now();
+    for (const c of this.connections) {
+      if (c.isPubSub || c.multi) continue;
+      if (now - c.lastInteraction > timeout * 1000) c.destroy();
+    }
+  }
+
+  /** Command lookup with a cache of exact spellings (redis-benchmark sends upper case). */
+  lookup(name: Buffer): CommandSpec | undefined {
+    const s = name.toString('latin1');
+    const hit = this.lookupCache.get(s);
+    if (hit !== undefined) return hit;
+    const spec = this.engine.lookupCommand(s);
+    if (spec && this.lookupCache.size < LOOKUP_CACHE_MAX) this.lookupCache.set(s, spec);
+    return spec;
+  }
+
+  // ---- WATCH ----------------------------------------------------------------------------------------------
+
+  watch(conn: Connection, db: number, key: string): void {
+    if (conn.watched.some(([d, k]) => d === db && k === key)) return;
+    const map = this.watchers[db]!;
+    let set = map.get(key);
+    if (!set) {
+      set = new Set();
+      map.set(key, set);
+    }
+    set.add(conn);
+    conn.watched.push([db, key]);
+  }
+
+  unwatchAll(conn: Connection): void {
+    for (const [db, key] of conn.watched) {
+      const map = this.watchers[db]!;
+      const set = map.get(key);
+      if (!set) continue;
+      set.delete(conn);
+      if (set.size === 0) map.delete(key);
+    }
+    conn.watched.length = 0;
+    conn.dirtyCas = false;
+  }
+
+  private touch(db: number, key: string): void {
+    const map = this.watchers[db];
+    if (map === undefined || map.size === 0) return;
+    const set = map.get(key);
+    if (set) for (const c of set) c.dirtyCas = true;
+  }
+
+  private touchDb(db: number): void {
+    const map = this.watchers[db];
+    if (map === undefined) return;
+    for (const set of map.values()) for (const c of set) c.dirtyCas = true;
+  }
+
+  // ---- pub/sub --------------------------------------------------------------------------------------------
+
+  unsubscribeAll(conn: Connection): void {
+    for (const ch of conn.channels.values()) this.hub.unsubscribe(conn, ch);
+    for (const p of conn.patterns.values()) this.hub.punsubscribe(conn, p);
+    conn.channels.clear();
+    conn.patterns.clear();
+  }
+}
