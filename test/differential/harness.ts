@@ -1,6 +1,10 @@
 /**
  * The jest side of the differential suite: one redis-server per group file, the engine in-process, and one
  * test per seed.
+ *
+ * The subject is pluggable: by default the in-process engine; with DIFF_SUBJECT_PORT=<port> the same sequences
+ * run over the wire against whatever RESP server listens there (our own server), reset with FLUSHALL. The group
+ * files share that server then, so run them one at a time: `DIFF_SUBJECT_PORT=6390 npx jest -i test/differential`.
  */
 import { Engine } from '../../src/engine/engine';
 import { engineTarget, Resp2Client } from '../helpers/oracle';
@@ -30,6 +34,8 @@ export function describeDifferential(group: GroupGenerator): void {
   describeWithTool('redis-server')(`differential vs redis-server: ${group.name}`, () => {
     let server: RedisServerHandle;
     let client: Resp2Client;
+    let subjectClient: Resp2Client | undefined;
+    const subjectPort = Number(process.env.DIFF_SUBJECT_PORT ?? '0');
     const engine = new Engine();
     const oracle: Side = {
       name: 'redis-server',
@@ -38,20 +44,30 @@ export function describeDifferential(group: GroupGenerator): void {
         await client.call([Buffer.from('FLUSHALL')]);
       },
     };
-    const subject: Side = {
+    const engineSide: Side = {
       name: 'engine',
       target: engineTarget(engine),
       reset: async () => {
         for (const db of engine.dbs) db.clear();
       },
     };
+    const wireSide: Side = {
+      name: `RESP server on port ${subjectPort}`,
+      target: (argv) => subjectClient!.call(argv),
+      reset: async () => {
+        await subjectClient!.call([Buffer.from('FLUSHALL')]);
+      },
+    };
+    const subject = subjectPort > 0 ? wireSide : engineSide;
 
     beforeAll(async () => {
       server = await startRedisServer();
       client = await Resp2Client.connect(server.port);
+      if (subjectPort > 0) subjectClient = await Resp2Client.connect(subjectPort);
     });
     afterAll(async () => {
       client?.close();
+      subjectClient?.close();
       await server?.stop();
     });
 
@@ -69,7 +85,7 @@ export function describeDifferential(group: GroupGenerator): void {
     const count = countFromEnv();
     it.each(seedsFromEnv())(`seed %i: ${count} commands, every reply equal`, async (seed) => {
       const m = await runSequence(used, seed, count, oracle, subject);
-      if (m) throw new Error(formatMismatch(m));
+      if (m) throw new Error(formatMismatch(m, subject.name));
     });
   });
 }
