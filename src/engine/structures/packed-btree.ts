@@ -14,18 +14,21 @@
  * Invariants (checked by checkInvariants())
  * - Keys are unique and strictly ascending in memcmp order across the leaf chain.
  * - For an inner node, every key below child i is ≥ keys[i] (i ≥ 1) and < keys[i + 1]; keys[0] is unused.
+ *   Separators are copies (plain Uint8Arrays) made when a node is split; deletes never need to update them.
  * - counts[i] / weights[i] equal the entry count / weight sum of child i; all leaves are at the same depth.
  * - No leaf is empty except an empty root; the root, when inner, has at least two children.
- * - Bytes [0, used) of a leaf buffer are never written again once written: a modification other than an append at
- *   the tail of the rightmost leaf builds a new buffer (copy-on-write), and the tail append writes only past `used`.
- *   Key and value Buffers handed out are views on those bytes and so never change.
- * - Underflow is handled lazily: after a delete, an underfull node is merged with a sibling when the two fit in one
- *   node; nodes are never split below one entry/child.
+ * - Leaves are modified in place (memmove within the buffer) and keep a little slack capacity (≤ 1/8 + a few
+ *   bytes; the tail leaf of a sequential load doubles, and is trimmed exactly when it fills). A new buffer is
+ *   allocated only when a leaf grows past its capacity or shrinks well below it. Allocating an ArrayBuffer per
+ *   modification (copy-on-write) costs several µs in V8 because of external-memory GC pressure, so instead every
+ *   key and value handed out is a fresh copy, never a view on leaf storage.
+ * - Underflow is handled lazily: after a delete, an underfull node (< 1/4 full) is merged with a sibling when the
+ *   two fit in one node; nodes are never split below one entry/child.
  *
  * Cost (n entries, L = leafMaxEntries, F = innerMax, h = tree height ≈ log_F(n / L))
  * - get / has / rank / lowerBound / countWhile:   O(h·log F + log L) key comparisons (+ O(h·F) for rank sums)
- * - insert / set / update / delete:                O(h·log F + L) — the leaf is rebuilt (≤ leafMaxBytes copied);
- *   appending a key greater than every key is O(h) amortized (in-place append to the rightmost leaf).
+ * - insert / set / update / delete:                O(h·log F + L) — memmove of at most leafMaxBytes in the leaf;
+ *   appending a key greater than every key is O(h) amortized (no key comparisons on the way down).
  * - at(rank) / cursor(rank):                       O(h·F)
  * - removeRange(start, end) of m entries:          O(m + (m / L + 1)·(h·F + L))
  * - weightBetween(start, end):                     O(h·F + L)
@@ -167,8 +170,15 @@ function allocBuf(n: number): Buffer {
   return n === 0 ? EMPTY : Buffer.allocUnsafeSlow(n);
 }
 
-function allocOffsets(n: number, bytes: number): Uint16Array | Uint32Array {
-  return bytes > 0xffff ? new Uint32Array(n) : new Uint16Array(n);
+/** A fresh Buffer holding a copy of b[s, e) (results never alias leaf storage, which is modified in place). */
+export function copyBytes(b: Uint8Array, s: number, e: number): Buffer {
+  const out = Buffer.allocUnsafe(e - s);
+  if (e - s <= 32) {
+    for (let i = s; i < e; i++) out[i - s] = b[i];
+  } else {
+    out.set(b.subarray(s, e));
+  }
+  return out;
 }
 
 function sumOf(a: ArrayLike<number>, n: number): number {
@@ -203,13 +213,24 @@ function entryStart(leaf: Leaf, i: number): number {
 
 function leafKey(leaf: Leaf, i: number): Buffer {
   locate(leaf, i);
-  return leaf.buf.subarray(ks, ke);
+  return copyBytes(leaf.buf, ks, ke);
 }
 
-/** Value of entry i; call right after locate(leaf, i). */
+/** Value of the entry located last (call right after locate). */
 function valueAfterKey(leaf: Leaf): Buffer | undefined {
   const tag = readVarint(leaf.buf, ke);
-  return tag === 0 ? undefined : leaf.buf.subarray(rpos, rpos + tag - 1);
+  return tag === 0 ? undefined : copyBytes(leaf.buf, rpos, rpos + tag - 1);
+}
+
+/**
+ * A copy of the leaf's first key for use as a separator: a plain Uint8Array, whose bytes V8 keeps on its own heap
+ * next to the object when short (fewer cache misses on descent) and which never pins a slab of Node's Buffer pool.
+ */
+function separatorOf(leaf: Leaf): Uint8Array {
+  locate(leaf, 0);
+  const k = new Uint8Array(ke - ks);
+  for (let i = ks; i < ke; i++) k[i - ks] = leaf.buf[i];
+  return k;
 }
 
 function leafWeight(leaf: Leaf, i: number): number {
@@ -259,108 +280,198 @@ function innerSearch(node: Inner, key: Uint8Array): number {
   return lo - 1;
 }
 
-/**
- * Builds a new buffer for `leaf` in which entries [from, to) are replaced by `ins` (0 or 1 entry). The old buffer is
- * left untouched, so views handed out earlier stay valid.
- */
-function rebuildLeaf(
-  leaf: Leaf,
-  from: number,
-  to: number,
-  insKey: Uint8Array | null,
-  insValue: Uint8Array | undefined,
-  insWeight: number,
-): void {
-  const old = leaf.buf;
-  const oldOffs = leaf.offs;
-  const oldWeights = leaf.weights;
-  const n = leaf.count;
-  const a = entryStart(leaf, from);
-  const b = entryStart(leaf, to);
-  const insCount = insKey === null ? 0 : 1;
-  const insSize = insKey === null ? 0 : entrySize(insKey, insValue);
-  const total = leaf.used - (b - a) + insSize;
-  const newN = n - (to - from) + insCount;
-  const buf = allocBuf(total);
-  old.copy(buf, 0, 0, a);
-  let p = a;
-  if (insKey !== null) p = writeEntry(buf, a, insKey, insValue);
-  old.copy(buf, p, b, leaf.used);
-  const offs = allocOffsets(newN, total);
-  for (let i = 0; i < from; i++) offs[i] = oldOffs[i];
-  if (insCount) offs[from] = a;
-  const delta = p - b;
-  const shift = insCount - (to - from);
-  for (let i = to; i < n; i++) offs[i + shift] = oldOffs[i] + delta;
-  let weights: Float64Array | null = null;
-  if (oldWeights !== null || insWeight !== 0) {
-    weights = new Float64Array(newN);
-    if (oldWeights !== null) {
-      for (let i = 0; i < from; i++) weights[i] = oldWeights[i];
-      for (let i = to; i < n; i++) weights[i + shift] = oldWeights[i];
-    }
-    if (insCount) weights[from] = insWeight;
-    let any = false;
-    for (let i = 0; i < newN; i++) {
-      if (weights[i] !== 0) {
-        any = true;
-        break;
-      }
-    }
-    if (!any) weights = null;
-  }
-  leaf.buf = buf;
-  leaf.offs = offs;
-  leaf.count = newN;
-  leaf.used = total;
-  leaf.weights = weights;
-  leaf.weight = weights === null ? 0 : sumOf(weights, newN);
+// ---- leaf modification (in place, with slack capacity) ------------------------------------------------------------
+
+const GROW_NORMAL = 0;
+const GROW_TAIL = 1;
+
+/** Capacity for `need` units: +1/8 normally, doubling for the tail of a sequential load; never above max(need, cap). */
+function capacityFor(need: number, cap: number, growth: number, floor: number): number {
+  const want = growth === GROW_TAIL ? Math.max(2 * need, floor) : need + (need >> 3) + 4;
+  return Math.max(need, Math.min(want, cap));
 }
 
-/** New leaf with entries [from, to) of src (exactly sized). */
-function copyLeafRange(src: Leaf, from: number, to: number): Leaf {
+/** Makes room for needBytes of entry data and needCount entries (and per-entry weights when needWeights). */
+function ensureCapacity(
+  leaf: Leaf,
+  needBytes: number,
+  needCount: number,
+  needWeights: boolean,
+  growth: number,
+  lim: Limits,
+): void {
+  if (needBytes > leaf.buf.length) {
+    const buf = allocBuf(capacityFor(needBytes, lim.leafMaxBytes, growth, 256));
+    leaf.buf.copy(buf, 0, 0, leaf.used);
+    leaf.buf = buf;
+  }
+  const wide = leaf.buf.length > 0x10000;
+  if (needCount > leaf.offs.length || (wide && !(leaf.offs instanceof Uint32Array))) {
+    const cap = capacityFor(needCount, lim.leafMaxEntries, growth, 8);
+    const offs = wide ? new Uint32Array(cap) : new Uint16Array(cap);
+    offs.set(leaf.offs.subarray(0, leaf.count));
+    leaf.offs = offs;
+  }
+  if (needWeights && (leaf.weights === null || needCount > leaf.weights.length)) {
+    const w = new Float64Array(Math.max(needCount, leaf.offs.length));
+    if (leaf.weights !== null) w.set(leaf.weights.subarray(0, leaf.count));
+    leaf.weights = w;
+  }
+}
+
+/** Releases capacity well beyond the contents (after removals or a split); all of it when exact. */
+function shrinkToFit(leaf: Leaf, lim: Limits, exact = false): void {
+  const n = leaf.count;
+  if (leaf.buf.length > leaf.used + (leaf.used >> 2) + 64 || (exact && leaf.buf.length > leaf.used)) {
+    const buf = allocBuf(exact ? leaf.used : capacityFor(leaf.used, lim.leafMaxBytes, GROW_NORMAL, 0));
+    leaf.buf.copy(buf, 0, 0, leaf.used);
+    leaf.buf = buf;
+  }
+  const wide = leaf.buf.length > 0x10000;
+  if (
+    leaf.offs.length > n + (n >> 2) + 8 ||
+    (exact && leaf.offs.length > n) ||
+    (!wide && leaf.offs instanceof Uint32Array)
+  ) {
+    const cap = exact ? n : capacityFor(n, lim.leafMaxEntries, GROW_NORMAL, 0);
+    const offs = wide ? new Uint32Array(cap) : new Uint16Array(cap);
+    offs.set(leaf.offs.subarray(0, n));
+    leaf.offs = offs;
+  }
+  if (leaf.weights !== null && (leaf.weights.length > n + (n >> 2) + 8 || (exact && leaf.weights.length > n))) {
+    leaf.weights = leaf.weights.slice(0, n);
+  }
+}
+
+/** Recomputes the leaf weight sum, dropping the weights array when every weight is zero. */
+function sumWeights(leaf: Leaf): void {
+  const w = leaf.weights;
+  if (w === null) {
+    leaf.weight = 0;
+    return;
+  }
+  let s = 0;
+  let any = false;
+  for (let i = 0; i < leaf.count; i++) {
+    s += w[i];
+    if (w[i] !== 0) any = true;
+  }
+  leaf.weight = s;
+  if (!any) leaf.weights = null;
+}
+
+function insertEntry(
+  leaf: Leaf,
+  i: number,
+  key: Uint8Array,
+  value: Uint8Array | undefined,
+  weight: number,
+  growth: number,
+  lim: Limits,
+): void {
+  const size = entrySize(key, value);
+  const n = leaf.count;
+  ensureCapacity(leaf, leaf.used + size, n + 1, weight !== 0 || leaf.weights !== null, growth, lim);
+  const a = entryStart(leaf, i);
+  const buf = leaf.buf;
+  if (a < leaf.used) buf.copyWithin(a + size, a, leaf.used);
+  writeEntry(buf, a, key, value);
+  const offs = leaf.offs;
+  for (let j = n - 1; j >= i; j--) offs[j + 1] = offs[j] + size;
+  offs[i] = a;
+  leaf.used += size;
+  leaf.count = n + 1;
+  const w = leaf.weights;
+  if (w !== null) {
+    if (i < n) w.copyWithin(i + 1, i, n);
+    w[i] = weight;
+    sumWeights(leaf);
+  }
+}
+
+function replaceEntry(
+  leaf: Leaf,
+  i: number,
+  key: Uint8Array,
+  value: Uint8Array | undefined,
+  weight: number,
+  lim: Limits,
+): void {
+  const a = leaf.offs[i];
+  const b = entryStart(leaf, i + 1);
+  const size = entrySize(key, value);
+  const delta = size - (b - a);
+  const needWeights = weight !== 0 || leaf.weights !== null;
+  ensureCapacity(leaf, leaf.used + Math.max(delta, 0), leaf.count, needWeights, GROW_NORMAL, lim);
+  const buf = leaf.buf;
+  if (delta !== 0 && b < leaf.used) buf.copyWithin(a + size, b, leaf.used);
+  writeEntry(buf, a, key, value);
+  const offs = leaf.offs;
+  if (delta !== 0) for (let j = i + 1; j < leaf.count; j++) offs[j] += delta;
+  leaf.used += delta;
+  if (leaf.weights !== null) {
+    leaf.weights[i] = weight;
+    sumWeights(leaf);
+  }
+  if (delta < 0) shrinkToFit(leaf, lim);
+}
+
+function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void {
+  const n = leaf.count;
+  const k = to - from;
+  if (k === n) {
+    leaf.buf = EMPTY;
+    leaf.offs = NO_OFFSETS;
+    leaf.count = 0;
+    leaf.used = 0;
+    leaf.weights = null;
+    leaf.weight = 0;
+    return;
+  }
+  const a = entryStart(leaf, from);
+  const b = entryStart(leaf, to);
+  const d = b - a;
+  if (b < leaf.used) leaf.buf.copyWithin(a, b, leaf.used);
+  const offs = leaf.offs;
+  for (let j = to; j < n; j++) offs[j - k] = offs[j] - d;
+  leaf.count = n - k;
+  leaf.used -= d;
+  if (leaf.weights !== null) {
+    leaf.weights.copyWithin(from, to, n);
+    sumWeights(leaf);
+  }
+  shrinkToFit(leaf, lim);
+}
+
+/** New leaf with a copy of entries [from, to) of src. */
+function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
   const leaf = new Leaf();
   const a = entryStart(src, from);
   const b = entryStart(src, to);
   const n = to - from;
-  const buf = allocBuf(b - a);
-  src.buf.copy(buf, 0, a, b);
-  const offs = allocOffsets(n, b - a);
+  ensureCapacity(leaf, b - a, n, src.weights !== null, GROW_NORMAL, lim);
+  src.buf.copy(leaf.buf, 0, a, b);
+  const offs = leaf.offs;
   for (let i = 0; i < n; i++) offs[i] = src.offs[from + i] - a;
-  leaf.buf = buf;
-  leaf.offs = offs;
   leaf.count = n;
   leaf.used = b - a;
   if (src.weights !== null) {
-    const w = src.weights.slice(from, to);
-    leaf.weight = sumOf(w, n);
-    leaf.weights = w.some((x) => x !== 0) ? w : null;
+    leaf.weights!.set(src.weights.subarray(from, to));
+    sumWeights(leaf);
   }
   return leaf;
 }
 
-/** Replaces left's storage with the concatenation of left and right. */
-function mergeLeafInto(left: Leaf, right: Leaf): void {
-  const total = left.used + right.used;
+/** Appends right's entries to left. */
+function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
   const n = left.count + right.count;
-  const buf = allocBuf(total);
-  left.buf.copy(buf, 0, 0, left.used);
-  right.buf.copy(buf, left.used, 0, right.used);
-  const offs = allocOffsets(n, total);
-  for (let i = 0; i < left.count; i++) offs[i] = left.offs[i];
-  for (let i = 0; i < right.count; i++) offs[left.count + i] = right.offs[i] + left.used;
-  let weights: Float64Array | null = null;
-  if (left.weights !== null || right.weights !== null) {
-    weights = new Float64Array(n);
-    if (left.weights !== null) weights.set(left.weights.subarray(0, left.count), 0);
-    if (right.weights !== null) weights.set(right.weights.subarray(0, right.count), left.count);
-  }
-  left.buf = buf;
-  left.offs = offs;
+  ensureCapacity(left, left.used + right.used, n, left.weights !== null || right.weights !== null, GROW_NORMAL, lim);
+  right.buf.copy(left.buf, left.used, 0, right.used);
+  for (let i = 0; i < right.count; i++) left.offs[left.count + i] = right.offs[i] + left.used;
+  if (right.weights !== null) left.weights!.set(right.weights.subarray(0, right.count), left.count);
   left.count = n;
-  left.used = total;
-  left.weights = weights;
-  left.weight = weights === null ? 0 : sumOf(weights, n);
+  left.used += right.used;
+  sumWeights(left);
 }
 
 function leafOverflows(leaf: Leaf, lim: Limits): boolean {
@@ -371,7 +482,7 @@ function leafUnderflows(leaf: Leaf, lim: Limits): boolean {
   return leaf.count < lim.leafMinEntries && leaf.used < lim.leafMinBytes;
 }
 
-/** Splits an overflowing leaf into itself plus the returned right siblings (in order); leaves come back exact-sized. */
+/** Splits an overflowing leaf into itself plus the returned right siblings (in order). */
 function splitLeaf(leaf: Leaf, appendMode: boolean, out: Leaf[], lim: Limits): void {
   const n = leaf.count;
   let at: number;
@@ -388,8 +499,10 @@ function splitLeaf(leaf: Leaf, appendMode: boolean, out: Leaf[], lim: Limits): v
     }
     at = lo;
   }
-  const right = copyLeafRange(leaf, at, n);
-  rebuildLeaf(leaf, at, n, null, undefined, 0);
+  const right = copyLeafRange(leaf, at, n, lim);
+  removeEntries(leaf, at, n, lim);
+  // A sequential load never comes back to a full left leaf: give back all of its slack.
+  if (appendMode) shrinkToFit(leaf, lim, true);
   if (leafOverflows(leaf, lim)) splitLeaf(leaf, false, out, lim);
   out.push(right);
   if (leafOverflows(right, lim)) splitLeaf(right, false, out, lim);
@@ -525,7 +638,7 @@ export class PackedBTree {
 
   private entryOf(leaf: Leaf, i: number): TreeEntry {
     locate(leaf, i);
-    const key = leaf.buf.subarray(ks, ke);
+    const key = copyBytes(leaf.buf, ks, ke);
     return { key, value: valueAfterKey(leaf), weight: leafWeight(leaf, i) };
   }
 
@@ -643,7 +756,7 @@ export class PackedBTree {
       if (mode === MODE_INSERT) return false;
       const oldWeight = leaf.weight;
       const oldUsed = leaf.used;
-      rebuildLeaf(leaf, i, i + 1, key, value, weight);
+      replaceEntry(leaf, i, key, value, weight, this.lim);
       this.dataBytes += leaf.used - oldUsed;
       this.propagate(leaf, 0, oldWeight);
       if (leafOverflows(leaf, this.lim)) this.splitAfterInsert(leaf, false);
@@ -658,7 +771,7 @@ export class PackedBTree {
     const oldWeight = leaf.weight;
     const oldUsed = leaf.used;
     const tailAppend = i === leaf.count && leaf.next === null;
-    if (!(tailAppend && appendInPlace(leaf, key, value, weight, this.lim))) rebuildLeaf(leaf, i, i, key, value, weight);
+    insertEntry(leaf, i, key, value, weight, tailAppend ? GROW_TAIL : GROW_NORMAL, this.lim);
     this.dataBytes += leaf.used - oldUsed;
     this.propagate(leaf, 1, oldWeight);
     if (leafOverflows(leaf, this.lim)) this.splitAfterInsert(leaf, tailAppend);
@@ -703,16 +816,7 @@ export class PackedBTree {
   private removeFromLeaf(leaf: Leaf, from: number, to: number): void {
     const oldWeight = leaf.weight;
     const oldUsed = leaf.used;
-    if (from === 0 && to === leaf.count) {
-      leaf.buf = EMPTY;
-      leaf.offs = NO_OFFSETS;
-      leaf.count = 0;
-      leaf.used = 0;
-      leaf.weights = null;
-      leaf.weight = 0;
-    } else {
-      rebuildLeaf(leaf, from, to, null, undefined, 0);
-    }
+    removeEntries(leaf, from, to, this.lim);
     this.dataBytes += leaf.used - oldUsed;
     this.propagate(leaf, from - to, oldWeight);
     this.fixUnderflow(leaf);
@@ -745,7 +849,7 @@ export class PackedBTree {
       prev.next = part;
       part.prev = prev;
       prev = part;
-      seps.push(Buffer.from(leafKey(part, 0)));
+      seps.push(separatorOf(part));
     }
     prev.next = last;
     if (last === null) this.tail = prev;
@@ -844,7 +948,7 @@ export class PackedBTree {
     if (left.count + right.count > this.lim.leafMaxEntries || left.used + right.used > this.lim.leafMaxBytes) {
       return false;
     }
-    mergeLeafInto(left, right);
+    mergeLeafInto(left, right, this.lim);
     this.unlinkLeaf(right);
     p.counts[li] = left.count;
     p.weights[li] = left.weight;
@@ -868,7 +972,7 @@ export class PackedBTree {
     for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
       if (leaf.count === 0) continue;
       yield {
-        entries: leaf.buf.subarray(0, leaf.used),
+        entries: copyBytes(leaf.buf, 0, leaf.used),
         count: leaf.count,
         weights: leaf.weights === null ? null : leaf.weights.slice(0, leaf.count),
       };
@@ -892,6 +996,22 @@ export class PackedBTree {
       }
     }
     return t;
+  }
+
+  /** Shape and storage figures (O(number of leaves)), for benchmarks and MEMORY-style diagnostics. */
+  stats(): { height: number; leaves: number; innerNodes: number; usedBytes: number; capacityBytes: number } {
+    let capacityBytes = 0;
+    for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
+      capacityBytes += leaf.buf.length + leaf.offs.byteLength + (leaf.weights === null ? 0 : leaf.weights.byteLength);
+    }
+    let innerNodes = 0;
+    const count = (node: Node, h: number): void => {
+      if (h === 0) return;
+      innerNodes++;
+      for (const c of (node as Inner).children) count(c, h - 1);
+    };
+    count(this.root, this.height);
+    return { height: this.height, leaves: this.leafCount, innerNodes, usedBytes: this.dataBytes, capacityBytes };
   }
 
   /** Throws when an internal invariant does not hold. O(n). */
@@ -970,50 +1090,6 @@ const MODE_INSERT = 0;
 const MODE_SET = 1;
 const MODE_UPDATE = 2;
 
-/** Appends at the end of a rightmost leaf, in place or into a grown buffer; false when the leaf is full. */
-function appendInPlace(
-  leaf: Leaf,
-  key: Uint8Array,
-  value: Uint8Array | undefined,
-  weight: number,
-  lim: Limits,
-): boolean {
-  const size = entrySize(key, value);
-  const need = leaf.used + size;
-  const n = leaf.count;
-  const fits =
-    need <= leaf.buf.length &&
-    n < leaf.offs.length &&
-    (leaf.weights === null ? weight === 0 : n < leaf.weights.length) &&
-    (leaf.used <= 0xffff || leaf.offs instanceof Uint32Array);
-  if (!fits) {
-    if (n >= lim.leafMaxEntries || need > lim.leafMaxBytes) return false;
-    // Grow with slack; only the rightmost leaf ever has slack, so the memory cost is bounded.
-    const cap = Math.min(lim.leafMaxBytes, Math.max(need, 2 * leaf.buf.length, 256));
-    const offCap = Math.min(lim.leafMaxEntries, Math.max(n + 1, 2 * n, 8));
-    const buf = allocBuf(cap);
-    leaf.buf.copy(buf, 0, 0, leaf.used);
-    const offs = allocOffsets(offCap, cap);
-    offs.set(leaf.offs.subarray(0, n));
-    leaf.buf = buf;
-    leaf.offs = offs;
-    if (leaf.weights !== null || weight !== 0) {
-      const w = new Float64Array(offCap);
-      if (leaf.weights !== null) w.set(leaf.weights.subarray(0, n));
-      leaf.weights = w;
-    }
-  }
-  leaf.offs[n] = leaf.used;
-  writeEntry(leaf.buf, leaf.used, key, value);
-  leaf.used = need;
-  leaf.count = n + 1;
-  if (leaf.weights !== null) {
-    leaf.weights[n] = weight;
-    leaf.weight = sumOf(leaf.weights, n + 1);
-  }
-  return true;
-}
-
 function removeChild(p: Inner, i: number): void {
   p.children.splice(i, 1);
   p.keys.splice(i, 1);
@@ -1079,10 +1155,13 @@ export class TreeCursor {
   key(skip = 0): Buffer {
     const leaf = this.leaf!;
     locate(leaf, this.idx);
-    return leaf.buf.subarray(ks + skip, ke);
+    return copyBytes(leaf.buf, ks + skip, ke);
   }
 
-  /** The leaf buffer and the key bounds, without allocating: read `keyBuf()` then keyStart/keyEnd. */
+  /**
+   * The leaf buffer, with the key bounds in keyStart/keyEnd, without copying. The buffer is live leaf storage: read
+   * it immediately, never keep it.
+   */
   keyBuf(): Buffer {
     const leaf = this.leaf!;
     locate(leaf, this.idx);

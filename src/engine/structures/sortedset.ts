@@ -3,7 +3,7 @@
  *
  * Order: ascending (score, member) with members compared as bytes (memcmp). Ranks are 0-based ascending.
  * Scores are finite or ±Infinity, never NaN; -0 is stored as 0.
- * Buffers returned are never mutated afterwards (views on copy-on-write leaf storage).
+ * Buffers returned are fresh copies: never mutated afterwards, and they do not pin the tree's storage.
  *
  * Representation — two modes:
  * - lex mode (every member has the same score; the common case, e.g. an S3 index where all scores are 0):
@@ -32,7 +32,7 @@
  * - scan of m members:             O(log n + m) (+ m byMember lookups for payloads in scored mode)
  * - size / encoding / byteSize:    O(1)
  */
-import { PackedBTree, type TreeCursor } from './packed-btree';
+import { copyBytes, PackedBTree, type TreeCursor } from './packed-btree';
 
 const LISTPACK_MAX_ENTRIES = 128;
 const LISTPACK_MAX_VALUE = 64;
@@ -276,7 +276,7 @@ export class SortedSet {
         if (withScores) scores.push(common);
       } else {
         const buf = c.keyBuf();
-        members.push(buf.subarray(c.keyStart + 8, c.keyEnd));
+        members.push(copyBytes(buf, c.keyStart + 8, c.keyEnd));
         if (withScores) scores.push(decodeScore(buf, c.keyStart));
       }
       if (reverse) c.prev();
@@ -347,7 +347,7 @@ export class SortedSet {
         if (!fn(c.key(), common, wantPayload ? c.value() : undefined)) return;
       } else {
         const buf = c.keyBuf();
-        const member = buf.subarray(c.keyStart + 8, c.keyEnd);
+        const member = copyBytes(buf, c.keyStart + 8, c.keyEnd);
         const score = decodeScore(buf, c.keyStart);
         let payload: Buffer | undefined;
         if (wantPayload) {
@@ -391,6 +391,11 @@ export class SortedSet {
   /** Approximate bytes used (for INFO memory and MEMORY USAGE). */
   byteSize(): number {
     return this.lex !== null ? 64 + this.lex.byteSize() : 64 + this.byMember!.byteSize() + this.byScore!.byteSize();
+  }
+
+  /** Shape and storage figures of the underlying trees (O(number of leaves)). */
+  stats(): ReturnType<PackedBTree['stats']>[] {
+    return this.lex !== null ? [this.lex.stats()] : [this.byMember!.stats(), this.byScore!.stats()];
   }
 
   /** 'listpack' while size ≤ 128 and every member ≤ 64 bytes (Redis's thresholds), else 'skiplist'. */

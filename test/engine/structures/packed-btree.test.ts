@@ -177,7 +177,7 @@ describe('PackedBTree vs a sorted-array model', () => {
   it('small nodes (deep trees)', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 300 }), (ops) => run(SMALL, ops)),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
   it('medium nodes', () => {

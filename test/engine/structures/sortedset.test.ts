@@ -187,7 +187,7 @@ describe('SortedSet vs a sorted-array model', () => {
   it('random adds / updates / removes / removeRange / setPayload', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 250 }), (ops) => run(ops)),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
   it('large sets (several leaves per tree)', () => {
