@@ -203,7 +203,13 @@ export class RespParser {
       const n = this.bulkLen;
       if (this.buf.length - this.pos < n + 2) return undefined;
       const arg = Buffer.allocUnsafe(n);
-      this.buf.copy(arg, 0, this.pos, this.pos + n);
+      const src = this.buf;
+      if (n <= 64) {
+        // a byte loop beats Buffer#copy's call overhead for short arguments (keys, small values)
+        for (let i = 0, p = this.pos; i < n; i++, p++) arg[i] = src[p]!;
+      } else {
+        src.copy(arg, 0, this.pos, this.pos + n);
+      }
       this.args.push(arg);
       // like Redis, the two bytes after the payload are skipped without being checked
       this.pos += n + 2;

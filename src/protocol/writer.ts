@@ -163,8 +163,23 @@ export class ReplyWriter {
   private line(type: number, s: string): void {
     const max = s.length * 3 + 3;
     this.ensure(max);
-    this.slab[this.off++] = type;
-    this.off += this.slab.write(s, this.off, 'utf8');
+    const slab = this.slab;
+    slab[this.off++] = type;
+    if (s.length <= 32) {
+      // short ASCII strings (OK, QUEUED, PONG, error codes) are written byte by byte
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        slab[this.off + i] = c;
+      }
+      if (i === s.length) {
+        this.off += i;
+        this.crlf();
+        return;
+      }
+    }
+    this.off += slab.write(s, this.off, 'utf8');
     this.crlf();
   }
 
