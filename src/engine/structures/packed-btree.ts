@@ -1182,6 +1182,38 @@ export class TreeCursor {
     return leafWeight(this.leaf!, this.idx);
   }
 
+  /**
+   * Appends up to `max` keys (bytes from offset `skip` of each key) to `out`, walking forward, or backward when
+   * reverse, and leaves the cursor after the last one taken; returns how many were taken. The keys of one leaf are
+   * views on a single fresh copy of that leaf's bytes: one allocation per leaf instead of one per key.
+   */
+  takeKeys(max: number, skip: number, reverse: boolean, out: Buffer[]): number {
+    let taken = 0;
+    while (taken < max && this.leaf !== null) {
+      const leaf = this.leaf;
+      const i = this.idx;
+      const k = reverse ? Math.min(max - taken, i + 1) : Math.min(max - taken, leaf.count - i);
+      const first = reverse ? i - k + 1 : i;
+      const base = leaf.offs[first];
+      const copy = copyBytes(leaf.buf, base, entryStart(leaf, first + k));
+      for (let j = 0; j < k; j++) {
+        locate(leaf, reverse ? i - j : i + j);
+        out.push(copy.subarray(ks + skip - base, ke - base));
+      }
+      taken += k;
+      if (reverse) {
+        this.leaf = i - k >= 0 ? leaf : leaf.prev;
+        this.idx = i - k >= 0 ? i - k : this.leaf === null ? 0 : this.leaf.count - 1;
+      } else if (i + k < leaf.count) {
+        this.idx = i + k;
+      } else {
+        this.leaf = leaf.next;
+        this.idx = 0;
+      }
+    }
+    return taken;
+  }
+
   next(): boolean {
     const leaf = this.leaf;
     if (leaf === null) return false;

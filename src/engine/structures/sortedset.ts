@@ -267,20 +267,21 @@ export class SortedSet {
     if (stop >= this.size) stop = this.size - 1;
     if (start > stop) return { members, scores };
     const n = stop - start + 1;
-    const lexMode = this.lex !== null;
     const c = this.rankTree().cursor(reverse ? stop : start);
-    const common = this.commonScore;
-    for (let i = 0; i < n; i++) {
-      if (lexMode) {
-        members.push(c.key());
-        if (withScores) scores.push(common);
-      } else {
-        const buf = c.keyBuf();
-        members.push(copyBytes(buf, c.keyStart + 8, c.keyEnd));
-        if (withScores) scores.push(decodeScore(buf, c.keyStart));
-      }
-      if (reverse) c.prev();
-      else c.next();
+    if (this.lex !== null) {
+      c.takeKeys(n, 0, reverse, members);
+      if (withScores) for (let i = 0; i < n; i++) scores.push(this.commonScore);
+      return { members, scores };
+    }
+    if (!withScores) {
+      c.takeKeys(n, 8, reverse, members);
+      return { members, scores };
+    }
+    const keys: Buffer[] = [];
+    c.takeKeys(n, 0, reverse, keys);
+    for (const k of keys) {
+      members.push(k.subarray(8));
+      scores.push(decodeScore(k, 0));
     }
     return { members, scores };
   }
