@@ -95,7 +95,7 @@ function pageLines(p: ListPage): string {
   return `${lines.join('\n')}\n`;
 }
 
-const NDJSON_PAGE = 10_000;
+const NDJSON_PAGE = 5000;
 
 function ndjsonStream(pages: Iterable<ListPage>): ReadableStream<Uint8Array> {
   let it: Iterator<ListPage> | undefined;
