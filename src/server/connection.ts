@@ -156,7 +156,7 @@ export class Connection implements Subscriber, ClientHandle {
     } finally {
       this.processing = false;
     }
-    this.flush();
+    this.server.scheduleFlush(this);
   }
 
   // ---- dispatch -------------------------------------------------------------------------------------------

@@ -134,6 +134,21 @@ export class RespServer {
     return spec;
   }
 
+  private readonly pendingFlush = new Set<Connection>();
+  private flushQueued = false;
+
+  /** Replies of this event-loop turn are written together once every readable socket was served. */
+  scheduleFlush(conn: Connection): void {
+    this.pendingFlush.add(conn);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      for (const c of this.pendingFlush) c.flush();
+      this.pendingFlush.clear();
+    });
+  }
+
   // ---- WATCH ----------------------------------------------------------------------------------------------
 
   watch(conn: Connection, db: number, key: string): void {
