@@ -79,6 +79,30 @@ describe('RESP server: requests and pipelining', () => {
   });
 });
 
+describe('RESP server: CLIENT and INFO over connections', () => {
+  it('lists, names and kills clients', async () => {
+    const a = await connect();
+    const b = await connect();
+    await a.call('CLIENT SETNAME alpha\r\nCLIENT SETINFO lib-name raw\r\n', 2);
+    const [id] = await b.call('CLIENT ID\r\n');
+    const [list] = await b.call('CLIENT LIST\r\n');
+    expect(list).toMatch(/name=alpha .*lib-name=raw/);
+    expect(list).toMatch(new RegExp(`id=${id} .* cmd=client\\|list `));
+    const [info] = await b.call('INFO clients\r\n');
+    expect(info).toMatch(/connected_clients:\d+/);
+    const [aid] = await a.call('CLIENT ID\r\n');
+    expect(await b.call(`CLIENT KILL ID ${aid}\r\n`)).toEqual([1]);
+    expect(await a.waitClosed()).toBe(true);
+    expect(await b.call('CLIENT KILL 1.2.3.4:5\r\n')).toEqual([{ error: 'ERR No such client' }]);
+  });
+
+  it('CLIENT REPLY OFF / SKIP / ON', async () => {
+    const c = await connect();
+    c.send('CLIENT REPLY SKIP\r\nECHO 1\r\nECHO 2\r\nCLIENT REPLY OFF\r\nECHO 3\r\nCLIENT REPLY ON\r\nECHO 4\r\n');
+    expect(await c.read(3)).toEqual(['2', 'OK', '4']);
+  });
+});
+
 describe('RESP server: HELLO and RESP3', () => {
   it('HELLO 3 answers a map and switches to RESP3 replies', async () => {
     const c = await connect();
