@@ -59,7 +59,13 @@ async function startServers() {
   ];
   await waitForPort(ours);
   await waitForPort(redis);
-  return { ours, redis, stop: () => procs.forEach((p) => p.kill('SIGTERM')) };
+  return {
+    ours,
+    redis,
+    stop: () => {
+      for (const p of procs) p.kill('SIGTERM');
+    },
+  };
 }
 
 /** Runs redis-benchmark with --csv; returns { test: rps }. */
@@ -150,7 +156,9 @@ try {
   stop();
 }
 
-process.stdout.write(`\n${'group'.padEnd(12)} ${'test'.padEnd(26)} ${'ours rps'.padStart(12)} ${'redis rps'.padStart(12)} ratio\n`);
+process.stdout.write(
+  `\n${'group'.padEnd(12)} ${'test'.padEnd(26)} ${'ours rps'.padStart(12)} ${'redis rps'.padStart(12)} ratio\n`,
+);
 for (const r of rows) {
   process.stdout.write(
     `${r.group.padEnd(12)} ${r.test.padEnd(26)} ${fmt(r.ours).padStart(12)} ${fmt(r.redis).padStart(12)} ${r.ratio.toFixed(2)}\n`,
