@@ -107,7 +107,7 @@ function load(port, file) {
   const t = Date.now();
   const out = execFileSync('sh', ['-c', `redis-cli -p ${port} --pipe < '${file}'`], { encoding: 'utf8' });
   const m = /errors: (\d+), replies: (\d+)/.exec(out);
-  if (!m || m[1] !== '0') throw new Error(`load failed: ${out}`);
+  if (m?.[1] !== '0') throw new Error(`load failed: ${out}`);
   return { replies: Number(m[2]), ms: Date.now() - t };
 }
 
