@@ -1,7 +1,11 @@
-/** `s3-index serve`: the RESP server (and, once wired, the HTTP API) on one engine, until SIGINT/SIGTERM. */
+/** `s3-index serve`: the RESP server and the HTTP API on one engine, until SIGINT/SIGTERM. */
 import { ConfigError, loadServeConfig, type ServeConfig } from '../config';
 import { RuntimeConfig } from '../engine/commands/server/runtime-config';
 import { serverStateOf } from '../engine/commands/server/server-state';
+import { systemClock } from '../engine/clock';
+import { createApp } from '../http/app';
+import { httpConfigFromEnv } from '../http/config';
+import { type HttpServerHandle, startHttpServer } from '../http/node-server';
 import { RespServer } from '../server/server';
 import { createEngine } from '../service/create-engine';
 
@@ -15,6 +19,8 @@ export interface RunningService {
   config: ServeConfig;
   resp: RespServer;
   respPort: number;
+  http: HttpServerHandle;
+  httpPort: number;
   stop(): Promise<void>;
 }
 
@@ -33,8 +39,24 @@ export async function startService(config: ServeConfig): Promise<RunningService>
   });
   const resp = new RespServer(engine);
   const respPort = await resp.listen(config.respPort, config.host);
-  // HTTP hook: the HTTP capability starts its listener on config.httpPort here, sharing `engine`.
-  return { config, resp, respPort, stop: () => resp.close() };
+  const app = createApp({ engine, config: httpConfigFromEnv(), clock: systemClock });
+  let http: HttpServerHandle;
+  try {
+    http = await startHttpServer(app, { host: config.host, port: config.httpPort });
+  } catch (err) {
+    await resp.close();
+    throw err;
+  }
+  return {
+    config,
+    resp,
+    respPort,
+    http,
+    httpPort: http.port,
+    stop: async () => {
+      await Promise.all([resp.close(), http.close()]);
+    },
+  };
 }
 
 export async function serve(args: readonly string[]): Promise<number> {
@@ -55,7 +77,7 @@ export async function serve(args: readonly string[]): Promise<number> {
   const service = await startService(config);
   process.stderr.write(
     `s3-index: RESP server listening on ${config.host}:${service.respPort}` +
-      `${config.requirepass ? ' (password required)' : ''}; HTTP port ${config.httpPort} reserved\n`,
+      `${config.requirepass ? ' (password required)' : ''}; HTTP API on http://${config.host}:${service.httpPort}\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
