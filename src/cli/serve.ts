@@ -1,8 +1,8 @@
 /** `s3-index serve`: the RESP server and the HTTP API on one engine, until SIGINT/SIGTERM. */
 import { ConfigError, loadServeConfig, type ServeConfig } from '../config';
+import { systemClock } from '../engine/clock';
 import { RuntimeConfig } from '../engine/commands/server/runtime-config';
 import { serverStateOf } from '../engine/commands/server/server-state';
-import { systemClock } from '../engine/clock';
 import { createApp } from '../http/app';
 import { httpConfigFromEnv } from '../http/config';
 import { type HttpServerHandle, startHttpServer } from '../http/node-server';
