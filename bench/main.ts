@@ -1,16 +1,47 @@
 /**
- * `npm run bench`: runs every benchmark against a redis-server started in the same run and prints markdown tables
- * with ours/redis ratios (copied into BENCHMARKS.md). BENCH_N overrides the data size (default 1,000,000).
+ * `npm run bench`: every benchmark, each against redis-server measured in the same run (same data, same machine).
+ * Sections: engine (sorted sets), index (S3 object index), resp (redis-benchmark vs redis-server), http (autocannon).
+ * `npm run bench -- engine index` runs some of them; BENCH_N sets the data size (default 1,000,000).
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { benchZset, zsetChild } from './engine/zset-memory';
+import { benchRedisIndexLayout } from './index/redis-layout';
+
+const SECTIONS = ['engine', 'index', 'resp', 'http'] as const;
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
 
 async function main(): Promise<void> {
   const n = Number(process.env.BENCH_N ?? 1_000_000);
-  const only = process.argv[2];
-  if (only === '__zset-child') return zsetChild(process.argv[3]!, Number(process.argv[4]));
-  const out: string[] = [`## npm run bench — ${new Date().toISOString()} — node ${process.version}`, ''];
-  if (!only || only === 'engine') out.push(...(await benchZset(n)).lines, '');
-  process.stdout.write(`${out.join('\n')}\n`);
+  const args = process.argv.slice(2);
+  if (args[0] === '__zset-child') return zsetChild(args[1]!, Number(args[2]));
+  const wanted = args.length ? args : [...SECTIONS];
+  const dist = path.dirname(process.argv[1]!);
+  process.stdout.write(`## npm run bench — ${new Date().toISOString()} — node ${process.version}, N=${n}\n\n`);
+  for (const section of wanted) {
+    process.stdout.write(`## ${section}\n\n`);
+    switch (section) {
+      case 'engine':
+        process.stdout.write(`${(await benchZset(n)).lines.join('\n')}\n\n`);
+        break;
+      case 'index':
+        process.stdout.write(`${(await benchRedisIndexLayout(n)).join('\n')}\n`);
+        run(process.execPath, ['--expose-gc', path.join(dist, 'index-bench.js'), String(n)]);
+        break;
+      case 'resp':
+        run(process.execPath, [path.join(dist, '../bench/resp/redis-benchmark.mjs')]);
+        break;
+      case 'http':
+        run(process.execPath, [path.join(dist, 'http-bench.js'), String(n)]);
+        break;
+      default:
+        throw new Error(`unknown bench section '${section}' (one of ${SECTIONS.join(', ')})`);
+    }
+  }
 }
 
 main().catch((err: unknown) => {
