@@ -13,8 +13,27 @@ import type { SortedSet } from '../engine/structures/sortedset';
 import { decodeVersion, type ObjectVersion } from './payload';
 import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, zsetOf } from './store';
 
-/** The part of SortedSet a listing needs (tests also run it over a plain sorted array). */
-export type OrderedKeys = Pick<SortedSet, 'size' | 'countBelowLex' | 'scan'>;
+/**
+ * What a listing walks: a member-order cursor that can seek forward (SortedSet.lexCursor; tests also run the
+ * listing over a plain sorted array).
+ */
+export interface KeyCursor {
+  readonly valid: boolean;
+  /** current key bytes buf[keyStart, keyEnd): live storage, read at once */
+  keyBuf(): Uint8Array;
+  readonly keyStart: number;
+  readonly keyEnd: number;
+  /** fresh copies of the current key and payload */
+  key(): Buffer;
+  value(): Buffer | undefined;
+  next(): boolean;
+  /** moves forward to the first key ≥ key (> key when exclusive) */
+  seek(key: Uint8Array, exclusive: boolean): boolean;
+}
+export interface OrderedKeys {
+  readonly size: number;
+  lexCursor(from: Uint8Array, exclusive: boolean): KeyCursor;
+}
 
 export interface ListOptions {
   readonly prefix?: string;
@@ -117,6 +136,8 @@ export interface RawPage {
 
 /**
  * The core of a listing on raw bytes. `after`: exclusive lower bound (start-after or the token's position).
+ * One cursor walks the keys under the prefix; a rolled-up prefix is left by a forward seek to its successor (a
+ * binary search in the current leaf, or one descent). Only returned keys are copied.
  */
 export function listRaw(
   z: OrderedKeys | undefined,
@@ -127,46 +148,60 @@ export function listRaw(
 ): RawPage {
   const page: RawPage = { keys: [], prefixes: [], truncated: false };
   if (z === undefined || z.size === 0) return page;
-  const [lo, end] = prefixRange(z, prefix);
-  let rank = lo;
-  if (after !== undefined && Buffer.compare(after, prefix) >= 0) rank = Math.max(rank, z.countBelowLex(after, true));
+  const fromAfter = after !== undefined && Buffer.compare(after, prefix) >= 0;
+  const c = z.lexCursor(fromAfter ? after : prefix, fromAfter);
   const delim = delimiter !== undefined && delimiter.length > 0 ? delimiter : undefined;
+  const plen = prefix.length;
   let count = 0;
-  while (rank < end) {
+  while (c.valid) {
+    const buf = c.keyBuf();
+    const s = c.keyStart;
+    const e = c.keyEnd;
+    if (!hasPrefix(buf, s, e, prefix)) break;
     if (count >= maxKeys) {
       page.truncated = count > 0;
       break;
     }
-    let rolledUp: Buffer | undefined;
-    z.scan(rank, (member, _score, payload) => {
-      if (rank >= end || count >= maxKeys) return false;
-      if (delim) {
-        const i = member.indexOf(delim, prefix.length);
-        if (i >= 0) {
-          rolledUp = member.subarray(0, i + delim.length);
-          return false;
-        }
-      }
-      page.keys.push([member, payload]);
+    const d = delim === undefined ? -1 : indexOfIn(buf, s + plen, e, delim);
+    if (d < 0) {
+      const member = c.key();
+      page.keys.push([member, c.value()]);
       page.last = member;
       count++;
-      rank++;
-      return true;
-    });
-    if (rolledUp === undefined) {
-      if (rank < end && count < maxKeys) break; // the scan ran out of members: the set is smaller than `end` said
+      c.next();
       continue;
     }
+    const rolledUp = Buffer.allocUnsafe(d + delim!.length - s);
+    for (let i = 0; i < rolledUp.length; i++) rolledUp[i] = buf[s + i]!;
     if (after === undefined || Buffer.compare(rolledUp, after) > 0) {
-      const cp = Buffer.from(rolledUp);
-      page.prefixes.push(cp);
-      page.last = cp;
+      page.prefixes.push(rolledUp);
+      page.last = rolledUp;
       count++;
     }
     const succ = prefixSuccessor(rolledUp);
-    rank = succ === undefined ? end : Math.max(rank + 1, z.countBelowLex(succ, false));
+    if (succ === undefined) break;
+    c.seek(succ, false);
   }
   return page;
+}
+
+function hasPrefix(buf: Uint8Array, s: number, e: number, prefix: Buffer): boolean {
+  const n = prefix.length;
+  if (e - s < n) return false;
+  for (let i = 0; i < n; i++) if (buf[s + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Position of the first occurrence of needle in buf[from, end), or -1. */
+function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer): number {
+  const n = needle.length;
+  const first = needle[0]!;
+  outer: for (let i = from; i + n <= end; i++) {
+    if (buf[i] !== first) continue;
+    for (let j = 1; j < n; j++) if (buf[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
 }
 
 /** ListObjectsV2 on a bucket of the index. */

@@ -4,7 +4,13 @@
  */
 import fc from 'fast-check';
 import { SortedSet } from '../../src/engine/structures/sortedset';
-import { decodeContinuationToken, encodeContinuationToken, listRaw, prefixSuccessor } from '../../src/index/list';
+import {
+  decodeContinuationToken,
+  encodeContinuationToken,
+  type KeyCursor,
+  listRaw,
+  prefixSuccessor,
+} from '../../src/index/list';
 import { created, deleted, indexHarness } from './harness';
 
 const ALPHABET = ['a', 'b', '/', ' ', '+', '%', 'é', '😀', '\uFB00', '-', '0'];
@@ -53,13 +59,31 @@ function arrayKeys(keys: string[]) {
     get size() {
       return arr.length;
     },
-    countBelowLex(m: Buffer, inclusive: boolean) {
-      let n = 0;
-      while (n < arr.length && (inclusive ? Buffer.compare(arr[n]!, m) <= 0 : Buffer.compare(arr[n]!, m) < 0)) n++;
-      return n;
-    },
-    scan(from: number, fn: (m: Buffer, s: number, p: Buffer | undefined) => boolean) {
-      for (let i = from; i < arr.length; i++) if (!fn(arr[i]!, 0, undefined)) return;
+    lexCursor(from: Uint8Array, exclusive: boolean): KeyCursor {
+      let i = 0;
+      const firstAt = (k: Uint8Array, ex: boolean, start: number) => {
+        let j = start;
+        while (j < arr.length && (ex ? Buffer.compare(arr[j]!, k) <= 0 : Buffer.compare(arr[j]!, k) < 0)) j++;
+        return j;
+      };
+      i = firstAt(from, exclusive, 0);
+      return {
+        get valid() {
+          return i < arr.length;
+        },
+        keyBuf: () => arr[i]!,
+        keyStart: 0,
+        get keyEnd() {
+          return arr[i]!.length;
+        },
+        key: () => Buffer.from(arr[i]!),
+        value: () => undefined,
+        next: () => ++i < arr.length,
+        seek(k: Uint8Array, ex: boolean) {
+          i = firstAt(k, ex, i);
+          return i < arr.length;
+        },
+      };
     },
   };
 }
@@ -139,12 +163,16 @@ describe('ListObjectsV2 listing', () => {
       get size() {
         return z.size;
       },
-      countBelowLex: (m: Buffer, inc: boolean) => z.countBelowLex(m, inc),
-      scan: (from: number, fn: (m: Buffer, s: number, p: Buffer | undefined) => boolean) =>
-        z.scan(from, (m, s, p) => {
+      lexCursor(from: Uint8Array, exclusive: boolean): KeyCursor {
+        const c = z.lexCursor(from, exclusive);
+        const keyBuf = c.keyBuf.bind(c);
+        // every key the listing looks at is read through keyBuf once
+        c.keyBuf = () => {
           visited++;
-          return fn(m, s, p);
-        }),
+          return keyBuf();
+        };
+        return c;
+      },
     };
     const p = listRaw(counting, u('logs/'), u('/'), 1000, undefined);
     expect(p.prefixes.length).toBe(20);

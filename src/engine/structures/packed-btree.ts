@@ -711,6 +711,24 @@ export class PackedBTree {
     return new TreeCursor(leaf, this.rankInLeaf);
   }
 
+  /**
+   * A cursor on the first key ≥ key (> key when exclusive); invalid when there is none. One descent. Values read
+   * through it skip their first `valueSkip` bytes (a value shorter than that reads as absent).
+   */
+  seekCursor(key: Uint8Array, exclusive: boolean, valueSkip = 0): TreeCursor {
+    const c = new TreeCursor(null, 0, this, valueSkip);
+    this.seekInto(c, key, exclusive);
+    return c;
+  }
+
+  /** @internal Positions c on the first key ≥ key (> key when exclusive) by a descent from the root. */
+  seekInto(c: TreeCursor, key: Uint8Array, exclusive: boolean): void {
+    const leaf = this.descendKey(key);
+    let i = leafSearch(leaf, key);
+    if (found && exclusive) i++;
+    c.place(leaf, i);
+  }
+
   /** Sum of the weights of ranks [start, end). */
   weightBetween(start: number, end: number): number {
     if (start < 0) start = 0;
@@ -1145,7 +1163,40 @@ export class TreeCursor {
   constructor(
     private leaf: Leaf | null,
     private idx: number,
+    private readonly tree: PackedBTree | null = null,
+    private readonly valueSkip = 0,
   ) {}
+
+  /** @internal Moves to entry i of leaf, or to the start of the next leaf when i is past the end. */
+  place(leaf: Leaf, i: number): void {
+    if (i >= leaf.count) {
+      this.leaf = leaf.next;
+      this.idx = 0;
+    } else {
+      this.leaf = leaf;
+      this.idx = i;
+    }
+  }
+
+  /**
+   * Moves forward to the first key ≥ key (> key when exclusive); never backward. Stays within the current leaf
+   * (a binary search, no descent) when the target is there, else descends once (cursors from seekCursor only).
+   */
+  seek(key: Uint8Array, exclusive: boolean): boolean {
+    const leaf = this.leaf;
+    if (leaf === null) return false;
+    locate(leaf, leaf.count - 1);
+    const c = compareBytes(key, leaf.buf, ks, ke);
+    if (c < 0 || (c === 0 && !exclusive)) {
+      let i = leafSearch(leaf, key);
+      if (found && exclusive) i++;
+      if (i > this.idx) this.idx = i;
+      return true;
+    }
+    if (this.tree === null) throw new Error('TreeCursor.seek: cursor without a tree');
+    this.tree.seekInto(this, key, exclusive);
+    return this.leaf !== null;
+  }
 
   get valid(): boolean {
     return this.leaf !== null;
@@ -1175,7 +1226,10 @@ export class TreeCursor {
   value(): Buffer | undefined {
     const leaf = this.leaf!;
     locate(leaf, this.idx);
-    return valueAfterKey(leaf);
+    const skip = this.valueSkip;
+    if (skip === 0) return valueAfterKey(leaf);
+    const tag = readVarint(leaf.buf, ke);
+    return tag - 1 < skip ? undefined : copyBytes(leaf.buf, rpos + skip, rpos + tag - 1);
   }
 
   weight(): number {

@@ -30,9 +30,12 @@
  * - removeRange of m members:      O(log n + m) in lex mode, O(m log n) in scored mode
  * - weightBetween:                 O(log n)
  * - scan of m members:             O(log n + m) (+ m byMember lookups for payloads in scored mode)
+ * - lexCursor:                     O(log n); its forward seek: O(log L) within the current leaf, else O(log n)
  * - size / encoding / byteSize:    O(1)
  */
 import { copyBytes, PackedBTree, type TreeCursor } from './packed-btree';
+
+export type { TreeCursor } from './packed-btree';
 
 const LISTPACK_MAX_ENTRIES = 128;
 const LISTPACK_MAX_VALUE = 64;
@@ -358,6 +361,15 @@ export class SortedSet {
         if (!fn(member, score, payload)) return;
       }
     } while (c.next());
+  }
+
+  /**
+   * A cursor in member byte order (whatever the scores) on the first member ≥ from (> from when exclusive), for
+   * lex walks that seek: key bytes via keyBuf/keyStart/keyEnd (live storage, read at once), member/payload via
+   * key()/value() (fresh copies), forward seek(). In scored mode it walks byMember. Invalid once the set changes.
+   */
+  lexCursor(from: Uint8Array, exclusive: boolean): TreeCursor {
+    return this.lex !== null ? this.lex.seekCursor(from, exclusive) : this.byMember!.seekCursor(from, exclusive, 9);
   }
 
   /** Attaches an opaque payload and a numeric weight (summed in O(log n) by weightBetween) to an existing member. */

@@ -230,3 +230,45 @@ describe('PackedBTree', () => {
     expect(tree.getValue(Buffer.from('a'))?.toString()).toBe('x');
   });
 });
+
+describe('PackedBTree seek cursors', () => {
+  it('seekCursor and forward seek land on the first key ≥ (or >) the target, within a leaf or by descent', () => {
+    const byteKey = fc.uint8Array({ minLength: 0, maxLength: 4, max: 6 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(
+        fc.array(byteKey, { maxLength: 120 }),
+        fc.array(fc.tuple(byteKey, fc.boolean()), { minLength: 1, maxLength: 8 }),
+        (keys, targets) => {
+          const tree = new PackedBTree(SMALL);
+          for (const k of keys) tree.set(k, k.length % 2 ? undefined : Buffer.concat([Buffer.from('v'), k]));
+          const sorted = [...new Map(keys.map((k) => [k.toString('hex'), k])).values()].sort(Buffer.compare);
+          const firstAt = (k: Buffer, ex: boolean, from: number): number => {
+            let i = from;
+            while (i < sorted.length && Buffer.compare(sorted[i]!, k) < (ex ? 1 : 0)) i++;
+            return i;
+          };
+          const ordered = targets.slice().sort((a, b) => Buffer.compare(a[0], b[0]));
+          const [k0, ex0] = ordered[0]!;
+          const c = tree.seekCursor(k0, ex0);
+          let at = firstAt(k0, ex0, 0);
+          expect(c.valid).toBe(at < sorted.length);
+          if (c.valid) expect(c.key()).toEqual(sorted[at]);
+          for (const [k, ex] of ordered.slice(1)) {
+            if (!c.valid) break;
+            c.seek(k, ex);
+            at = Math.max(at, firstAt(k, ex, 0));
+            expect(c.valid).toBe(at < sorted.length);
+            if (!c.valid) break;
+            expect(c.key()).toEqual(sorted[at]);
+            expect(c.value()).toEqual(
+              sorted[at]!.length % 2 ? undefined : Buffer.concat([Buffer.from('v'), sorted[at]!]),
+            );
+            if (c.next()) at++;
+            else at = sorted.length;
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -313,3 +313,26 @@ describe('SortedSet', () => {
     ).toThrow();
   });
 });
+
+describe('SortedSet.lexCursor', () => {
+  it('walks members in byte order with their payloads, in lex and in scored mode', () => {
+    for (const scored of [false, true]) {
+      const z = new SortedSet();
+      const names = ['b', 'a/1', 'a/2', 'c', 'a/3'];
+      names.forEach((m, i) => {
+        z.add(Buffer.from(m), scored ? 10 - i : 0);
+        if (i % 2 === 0) z.setPayload(Buffer.from(m), Buffer.from(`p${m}`), i);
+      });
+      expect(z.isLexMode).toBe(!scored);
+      const c = z.lexCursor(Buffer.from('a/1'), true);
+      const seen: string[] = [];
+      do seen.push(`${c.key().toString()}=${c.value()?.toString() ?? '-'}`);
+      while (c.next());
+      expect(seen).toEqual(['a/2=pa/2', 'a/3=pa/3', 'b=pb', 'c=-']);
+      const d = z.lexCursor(Buffer.from('a'), false);
+      expect(d.seek(Buffer.from('a0'), false)).toBe(true);
+      expect(d.key().toString()).toBe('b');
+      expect(d.seek(Buffer.from('d'), false)).toBe(false);
+    }
+  });
+});
