@@ -7,8 +7,37 @@ const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 const INT_RE = /^-?(0|[1-9][0-9]*)$/;
 
+/**
+ * Fast path of string2ll for the common case: a Buffer of at most 15 bytes, which is either an invalid integer
+ * or one within ±(10^15 - 1), exactly representable as a JS number. Returns undefined when invalid. Callers fall
+ * back to parseInt64 (BigInt) for longer texts.
+ */
+export function parseSmallInt(buf: Buffer): number | undefined {
+  const len = buf.length;
+  if (len === 0 || len > 15) return undefined;
+  let i = 0;
+  const neg = buf[0] === 0x2d;
+  if (neg) {
+    if (len === 1) return undefined;
+    i = 1;
+  }
+  // no leading zeros, and no "-0"
+  if (buf[i] === 0x30) return len === 1 ? 0 : undefined;
+  let v = 0;
+  for (; i < len; i++) {
+    const c = buf[i]! - 0x30;
+    if (c < 0 || c > 9) return undefined;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
 /** Parses a signed 64-bit integer exactly like Redis's string2ll; returns undefined when invalid. */
 export function parseInt64(buf: Buffer | string): bigint | undefined {
+  if (typeof buf !== 'string' && buf.length <= 15) {
+    const n = parseSmallInt(buf);
+    return n === undefined ? undefined : BigInt(n);
+  }
   const s = typeof buf === 'string' ? buf : buf.toString('latin1');
   if (s.length === 0 || s.length > 20 || !INT_RE.test(s) || s === '-0') return undefined;
   const v = BigInt(s);
@@ -18,6 +47,7 @@ export function parseInt64(buf: Buffer | string): bigint | undefined {
 
 /** Like parseInt64 but returns a JS number, or undefined when invalid or not exactly representable. */
 export function parseSafeInt(buf: Buffer | string): number | undefined {
+  if (typeof buf !== 'string' && buf.length <= 15) return parseSmallInt(buf);
   const s = typeof buf === 'string' ? buf : buf.toString('latin1');
   if (s.length === 0 || s.length > 20 || !INT_RE.test(s) || s === '-0') return undefined;
   if (s.length < 16) return Number(s);
@@ -36,6 +66,20 @@ const INF_RE = /^[+-]?(inf|infinity)$/i;
 
 /** Parses a double like Redis's string2d/strtod; rejects NaN, empty strings and surrounding spaces. */
 export function parseDouble(buf: Buffer | string): number | undefined {
+  if (typeof buf !== 'string' && buf.length <= 15) {
+    // plain integers ("0", "-12", "+3", "007") are exact in a double when 15 digits or fewer
+    const len = buf.length;
+    let i = buf[0] === 0x2d || buf[0] === 0x2b ? 1 : 0;
+    if (i < len) {
+      let v = 0;
+      for (; i < len; i++) {
+        const c = buf[i]! - 0x30;
+        if (c < 0 || c > 9) break;
+        v = v * 10 + c;
+      }
+      if (i === len) return buf[0] === 0x2d ? -v : v;
+    }
+  }
   const s = typeof buf === 'string' ? buf : buf.toString('latin1');
   if (s.length === 0 || s.length > 5000) return undefined;
   if (INF_RE.test(s)) return s[0] === '-' ? -Infinity : Infinity;

@@ -140,7 +140,7 @@ export class RespParser {
   /** Reads "*<n>\r\n". Returns false when incomplete or on error. */
   private parseMultibulkHeader(): boolean {
     const buf = this.buf;
-    const cr = buf.indexOf(CR, this.pos);
+    const cr = findCR(buf, this.pos);
     if (cr === -1 || cr + 1 >= buf.length) {
       if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) this.fail(PROTOCOL_ERRORS.tooBigMbulkCount);
       return false;
@@ -177,7 +177,7 @@ export class RespParser {
       }
       const buf = this.buf;
       if (this.bulkLen === -1) {
-        const cr = buf.indexOf(CR, this.pos);
+        const cr = findCR(buf, this.pos);
         if (cr === -1 || cr + 1 >= buf.length) {
           if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail(PROTOCOL_ERRORS.tooBigBulkCount);
           return undefined;
@@ -236,6 +236,17 @@ export class RespParser {
     this.pos = nl + 1;
     return argv;
   }
+}
+
+/**
+ * Index of the first CR at or after `from`, or -1. Header lines are a few bytes long, where a byte loop beats
+ * Buffer#indexOf's call overhead; the scan stops after PROTO_INLINE_MAX_SIZE + 1 bytes, past which the caller
+ * reports a too-long line anyway.
+ */
+function findCR(buf: Buffer, from: number): number {
+  const end = Math.min(buf.length, from + PROTO_INLINE_MAX_SIZE + 1);
+  for (let i = from; i < end; i++) if (buf[i] === CR) return i;
+  return end === buf.length ? -1 : buf.indexOf(CR, end);
 }
 
 /** string2ll over buf[start..end): optional '-', digits, no leading zeros/spaces/'+'. */

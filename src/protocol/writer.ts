@@ -18,8 +18,6 @@ const SLAB_SIZE = 64 * 1024;
 /** bulk payloads at least this big are referenced instead of copied */
 const ZERO_COPY_MIN = 16 * 1024;
 
-const CRLF = 0x0a0d; // little-endian "\r\n"
-
 export class ReplyWriter {
   private slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
   /** start of the bytes not yet taken */
@@ -61,11 +59,11 @@ export class ReplyWriter {
         return;
       case 'null':
         if (resp === 3) this.raw3(0x5f, 0x0d, 0x0a);
-        else this.rawStr('$-1\r\n');
+        else this.raw5(0x24);
         return;
       case 'nullarray':
         if (resp === 3) this.raw3(0x5f, 0x0d, 0x0a);
-        else this.rawStr('*-1\r\n');
+        else this.raw5(0x2a);
         return;
       case 'array':
         this.integer(0x2a, r.v.length);
@@ -148,15 +146,21 @@ export class ReplyWriter {
     if (d !== undefined) s[this.off++] = d;
   }
 
-  private rawStr(s: string): void {
-    this.ensure(s.length);
-    this.off += this.slab.write(s, this.off, 'latin1');
+  /** RESP2 null: <type>-1\r\n */
+  private raw5(type: number): void {
+    this.ensure(5);
+    const s = this.slab;
+    s[this.off++] = type;
+    s[this.off++] = 0x2d;
+    s[this.off++] = 0x31;
+    s[this.off++] = 0x0d;
+    s[this.off++] = 0x0a;
   }
 
   private crlf(): void {
     this.ensure(2);
-    this.slab.writeUInt16LE(CRLF, this.off);
-    this.off += 2;
+    this.slab[this.off++] = 0x0d;
+    this.slab[this.off++] = 0x0a;
   }
 
   /** <type><string>\r\n for simple strings, errors and RESP3 doubles (UTF-8, may be any length). */
@@ -220,9 +224,16 @@ export class ReplyWriter {
       this.chunkBytes += b.length;
       return;
     }
-    this.ensure(b.length);
-    b.copy(this.slab, this.off);
-    this.off += b.length;
+    const n = b.length;
+    this.ensure(n);
+    if (n <= 32) {
+      // a byte loop beats Buffer#copy's call overhead for short values
+      const s = this.slab;
+      for (let i = 0, o = this.off; i < n; i++, o++) s[o] = b[i]!;
+    } else {
+      b.copy(this.slab, this.off);
+    }
+    this.off += n;
   }
 }
 

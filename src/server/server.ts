@@ -18,8 +18,8 @@ export interface RespServerOptions {
   log?: (msg: string) => void;
 }
 
-/** At most this many spellings of command names are cached (the cache must not grow with random input). */
-const LOOKUP_CACHE_MAX = 4096;
+/** Slots of the command-name cache (a power of two; the cache must not grow with random input). */
+const LOOKUP_SLOTS = 256;
 
 export class RespServer {
   readonly state: ServerState;
@@ -30,7 +30,8 @@ export class RespServer {
   private readonly connections = new Set<Connection>();
   /** per db: key → connections watching it */
   private readonly watchers: Array<Map<string, Set<Connection>>>;
-  private readonly lookupCache = new Map<string, CommandSpec>();
+  private readonly lookupNames: Array<Buffer | undefined> = new Array(LOOKUP_SLOTS).fill(undefined);
+  private readonly lookupSpecs: Array<CommandSpec | undefined> = new Array(LOOKUP_SLOTS).fill(undefined);
   private timers: NodeJS.Timeout[] = [];
   readonly log: (msg: string) => void;
 
@@ -124,13 +125,27 @@ export class RespServer {
     }
   }
 
-  /** Command lookup with a cache of exact spellings (redis-benchmark sends upper case). */
+  /**
+   * Command lookup through a direct-mapped cache keyed by the raw name bytes (redis-benchmark sends upper case,
+   * clients lower case), so the hot path neither decodes nor lower-cases the name. Bounded: LOOKUP_SLOTS entries.
+   */
   lookup(name: Buffer): CommandSpec | undefined {
-    const s = name.toString('latin1');
-    const hit = this.lookupCache.get(s);
-    if (hit !== undefined) return hit;
-    const spec = this.engine.lookupCommand(s);
-    if (spec && this.lookupCache.size < LOOKUP_CACHE_MAX) this.lookupCache.set(s, spec);
+    const len = name.length;
+    if (len > 32) return this.engine.lookupCommand(name);
+    let h = len;
+    for (let i = 0; i < len; i++) h = (h * 31 + name[i]!) | 0;
+    const slot = h & (LOOKUP_SLOTS - 1);
+    const cached = this.lookupNames[slot];
+    if (cached !== undefined && cached.length === len) {
+      let i = 0;
+      while (i < len && cached[i] === name[i]) i++;
+      if (i === len) return this.lookupSpecs[slot];
+    }
+    const spec = this.engine.lookupCommand(name);
+    if (spec !== undefined) {
+      this.lookupNames[slot] = Buffer.from(name);
+      this.lookupSpecs[slot] = spec;
+    }
     return spec;
   }
 

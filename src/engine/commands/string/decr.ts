@@ -10,5 +10,5 @@ export const decr: CommandSpec = {
   complexity: 'O(1)',
   summary: 'Decrement the integer value of a key by one',
   since: '1.0.0',
-  run: (ctx) => incrDecr(ctx, -1n),
+  run: (ctx) => incrDecr(ctx, -1),
 };

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../../command';
 import { NOT_INTEGER } from '../../errors';
-import { parseInt64 } from '../../numbers';
+import { parseInt64, parseSmallInt } from '../../numbers';
 import { incrDecr } from './incr';
 
 export const incrby: CommandSpec = {
@@ -13,7 +13,8 @@ export const incrby: CommandSpec = {
   summary: 'Increment the integer value of a key by the given amount',
   since: '1.0.0',
   run(ctx) {
-    const delta = parseInt64(ctx.argv[2]!);
+    const arg = ctx.argv[2]!;
+    const delta = arg.length <= 15 ? parseSmallInt(arg) : parseInt64(arg);
     return delta === undefined ? NOT_INTEGER : incrDecr(ctx, delta);
   },
 };
