@@ -10,7 +10,7 @@
  *     every key under it rolls up to a prefix not greater than the token, so the page resumes past the prefix.
  */
 import type { SortedSet } from '../engine/structures/sortedset';
-import { decodeVersion, type ObjectVersion } from './payload';
+import { decodeListingFields, decodeVersion, type ObjectVersion } from './payload';
 import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, zsetOf } from './store';
 
 /**
@@ -276,19 +276,41 @@ export function* listAll(
   }
 }
 
+/**
+ * A listed object: the listing fields are decoded at once (cheaply, see decodeListingFields); the full
+ * ObjectVersion (sequencer, restore state, …), which only some front ends show, on first access.
+ */
+class ListedEntry implements ListedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly etag?: string;
+  readonly lastModified: number;
+  readonly storageClass: string;
+  readonly versionId?: string;
+  #payload: Buffer | undefined;
+  #version: ObjectVersion | undefined;
+
+  constructor(member: Buffer, payload: Buffer | undefined) {
+    this.key = member.toString('utf8');
+    this.#payload = payload;
+    const f = payload ? decodeListingFields(payload) : undefined;
+    this.size = f?.size ?? 0;
+    this.etag = f?.etag;
+    this.lastModified = f?.lastModified ?? 0;
+    this.storageClass = f?.storageClass ?? 'STANDARD';
+    this.versionId = f?.versionId;
+  }
+
+  get version(): ObjectVersion {
+    this.#version ??= this.#payload
+      ? decodeVersion(this.#payload)
+      : { sequencer: '', deleteMarker: false, size: 0, lastModified: 0, storageClass: 'STANDARD' };
+    return this.#version;
+  }
+}
+
 export function listedObject(member: Buffer, payload: Buffer | undefined): ListedObject {
-  const v = payload
-    ? decodeVersion(payload)
-    : { sequencer: '', deleteMarker: false, size: 0, lastModified: 0, storageClass: 'STANDARD' };
-  return {
-    key: member.toString('utf8'),
-    size: v.size,
-    etag: v.etag,
-    lastModified: v.lastModified,
-    storageClass: v.storageClass,
-    versionId: v.versionId,
-    version: v,
-  };
+  return new ListedEntry(member, payload);
 }
 
 /** The keys zset of an existing bucket (undefined when the bucket exists but has no listed object). */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   decodeHistory,
+  decodeListingFields,
   decodeTombstones,
   decodeVersion,
   encodeHistory,
@@ -50,6 +51,13 @@ describe('index payload encoding', () => {
         } else expected.metaTime = v.metaTime ?? 0;
         expect(d).toEqual(JSON.parse(JSON.stringify(expected)));
         expect(versionSequencer(b)).toBe(v.sequencer);
+        expect(decodeListingFields(b)).toEqual({
+          size: d.size,
+          etag: d.etag,
+          lastModified: d.lastModified,
+          storageClass: d.storageClass,
+          versionId: d.versionId,
+        });
       }),
       { numRuns: 500 },
     );

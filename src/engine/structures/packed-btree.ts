@@ -1180,18 +1180,28 @@ export class TreeCursor {
 
   /**
    * Moves forward to the first key ≥ key (> key when exclusive); never backward. Stays within the current leaf
-   * (a binary search, no descent) when the target is there, else descends once (cursors from seekCursor only).
+   * or one of the next two (a binary search, no descent) when the target is there, else descends once (cursors
+   * from seekCursor only).
    */
   seek(key: Uint8Array, exclusive: boolean): boolean {
-    const leaf = this.leaf;
-    if (leaf === null) return false;
-    locate(leaf, leaf.count - 1);
-    const c = compareBytes(key, leaf.buf, ks, ke);
-    if (c < 0 || (c === 0 && !exclusive)) {
+    let leaf = this.leaf;
+    // the current leaf and the next two: a short hop is cheaper than a descent through cold inner nodes
+    for (let hop = 0; hop < 3 && leaf !== null; hop++, leaf = leaf.next) {
+      locate(leaf, leaf.count - 1);
+      const c = compareBytes(key, leaf.buf, ks, ke);
+      if (c > 0 || (c === 0 && exclusive)) continue;
       let i = leafSearch(leaf, key);
       if (found && exclusive) i++;
-      if (i > this.idx) this.idx = i;
+      if (hop > 0) {
+        this.leaf = leaf;
+        this.idx = i;
+      } else if (i > this.idx) this.idx = i;
       return true;
+    }
+    if (leaf === null) {
+      this.leaf = null;
+      this.idx = 0;
+      return false;
     }
     if (this.tree === null) throw new Error('TreeCursor.seek: cursor without a tree');
     this.tree.seekInto(this, key, exclusive);

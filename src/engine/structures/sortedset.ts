@@ -30,7 +30,7 @@
  * - removeRange of m members:      O(log n + m) in lex mode, O(m log n) in scored mode
  * - weightBetween:                 O(log n)
  * - scan of m members:             O(log n + m) (+ m byMember lookups for payloads in scored mode)
- * - lexCursor:                     O(log n); its forward seek: O(log L) within the current leaf, else O(log n)
+ * - lexCursor:                     O(log n); its forward seek: O(log L) within the next 3 leaves, else O(log n)
  * - size / encoding / byteSize:    O(1)
  */
 import { copyBytes, PackedBTree, type TreeCursor } from './packed-btree';
