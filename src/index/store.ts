@@ -212,8 +212,9 @@ function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, l
       const v: ZSetValue = { type: 'zset', v: zset };
       db.set(names.keys, v);
     }
-    if (!listed) zset.add(member, 0);
-    zset.setPayload(member, encodeVersion(shown), shown.size);
+    // one descent each: stateOf's payload() lookup of this member left its path for the write
+    if (listed) zset.setPayload(member, encodeVersion(shown), shown.size);
+    else zset.setWithPayload(member, 0, encodeVersion(shown), shown.size);
     db.modified(names.keys);
   } else if (listed && l.zset) {
     l.zset.remove(member);

@@ -517,6 +517,14 @@ function nodeCount(node: Node): number {
 /** Path of the last descent: pathNode[d] is the inner node at depth d, pathIdx[d] the child index taken. */
 const pathNode: Inner[] = [];
 const pathIdx: number[] = [];
+/**
+ * Descent reuse: getValue(key) leaves the path of its descent for the next descendKey of the same key object in the
+ * same tree (a read-modify-write costs one descent). Every other descent (any tree) and clear() drop it, and every
+ * modification starts with a descent, so the recorded path is never stale when reused.
+ */
+let hintTree: PackedBTree | null = null;
+let hintKey: Uint8Array | null = null;
+let hintLeaf: Leaf | null = null;
 
 export class PackedBTree {
   private root: Node = new Leaf();
@@ -556,6 +564,12 @@ export class PackedBTree {
   // ---- descents ----
 
   private descendKey(key: Uint8Array): Leaf {
+    if (hintTree === this && hintKey === key) {
+      // getValue(key) just descended for this very key object and nothing has descended since: path still valid
+      hintTree = null;
+      return hintLeaf!;
+    }
+    hintTree = null;
     let node = this.root;
     for (let d = 0; d < this.height; d++) {
       const inner = node as Inner;
@@ -568,6 +582,7 @@ export class PackedBTree {
   }
 
   private descendRightmost(): Leaf {
+    hintTree = null;
     let node = this.root;
     for (let d = 0; d < this.height; d++) {
       const inner = node as Inner;
@@ -581,6 +596,7 @@ export class PackedBTree {
 
   /** Descends to the leaf holding rank r (0 ≤ r < size); returns the leaf and sets `rankInLeaf`. */
   private descendRank(r: number): Leaf {
+    hintTree = null;
     let node = this.root;
     for (let d = 0; d < this.height; d++) {
       const inner = node as Inner;
@@ -630,6 +646,10 @@ export class PackedBTree {
   /** Value of key, or null when the key is absent (undefined when present without a value). */
   getValue(key: Uint8Array): Buffer | undefined | null {
     const leaf = this.descendKey(key);
+    // a write of the same key object that follows (read-modify-write) reuses this descent
+    hintTree = this;
+    hintKey = key;
+    hintLeaf = leaf;
     const i = leafSearch(leaf, key);
     if (!found) return null;
     locate(leaf, i);
@@ -822,6 +842,7 @@ export class PackedBTree {
   }
 
   clear(): void {
+    hintTree = null;
     const leaf = new Leaf();
     this.root = leaf;
     this.head = leaf;

@@ -20,7 +20,8 @@
  * (lex / byScore). Payloads survive score updates.
  *
  * Cost (n members, log = PackedBTree descent, L = leaf size ≤ 128):
- * - add / remove / setPayload:     O(log n + L) (twice in scored mode); first change lex → scored mode: O(n)
+ * - add / remove / setPayload / setWithPayload: O(log n + L) (twice in scored mode); first change lex → scored
+ *   mode: O(n). A write right after payload() of the same member Buffer reuses its descent (PackedBTree hint).
  * - score / payload / has:         O(log n)
  * - rank:                          O(log n) (+ byMember lookup in scored mode)
  * - at:                            O(log n)
@@ -370,6 +371,23 @@ export class SortedSet {
    */
   lexCursor(from: Uint8Array, exclusive: boolean): TreeCursor {
     return this.lex !== null ? this.lex.seekCursor(from, exclusive) : this.byMember!.seekCursor(from, exclusive, 9);
+  }
+
+  /**
+   * Inserts or updates member with score, payload and weight; returns true when the member was new. One descent when
+   * the set is in lex mode with this score (an S3 index), else add + setPayload.
+   */
+  setWithPayload(member: Buffer, score: number, payload: Buffer | undefined, weight: number): boolean {
+    score = normalize(score);
+    const lex = this.lex;
+    if (lex !== null && (score === this.commonScore || lex.size === 0)) {
+      if (lex.size === 0) this.commonScore = score;
+      if (!this.skiplist && member.length > LISTPACK_MAX_VALUE) this.skiplist = true;
+      return this.noteAdded(lex.set(member, payload, weight));
+    }
+    const added = this.add(member, score);
+    this.setPayload(member, payload, weight);
+    return added;
   }
 
   /** Attaches an opaque payload and a numeric weight (summed in O(log n) by weightBetween) to an existing member. */

@@ -272,3 +272,33 @@ describe('PackedBTree seek cursors', () => {
     );
   });
 });
+
+describe('PackedBTree read-modify-write', () => {
+  it('a write right after getValue of the same key object (reused descent) keeps the tree exact', () => {
+    const byteKey = fc.uint8Array({ minLength: 1, maxLength: 3, max: 5 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(byteKey, fc.integer({ min: 0, max: 3 })), { maxLength: 200 }), (ops) => {
+        const tree = new PackedBTree(SMALL);
+        const other = new PackedBTree(SMALL);
+        const model = new Map<string, Buffer>();
+        for (const [k, what] of ops) {
+          expect(tree.getValue(k) ?? null).toEqual(model.get(k.toString('hex')) ?? null);
+          if (what === 3) other.set(k, k); // another tree descends in between: the hint must not be used
+          if (what === 0 || what === 3) {
+            tree.delete(k);
+            model.delete(k.toString('hex'));
+          } else {
+            const v = Buffer.concat([k, Buffer.alloc(what * 7, what)]);
+            tree.set(k, v);
+            model.set(k.toString('hex'), v);
+          }
+        }
+        tree.checkInvariants();
+        const keys = [...model.keys()].sort();
+        expect([...tree.entries()].map((e) => e.key.toString('hex'))).toEqual(keys);
+        for (const k of keys) expect(tree.getValue(Buffer.from(k, 'hex'))).toEqual(model.get(k));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
