@@ -518,8 +518,8 @@ function nodeCount(node: Node): number {
 const pathNode: Inner[] = [];
 const pathIdx: number[] = [];
 /**
- * Descent reuse: getValue(key) leaves the path of its descent for the next descendKey of the same key object in the
- * same tree (a read-modify-write costs one descent). Every other descent (any tree) and clear() drop it, and every
+ * Descent reuse: has(key) and getValue(key) leave the path of their descent for the next descendKey of the same key
+ * object in the same tree (a read-modify-write, e.g. ZADD's score check then insert, costs one descent). Every other descent (any tree) and clear() drop it, and every
  * modification starts with a descent, so the recorded path is never stale when reused.
  */
 let hintTree: PackedBTree | null = null;
@@ -632,8 +632,17 @@ export class PackedBTree {
   // ---- queries ----
 
   has(key: Uint8Array): boolean {
-    leafSearch(this.descendKey(key), key);
+    const leaf = this.descendKey(key);
+    this.leaveHint(key, leaf);
+    leafSearch(leaf, key);
     return found;
+  }
+
+  /** Lets the next descendKey of this key object reuse the path just taken (a lookup followed by a write). */
+  private leaveHint(key: Uint8Array, leaf: Leaf): void {
+    hintTree = this;
+    hintKey = key;
+    hintLeaf = leaf;
   }
 
   get(key: Uint8Array): TreeEntry | undefined {
@@ -646,10 +655,7 @@ export class PackedBTree {
   /** Value of key, or null when the key is absent (undefined when present without a value). */
   getValue(key: Uint8Array): Buffer | undefined | null {
     const leaf = this.descendKey(key);
-    // a write of the same key object that follows (read-modify-write) reuses this descent
-    hintTree = this;
-    hintKey = key;
-    hintLeaf = leaf;
+    this.leaveHint(key, leaf);
     const i = leafSearch(leaf, key);
     if (!found) return null;
     locate(leaf, i);

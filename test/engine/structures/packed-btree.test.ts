@@ -282,7 +282,8 @@ describe('PackedBTree read-modify-write', () => {
         const other = new PackedBTree(SMALL);
         const model = new Map<string, Buffer>();
         for (const [k, what] of ops) {
-          expect(tree.getValue(k) ?? null).toEqual(model.get(k.toString('hex')) ?? null);
+          if (what === 2) expect(tree.has(k)).toBe(model.has(k.toString('hex')));
+          else expect(tree.getValue(k) ?? null).toEqual(model.get(k.toString('hex')) ?? null);
           if (what === 3) other.set(k, k); // another tree descends in between: the hint must not be used
           if (what === 0 || what === 3) {
             tree.delete(k);
