@@ -6,7 +6,8 @@
  *   entry data, packed into ONE Buffer:  [varint keyLen][key][varint valTag][value] ...  where valTag = 0 means "no
  *   value" and valTag = len + 1 means a value of `len` bytes. A Uint16Array (Uint32Array when the leaf exceeds 64 KiB)
  *   holds the start offset of every entry, so a leaf is searched by binary search without any per-entry JS object.
- *   A Float64Array of per-entry weights exists only when some entry of the leaf has a non-zero weight.
+ *   A per-entry weight array exists only when some entry of the leaf has a non-zero weight: a Uint32Array while
+ *   every weight of the leaf is an integer in [0, 2^32) (object sizes), else a Float64Array.
  *   Leaves are doubly linked (prev/next) for range scans in both directions.
  * - Inner nodes hold up to innerMax (64) children with, per child: a separator key (a copy of the child's smallest key at
  *   the time it was created), the number of entries below it, and the sum of the weights below it.
@@ -75,7 +76,7 @@ class Leaf {
   offs: Uint16Array | Uint32Array = NO_OFFSETS;
   count = 0;
   used = 0;
-  weights: Float64Array | null = null;
+  weights: Float64Array | Uint32Array | null = null;
   weight = 0;
   prev: Leaf | null = null;
   next: Leaf | null = null;
@@ -299,6 +300,7 @@ function ensureCapacity(
   needWeights: boolean,
   growth: number,
   lim: Limits,
+  wideWeights = false,
 ): void {
   if (needBytes > leaf.buf.length) {
     const buf = allocBuf(capacityFor(needBytes, lim.leafMaxBytes, growth, 256));
@@ -312,8 +314,11 @@ function ensureCapacity(
     offs.set(leaf.offs.subarray(0, leaf.count));
     leaf.offs = offs;
   }
-  if (needWeights && (leaf.weights === null || needCount > leaf.weights.length)) {
-    const w = new Float64Array(Math.max(needCount, leaf.offs.length));
+  const old = leaf.weights;
+  const wideW = wideWeights || old instanceof Float64Array;
+  if (needWeights && (old === null || needCount > old.length || (wideW && !(old instanceof Float64Array)))) {
+    const n = Math.max(needCount, leaf.offs.length);
+    const w = wideW ? new Float64Array(n) : new Uint32Array(n);
     if (leaf.weights !== null) w.set(leaf.weights.subarray(0, leaf.count));
     leaf.weights = w;
   }
@@ -343,6 +348,9 @@ function shrinkToFit(leaf: Leaf, lim: Limits, exact = false): void {
   }
 }
 
+/** True when weight needs a Float64Array (not an integer in [0, 2^32), or -0). */
+const isWideWeight = (w: number): boolean => !(w >= 0 && w <= 0xffffffff && Number.isInteger(w)) || Object.is(w, -0);
+
 /** Recomputes the leaf weight sum, dropping the weights array when every weight is zero. */
 function sumWeights(leaf: Leaf): void {
   const w = leaf.weights;
@@ -371,7 +379,15 @@ function insertEntry(
 ): void {
   const size = entrySize(key, value);
   const n = leaf.count;
-  ensureCapacity(leaf, leaf.used + size, n + 1, weight !== 0 || leaf.weights !== null, growth, lim);
+  ensureCapacity(
+    leaf,
+    leaf.used + size,
+    n + 1,
+    weight !== 0 || leaf.weights !== null,
+    growth,
+    lim,
+    isWideWeight(weight),
+  );
   const a = entryStart(leaf, i);
   const buf = leaf.buf;
   if (a < leaf.used) buf.copyWithin(a + size, a, leaf.used);
@@ -402,7 +418,7 @@ function replaceEntry(
   const size = entrySize(key, value);
   const delta = size - (b - a);
   const needWeights = weight !== 0 || leaf.weights !== null;
-  ensureCapacity(leaf, leaf.used + Math.max(delta, 0), leaf.count, needWeights, GROW_NORMAL, lim);
+  ensureCapacity(leaf, leaf.used + Math.max(delta, 0), leaf.count, needWeights, GROW_NORMAL, lim, isWideWeight(weight));
   const buf = leaf.buf;
   if (delta !== 0 && b < leaf.used) buf.copyWithin(a + size, b, leaf.used);
   writeEntry(buf, a, key, value);
@@ -449,7 +465,7 @@ function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
   const a = entryStart(src, from);
   const b = entryStart(src, to);
   const n = to - from;
-  ensureCapacity(leaf, b - a, n, src.weights !== null, GROW_NORMAL, lim);
+  ensureCapacity(leaf, b - a, n, src.weights !== null, GROW_NORMAL, lim, src.weights instanceof Float64Array);
   src.buf.copy(leaf.buf, 0, a, b);
   const offs = leaf.offs;
   for (let i = 0; i < n; i++) offs[i] = src.offs[from + i] - a;
@@ -465,7 +481,16 @@ function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
 /** Appends right's entries to left. */
 function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
   const n = left.count + right.count;
-  ensureCapacity(left, left.used + right.used, n, left.weights !== null || right.weights !== null, GROW_NORMAL, lim);
+  const wide = left.weights instanceof Float64Array || right.weights instanceof Float64Array;
+  ensureCapacity(
+    left,
+    left.used + right.used,
+    n,
+    left.weights !== null || right.weights !== null,
+    GROW_NORMAL,
+    lim,
+    wide,
+  );
   right.buf.copy(left.buf, left.used, 0, right.used);
   for (let i = 0; i < right.count; i++) left.offs[left.count + i] = right.offs[i] + left.used;
   if (right.weights !== null) left.weights!.set(right.weights.subarray(0, right.count), left.count);
@@ -1019,7 +1044,7 @@ export class PackedBTree {
       yield {
         entries: copyBytes(leaf.buf, 0, leaf.used),
         count: leaf.count,
-        weights: leaf.weights === null ? null : leaf.weights.slice(0, leaf.count),
+        weights: leaf.weights === null ? null : Float64Array.from(leaf.weights.subarray(0, leaf.count)),
       };
     }
   }

@@ -51,7 +51,12 @@ const valueArb = fc.option(
     .map((a) => Buffer.from(a)),
   { nil: undefined },
 );
-const weightArb = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1_000_000 }));
+const weightArb = fc.oneof(
+  fc.constant(0),
+  fc.integer({ min: 0, max: 1_000_000 }),
+  // beyond a Uint32Array leaf: the leaf switches to a Float64Array
+  fc.constantFrom(2 ** 40, 0xffffffff, -3, 0.5),
+);
 
 type Op =
   | { t: 'insert' | 'set' | 'update'; key: Buffer; value: Buffer | undefined; weight: number }
