@@ -104,6 +104,10 @@ export class RespParser {
       if (this.multibulkLen === 0) {
         if (this.pos >= this.buf.length) return this.drained();
         const first = this.buf[this.pos]!;
+        if (first === 0x2a /* * */ && this.big === undefined) {
+          const argv = this.parseWhole();
+          if (argv !== undefined) return argv;
+        }
         if (first !== 0x2a /* * */) {
           const inline = this.parseInline();
           if (inline === undefined) return undefined;
@@ -117,6 +121,66 @@ export class RespParser {
       if (argv === undefined) return undefined;
       return argv;
     }
+  }
+
+  /**
+   * Fast path for the common case: a whole, well-formed multibulk of small bulks already in the buffer, parsed
+   * with locals only. Returns undefined without changing any state when the command is incomplete, has a big
+   * bulk, or is anything unusual (errors, limits, *0): the incremental path then takes it from the same place.
+   * It is tried only at the start of a command, so a command that arrives in pieces is not rescanned.
+   */
+  private parseWhole(): Buffer[] | undefined {
+    const buf = this.buf;
+    const end = buf.length;
+    let p = this.pos + 1;
+    // multibulk count: 1..9999999, no sign, no leading zero
+    let n = 0;
+    let c = buf[p]!;
+    if (c < 0x31 || c > 0x39) return undefined;
+    for (const stop = Math.min(end, p + 8); p < stop; p++) {
+      c = buf[p]!;
+      if (c === CR) break;
+      if (c < 0x30 || c > 0x39) return undefined;
+      n = n * 10 + c - 0x30;
+    }
+    if (c !== CR || p + 1 >= end) return undefined;
+    if (n > UNAUTH_MAX_MULTIBULK_LEN && this.limits.unauthenticated) return undefined;
+    p += 2;
+    const maxBulk = this.limits.unauthenticated ? UNAUTH_MAX_BULK_LEN : this.limits.maxBulkLen;
+    const argv: Buffer[] = [];
+    for (let k = 0; k < n; k++) {
+      if (p >= end || buf[p] !== 0x24 /* $ */) return undefined;
+      p++;
+      // bulk length: 0, or 1..BIG_ARG-1 without leading zeros
+      let len = 0;
+      c = buf[p]!;
+      if (c === 0x30) {
+        p++;
+        c = buf[p]!;
+      } else {
+        if (c < 0x31 || c > 0x39) return undefined;
+        for (const stop = Math.min(end, p + 6); p < stop; p++) {
+          c = buf[p]!;
+          if (c === CR) break;
+          if (c < 0x30 || c > 0x39) return undefined;
+          len = len * 10 + c - 0x30;
+        }
+      }
+      if (c !== CR || len >= BIG_ARG || len > maxBulk) return undefined;
+      p += 2;
+      // like Redis, the two bytes after the payload are skipped without being checked
+      if (p + len + 2 > end) return undefined;
+      const arg = Buffer.allocUnsafe(len);
+      if (len <= 64) {
+        for (let i = 0, q = p; i < len; i++, q++) arg[i] = buf[q]!;
+      } else {
+        buf.copy(arg, 0, p, p + len);
+      }
+      argv.push(arg);
+      p += len + 2;
+    }
+    this.pos = p;
+    return argv;
   }
 
   private drained(): undefined {

@@ -83,6 +83,7 @@ export interface OutputBufferLimit {
 
 export class RuntimeConfig {
   private readonly values = new Map<string, string>();
+  private readonly numbers = new Map<string, number>();
 
   constructor(initial: Record<string, string | number> = {}) {
     for (const p of PARAMS) this.values.set(p.name, p.defaultValue);
@@ -96,8 +97,14 @@ export class RuntimeConfig {
     return this.values.get(name) ?? '';
   }
 
+  /** Numeric value of a parameter; cached because the RESP server reads its limits on every read event. */
   getNumber(name: string): number {
-    return Number(this.values.get(name) ?? 0);
+    let n = this.numbers.get(name);
+    if (n === undefined) {
+      n = Number(this.values.get(name) ?? 0);
+      this.numbers.set(name, n);
+    }
+    return n;
   }
 
   /** CONFIG GET: every parameter matching the glob pattern, as [name, value] pairs. */
@@ -158,6 +165,7 @@ export class RuntimeConfig {
     }
     if (p.accepts && !p.accepts.includes(value)) return fail('this server does not support that value');
     this.values.set(p.name, value);
+    this.numbers.delete(p.name);
     return undefined;
   }
 
