@@ -196,6 +196,18 @@ export class ReplyWriter {
       this.off += s.write(v.toString(), this.off, 'latin1');
     } else if (v >= 0 && v < 10) {
       s[this.off++] = 0x30 + v;
+    } else if (v > 0 && v < 0x80000000 && (v | 0) === v) {
+      // small integer arithmetic: count the digits, then write them backwards
+      let digits = 1;
+      for (let t = v; t >= 10; t = (t / 10) | 0) digits++;
+      let p = this.off + digits - 1;
+      let t = v;
+      do {
+        const q = (t / 10) | 0;
+        s[p--] = 0x30 + t - q * 10;
+        t = q;
+      } while (t !== 0);
+      this.off += digits;
     } else if (Number.isSafeInteger(v) && v > 0) {
       let digits = 1;
       for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;

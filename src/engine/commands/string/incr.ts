@@ -35,18 +35,32 @@ export function incrDecr(ctx: CommandContext, delta: bigint | number): Reply {
   return int64(next);
 }
 
+/** scratch space for smallIntBytes: a sign and 16 digits */
+const DIGITS = new Uint8Array(20);
+
 /** The decimal digits of a safe integer, without going through a string. */
 function smallIntBytes(n: number): Buffer {
-  let digits = n < 0 ? 2 : 1;
-  for (let t = Math.abs(n); t >= 10; t = Math.floor(t / 10)) digits++;
-  const out = Buffer.allocUnsafe(digits);
-  let t = Math.abs(n);
-  for (let p = digits - 1; ; p--) {
-    out[p] = 0x30 + (t % 10);
-    t = Math.floor(t / 10);
-    if (t === 0) break;
+  const neg = n < 0;
+  let t = neg ? -n : n;
+  let p = DIGITS.length;
+  if (t < 0x80000000) {
+    // small integer arithmetic while it fits in 31 bits
+    do {
+      const q = (t / 10) | 0;
+      DIGITS[--p] = 0x30 + t - q * 10;
+      t = q;
+    } while (t !== 0);
+  } else {
+    do {
+      const q = Math.floor(t / 10);
+      DIGITS[--p] = 0x30 + t - q * 10;
+      t = q;
+    } while (t !== 0);
   }
-  if (n < 0) out[0] = 0x2d;
+  if (neg) DIGITS[--p] = 0x2d;
+  const len = DIGITS.length - p;
+  const out = Buffer.allocUnsafe(len);
+  for (let i = 0; i < len; i++) out[i] = DIGITS[p + i]!;
   return out;
 }
 
