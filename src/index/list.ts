@@ -23,9 +23,13 @@ export interface KeyCursor {
   keyBuf(): Uint8Array;
   readonly keyStart: number;
   readonly keyEnd: number;
-  /** fresh copies of the current key and payload */
-  key(): Buffer;
-  value(): Buffer | undefined;
+  /** after keyBuf(): payload bounds in valueStart/valueEnd (false, -1 when none) */
+  valueBounds(): boolean;
+  readonly valueStart: number;
+  readonly valueEnd: number;
+  /** a stable copy of keyBuf()'s bytes; its offsets are keyBuf()'s minus stableBase */
+  stableBuf(): Buffer;
+  readonly stableBase: number;
   next(): boolean;
   /** moves forward to the first key ≥ key (> key when exclusive) */
   seek(key: Uint8Array, exclusive: boolean): boolean;
@@ -34,6 +38,18 @@ export interface OrderedKeys {
   readonly size: number;
   lexCursor(from: Uint8Array, exclusive: boolean): KeyCursor;
 }
+
+/**
+ * Makes one listed row from a stable buffer: key at buf[keyStart, keyEnd), payload at buf[valueStart, valueEnd)
+ * (valueStart -1 when none). The buffer is shared by several rows and never changes.
+ */
+export type RowMaker<T> = (buf: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => T;
+
+/** The default row: copies of member and payload. */
+const memberAndPayload: RowMaker<[Buffer, Buffer | undefined]> = (buf, ks, ke, vs, ve) => [
+  Buffer.from(buf.subarray(ks, ke)),
+  vs < 0 ? undefined : Buffer.from(buf.subarray(vs, ve)),
+];
 
 export interface ListOptions {
   readonly prefix?: string;
@@ -125,9 +141,9 @@ export function prefixRange(z: Pick<SortedSet, 'size' | 'countBelowLex'>, prefix
   return [lo, succ === undefined ? z.size : z.countBelowLex(succ, false)];
 }
 
-export interface RawPage {
-  /** members and payloads of the listed keys */
-  keys: Array<[Buffer, Buffer | undefined]>;
+export interface RawPage<T = [Buffer, Buffer | undefined]> {
+  /** the listed keys, as rows made by the RowMaker (default: [member, payload]) */
+  keys: T[];
   prefixes: Buffer[];
   truncated: boolean;
   /** the last key or prefix returned (the continuation point) */
@@ -137,22 +153,28 @@ export interface RawPage {
 /**
  * The core of a listing on raw bytes. `after`: exclusive lower bound (start-after or the token's position).
  * One cursor walks the keys under the prefix; a rolled-up prefix is left by a forward seek to its successor (a
- * binary search in the current leaf, or one descent). Only returned keys are copied.
+ * binary search in the current leaf or the next ones, else one descent). Rows are made from one stable copy per
+ * leaf visited, not one per key.
  */
-export function listRaw(
+export function listRaw<T = [Buffer, Buffer | undefined]>(
   z: OrderedKeys | undefined,
   prefix: Buffer,
   delimiter: Buffer | undefined,
   maxKeys: number,
   after: Buffer | undefined,
-): RawPage {
-  const page: RawPage = { keys: [], prefixes: [], truncated: false };
+  makeRow: RowMaker<T> = memberAndPayload as unknown as RowMaker<T>,
+): RawPage<T> {
+  const page: RawPage<T> = { keys: [], prefixes: [], truncated: false };
   if (z === undefined || z.size === 0) return page;
   const fromAfter = after !== undefined && Buffer.compare(after, prefix) >= 0;
   const c = z.lexCursor(fromAfter ? after : prefix, fromAfter);
   const delim = delimiter !== undefined && delimiter.length > 0 ? delimiter : undefined;
   const plen = prefix.length;
   let count = 0;
+  // the last returned key, as a position in a stable buffer (copied out once, at the end)
+  let lastBuf: Buffer | undefined;
+  let lastStart = 0;
+  let lastEnd = 0;
   while (c.valid) {
     const buf = c.keyBuf();
     const s = c.keyStart;
@@ -164,9 +186,13 @@ export function listRaw(
     }
     const d = delim === undefined ? -1 : indexOfIn(buf, s + plen, e, delim);
     if (d < 0) {
-      const member = c.key();
-      page.keys.push([member, c.value()]);
-      page.last = member;
+      const stable = c.stableBuf();
+      const base = c.stableBase;
+      const vs = c.valueBounds() ? c.valueStart - base : -1;
+      page.keys.push(makeRow(stable, s - base, e - base, vs, vs < 0 ? -1 : c.valueEnd - base));
+      lastBuf = stable;
+      lastStart = s - base;
+      lastEnd = e - base;
       count++;
       c.next();
       continue;
@@ -176,12 +202,14 @@ export function listRaw(
     if (after === undefined || Buffer.compare(rolledUp, after) > 0) {
       page.prefixes.push(rolledUp);
       page.last = rolledUp;
+      lastBuf = undefined;
       count++;
     }
     const succ = prefixSuccessor(rolledUp);
     if (succ === undefined) break;
     c.seek(succ, false);
   }
+  if (lastBuf !== undefined) page.last = Buffer.from(lastBuf.subarray(lastStart, lastEnd));
   return page;
 }
 
@@ -230,8 +258,9 @@ export function listObjectsV2(
     opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined,
     maxKeys,
     after,
+    listedRow,
   );
-  const contents = raw.keys.map(([member, payload]) => listedObject(member, payload));
+  const contents: ListedObject[] = raw.keys;
   const commonPrefixes = raw.prefixes.map((p) => p.toString('utf8'));
   return {
     ok: true,
@@ -282,36 +311,47 @@ export function* listAll(
  */
 class ListedEntry implements ListedObject {
   readonly key: string;
-  readonly size: number;
+  readonly size: number = 0;
   readonly etag?: string;
-  readonly lastModified: number;
-  readonly storageClass: string;
+  readonly lastModified: number = 0;
+  readonly storageClass: string = 'STANDARD';
   readonly versionId?: string;
-  #payload: Buffer | undefined;
+  /** the encoded version at buf[start, end) (buf undefined when the member has no payload) */
+  readonly #buf: Buffer | undefined;
+  readonly #start: number;
+  readonly #end: number;
   #version: ObjectVersion | undefined;
 
-  constructor(member: Buffer, payload: Buffer | undefined) {
-    this.key = member.toString('utf8');
-    this.#payload = payload;
-    const f = payload ? decodeListingFields(payload) : undefined;
-    this.size = f?.size ?? 0;
-    this.etag = f?.etag;
-    this.lastModified = f?.lastModified ?? 0;
-    this.storageClass = f?.storageClass ?? 'STANDARD';
-    this.versionId = f?.versionId;
+  constructor(key: string, buf: Buffer | undefined, start: number, end: number) {
+    this.key = key;
+    this.#buf = buf;
+    this.#start = start;
+    this.#end = end;
+    if (buf === undefined) return;
+    const f = decodeListingFields(buf, start, end);
+    this.size = f.size;
+    this.etag = f.etag;
+    this.lastModified = f.lastModified;
+    this.storageClass = f.storageClass;
+    this.versionId = f.versionId;
   }
 
   get version(): ObjectVersion {
-    this.#version ??= this.#payload
-      ? decodeVersion(this.#payload)
-      : { sequencer: '', deleteMarker: false, size: 0, lastModified: 0, storageClass: 'STANDARD' };
+    this.#version ??=
+      this.#buf === undefined
+        ? { sequencer: '', deleteMarker: false, size: 0, lastModified: 0, storageClass: 'STANDARD' }
+        : decodeVersion(this.#buf.subarray(this.#start, this.#end));
     return this.#version;
   }
 }
 
 export function listedObject(member: Buffer, payload: Buffer | undefined): ListedObject {
-  return new ListedEntry(member, payload);
+  return new ListedEntry(member.toString('utf8'), payload, 0, payload?.length ?? 0);
 }
+
+/** A listed row straight from a stable leaf copy: the payload is not even viewed until `version` is read. */
+const listedRow: RowMaker<ListedEntry> = (buf, ks, ke, vs, ve) =>
+  new ListedEntry(buf.toString('utf8', ks, ke), vs < 0 ? undefined : buf, vs, ve);
 
 /** The keys zset of an existing bucket (undefined when the bucket exists but has no listed object). */
 export function bucketZset(scope: IndexScope, bucket: string): Result<SortedSet | undefined> {

@@ -305,26 +305,26 @@ export interface ListingFields {
 }
 
 /** The ListingFields of an encoded version: the hot path of a listing page (no Reader, no sequencer string). */
-export function decodeListingFields(buf: Buffer): ListingFields {
-  const flags = buf[0]!;
-  const cls = buf[1]!;
-  let p = 2;
-  if (flags & 4) p += 1 + ((buf[2]! + 1) >> 1);
-  else return listingFieldsOf(decodeVersion(buf));
+export function decodeListingFields(buf: Buffer, start = 0, end = buf.length): ListingFields {
+  const flags = buf[start]!;
+  const cls = buf[start + 1]!;
+  let p = start + 2;
+  if (!(flags & 4) || (flags & 3) !== 1 || (flags & (8 | 64)) !== 0) {
+    return listingFieldsOf(decodeVersion(start === 0 && end === buf.length ? buf : buf.subarray(start, end)));
+  }
+  p += 1 + ((buf[p]! + 1) >> 1);
   let size = 0;
   let mul = 1;
   for (;;) {
+    if (p >= end) throw new RangeError('truncated index record');
     const b = buf[p++]!;
     size += (b & 0x7f) * mul;
     if (b < 0x80) break;
     mul *= 0x80;
   }
-  if (p + 6 > buf.length) throw new RangeError('truncated index record');
+  if (p + 6 + 16 > end) throw new RangeError('truncated index record');
   const lastModified = buf.readUIntLE(p, 6);
   p += 6;
-  const form = flags & 3;
-  if (form !== 1 || (flags & (8 | 64)) !== 0) return listingFieldsOf(decodeVersion(buf));
-  if (p + 16 > buf.length) throw new RangeError('truncated index record');
   const etag = buf.toString('hex', p, p + 16);
   return { size, etag, lastModified, storageClass: STORAGE_CLASSES[cls] ?? 'STANDARD', versionId: undefined };
 }

@@ -10,6 +10,7 @@ import {
   type KeyCursor,
   listRaw,
   prefixSuccessor,
+  type RawPage,
 } from '../../src/index/list';
 import { created, deleted, indexHarness } from './harness';
 
@@ -76,8 +77,11 @@ function arrayKeys(keys: string[]) {
         get keyEnd() {
           return arr[i]!.length;
         },
-        key: () => Buffer.from(arr[i]!),
-        value: () => undefined,
+        valueBounds: () => false,
+        valueStart: -1,
+        valueEnd: -1,
+        stableBuf: () => arr[i]!,
+        stableBase: 0,
         next: () => ++i < arr.length,
         seek(k: Uint8Array, ex: boolean) {
           i = firstAt(k, ex, i);
@@ -94,7 +98,7 @@ function realKeys(keys: string[]) {
   return z;
 }
 
-function pageEntries(p: ReturnType<typeof listRaw>): Entry[] {
+function pageEntries(p: RawPage): Entry[] {
   // listRaw returns keys and prefixes separately; merge them back in byte order
   const all: Entry[] = [
     ...p.keys.map(([m]) => ({ key: m.toString('utf8') })),

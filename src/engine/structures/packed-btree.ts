@@ -1285,6 +1285,41 @@ export class TreeCursor {
   keyStart = 0;
   keyEnd = 0;
 
+  /**
+   * After keyBuf(): the bounds of the current value (after valueSkip) in valueStart/valueEnd, or -1 and false when
+   * the entry has none.
+   */
+  valueBounds(): boolean {
+    const tag = readVarint(this.leaf!.buf, this.keyEnd);
+    if (tag - 1 < this.valueSkip) {
+      this.valueStart = -1;
+      this.valueEnd = -1;
+      return false;
+    }
+    this.valueStart = rpos + this.valueSkip;
+    this.valueEnd = rpos + tag - 1;
+    return true;
+  }
+  valueStart = -1;
+  valueEnd = -1;
+
+  /**
+   * A stable copy of the current leaf's bytes from the current entry on, shared by the following entries of the same
+   * leaf: offsets from keyBuf()/valueBounds() minus stableBase index into it. One allocation per leaf visited.
+   */
+  stableBuf(): Buffer {
+    const leaf = this.leaf!;
+    if (this.copiedLeaf !== leaf || this.stableBase > leaf.offs[this.idx]) {
+      this.stableBase = leaf.offs[this.idx];
+      this.copy = copyBytes(leaf.buf, this.stableBase, leaf.used);
+      this.copiedLeaf = leaf;
+    }
+    return this.copy;
+  }
+  stableBase = 0;
+  private copiedLeaf: Leaf | null = null;
+  private copy: Buffer = EMPTY;
+
   value(): Buffer | undefined {
     const leaf = this.leaf!;
     locate(leaf, this.idx);

@@ -268,6 +268,12 @@ describe('PackedBTree seek cursors', () => {
             expect(c.value()).toEqual(
               sorted[at]!.length % 2 ? undefined : Buffer.concat([Buffer.from('v'), sorted[at]!]),
             );
+            c.keyBuf();
+            const stable = c.stableBuf();
+            const base = c.stableBase;
+            expect(stable.subarray(c.keyStart - base, c.keyEnd - base)).toEqual(sorted[at]);
+            if (c.valueBounds()) expect(stable.subarray(c.valueStart - base, c.valueEnd - base)).toEqual(c.value());
+            else expect(c.value()).toBeUndefined();
             if (c.next()) at++;
             else at = sorted.length;
           }
