@@ -11,6 +11,7 @@
  *
  * Cost: O(bytes) per feed; memory held is the unparsed tail plus, at most, one partially received bulk.
  */
+import { Buffer } from 'node:buffer';
 
 /** Redis's PROTO_INLINE_MAX_SIZE: an inline command, or a multibulk/bulk header line, may not exceed it. */
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;

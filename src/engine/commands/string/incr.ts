@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { CommandContext, CommandSpec } from '../../command';
 import { NOT_INTEGER, OVERFLOW, WRONGTYPE } from '../../errors';
 import { isInt64, parseInt64, parseSmallInt } from '../../numbers';
