@@ -175,6 +175,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   let lastBuf: Buffer | undefined;
   let lastStart = 0;
   let lastEnd = 0;
+  let scratch = SEEK_SCRATCH;
   while (c.valid) {
     const buf = c.keyBuf();
     const s = c.keyStart;
@@ -205,13 +206,20 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       lastBuf = undefined;
       count++;
     }
-    const succ = prefixSuccessor(rolledUp);
-    if (succ === undefined) break;
-    c.seek(succ, false);
+    // seek to the prefix's successor, built in a scratch buffer (no allocation per rolled-up prefix)
+    let n = rolledUp.length;
+    while (n > 0 && rolledUp[n - 1] === 0xff) n--;
+    if (n === 0) break;
+    if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
+    rolledUp.copy(scratch, 0, 0, n);
+    scratch[n - 1]!++;
+    c.seek(scratch.subarray(0, n), false);
   }
   if (lastBuf !== undefined) page.last = Buffer.from(lastBuf.subarray(lastStart, lastEnd));
   return page;
 }
+
+const SEEK_SCRATCH = Buffer.alloc(1024);
 
 function hasPrefix(buf: Uint8Array, s: number, e: number, prefix: Buffer): boolean {
   const n = prefix.length;
