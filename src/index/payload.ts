@@ -130,7 +130,73 @@ function writeSeq(w: Writer, seq: string): void {
 
 const hexVal = (c: number): number => (c <= 57 ? c - 48 : c - 55);
 
+/** Lower-case hex digit value, or -1. */
+function lowerHexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+function isUpperHexSeq(seq: string): boolean {
+  if (seq.length > 255) return false;
+  for (let i = 0; i < seq.length; i++) {
+    const c = seq.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
+
+/**
+ * The common case written directly (same bytes as the general path): packed hex sequencer, md5 etag, enum storage
+ * class, no version id, no extension block. Undefined when v is not that case.
+ */
+function encodeCommonVersion(v: ObjectVersion): Buffer | undefined {
+  const etag = v.etag;
+  if (
+    etag === undefined ||
+    etag.length !== 32 ||
+    v.versionId !== undefined ||
+    v.metaTime !== undefined ||
+    v.restore !== undefined ||
+    v.accessTier !== undefined
+  )
+    return undefined;
+  const cls = CLASS_INDEX.get(v.storageClass);
+  const seq = v.sequencer;
+  if (cls === undefined || !isUpperHexSeq(seq)) return undefined;
+  const size = v.size;
+  const seqBytes = (seq.length + 1) >> 1;
+  const len = 2 + 1 + seqBytes + varintLen(size) + 6 + 16;
+  const b = Buffer.allocUnsafe(len);
+  let p = 0;
+  b[p++] = 1 | 4 | (v.deleteMarker ? 16 : 0);
+  b[p++] = cls;
+  b[p++] = seq.length;
+  for (let i = 0; i < seq.length; i += 2) {
+    const hi = hexVal(seq.charCodeAt(i));
+    const lo = i + 1 < seq.length ? hexVal(seq.charCodeAt(i + 1)) : 0;
+    b[p++] = (hi << 4) | lo;
+  }
+  let x = size;
+  while (x >= 0x80) {
+    b[p++] = (x % 0x80) | 0x80;
+    x = Math.floor(x / 0x80);
+  }
+  b[p++] = x;
+  b.writeUIntLE(v.lastModified, p, 6);
+  p += 6;
+  for (let i = 0; i < 32; i += 2) {
+    const hi = lowerHexVal(etag.charCodeAt(i));
+    const lo = lowerHexVal(etag.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    b[p++] = (hi << 4) | lo;
+  }
+  return p === len ? b : b.subarray(0, p);
+}
+
 export function encodeVersion(v: ObjectVersion): Buffer {
+  const common = encodeCommonVersion(v);
+  if (common !== undefined) return common;
   let flags = 0;
   let len = 2 + varintLen(v.size) + 6;
   const seqPacked = HEX_SEQ_RE.test(v.sequencer);

@@ -63,6 +63,34 @@ describe('index payload encoding', () => {
     );
   });
 
+  it('writes the common case (hex sequencer, md5 etag, enum class) byte for byte as the format says', () => {
+    const typical: ObjectVersion = {
+      sequencer: '0055AEC6A3F5B0F1D2',
+      deleteMarker: false,
+      size: 123456,
+      etag: 'd41d8cd98f00b204e9800998ecf8427e',
+      lastModified: 1700000000123,
+      storageClass: 'STANDARD',
+    };
+    expect(encodeVersion(typical).toString('hex')).toBe(
+      '0500120055aec6a3f5b0f1d2c0c4077b68e5cf8b01d41d8cd98f00b204e9800998ecf8427e',
+    );
+    const marker: ObjectVersion = {
+      sequencer: 'ABC',
+      deleteMarker: true,
+      size: 2 ** 40,
+      etag: '0123456789abcdef0123456789abcdef',
+      lastModified: 5,
+      storageClass: 'GLACIER',
+    };
+    expect(encodeVersion(marker).toString('hex')).toBe(
+      '150503abc08080808080200500000000000123456789abcdef0123456789abcdef',
+    );
+    // an upper-case md5 is not the packed form: it takes the general path and round-trips as text
+    const upper = { ...typical, etag: typical.etag!.toUpperCase() };
+    expect(decodeVersion(encodeVersion(upper)).etag).toBe(upper.etag);
+  });
+
   it('keeps a typical object at 38 bytes', () => {
     const b = encodeVersion({
       sequencer: '00617F08299329D189',

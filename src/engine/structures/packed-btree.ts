@@ -401,7 +401,9 @@ function insertEntry(
   if (w !== null) {
     if (i < n) w.copyWithin(i + 1, i, n);
     w[i] = weight;
-    sumWeights(leaf);
+    // integer weights (a Uint32Array leaf) add exactly; a new non-zero weight cannot leave the array all-zero
+    if (w instanceof Uint32Array && weight !== 0) leaf.weight += weight;
+    else sumWeights(leaf);
   }
 }
 
