@@ -172,7 +172,7 @@ export class RespParser {
       // like Redis, the two bytes after the payload are skipped without being checked
       if (p + len + 2 > end) return undefined;
       const arg = Buffer.allocUnsafe(len);
-      if (len <= 64) {
+      if (len <= 16) {
         for (let i = 0, q = p; i < len; i++, q++) arg[i] = buf[q]!;
       } else {
         buf.copy(arg, 0, p, p + len);
@@ -269,7 +269,7 @@ export class RespParser {
       if (this.buf.length - this.pos < n + 2) return undefined;
       const arg = Buffer.allocUnsafe(n);
       const src = this.buf;
-      if (n <= 64) {
+      if (n <= 16) {
         // a byte loop beats Buffer#copy's call overhead for short arguments (keys, small values)
         for (let i = 0, p = this.pos; i < n; i++, p++) arg[i] = src[p]!;
       } else {

@@ -65,10 +65,17 @@ export class ReplyWriter {
         if (resp === 3) this.raw3(0x5f, 0x0d, 0x0a);
         else this.raw5(0x2a);
         return;
-      case 'array':
-        this.integer(0x2a, r.v.length);
-        for (const x of r.v) this.write(x, resp);
+      case 'array': {
+        const items = r.v;
+        this.integer(0x2a, items.length);
+        for (let i = 0; i < items.length; i++) {
+          const x = items[i]!;
+          // arrays of bulks (ranges, MGET) skip the dispatch
+          if (x.t === 'bulk') this.bulk(x.v);
+          else this.write(x, resp);
+        }
         return;
+      }
       case 'set':
         this.integer(resp === 3 ? 0x7e : 0x2a, r.v.length);
         for (const x of r.v) this.write(x, resp);
@@ -108,9 +115,41 @@ export class ReplyWriter {
 
   /** Writes a bulk string from bytes. */
   bulk(v: Buffer): void {
-    this.integer(0x24, v.length);
-    this.bytes(v);
-    this.crlf();
+    const n = v.length;
+    if (n >= ZERO_COPY_MIN) {
+      this.integer(0x24, n);
+      this.bytes(v);
+      this.crlf();
+      return;
+    }
+    // header, payload and CRLF in one reserved stretch of the slab
+    this.ensure(n + 16);
+    const s = this.slab;
+    let o = this.off;
+    s[o++] = 0x24;
+    if (n < 10) {
+      s[o++] = 0x30 + n;
+    } else {
+      const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+      let t = n;
+      for (let p = o + digits - 1; p >= o; p--) {
+        const q = (t / 10) | 0;
+        s[p] = 0x30 + t - q * 10;
+        t = q;
+      }
+      o += digits;
+    }
+    s[o++] = 0x0d;
+    s[o++] = 0x0a;
+    if (n <= 16) {
+      for (let i = 0; i < n; i++, o++) s[o] = v[i]!;
+    } else {
+      v.copy(s, o);
+      o += n;
+    }
+    s[o++] = 0x0d;
+    s[o++] = 0x0a;
+    this.off = o;
   }
 
   /** Writes pre-encoded protocol bytes. */
@@ -238,7 +277,7 @@ export class ReplyWriter {
     }
     const n = b.length;
     this.ensure(n);
-    if (n <= 32) {
+    if (n <= 16) {
       // a byte loop beats Buffer#copy's call overhead for short values
       const s = this.slab;
       for (let i = 0, o = this.off; i < n; i++, o++) s[o] = b[i]!;
