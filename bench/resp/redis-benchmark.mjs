@@ -8,7 +8,8 @@
 //    redis-cli --pipe from /work/shared/bench/genkeys.mjs + toresp.mjs (the same bytes into both servers).
 // Needs redis-server, redis-cli and redis-benchmark on PATH. Both servers run as separate processes.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,20 +87,25 @@ function flush(port) {
   execFileSync('redis-cli', ['-p', String(port), 'flushall'], { stdio: 'ignore' });
 }
 
+/** Runs a node script with its stdout into `file`; resolves once the script exited 0 and the file is written. */
+async function runTo(args, file) {
+  const p = spawn(process.execPath, args);
+  const out = createWriteStream(file);
+  p.stdout.pipe(out);
+  const [[code]] = await Promise.all([once(p, 'close'), once(out, 'finish')]);
+  if (code !== 0) throw new Error(`${path.basename(args[0])} exited ${code}`);
+}
+
+/** Generates the dataset once; written under a temporary name and renamed, so concurrent runs never read a half-written file. */
 async function lexDataset() {
   const file = path.join(os.tmpdir(), `s3-index-bench-lex-${LEX_MEMBERS}.resp`);
   if (existsSync(file) && statSync(file).size > 0) return file;
-  const tsv = path.join(os.tmpdir(), `s3-index-bench-keys-${LEX_MEMBERS}.tsv`);
-  await new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(SHARED, 'genkeys.mjs'), String(LEX_MEMBERS), '42']);
-    p.stdout.pipe(createWriteStream(tsv));
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`genkeys exited ${code}`))));
-  });
-  await new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(SHARED, 'toresp.mjs'), tsv, 'zset', 'b']);
-    p.stdout.pipe(createWriteStream(file));
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`toresp exited ${code}`))));
-  });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const tsv = path.join(os.tmpdir(), `s3-index-bench-keys-${LEX_MEMBERS}.${process.pid}.tsv`);
+  await runTo([path.join(SHARED, 'genkeys.mjs'), String(LEX_MEMBERS), '42'], tsv);
+  await runTo([path.join(SHARED, 'toresp.mjs'), tsv, 'zset', 'b'], tmp);
+  unlinkSync(tsv);
+  renameSync(tmp, file);
   return file;
 }
 
