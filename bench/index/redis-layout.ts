@@ -12,10 +12,7 @@ import { fmt, genKeys, SHARED_BENCH, startRedis } from '../lib/redis';
 export async function benchRedisIndexLayout(n: number): Promise<string[]> {
   const { file } = genKeys(n);
   const resp = path.join(os.tmpdir(), `s3-index-bench-full-${n}.resp`);
-  fs.writeFileSync(
-    resp,
-    execFileSync('node', [path.join(SHARED_BENCH, 'toresp.mjs'), file, 'full', 'b'], { maxBuffer: 1 << 31 }),
-  );
+  execFileSync('sh', ['-c', `node '${path.join(SHARED_BENCH, 'toresp.mjs')}' '${file}' full b > '${resp}'`]);
   const redis = await startRedis();
   try {
     const base = redis.info('used_memory');

@@ -8,8 +8,9 @@
  * Set of subscribers}. Costs: SUBSCRIBE/UNSUBSCRIBE O(1) per channel; PUBLISH O(N+M) where N is the channel's
  * subscribers and M the number of subscribed patterns (each pattern is matched against the channel, as in Redis).
  */
-import { globMatch } from './commands/hash/glob';
+
 import type { Engine } from './engine';
+import { globMatch } from './glob';
 
 export interface Subscriber {
   message(channel: Buffer, payload: Buffer): void;

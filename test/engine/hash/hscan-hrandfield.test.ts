@@ -1,5 +1,5 @@
-import { globMatch } from '../../../src/engine/commands/hash/glob';
 import { parseScanCursor } from '../../../src/engine/commands/hash/hscan';
+import { globMatch } from '../../../src/engine/glob';
 import { engineHarness } from '../../helpers/engine';
 
 const SYNTAX = { error: 'ERR syntax error' };

@@ -7,9 +7,7 @@
  * compared as sets (Redis answers in hash-table order, the engine in insertion order); SCAN only runs over one key.
  * Nothing depends on more than a second of wall time.
  */
-import { Engine } from '../../../src/engine/engine';
-import { encodeResp2, engineTarget, type Resp2, Resp2Client, showResp2 } from '../../helpers/oracle';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../../helpers/redis-server';
+import { describeScriptedSessions } from '../../helpers/scripted-sessions';
 
 const SCRIPTS: Record<string, string[]> = {
   existence: [
@@ -227,51 +225,4 @@ const SCRIPTS: Record<string, string[]> = {
   ],
 };
 
-function parseLine(line: string): Buffer[] {
-  const out: Buffer[] = [];
-  for (const m of line.matchAll(/"([^"]*)"|(\S+)/g)) {
-    const text = m[1] ?? m[2]!;
-    out.push(
-      Buffer.from(
-        text.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
-        'latin1',
-      ),
-    );
-  }
-  return out;
-}
-
-function sortedArray(r: Resp2): Resp2 {
-  if (r.t !== '*') return r;
-  return { t: '*', v: [...r.v].sort((a, b) => encodeResp2(a).localeCompare(encodeResp2(b))) };
-}
-
-describeWithTool('redis-server')('keyspace sessions vs redis-server (RESP2, byte for byte)', () => {
-  let server: RedisServerHandle;
-  let client: Resp2Client;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    client = await Resp2Client.connect(server.port);
-  });
-  afterAll(async () => {
-    client?.close();
-    await server?.stop();
-  });
-
-  it.each(Object.entries(SCRIPTS))('%s', async (_name, script) => {
-    const local = engineTarget(new Engine());
-    await client.call(parseLine('flushall'));
-    const mismatches: string[] = [];
-    for (const line of script) {
-      const argv = parseLine(line);
-      const [redisReply, engineReply] = await Promise.all([client.call(argv), local(argv)]);
-      const unordered = /^keys /i.test(line);
-      const expected = unordered ? sortedArray(redisReply) : redisReply;
-      const actual = unordered ? sortedArray(engineReply) : engineReply;
-      if (encodeResp2(expected) !== encodeResp2(actual)) {
-        mismatches.push(`${line}\n  redis:  ${showResp2(expected)}\n  engine: ${showResp2(actual)}`);
-      }
-    }
-    expect(mismatches).toEqual([]);
-  });
-});
+describeScriptedSessions('keyspace', SCRIPTS, { unordered: (line) => /^keys /i.test(line) });

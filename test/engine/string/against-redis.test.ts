@@ -7,9 +7,7 @@
  * Script lines are split on spaces; `""` stands for an empty argument and `\xNN` for a byte. Nothing depends on
  * more than a second of wall time.
  */
-import { Engine } from '../../../src/engine/engine';
-import { encodeResp2, engineTarget, Resp2Client, showResp2 } from '../../helpers/oracle';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../../helpers/redis-server';
+import { describeScriptedSessions } from '../../helpers/scripted-sessions';
 
 const SCRIPTS: Record<string, string[]> = {
   set: [
@@ -250,43 +248,4 @@ const SCRIPTS: Record<string, string[]> = {
   ],
 };
 
-function parseLine(line: string): Buffer[] {
-  const out: Buffer[] = [];
-  for (const m of line.matchAll(/"([^"]*)"|(\S+)/g)) {
-    const text = m[1] ?? m[2]!;
-    out.push(
-      Buffer.from(
-        text.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
-        'latin1',
-      ),
-    );
-  }
-  return out;
-}
-
-describeWithTool('redis-server')('string sessions vs redis-server (RESP2, byte for byte)', () => {
-  let server: RedisServerHandle;
-  let client: Resp2Client;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    client = await Resp2Client.connect(server.port);
-  });
-  afterAll(async () => {
-    client?.close();
-    await server?.stop();
-  });
-
-  it.each(Object.entries(SCRIPTS))('%s', async (_name, script) => {
-    const local = engineTarget(new Engine());
-    await client.call(parseLine('flushall'));
-    const mismatches: string[] = [];
-    for (const line of script) {
-      const argv = parseLine(line);
-      const [expected, actual] = await Promise.all([client.call(argv), local(argv)]);
-      if (encodeResp2(expected) !== encodeResp2(actual)) {
-        mismatches.push(`${line}\n  redis:  ${showResp2(expected)}\n  engine: ${showResp2(actual)}`);
-      }
-    }
-    expect(mismatches).toEqual([]);
-  });
-});
+describeScriptedSessions('string', SCRIPTS);

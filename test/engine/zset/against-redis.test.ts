@@ -5,9 +5,7 @@
  *
  * Script lines are split on spaces; `""` stands for an empty argument and `\xNN` for a byte.
  */
-import { Engine } from '../../../src/engine/engine';
-import { encodeResp2, engineTarget, Resp2Client, showResp2 } from '../../helpers/oracle';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../../helpers/redis-server';
+import { describeScriptedSessions } from '../../helpers/scripted-sessions';
 
 const SETUP = [
   'zadd z 1 a 2 b 3 c 4 d 5 e',
@@ -301,44 +299,4 @@ const SCRIPTS: Record<string, string[]> = {
   ],
 };
 
-function parseLine(line: string): Buffer[] {
-  const out: Buffer[] = [];
-  for (const m of line.matchAll(/"([^"]*)"|(\S+)/g)) {
-    const text = m[1] ?? m[2]!;
-    out.push(
-      Buffer.from(
-        text.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
-        'latin1',
-      ),
-    );
-  }
-  return out;
-}
-
-describeWithTool('redis-server')('sorted-set sessions vs redis-server (RESP2, byte for byte)', () => {
-  let server: RedisServerHandle;
-  let client: Resp2Client;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    client = await Resp2Client.connect(server.port);
-  });
-  afterAll(async () => {
-    client?.close();
-    await server?.stop();
-  });
-
-  it.each(Object.entries(SCRIPTS))('%s', async (_name, script) => {
-    const engine = new Engine();
-    const local = engineTarget(engine);
-    await client.call(parseLine('flushall'));
-    const mismatches: string[] = [];
-    for (const line of [...SETUP, ...script]) {
-      const argv = parseLine(line);
-      const [expected, actual] = await Promise.all([client.call(argv), local(argv)]);
-      if (encodeResp2(expected) !== encodeResp2(actual)) {
-        mismatches.push(`${line}\n  redis:  ${showResp2(expected)}\n  engine: ${showResp2(actual)}`);
-      }
-    }
-    expect(mismatches).toEqual([]);
-  });
-});
+describeScriptedSessions('sorted-set', SCRIPTS, { setup: SETUP });

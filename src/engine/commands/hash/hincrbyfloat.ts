@@ -1,8 +1,8 @@
 import type { CommandSpec } from '../../command';
 import { HINCRBYFLOAT_NAN_OR_INF, INCR_NAN, NOT_FLOAT, NOT_FLOAT_HASH } from '../../errors';
+import { addLongDouble, formatLongDoubleHuman, LD_ZERO, parseLongDouble } from '../../long-double';
 import { bulk } from '../../reply';
 import { fieldKey, hashForWrite, hashWritten, oneKey } from './access';
-import { addLongDouble, formatLongDoubleHuman, LD_ZERO, parseLongDouble } from './long-double';
 
 /**
  * Computes in emulated long double like Redis (see long-double.ts), so replies and stored values match Redis

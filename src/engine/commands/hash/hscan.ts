@@ -1,11 +1,10 @@
 import type { CommandSpec } from '../../command';
-import { NOT_INTEGER, SYNTAX } from '../../errors';
+import { INVALID_CURSOR, NOT_INTEGER, SYNTAX } from '../../errors';
+import { globMatch } from '../../glob';
 import { parseSafeInt } from '../../numbers';
-import { array, bulk, bulkStr, EMPTY_ARRAY, error, type Reply } from '../../reply';
+import { array, bulk, bulkStr, EMPTY_ARRAY, type Reply } from '../../reply';
 import { fieldBytes, hashForRead, isFields, isSmallHash, oneKey } from './access';
-import { globMatch } from './glob';
 
-const INVALID_CURSOR = error('ERR invalid cursor');
 const ULONG_MAX = (1n << 64n) - 1n;
 const CURSOR_RE = /^([+-]?)(\d*)$/;
 

@@ -1,8 +1,8 @@
 import type { CommandSpec } from '../../command';
 import { NO_KEYS } from '../../command';
+import { globMatch } from '../../glob';
 import { bulkArray } from '../../reply';
 import { keyBytes } from '../../values';
-import { globMatch } from '../hash/glob';
 
 export const keys: CommandSpec = {
   name: 'keys',

@@ -15,12 +15,12 @@
 import type { CommandSpec } from '../../command';
 import { NO_KEYS } from '../../command';
 import { INVALID_CURSOR, NOT_INTEGER, SYNTAX } from '../../errors';
+import { globMatch } from '../../glob';
 import type { Keyspace } from '../../keyspace';
 import { parseInt64 } from '../../numbers';
 import { array, bulkArray, bulkStr } from '../../reply';
 import { keyBytes } from '../../values';
 import { isOpt } from '../arguments';
-import { globMatch } from '../hash/glob';
 
 const SCAN_CURSORS_KEPT = 64;
 const DEFAULT_COUNT = 10;

@@ -6,9 +6,9 @@
  */
 import { type CommandFlag, type CommandSpec, commandKeys, NO_KEYS } from '../../command';
 import type { Engine } from '../../engine';
+import { globMatch } from '../../glob';
 import { array, bulk, bulkStr, error, int, map, NULL, type Reply, set, simple } from '../../reply';
 import { isOpt } from '../arguments';
-import { globMatch } from '../hash/glob';
 import { helpLines, subcommandOf } from './subcommands';
 
 const GROUP_CATEGORY: Record<string, string> = {

@@ -4,7 +4,7 @@
  * parameters the server acts on (maxclients, requirepass, proto-max-bulk-len, client-query-buffer-limit, timeout)
  * are read by the connection layer on every use, so CONFIG SET takes effect at once.
  */
-import { globMatch } from '../hash/glob';
+import { globMatch } from '../../glob';
 
 type Kind =
   | { kind: 'int'; min: number; max: number }

@@ -1,8 +1,8 @@
 import type { CommandSpec } from '../../command';
 import { INVALID_CURSOR, NOT_INTEGER, SYNTAX } from '../../errors';
+import { globMatch } from '../../glob';
 import { formatDouble } from '../../numbers';
 import { array, bulk, bulkStr, type Reply } from '../../reply';
-import { globMatch } from '../hash/glob';
 import { isSortedSet, oneKey, zsetForRead } from './access';
 import { longArg } from './range-parsing';
 
