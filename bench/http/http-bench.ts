@@ -66,7 +66,7 @@ function run(cmd: string, args: string[]): Promise<string> {
 function load(index: S3Index, n: number): { loaded: number; keys: string[] } {
   const tsv = execFileSync(
     'node',
-    [path.resolve(process.env.S3_INDEX_SHARED_BENCH ?? '/work/shared/bench', 'genkeys.mjs'), String(n), '42'],
+    [path.resolve(process.env.S3_INDEX_SHARED_BENCH ?? '../shared/bench', 'genkeys.mjs'), String(n), '42'],
     {
       maxBuffer: 1 << 30,
       encoding: 'utf8',

@@ -7,6 +7,7 @@
  *   node --expose-gc /tmp/index-bench.js [N=1000000] [seed=42]
  */
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { ManualClock } from '../../src/engine/clock';
 import { Engine } from '../../src/engine/engine';
 import { S3INDEX_COMMANDS } from '../../src/index/commands/index';
@@ -34,10 +35,14 @@ function memory(): number {
   return m.heapUsed + m.external;
 }
 
-const tsv = execFileSync('node', ['/work/shared/bench/genkeys.mjs', String(N), SEED], {
-  maxBuffer: 1 << 30,
-  encoding: 'utf8',
-});
+const tsv = execFileSync(
+  'node',
+  [path.resolve(process.env.S3_INDEX_SHARED_BENCH ?? '../shared/bench', 'genkeys.mjs'), String(N), SEED],
+  {
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+  },
+);
 const rows = tsv.split('\n').filter((l) => l.length > 0);
 
 function event(i: number): unknown {

@@ -18,7 +18,7 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const N = quick ? 50_000 : 200_000;
 const LEX_MEMBERS = quick ? 100_000 : 1_000_000;
-const SHARED = '/work/shared/bench';
+const SHARED = path.resolve(process.env.S3_INDEX_SHARED_BENCH ?? '../shared/bench');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 function freePort() {
