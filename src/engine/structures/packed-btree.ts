@@ -1223,6 +1223,33 @@ function sumRange(node: Node, h: number, lo: number, hi: number): number {
   return s;
 }
 
+/** takeKeys copies the bytes of several leaves into one chunk of about this size: one allocation, not one per leaf. */
+const TAKE_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Bytes that takeKeys will copy for the next leaves from entry i of leaf, taking at most max entries, up to
+ * TAKE_CHUNK_BYTES (but at least the whole first leaf range) so that a kept key pins a bounded amount of memory.
+ */
+function chunkBytes(leaf: Leaf | null, i: number, max: number, reverse: boolean): number {
+  let total = 0;
+  while (max > 0 && leaf !== null) {
+    const k = reverse ? Math.min(max, i + 1) : Math.min(max, leaf.count - i);
+    const first = reverse ? i - k + 1 : i;
+    const size = entryStart(leaf, first + k) - leaf.offs[first];
+    if (total > 0 && total + size > TAKE_CHUNK_BYTES) break;
+    total += size;
+    max -= k;
+    if (reverse) {
+      leaf = leaf.prev;
+      i = leaf === null ? 0 : leaf.count - 1;
+    } else {
+      leaf = leaf.next;
+      i = 0;
+    }
+  }
+  return total;
+}
+
 /** Position in the leaf chain; step with next()/prev(). Invalid once the tree is modified. */
 export class TreeCursor {
   constructor(
@@ -1348,11 +1375,14 @@ export class TreeCursor {
 
   /**
    * Appends up to `max` keys (bytes from offset `skip` of each key) to `out`, walking forward, or backward when
-   * reverse, and leaves the cursor after the last one taken; returns how many were taken. The keys of one leaf are
-   * views on a single fresh copy of that leaf's bytes: one allocation per leaf instead of one per key.
+   * reverse, and leaves the cursor after the last one taken; returns how many were taken. The keys are views on
+   * fresh copies of the leaves' bytes, several leaves per copy (up to TAKE_CHUNK_BYTES): one allocation per chunk
+   * instead of one per key or per leaf, and never a view on leaf storage.
    */
   takeKeys(max: number, skip: number, reverse: boolean, out: Buffer[]): number {
     let taken = 0;
+    let chunk: Buffer = EMPTY;
+    let chunkPos = 0;
     while (taken < max && this.leaf !== null) {
       const leaf = this.leaf;
       const i = this.idx;
@@ -1361,10 +1391,16 @@ export class TreeCursor {
       const buf = leaf.buf;
       const offs = leaf.offs;
       const base = offs[first];
-      const copy = copyBytes(buf, base, entryStart(leaf, first + k));
-      const ab = copy.buffer;
-      // byte position p of the leaf is at (shift + p) in the copy's ArrayBuffer
-      const shift = copy.byteOffset - base;
+      const size = entryStart(leaf, first + k) - base;
+      if (chunkPos + size > chunk.length) {
+        chunk = allocBuf(chunkBytes(leaf, i, max - taken, reverse));
+        chunkPos = 0;
+      }
+      buf.copy(chunk, chunkPos, base, base + size);
+      const ab = chunk.buffer;
+      // byte position p of the leaf is at (shift + p) in the chunk's ArrayBuffer
+      const shift = chunk.byteOffset + chunkPos - base;
+      chunkPos += size;
       const step = reverse ? -1 : 1;
       // the entry offsets are read directly (an inlined locate) and each key is a view made without subarray
       for (let j = 0, e = i; j < k; j++, e += step) {
