@@ -3,8 +3,8 @@
  * and hex inputs: many digits, tiny and huge exponents, exact ties at the 17th decimal, long chains of sums.
  */
 import { Engine } from '../../src/engine/engine';
-import { encodeResp2, engineTarget, Resp2Client, showResp2 } from '../helpers/oracle';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
+import { encodeResp2, engineTarget, showResp2, useOracleClient } from '../helpers/oracle';
+import { describeWithTool } from '../helpers/redis-server';
 import { Rng } from './random';
 import { b } from './vocab';
 
@@ -27,21 +27,12 @@ function randomNumber(r: Rng): string {
 }
 
 describeWithTool('redis-server')('HINCRBYFLOAT / INCRBYFLOAT long-double precision vs redis-server', () => {
-  let server: RedisServerHandle;
-  let client: Resp2Client;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    client = await Resp2Client.connect(server.port);
-  });
-  afterAll(async () => {
-    client?.close();
-    await server?.stop();
-  });
+  const oracle = useOracleClient();
 
   it.each([1, 2, 3])('seed %i: 600 random increments give identical replies', async (seed) => {
     const r = new Rng(seed);
     const engine = engineTarget(new Engine());
-    await client.call([b('FLUSHALL')]);
+    await oracle().call([b('FLUSHALL')]);
     for (let i = 0; i < 600; i++) {
       const field = `f${r.int(0, 5)}`;
       const argv = r.chance(0.5)
@@ -49,10 +40,10 @@ describeWithTool('redis-server')('HINCRBYFLOAT / INCRBYFLOAT long-double precisi
         : [b('INCRBYFLOAT'), b(field), b(randomNumber(r))];
       if (r.chance(0.05)) {
         // restart a chain so values stay in a range where increments matter
-        await client.call([b('DEL'), b('h'), b(field)]);
+        await oracle().call([b('DEL'), b('h'), b(field)]);
         await engine([b('DEL'), b('h'), b(field)]);
       }
-      const [want, got] = [await client.call(argv), await engine(argv)];
+      const [want, got] = [await oracle().call(argv), await engine(argv)];
       if (encodeResp2(want) !== encodeResp2(got)) {
         const cmd = argv.map(String).join(' ');
         throw new Error(`step ${i}: ${cmd}\n  redis-server: ${showResp2(want)}\n  engine:       ${showResp2(got)}`);

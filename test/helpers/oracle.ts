@@ -10,10 +10,12 @@
  * - A `Target` is anything that runs one command and answers in RESP2 form: the in-process engine, the real
  *   redis-server, or later our own RESP server over the wire.
  */
+
 import net from 'node:net';
 import type { Engine } from '../../src/engine/engine';
 import { formatDouble } from '../../src/engine/numbers';
 import type { Reply } from '../../src/engine/reply';
+import { type RedisServerHandle, startRedisServer } from './redis-server';
 
 export type Resp2 =
   | { readonly t: '+'; readonly v: string }
@@ -209,4 +211,25 @@ export function parseResp2(buf: Buffer, pos: number): { value: Resp2; end: numbe
     default:
       throw new Error(`bad RESP2 type byte ${buf[pos]} at ${pos}`);
   }
+}
+
+/**
+ * Inside a describe: starts a real redis-server before the suite and stops it after; returns an accessor for a
+ * raw RESP2 client connected to it.
+ */
+export function useOracleClient(): () => Resp2Client {
+  let server: RedisServerHandle | undefined;
+  let client: Resp2Client | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = await Resp2Client.connect(server.port);
+  });
+  afterAll(async () => {
+    client?.close();
+    await server?.stop();
+  });
+  return () => {
+    if (!client) throw new Error('the oracle client is only available inside tests');
+    return client;
+  };
 }

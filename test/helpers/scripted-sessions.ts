@@ -3,8 +3,8 @@
  * byte-identical. Script lines are split on spaces; `""` stands for an empty argument and `\xNN` for a byte.
  */
 import { Engine } from '../../src/engine/engine';
-import { encodeResp2, engineTarget, type Resp2, Resp2Client, showResp2 } from './oracle';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from './redis-server';
+import { encodeResp2, engineTarget, type Resp2, showResp2, useOracleClient } from './oracle';
+import { describeWithTool } from './redis-server';
 
 export function parseScriptLine(line: string): Buffer[] {
   const out: Buffer[] = [];
@@ -38,24 +38,15 @@ export function describeScriptedSessions(
   opts: ScriptOptions = {},
 ): void {
   describeWithTool('redis-server')(`${title} sessions vs redis-server (RESP2, byte for byte)`, () => {
-    let server: RedisServerHandle;
-    let client: Resp2Client;
-    beforeAll(async () => {
-      server = await startRedisServer();
-      client = await Resp2Client.connect(server.port);
-    });
-    afterAll(async () => {
-      client?.close();
-      await server?.stop();
-    });
+    const oracle = useOracleClient();
 
     it.each(Object.entries(scripts))('%s', async (_name, script) => {
       const local = engineTarget(new Engine());
-      await client.call(parseScriptLine('flushall'));
+      await oracle().call(parseScriptLine('flushall'));
       const mismatches: string[] = [];
       for (const line of [...(opts.setup ?? []), ...script]) {
         const argv = parseScriptLine(line);
-        const [redisReply, engineReply] = await Promise.all([client.call(argv), local(argv)]);
+        const [redisReply, engineReply] = await Promise.all([oracle().call(argv), local(argv)]);
         const unordered = opts.unordered?.(line) ?? false;
         const expected = unordered ? sortedArray(redisReply) : redisReply;
         const actual = unordered ? sortedArray(engineReply) : engineReply;

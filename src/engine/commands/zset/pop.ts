@@ -3,9 +3,11 @@
  * Cost: O(log n) to locate plus O(m) for the m members popped.
  */
 import type { CommandContext } from '../../command';
+import { SYNTAX, VALUE_OUT_OF_RANGE_POSITIVE } from '../../errors';
 import { array, bulk, double, EMPTY_ARRAY, NULL_ARRAY, type Reply } from '../../reply';
 import type { SortedSet } from '../../structures/sortedset';
 import { isSortedSet, zsetForRead, zsetWritten } from './access';
+import { longArg } from './range-parsing';
 
 export type PopEnd = 'min' | 'max';
 
@@ -20,6 +22,18 @@ export function popEntries(zs: SortedSet, end: PopEnd, count: number): { members
 }
 
 /** ZPOPMIN / ZPOPMAX key [count]: `count` undefined pops one member and always replies flat. */
+/** ZPOPMIN / ZPOPMAX key [count]: argument checks, then zpopCommand. */
+export function zpopFromArgs(ctx: CommandContext, end: PopEnd): Reply {
+  if (ctx.argv.length > 3) return SYNTAX;
+  let count: number | undefined;
+  if (ctx.argv.length === 3) {
+    count = longArg(ctx.argv[2]!);
+    // Redis answers the same for a non-integer and a negative count here
+    if (count === undefined || count < 0) return VALUE_OUT_OF_RANGE_POSITIVE;
+  }
+  return zpopCommand(ctx, end, count);
+}
+
 export function zpopCommand(ctx: CommandContext, end: PopEnd, count: number | undefined): Reply {
   const { argv, db, now } = ctx;
   const zs = zsetForRead(db, argv[1]!, now);

@@ -1,8 +1,6 @@
 import type { CommandSpec } from '../../command';
-import { SYNTAX, VALUE_OUT_OF_RANGE_POSITIVE } from '../../errors';
 import { oneKey } from './access';
-import { zpopCommand } from './pop';
-import { longArg } from './range-parsing';
+import { zpopFromArgs } from './pop';
 
 export const zpopmax: CommandSpec = {
   name: 'zpopmax',
@@ -15,14 +13,5 @@ export const zpopmax: CommandSpec = {
   summary:
     'Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.',
   since: '5.0.0',
-  run(ctx) {
-    if (ctx.argv.length > 3) return SYNTAX;
-    let count: number | undefined;
-    if (ctx.argv.length === 3) {
-      count = longArg(ctx.argv[2]!);
-      // Redis answers the same for a non-integer and a negative count here
-      if (count === undefined || count < 0) return VALUE_OUT_OF_RANGE_POSITIVE;
-    }
-    return zpopCommand(ctx, 'max', count);
-  },
+  run: (ctx) => zpopFromArgs(ctx, 'max'),
 };
