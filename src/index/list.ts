@@ -9,6 +9,7 @@
  *     "strictly after it", which stays valid whatever changes in the index between pages; after a common prefix,
  *     every key under it rolls up to a prefix not greater than the token, so the page resumes past the prefix.
  */
+import { compareBytes } from '../engine/structures/packed-btree';
 import type { SortedSet } from '../engine/structures/sortedset';
 import { decodeListingFields, decodeVersion, type ObjectVersion } from './payload';
 import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, zsetOf } from './store';
@@ -31,8 +32,11 @@ export interface KeyCursor {
   stableBuf(): Buffer;
   readonly stableBase: number;
   next(): boolean;
-  /** moves forward to the first key ≥ key (> key when exclusive) */
-  seek(key: Uint8Array, exclusive: boolean): boolean;
+  /**
+   * moves forward to the first key ≥ key (> key when exclusive); `common`: how many leading bytes key is known to
+   * share with the current key (a search hint; 0 when unknown)
+   */
+  seek(key: Uint8Array, exclusive: boolean, common?: number): boolean;
 }
 export interface OrderedKeys {
   readonly size: number;
@@ -198,22 +202,25 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       c.next();
       continue;
     }
-    const rolledUp = Buffer.allocUnsafe(d + delim!.length - s);
-    for (let i = 0; i < rolledUp.length; i++) rolledUp[i] = buf[s + i]!;
-    if (after === undefined || Buffer.compare(rolledUp, after) > 0) {
+    // the common prefix is buf[s, r); read it before seeking (the leaf bytes are live storage)
+    const r = d + delim!.length;
+    if (after === undefined || compareBytes(after, buf, s, r) < 0) {
+      const rolledUp = Buffer.allocUnsafe(r - s);
+      for (let i = s; i < r; i++) rolledUp[i - s] = buf[i]!;
       page.prefixes.push(rolledUp);
       page.last = rolledUp;
       lastBuf = undefined;
       count++;
     }
-    // seek to the prefix's successor, built in a scratch buffer (no allocation per rolled-up prefix)
-    let n = rolledUp.length;
-    while (n > 0 && rolledUp[n - 1] === 0xff) n--;
+    // seek to the prefix's successor, built in a scratch buffer (no allocation, no native call per prefix); it
+    // shares all but its last byte with the current key
+    let n = r - s;
+    while (n > 0 && buf[s + n - 1] === 0xff) n--;
     if (n === 0) break;
     if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
-    rolledUp.copy(scratch, 0, 0, n);
+    for (let i = 0; i < n; i++) scratch[i] = buf[s + i]!;
     scratch[n - 1]!++;
-    c.seek(scratch.subarray(0, n), false);
+    c.seek(scratch.subarray(0, n), false, n - 1);
   }
   if (lastBuf !== undefined) page.last = Buffer.from(lastBuf.subarray(lastStart, lastEnd));
   return page;

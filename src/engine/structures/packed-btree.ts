@@ -138,11 +138,26 @@ function writeVarint(b: Uint8Array, p: number, x: number): number {
 
 /** memcmp(a, b[bs, be)) — negative, zero or positive. */
 export function compareBytes(a: Uint8Array, b: Uint8Array, bs: number, be: number): number {
+  return compareFrom(a, b, bs, be, 0);
+}
+
+/** Length of the common prefix found by the last compareFrom (an out-parameter, to avoid allocating). */
+let lcp = 0;
+
+/**
+ * memcmp(a, b[bs, be)) for strings known to share their first `from` bytes; sets `lcp`. Searches keep the common
+ * prefix of the key with their lower and upper bounds (every key between two bounds shares at least the smaller of
+ * those two prefixes with the key, since strings with a given prefix are contiguous in byte order) and compare only
+ * the bytes after it: keys under one long prefix ("datalake/events/dt=2024-…") cost a few byte compares each, not
+ * ~30.
+ */
+function compareFrom(a: Uint8Array, b: Uint8Array, bs: number, be: number, from: number): number {
   const al = a.length;
   const bl = be - bs;
   const n = Math.min(al, bl);
-  let i = 0;
+  let i = from;
   while (i < n && a[i] === b[bs + i]) i++;
+  lcp = i;
   if (i < n) return a[i] - b[bs + i];
   return al - bl;
 }
@@ -251,11 +266,13 @@ function leafWeight(leaf: Leaf, i: number): number {
 
 let found = false;
 
-/** Index of the first entry ≥ key; sets `found` when equal. */
-function leafSearch(leaf: Leaf, key: Uint8Array): number {
+/**
+ * Index of the first entry ≥ key among entries [lo, leaf.count); sets `found` when equal. `llcp`/`rlcp`: bytes the
+ * key is known to share with a key ≤ every entry searched and with a key ≥ every entry searched (0 when unknown).
+ */
+function leafSearch(leaf: Leaf, key: Uint8Array, llcp = 0, rlcp = 0, lo = 0): number {
   const buf = leaf.buf;
   const offs = leaf.offs;
-  let lo = 0;
   let hi = leaf.count;
   found = false;
   while (lo < hi) {
@@ -267,10 +284,14 @@ function leafSearch(leaf: Leaf, key: Uint8Array): number {
       kl = readVarint(buf, p);
       s = rpos;
     }
-    const c = compareBytes(key, buf, s, s + kl);
-    if (c > 0) lo = mid + 1;
-    else if (c < 0) hi = mid;
-    else {
+    const c = compareFrom(key, buf, s, s + kl, Math.min(llcp, rlcp));
+    if (c > 0) {
+      lo = mid + 1;
+      llcp = lcp;
+    } else if (c < 0) {
+      hi = mid;
+      rlcp = lcp;
+    } else {
       found = true;
       return mid;
     }
@@ -278,17 +299,33 @@ function leafSearch(leaf: Leaf, key: Uint8Array): number {
   return lo;
 }
 
-/** Child index of an inner node whose range holds key. */
+/** Common-prefix bounds of the key with the range of the node reached by the last descent (see leafSearch). */
+let descLo = 0;
+let descHi = 0;
+
+/**
+ * Child index of an inner node whose range holds key. Reads and updates descLo/descHi: on entry the key's common
+ * prefixes with the node's lower and upper bounds, on return those with the chosen child's bounds.
+ */
 function innerSearch(node: Inner, key: Uint8Array): number {
   const keys = node.keys;
   let lo = 1;
   let hi = keys.length;
+  let llcp = descLo;
+  let rlcp = descHi;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const k = keys[mid];
-    if (compareBytes(key, k, 0, k.length) >= 0) lo = mid + 1;
-    else hi = mid;
+    if (compareFrom(key, k, 0, k.length, Math.min(llcp, rlcp)) >= 0) {
+      lo = mid + 1;
+      llcp = lcp;
+    } else {
+      hi = mid;
+      rlcp = lcp;
+    }
   }
+  descLo = llcp;
+  descHi = rlcp;
   return lo - 1;
 }
 
@@ -563,6 +600,8 @@ const pathIdx: number[] = [];
 let hintTree: PackedBTree | null = null;
 let hintKey: Uint8Array | null = null;
 let hintLeaf: Leaf | null = null;
+let hintLo = 0;
+let hintHi = 0;
 
 export class PackedBTree {
   private root: Node = new Leaf();
@@ -605,9 +644,13 @@ export class PackedBTree {
     if (hintTree === this && hintKey === key) {
       // getValue(key) just descended for this very key object and nothing has descended since: path still valid
       hintTree = null;
+      descLo = hintLo;
+      descHi = hintHi;
       return hintLeaf!;
     }
     hintTree = null;
+    descLo = 0;
+    descHi = 0;
     let node = this.root;
     for (let d = 0; d < this.height; d++) {
       const inner = node as Inner;
@@ -672,7 +715,7 @@ export class PackedBTree {
   has(key: Uint8Array): boolean {
     const leaf = this.descendKey(key);
     this.leaveHint(key, leaf);
-    leafSearch(leaf, key);
+    leafSearch(leaf, key, descLo, descHi);
     return found;
   }
 
@@ -681,11 +724,13 @@ export class PackedBTree {
     hintTree = this;
     hintKey = key;
     hintLeaf = leaf;
+    hintLo = descLo;
+    hintHi = descHi;
   }
 
   get(key: Uint8Array): TreeEntry | undefined {
     const leaf = this.descendKey(key);
-    const i = leafSearch(leaf, key);
+    const i = leafSearch(leaf, key, descLo, descHi);
     if (!found) return undefined;
     return this.entryOf(leaf, i);
   }
@@ -694,7 +739,7 @@ export class PackedBTree {
   getValue(key: Uint8Array): Buffer | undefined | null {
     const leaf = this.descendKey(key);
     this.leaveHint(key, leaf);
-    const i = leafSearch(leaf, key);
+    const i = leafSearch(leaf, key, descLo, descHi);
     if (!found) return null;
     locate(leaf, i);
     return valueAfterKey(leaf);
@@ -709,7 +754,7 @@ export class PackedBTree {
   /** 0-based rank of key, or -1 when absent. */
   rank(key: Uint8Array): number {
     const leaf = this.descendKey(key);
-    const i = leafSearch(leaf, key);
+    const i = leafSearch(leaf, key, descLo, descHi);
     if (!found) return -1;
     return this.rankOfPath() + i;
   }
@@ -717,7 +762,7 @@ export class PackedBTree {
   /** Number of keys < key (≤ key when inclusive). */
   lowerBound(key: Uint8Array, inclusive: boolean): number {
     const leaf = this.descendKey(key);
-    let i = leafSearch(leaf, key);
+    let i = leafSearch(leaf, key, descLo, descHi);
     if (found && inclusive) i++;
     return this.rankOfPath() + i;
   }
@@ -788,7 +833,7 @@ export class PackedBTree {
   /** @internal Positions c on the first key ≥ key (> key when exclusive) by a descent from the root. */
   seekInto(c: TreeCursor, key: Uint8Array, exclusive: boolean): void {
     const leaf = this.descendKey(key);
-    let i = leafSearch(leaf, key);
+    let i = leafSearch(leaf, key, descLo, descHi);
     if (found && exclusive) i++;
     c.place(leaf, i);
   }
@@ -833,7 +878,7 @@ export class PackedBTree {
       return true;
     }
     const leaf = this.descendKey(key);
-    const i = leafSearch(leaf, key);
+    const i = leafSearch(leaf, key, descLo, descHi);
     if (found) {
       if (mode === MODE_INSERT) return false;
       const oldWeight = leaf.weight;
@@ -862,7 +907,7 @@ export class PackedBTree {
   /** Removes key; returns the removed entry (views stay valid) or undefined when absent. */
   delete(key: Uint8Array): TreeEntry | undefined {
     const leaf = this.descendKey(key);
-    const i = leafSearch(leaf, key);
+    const i = leafSearch(leaf, key, descLo, descHi);
     if (!found) return undefined;
     const entry = this.entryOf(leaf, i);
     this.removeFromLeaf(leaf, i, i + 1);
@@ -1271,18 +1316,26 @@ export class TreeCursor {
   }
 
   /**
-   * Moves forward to the first key ≥ key (> key when exclusive); never backward. Stays within the current leaf
-   * or one of the next two (a binary search, no descent) when the target is there, else descends once (cursors
-   * from seekCursor only).
+   * Moves forward to the first key ≥ key (> key when exclusive); never backward. `common` (a hint): how many
+   * leading bytes key is known to share with the current key, which must not be greater than key. Stays within the
+   * current leaf or one of the next two (a binary search, no descent) when the target is there, else descends once
+   * (cursors from seekCursor only).
    */
-  seek(key: Uint8Array, exclusive: boolean): boolean {
+  seek(key: Uint8Array, exclusive: boolean, common = 0): boolean {
     let leaf = this.leaf;
+    // common prefix of key with a key ≤ the entries searched: the current key (`common`, a caller's hint) in the
+    // current leaf, the previous leaf's last key in the next ones
+    let below = common;
     // the current leaf and the next two: a short hop is cheaper than a descent through cold inner nodes
     for (let hop = 0; hop < 3 && leaf !== null; hop++, leaf = leaf.next) {
       locate(leaf, leaf.count - 1);
-      const c = compareBytes(key, leaf.buf, ks, ke);
-      if (c > 0 || (c === 0 && exclusive)) continue;
-      let i = leafSearch(leaf, key);
+      const c = compareFrom(key, leaf.buf, ks, ke, 0);
+      if (c > 0 || (c === 0 && exclusive)) {
+        below = lcp;
+        continue;
+      }
+      // the leaf's last key bounds the search from above; in the current leaf, entries before idx are skipped
+      let i = leafSearch(leaf, key, below, lcp, hop === 0 ? this.idx : 0);
       if (found && exclusive) i++;
       if (hop > 0) {
         this.leaf = leaf;

@@ -260,7 +260,9 @@ describe('PackedBTree seek cursors', () => {
           if (c.valid) expect(c.key()).toEqual(sorted[at]);
           for (const [k, ex] of ordered.slice(1)) {
             if (!c.valid) break;
-            c.seek(k, ex);
+            // half the time with the caller's hint: how many leading bytes k shares with the current key (≤ k)
+            const cur = c.key();
+            c.seek(k, ex, k.length % 2 === 0 && Buffer.compare(cur, k) <= 0 ? commonPrefix(cur, k) : 0);
             at = Math.max(at, firstAt(k, ex, 0));
             expect(c.valid).toBe(at < sorted.length);
             if (!c.valid) break;
@@ -279,6 +281,50 @@ describe('PackedBTree seek cursors', () => {
           }
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+const commonPrefix = (a: Buffer, b: Buffer): number => {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+};
+
+describe('PackedBTree searches skip the bytes shared with their bounds', () => {
+  it('rank, lowerBound, getValue and seeks agree with a sorted model when keys share long prefixes', () => {
+    // long shared prefixes with small differences at varying depths: a search that skipped a byte it should have
+    // compared would land on the wrong key
+    const part = fc.constantFrom('', 'a', 'b', 'ab', 'a/', 'b/x', '\xff', '\x00');
+    const keyOf = (parts: string[]) => Buffer.from(`datalake/events/dt=2024-01-${parts.join('/')}`, 'latin1');
+    const keyArbLong = fc.array(part, { minLength: 0, maxLength: 5 }).map(keyOf);
+    fc.assert(
+      fc.property(fc.array(keyArbLong, { maxLength: 200 }), fc.array(keyArbLong, { maxLength: 20 }), (keys, probes) => {
+        const tree = new PackedBTree(SMALL);
+        for (const k of keys) tree.set(k, Buffer.from('v'));
+        tree.checkInvariants();
+        const sorted = [...new Map(keys.map((k) => [k.toString('hex'), k])).values()].sort(Buffer.compare);
+        const below = (k: Buffer) => sorted.filter((x) => Buffer.compare(x, k) < 0).length;
+        for (const p of probes) {
+          const n = below(p);
+          const present = n < sorted.length && sorted[n]!.equals(p);
+          expect(tree.lowerBound(p, false)).toBe(n);
+          expect(tree.rank(p)).toBe(present ? n : -1);
+          expect(tree.getValue(p)).toEqual(present ? Buffer.from('v') : null);
+        }
+        const ordered = probes.slice().sort(Buffer.compare);
+        if (ordered.length === 0) return;
+        const c = tree.seekCursor(ordered[0]!, false);
+        for (const p of ordered) {
+          if (!c.valid) break;
+          const cur = c.key();
+          c.seek(p, false, Buffer.compare(cur, p) <= 0 ? commonPrefix(cur, p) : 0);
+          const n = Math.max(below(p), sorted.findIndex((x) => x.equals(cur)));
+          expect(c.valid).toBe(n < sorted.length);
+          if (c.valid) expect(c.key()).toEqual(sorted[n]);
+        }
+      }),
       { numRuns: 300 },
     );
   });
