@@ -1,7 +1,7 @@
 // RESP benchmark: redis-benchmark against `s3-index serve` and against redis-server, in the same run, and the
 // ratio ours/redis for each test.
 //
-//   node bench/resp/redis-benchmark.mjs [--quick] [--skip-lex]
+//   node bench/resp/redis-benchmark.mjs [--quick] [--skip-lex] [--skip-basic]
 //
 // 1. SET GET INCR HSET ZADD with -n 200000 -c 50, pipelined (-P 16) and not pipelined.
 // 2. ZRANGEBYLEX idx:b - + LIMIT 0 1000 and LIMIT 0 10 on a 1M-member lex zset (all scores 0), loaded with
@@ -130,10 +130,12 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const { ours, redis, stop } = await startServers();
 try {
   const tests = ['-t', 'set,get,incr,hset,zadd', '-n', String(N)];
-  for (const [group, extra] of [
-    ['-P 16', ['-P', '16']],
-    ['no pipeline', []],
-  ]) {
+  for (const [group, extra] of args.has('--skip-basic')
+    ? []
+    : [
+        ['-P 16', ['-P', '16']],
+        ['no pipeline', []],
+      ]) {
     // interleave the servers so that machine noise hits both alike
     const o = benchmark(ours, [...tests, ...extra]);
     const r = benchmark(redis, [...tests, ...extra]);

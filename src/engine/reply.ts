@@ -10,7 +10,8 @@ export type Reply =
   | { readonly t: 'bulk'; readonly v: Buffer }
   | { readonly t: 'null' }
   | { readonly t: 'nullarray' }
-  | { readonly t: 'array'; readonly v: Reply[] }
+  /** `packed`: the array's RESP encoding, when it was built that way (see PackedBulkArray) */
+  | { readonly t: 'array'; readonly v: Reply[]; readonly packed?: Buffer }
   | { readonly t: 'map'; readonly v: Array<[Reply, Reply]> }
   | { readonly t: 'set'; readonly v: Reply[] }
   | { readonly t: 'double'; readonly v: number }
@@ -47,5 +48,49 @@ export const double = (v: number): Reply => ({ t: 'double', v });
 export const bool = (v: boolean): Reply => ({ t: 'bool', v });
 export const verbatim = (v: string, format = 'txt'): Reply => ({ t: 'verbatim', v, format });
 export const push = (v: Reply[]): Reply => ({ t: 'push', v });
+
+/**
+ * An array of bulk strings held as its RESP encoding, `*N\r\n` then `$len\r\n<bytes>\r\n` for each item (the same
+ * bytes in RESP2 and RESP3): range replies build it in one pass from the sorted set's leaves, and the RESP writer
+ * sends `packed` as it is. It is still an ordinary 'array' reply: every other consumer reads `v`, decoded on first
+ * use into bulk replies whose bytes are views on `packed` (which nobody modifies).
+ */
+export class PackedBulkArray {
+  readonly t = 'array' as const;
+  private items: Reply[] | undefined;
+
+  constructor(readonly packed: Buffer) {}
+
+  get v(): Reply[] {
+    if (this.items === undefined) this.items = decodePackedBulks(this.packed);
+    return this.items;
+  }
+}
+
+/** Decodes `*N\r\n` + N × `$len\r\n<bytes>\r\n`; throws on anything else. */
+function decodePackedBulks(b: Buffer): Reply[] {
+  let p = 0;
+  const header = (type: number): number => {
+    if (b[p] !== type) throw new Error('PackedBulkArray: malformed');
+    let v = 0;
+    p++;
+    while (b[p] !== 0x0d) {
+      const d = b[p++]! - 0x30;
+      if (!(d >= 0 && d <= 9)) throw new Error('PackedBulkArray: malformed');
+      v = v * 10 + d;
+    }
+    p += 2;
+    return v;
+  };
+  const n = header(0x2a);
+  const out: Reply[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const len = header(0x24);
+    out[i] = { t: 'bulk', v: b.subarray(p, p + len) };
+    p += len + 2;
+  }
+  if (p !== b.length) throw new Error('PackedBulkArray: malformed');
+  return out;
+}
 
 export const isError = (r: Reply): r is { t: 'error'; v: string } => r.t === 'error';

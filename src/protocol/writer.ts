@@ -66,6 +66,11 @@ export class ReplyWriter {
         else this.raw5(0x2a);
         return;
       case 'array': {
+        // pre-encoded arrays of bulks (range replies): the bytes as they are
+        if (r.packed !== undefined) {
+          this.bytes(r.packed);
+          return;
+        }
         const items = r.v;
         this.integer(0x2a, items.length);
         for (let i = 0; i < items.length; i++) {

@@ -1481,6 +1481,132 @@ export class TreeCursor {
     return taken;
   }
 
+  /**
+   * Like takeKeys, but the keys come back as one RESP array of bulk strings: `*<n>\r\n`, then `$<len>\r\n<key>\r\n`
+   * for each key (its bytes from offset `skip`), in one fresh Buffer (a first pass sizes it, a second copies the
+   * bytes); n is how many keys were taken (fewer than max at the end of the tree). Leaves the cursor after the last
+   * key taken. The same bytes are a valid RESP2 and RESP3 reply. (The Buffer is a view on a slightly larger
+   * allocation, at most one leaf bigger: see the staging area below.)
+   */
+  takeKeysResp(max: number, skip: number, reverse: boolean): Buffer {
+    const step = reverse ? -1 : 1;
+    // pass 1: how many keys, their RESP bytes, and the largest leaf stretch they come from
+    let n = 0;
+    let size = 0;
+    let stage = 0;
+    let leaf = this.leaf;
+    let i = this.idx;
+    while (n < max && leaf !== null) {
+      const k = reverse ? Math.min(max - n, i + 1) : Math.min(max - n, leaf.count - i);
+      const buf = leaf.buf;
+      const offs = leaf.offs;
+      const first = reverse ? i - k + 1 : i;
+      const stretch = entryStart(leaf, first + k) - offs[first];
+      if (stretch > stage) stage = stretch;
+      for (let j = 0, e = first; j < k; j++, e++) {
+        const p = offs[e];
+        let len = buf[p];
+        if (len >= 0x80) len = readVarint(buf, p);
+        len = len > skip ? len - skip : 0;
+        size += len + 5 + (len < 10 ? 1 : len < 100 ? 2 : len < 1000 ? 3 : TreeCursor.decimalDigits(len));
+      }
+      n += k;
+      if (reverse) {
+        leaf = leaf.prev;
+        i = leaf === null ? 0 : leaf.count - 1;
+      } else {
+        leaf = leaf.next;
+        i = 0;
+      }
+    }
+    size += 3 + TreeCursor.decimalDigits(n);
+    // Pass 2. Each leaf stretch is copied once (one native copy) to a staging area after the reply, and the keys
+    // are moved from there with copyWithin: many times cheaper than one Buffer#copy per key.
+    const out = Buffer.allocUnsafe(size + stage);
+    out[0] = 0x2a;
+    let o = TreeCursor.writeDecimal(out, 1, n);
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
+    let taken = 0;
+    while (taken < n) {
+      leaf = this.leaf!;
+      i = this.idx;
+      const k = reverse ? Math.min(n - taken, i + 1) : Math.min(n - taken, leaf.count - i);
+      const buf = leaf.buf;
+      const offs = leaf.offs;
+      const first = reverse ? i - k + 1 : i;
+      const base = offs[first];
+      buf.copy(out, size, base, entryStart(leaf, first + k));
+      // byte position p of the leaf is at p + shift in out
+      const shift = size - base;
+      for (let j = 0, e = i; j < k; j++, e += step) {
+        const p = offs[e];
+        let start = p + 1;
+        let len = buf[p];
+        if (len >= 0x80) {
+          len = readVarint(buf, p);
+          start = rpos;
+        }
+        if (len > skip) {
+          start += skip;
+          len -= skip;
+        } else {
+          len = 0;
+        }
+        out[o++] = 0x24;
+        if (len < 10) {
+          out[o++] = 0x30 + len;
+        } else if (len < 100) {
+          const q = (len / 10) | 0;
+          out[o++] = 0x30 + q;
+          out[o++] = 0x30 + len - q * 10;
+        } else {
+          o = TreeCursor.writeDecimal(out, o, len);
+        }
+        out[o++] = 0x0d;
+        out[o++] = 0x0a;
+        if (len <= 8) {
+          for (let b = start, end = start + len; b < end; b++) out[o++] = buf[b];
+        } else {
+          out.copyWithin(o, start + shift, start + shift + len);
+          o += len;
+        }
+        out[o++] = 0x0d;
+        out[o++] = 0x0a;
+      }
+      taken += k;
+      if (reverse) {
+        this.leaf = i - k >= 0 ? leaf : leaf.prev;
+        this.idx = i - k >= 0 ? i - k : this.leaf === null ? 0 : this.leaf.count - 1;
+      } else if (i + k < leaf.count) {
+        this.idx = i + k;
+      } else {
+        this.leaf = leaf.next;
+        this.idx = 0;
+      }
+    }
+    return stage === 0 ? out : out.subarray(0, size);
+  }
+
+  /** Number of decimal digits of a non-negative integer. */
+  private static decimalDigits(v: number): number {
+    let d = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) d++;
+    return d;
+  }
+
+  /** Writes a non-negative integer in decimal at out[o…]; returns the position after it. */
+  private static writeDecimal(out: Buffer, o: number, v: number): number {
+    const d = TreeCursor.decimalDigits(v);
+    let t = v;
+    for (let p = o + d - 1; p >= o; p--) {
+      const q = Math.floor(t / 10);
+      out[p] = 0x30 + t - q * 10;
+      t = q;
+    }
+    return o + d;
+  }
+
   next(): boolean {
     const leaf = this.leaf;
     if (leaf === null) return false;

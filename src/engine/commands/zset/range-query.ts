@@ -14,7 +14,7 @@ import {
   SYNTAX,
   WITHSCORES_BYLEX,
 } from '../../errors';
-import { EMPTY_ARRAY, int, type Reply } from '../../reply';
+import { EMPTY_ARRAY, int, PackedBulkArray, type Reply } from '../../reply';
 import { SortedSet } from '../../structures/sortedset';
 import { isSortedSet, storeZset, zsetForRead } from './access';
 import {
@@ -102,6 +102,11 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
     else window = range.window(found, offset, limit);
   }
   const wantScores = withScores || shape.store;
+  if (!wantScores) {
+    // members only: one RESP-encoded array straight from the tree's leaves
+    if (found === undefined || window.end <= window.start) return EMPTY_ARRAY;
+    return new PackedBulkArray(found.sliceResp(window.start, window.end - 1, reverse));
+  }
   const entries =
     found !== undefined && window.end > window.start
       ? found.slice(window.start, window.end - 1, reverse, wantScores)
