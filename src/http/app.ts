@@ -208,18 +208,29 @@ export function createApp(deps: AppDeps): HttpApp {
     const key = `${url.slice(url.indexOf('/', url.indexOf('//') + 2))} ${c.req.header('accept') ?? ''}`;
     const hit = cache.get(key);
     if (hit !== undefined) {
-      const headers = new Headers(hit.headers as Array<[string, string]>);
-      if (headers.has('x-amz-request-id')) headers.set('x-amz-request-id', c.get('requestId'));
+      // a plain header record and the stored bytes: the Node adapter writes them without a Headers object
+      const headers =
+        hit.headers['x-amz-request-id'] === undefined
+          ? hit.headers
+          : { ...hit.headers, 'x-amz-request-id': c.get('requestId') };
       return new Response(hit.body, { status: hit.status, headers });
     }
     const version = cache.currentVersion();
     await next();
     const res = c.res;
-    const type = res.headers.get('content-type') ?? '';
-    if (res.status !== 200 || type.includes('ndjson') || res.body === null) return;
-    const body = new Uint8Array(await res.arrayBuffer());
-    c.res = new Response(body, { status: res.status, headers: res.headers });
-    cache.set(key, { status: res.status, headers: [...res.headers], body }, version);
+    if (res.status !== 200) return;
+    let body = c.get('cacheBody');
+    if (body === undefined) {
+      const type = res.headers.get('content-type') ?? '';
+      if (type.includes('ndjson') || res.body === null) return;
+      body = new Uint8Array(await res.arrayBuffer());
+      c.res = new Response(body, { status: res.status, headers: res.headers });
+    }
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    cache.set(key, { status: res.status, headers, body }, version);
   };
   app.use('/v1/buckets/*', cacheable);
   app.use('/s3/*', cacheable);

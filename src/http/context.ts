@@ -7,5 +7,7 @@ export interface AppEnv {
     tokenKind: TokenKind;
     /** echoed as x-amz-request-id on /s3 and in S3 XML errors */
     requestId: string;
+    /** a route's response body as bytes, set when the response cache may keep it */
+    cacheBody: Uint8Array;
   };
 }

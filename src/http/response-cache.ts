@@ -8,7 +8,8 @@
 
 export interface CachedResponse {
   readonly status: number;
-  readonly headers: ReadonlyArray<[string, string]>;
+  /** lower-case names */
+  readonly headers: Readonly<Record<string, string>>;
   readonly body: Uint8Array;
 }
 

@@ -50,18 +50,18 @@ describe('ResponseCache', () => {
   it('evicts the least recently used entries beyond its bounds, and drops stale versions', () => {
     let version = 1;
     const c = new ResponseCache(() => version, 2, 1000, 600);
-    c.set('a', { status: 200, headers: [], body: body(10) }, 1);
-    c.set('b', { status: 200, headers: [], body: body(10) }, 1);
+    c.set('a', { status: 200, headers: {}, body: body(10) }, 1);
+    c.set('b', { status: 200, headers: {}, body: body(10) }, 1);
     c.get('a');
-    c.set('c', { status: 200, headers: [], body: body(10) }, 1);
+    c.set('c', { status: 200, headers: {}, body: body(10) }, 1);
     expect(c.get('b')).toBeUndefined();
     expect(c.get('a')).toBeDefined();
-    c.set('big', { status: 200, headers: [], body: body(700) }, 1);
+    c.set('big', { status: 200, headers: {}, body: body(700) }, 1);
     expect(c.get('big')).toBeUndefined();
-    c.set('d', { status: 200, headers: [], body: body(500) }, 1);
-    c.set('e', { status: 200, headers: [], body: body(501) }, 1);
+    c.set('d', { status: 200, headers: {}, body: body(500) }, 1);
+    c.set('e', { status: 200, headers: {}, body: body(501) }, 1);
     expect(c.size).toBe(1);
-    c.set('late', { status: 200, headers: [], body: body(1) }, 0);
+    c.set('late', { status: 200, headers: {}, body: body(1) }, 0);
     expect(c.get('late')).toBeUndefined();
     version = 2;
     expect(c.get('e')).toBeUndefined();

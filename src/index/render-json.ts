@@ -1,0 +1,473 @@
+/**
+ * JSON renderings of listings written straight from the B+tree's leaf bytes (listRaw's RowMaker): no ListedEntry,
+ * no key/ETag/date strings per object. The output is byte for byte what JSON.stringify of the same fields gives
+ * (the /v1 page shape, and NDJSON lines for the export); test/index/render-json.test.ts compares the two.
+ *
+ *   - keys: UTF-8 bytes JSON-escaped in place ('"', '\\', control characters; bytes ≥ 0x80 copied as they are,
+ *     after checking the key is valid UTF-8 — an invalid key takes the string path, which renders U+FFFD exactly
+ *     as Buffer#toString does);
+ *   - the common payload form (md5 ETag, packed sequencer, enum storage class, no version id) is read in place;
+ *     every other form goes through decodeListingFields;
+ *   - lastModified: Date#toISOString computed with integer arithmetic (years 1970-9999; other values use Date).
+ */
+import { isUtf8 } from 'node:buffer';
+import {
+  bucketZset,
+  decodeContinuationToken,
+  encodeContinuationToken,
+  fail,
+  type ListOptions,
+  listRaw,
+  type RawPage,
+  type Result,
+  type RowMaker,
+} from './list';
+import { decodeListingFields, STORAGE_CLASSES } from './payload';
+import type { IndexScope } from './store';
+
+/** A growing output buffer. */
+export class ByteSink {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Makes room for n more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.pos + n, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** ASCII/latin1 text (constants, digits). */
+  ascii(s: string): void {
+    this.ensure(s.length);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  utf8(s: string): void {
+    this.ensure(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  bytes(src: Uint8Array): void {
+    this.ensure(src.length);
+    this.buf.set(src, this.pos);
+    this.pos += src.length;
+  }
+
+  /** A copy of what was written (exactly sized). */
+  take(): Buffer {
+    const out = Buffer.allocUnsafeSlow(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    return out;
+  }
+}
+
+// --- scalar renderings (string forms, shared with the slow paths and the single-object route) --------------------
+
+const DAY_MS = 86_400_000;
+/** 10000-01-01: from there on toISOString writes 6-digit years */
+const MAX_ISO_MS = 253_402_300_800_000;
+
+/** "00".."99" */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + ((i / 10) | 0);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
+/** The date part "YYYY-MM-DDT" of the last day rendered (rows of one page often share days). */
+let lastDay = -1;
+const lastDayBytes = new Uint8Array(11);
+
+function setDay(days: number): void {
+  // civil_from_days (H. Hinnant) for days ≥ 0 since 1970-01-01; every intermediate fits in 32 bits
+  const z = days + 719_468;
+  const era = (z / 146_097) | 0;
+  const doe = z - era * 146_097;
+  const yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36_524) | 0) - ((doe / 146_096) | 0)) / 365) | 0;
+  const doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0));
+  const mp = ((5 * doy + 2) / 153) | 0;
+  const d = doy - (((153 * mp + 2) / 5) | 0) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const b = lastDayBytes;
+  const hi = (y / 100) | 0;
+  const lo = y - hi * 100;
+  b[0] = DIGIT_PAIRS[2 * hi]!;
+  b[1] = DIGIT_PAIRS[2 * hi + 1]!;
+  b[2] = DIGIT_PAIRS[2 * lo]!;
+  b[3] = DIGIT_PAIRS[2 * lo + 1]!;
+  b[4] = 45; // -
+  b[5] = DIGIT_PAIRS[2 * m]!;
+  b[6] = DIGIT_PAIRS[2 * m + 1]!;
+  b[7] = 45;
+  b[8] = DIGIT_PAIRS[2 * d]!;
+  b[9] = DIGIT_PAIRS[2 * d + 1]!;
+  b[10] = 84; // T
+  lastDay = days;
+}
+
+/** Date#toISOString for ms in [0, MAX_ISO_MS) written at out[p] (24 bytes); returns the new position. */
+function writeIso(out: Uint8Array, p: number, ms: number): number {
+  const days = Math.floor(ms / DAY_MS);
+  let r = ms - days * DAY_MS; // < 2^27: integer arithmetic from here
+  if (days !== lastDay) setDay(days);
+  const b = lastDayBytes;
+  for (let i = 0; i < 11; i++) out[p + i] = b[i]!;
+  const h = (r / 3_600_000) | 0;
+  r -= h * 3_600_000;
+  const mi = (r / 60_000) | 0;
+  r -= mi * 60_000;
+  const sec = (r / 1000) | 0;
+  r -= sec * 1000;
+  const cs = (r / 10) | 0;
+  out[p + 11] = DIGIT_PAIRS[2 * h]!;
+  out[p + 12] = DIGIT_PAIRS[2 * h + 1]!;
+  out[p + 13] = 58; // :
+  out[p + 14] = DIGIT_PAIRS[2 * mi]!;
+  out[p + 15] = DIGIT_PAIRS[2 * mi + 1]!;
+  out[p + 16] = 58;
+  out[p + 17] = DIGIT_PAIRS[2 * sec]!;
+  out[p + 18] = DIGIT_PAIRS[2 * sec + 1]!;
+  out[p + 19] = 46; // .
+  out[p + 20] = DIGIT_PAIRS[2 * cs]!;
+  out[p + 21] = DIGIT_PAIRS[2 * cs + 1]!;
+  out[p + 22] = 48 + (r - cs * 10);
+  out[p + 23] = 90; // Z
+  return p + 24;
+}
+
+const ISO_SCRATCH = Buffer.alloc(24);
+
+/** Date#toISOString of ms since the epoch, without a Date for the usual range. */
+export function isoTimestamp(ms: number): string {
+  if (!(ms >= 0 && ms < MAX_ISO_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  writeIso(ISO_SCRATCH, 0, ms);
+  return ISO_SCRATCH.toString('latin1', 0, 24);
+}
+
+/** JSON string literal; the common case (nothing to escape) skips JSON.stringify. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+export const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+const jsonOrNull = (s: string | undefined): string => (s === undefined ? 'null' : jsonString(s));
+
+/** The fields an object rendering shows (ListedObject and HeadResult both have them). */
+export interface JsonObjectFields {
+  readonly key: string;
+  readonly size: number;
+  /** without quotes */
+  readonly etag?: string;
+  /** ms since the epoch */
+  readonly lastModified: number;
+  readonly storageClass: string;
+  readonly versionId?: string;
+}
+
+/** One object as JSON text: {"key","size","etag","lastModified","storageClass","versionId"}. */
+export function objectJson(o: JsonObjectFields): string {
+  return (
+    `{"key":${jsonString(o.key)},"size":${o.size},"etag":${jsonOrNull(o.etag)},"lastModified":"${isoTimestamp(o.lastModified)}",` +
+    `"storageClass":${jsonString(o.storageClass)},"versionId":${jsonOrNull(o.versionId)}}`
+  );
+}
+
+// --- byte-level row rendering -----------------------------------------------------------------------------------
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** the two hex digits of each byte value */
+const HEX_PAIRS = new Uint8Array(512);
+for (let i = 0; i < 256; i++) {
+  HEX_PAIRS[2 * i] = HEX[i >> 4]!;
+  HEX_PAIRS[2 * i + 1] = HEX[i & 15]!;
+}
+
+/**
+ * Everything after the size for each enum storage class (no version id), copied in one piece; the ETag and date
+ * placeholders are overwritten in place.
+ */
+const ETAG_AT = ',"etag":"'.length;
+const DATE_AT = ETAG_AT + 32 + '","lastModified":"'.length;
+const TAILS = STORAGE_CLASSES.map((c) =>
+  Buffer.from(
+    `,"etag":"${'0'.repeat(32)}","lastModified":"${'0'.repeat(24)}","storageClass":"${c}","versionId":null}`,
+    'latin1',
+  ),
+);
+const KEY_HEAD = Buffer.from('{"key":"', 'latin1');
+const SIZE_HEAD = Buffer.from('","size":', 'latin1');
+
+/** Escapes for bytes < 0x20, '"' and '\\' (as JSON.stringify writes them); undefined for bytes copied as is. */
+const ESCAPES: Array<Buffer | undefined> = [];
+for (let c = 0; c < 0x80; c++) {
+  if (c < 0x20 || c === 0x22 || c === 0x5c)
+    ESCAPES[c] = Buffer.from(JSON.stringify(String.fromCharCode(c)).slice(1, -1));
+}
+/** 1 where the byte needs an escape (< 0x20, '"', '\\') or a UTF-8 check (≥ 0x80) */
+const SPECIAL = new Uint8Array(256);
+for (let c = 0; c < 256; c++) SPECIAL[c] = c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80 ? 1 : 0;
+
+/** Copies `src` (a constant) to out[p]; returns the new position. */
+function put(out: Buffer, p: number, src: Buffer): number {
+  for (let i = 0; i < src.length; i++) out[p + i] = src[i]!;
+  return p + src.length;
+}
+
+/** Decimal digits of a non-negative integer (< 2^53) at out[p]; returns the new position. */
+function putUint(out: Buffer, p: number, n: number): number {
+  if (n < 10) {
+    out[p] = 48 + n;
+    return p + 1;
+  }
+  if (n >= 0x40000000) return p + out.write(String(n), p, 'latin1');
+  let digits = 1;
+  for (let t = n; t >= 10; t = (t / 10) | 0) digits++;
+  let q = n;
+  for (let i = p + digits - 1; i >= p; i--) {
+    const next = (q / 10) | 0;
+    out[i] = 48 + (q - next * 10);
+    q = next;
+  }
+  return p + digits;
+}
+
+/**
+ * The contents of a JSON string literal (without quotes) for the UTF-8 bytes src[s, e) at sink.pos, exactly as
+ * JSON.stringify(src.toString('utf8', s, e)) writes them. The sink has room for 6 bytes per source byte.
+ */
+function putKey(sink: ByteSink, src: Buffer, s: number, e: number): void {
+  const out = sink.buf;
+  const start = sink.pos;
+  let p = start;
+  let nonAscii = false;
+  for (let i = s; i < e; i++) {
+    const c = src[i]!;
+    if (SPECIAL[c] === 0) {
+      out[p++] = c;
+    } else if (c >= 0x80) {
+      nonAscii = true;
+      out[p++] = c;
+    } else {
+      p = put(out, p, ESCAPES[c]!);
+    }
+  }
+  if (nonAscii && !isUtf8(src.subarray(s, e))) {
+    // invalid UTF-8 (only possible through raw engine writes): render what the string path renders
+    const lit = JSON.stringify(src.toString('utf8', s, e));
+    sink.pos = start;
+    sink.ensure(lit.length * 3);
+    sink.pos += sink.buf.write(lit.slice(1, -1), sink.pos, 'utf8');
+    return;
+  }
+  sink.pos = p;
+}
+
+/** Room one row can need besides its key (6 bytes per key byte): size digits, etag, date, class, version id. */
+const ROW_FIXED = 160;
+
+/**
+ * One object row `{"key":…,"versionId":…}` at the sink's position, from a listing row: key at buf[ks, ke), payload
+ * at buf[vs, ve) (vs < 0: none).
+ */
+export function putObjectRow(sink: ByteSink, buf: Buffer, ks: number, ke: number, vs: number, ve: number): void {
+  sink.ensure(ROW_FIXED + 6 * (ke - ks));
+  let out = sink.buf;
+  sink.pos = put(out, sink.pos, KEY_HEAD);
+  putKey(sink, buf, ks, ke);
+  out = sink.buf;
+  let p = sink.pos;
+  if (vs >= 0) {
+    const flags = buf[vs]!;
+    const cls = buf[vs + 1]!;
+    if ((flags & (4 | 3 | 8 | 64)) === (4 | 1) && cls < TAILS.length) {
+      // the common form: packed sequencer, md5 etag, enum class, no version id
+      let q = vs + 3 + ((buf[vs + 2]! + 1) >> 1);
+      let size = 0;
+      let mul = 1;
+      for (;;) {
+        const b = buf[q++]!;
+        size += (b & 0x7f) * mul;
+        if (b < 0x80 || q >= ve) break;
+        mul *= 0x80;
+      }
+      if (q + 22 <= ve) {
+        const lastModified =
+          buf[q]! +
+          buf[q + 1]! * 0x100 +
+          buf[q + 2]! * 0x10000 +
+          buf[q + 3]! * 0x1000000 +
+          buf[q + 4]! * 0x100000000 +
+          buf[q + 5]! * 0x10000000000;
+        if (lastModified < MAX_ISO_MS) {
+          q += 6;
+          p = put(out, p, SIZE_HEAD);
+          p = putUint(out, p, size);
+          const tail = TAILS[cls]!;
+          tail.copy(out, p);
+          let e = p + ETAG_AT;
+          for (let i = 0; i < 16; i++) {
+            const v = buf[q + i]! << 1;
+            out[e++] = HEX_PAIRS[v]!;
+            out[e++] = HEX_PAIRS[v + 1]!;
+          }
+          writeIso(out, p + DATE_AT, lastModified);
+          sink.pos = p + tail.length;
+          return;
+        }
+      }
+    }
+  }
+  // any other form: the decoded fields as strings
+  const f =
+    vs < 0
+      ? { size: 0, etag: undefined, lastModified: 0, storageClass: 'STANDARD', versionId: undefined }
+      : decodeListingFields(buf, vs, ve);
+  sink.pos = p;
+  sink.utf8(
+    `","size":${f.size},"etag":${jsonOrNull(f.etag)},"lastModified":"${isoTimestamp(f.lastModified)}",` +
+      `"storageClass":${jsonString(f.storageClass)},"versionId":${jsonOrNull(f.versionId)}}`,
+  );
+}
+
+/** A JSON string literal of UTF-8 bytes (a common prefix) at the sink's position. */
+function putBytesString(sink: ByteSink, b: Buffer): void {
+  sink.ensure(2 + 6 * b.length);
+  sink.buf[sink.pos++] = 0x22;
+  putKey(sink, b, 0, b.length);
+  sink.ensure(1);
+  sink.buf[sink.pos++] = 0x22;
+}
+
+// --- pages --------------------------------------------------------------------------------------------------------
+
+/** Reused for the objects of a page (rendering is synchronous): only the exact-size result is allocated. */
+const pageScratch = new ByteSink(256 * 1024);
+
+/**
+ * One /v1 listing page as JSON bytes:
+ * {"bucket","prefix","delimiter","keyCount","isTruncated","nextContinuationToken","objects":[…],"commonPrefixes":[…]}
+ * with ListObjectsV2 semantics (listObjectsV2's parameters and errors; maxKeys already validated by the caller).
+ */
+export function renderListPageJson(
+  scope: IndexScope,
+  bucket: string,
+  opts: ListOptions & { readonly maxKeys: number },
+): Result<Buffer> {
+  const maxKeys = opts.maxKeys;
+  if (!Number.isInteger(maxKeys) || maxKeys < 0)
+    return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
+  let after: Buffer | undefined;
+  if (opts.continuationToken !== undefined) {
+    after = decodeContinuationToken(opts.continuationToken);
+    if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
+  } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
+  const z = bucketZset(scope, bucket);
+  if (!z.ok) return z;
+  const prefix = opts.prefix ?? '';
+  const delimiter = opts.delimiter || undefined;
+  const sink = pageScratch;
+  sink.pos = 0;
+  let rows = 0;
+  const row: RowMaker<number> = (buf, ks, ke, vs, ve) => {
+    if (rows++ > 0) {
+      sink.ensure(1);
+      sink.buf[sink.pos++] = 0x2c;
+    }
+    putObjectRow(sink, buf, ks, ke, vs, ve);
+    return 0;
+  };
+  const raw = listRaw(
+    z.value,
+    Buffer.from(prefix, 'utf8'),
+    delimiter === undefined ? undefined : Buffer.from(delimiter, 'utf8'),
+    maxKeys,
+    after,
+    row,
+  );
+  sink.ascii('],"commonPrefixes":[');
+  raw.prefixes.forEach((cp, i) => {
+    if (i > 0) sink.ascii(',');
+    putBytesString(sink, cp);
+  });
+  sink.ascii(']}');
+  const next = raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined;
+  const head = Buffer.from(
+    `{"bucket":${JSON.stringify(bucket)},"prefix":${JSON.stringify(prefix)},"delimiter":${jsonOrNull(delimiter)},` +
+      `"keyCount":${rows + raw.prefixes.length},"isTruncated":${raw.truncated},"nextContinuationToken":${jsonOrNull(next)},` +
+      `"objects":[`,
+    'utf8',
+  );
+  const out = Buffer.allocUnsafeSlow(head.length + sink.pos);
+  head.copy(out, 0);
+  sink.buf.copy(out, head.length, 0, sink.pos);
+  return { ok: true, value: out };
+}
+
+/**
+ * The NDJSON export as chunks: every object under the prefix, one line each (with a delimiter, {"commonPrefix"}
+ * lines merged in listing order). Each chunk is one page of `pageSize` rows listed afresh from the position after
+ * the previous one (like continuation tokens), so the engine is free between chunks and may change.
+ * Undefined when the bucket does not exist.
+ */
+export function* ndjsonChunks(
+  scopeAt: () => IndexScope,
+  bucket: string,
+  opts: Pick<ListOptions, 'prefix' | 'delimiter' | 'startAfter'> = {},
+  pageSize = 10_000,
+): Generator<Buffer, void, undefined> {
+  const prefix = Buffer.from(opts.prefix ?? '', 'utf8');
+  const delimiter = opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined;
+  let after: Buffer | undefined = opts.startAfter ? Buffer.from(opts.startAfter, 'utf8') : undefined;
+  for (;;) {
+    const z = bucketZset(scopeAt(), bucket);
+    if (!z.ok) return;
+    const sink = new ByteSink(pageSize * 200);
+    let raw: RawPage<number>;
+    if (delimiter === undefined) {
+      raw = listRaw(z.value, prefix, undefined, pageSize, after, (buf, ks, ke, vs, ve) => {
+        putObjectRow(sink, buf, ks, ke, vs, ve);
+        sink.ensure(1);
+        sink.buf[sink.pos++] = 0x0a;
+        return 0;
+      });
+    } else {
+      // rows rendered as they come, remembered with their key; merged with the common prefixes by byte order
+      const rows: Array<{ key: Buffer; start: number; end: number }> = [];
+      const lines = new ByteSink(pageSize * 200);
+      const page = listRaw(z.value, prefix, delimiter, pageSize, after, (buf, ks, ke, vs, ve) => {
+        const start = lines.pos;
+        putObjectRow(lines, buf, ks, ke, vs, ve);
+        rows.push({ key: buf.subarray(ks, ke), start, end: lines.pos });
+        return 0;
+      });
+      let i = 0;
+      let j = 0;
+      while (i < rows.length || j < page.prefixes.length) {
+        const r = rows[i];
+        const cp = page.prefixes[j];
+        if (r !== undefined && (cp === undefined || Buffer.compare(r.key, cp) < 0)) {
+          sink.bytes(lines.buf.subarray(r.start, r.end));
+          i++;
+        } else {
+          sink.ascii('{"commonPrefix":');
+          putBytesString(sink, cp!);
+          sink.ascii('}');
+          j++;
+        }
+        sink.ensure(1);
+        sink.buf[sink.pos++] = 0x0a;
+      }
+      raw = page;
+    }
+    if (sink.pos > 0) yield sink.buf.subarray(0, sink.pos);
+    if (!raw.truncated || raw.last === undefined) return;
+    after = raw.last;
+  }
+}
