@@ -403,6 +403,9 @@ const listingFieldsOf = (v: ObjectVersion): ListingFields => ({
   versionId: v.versionId,
 });
 
+/** True when an encoded version has no version id (the null version of an unversioned or suspended bucket). */
+export const isUnversionedPayload = (buf: Buffer): boolean => (buf[0]! & 8) === 0;
+
 /** The sequencer of an encoded version, without decoding the rest. */
 export function versionSequencer(buf: Buffer): string {
   const r = new Reader(buf);

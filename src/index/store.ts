@@ -24,6 +24,7 @@
 import type { Keyspace } from '../engine/keyspace';
 import { SortedSet } from '../engine/structures/sortedset';
 import type { HashValue, SetValue, ZSetValue } from '../engine/values';
+import { compareSequencer } from '../ingest/sequencer';
 import {
   applyOp,
   EMPTY_STATE,
@@ -31,6 +32,7 @@ import {
   type KeyLimits,
   type KeyState,
   type OpOutcome,
+  versionKey,
   visibleVersion,
 } from './key-state';
 import {
@@ -40,7 +42,9 @@ import {
   encodeHistory,
   encodeTombstones,
   encodeVersion,
+  isUnversionedPayload,
   type ObjectVersion,
+  versionSequencer,
 } from './payload';
 
 /** What every index function reads or writes: one logical database at one instant. */
@@ -172,11 +176,50 @@ export function applyIndexOp(
   const l = load(scope, op.bucket);
   if (isWrongType(l)) return l;
   const member = Buffer.from(op.key, 'utf8');
+  if (register) registerBucket(scope, op.bucket);
+  if (op.op === 'put' && !op.version.deleteMarker && limits.maxNoncurrent >= 0) {
+    const fast = putFast(scope, l, member, op.version);
+    if (fast !== undefined) return fast;
+  }
   const { state: before, listed } = stateOf(l, member);
   const { outcome, state } = applyOp(before, op, scope.now, limits);
-  if (register) registerBucket(scope, op.bucket);
   if (state !== before) write(scope, l, member, before, listed, state);
   return outcome;
+}
+
+/**
+ * The put of an object version (not a delete marker) to a key with no history, tombstone or pending verification,
+ * without building KeyStates: what `applyOp` + `write` do in those cases, with the same result.
+ *   - key unknown: the state becomes [v]; v is listed.
+ *   - key listed with an unversioned (null) version and v is unversioned too: v replaces it when its sequencer is
+ *     newer; equal is a duplicate, older is stale.
+ * Undefined (nothing done, nothing read beyond the lookup) for every other case: the general path handles it.
+ */
+function putFast(scope: IndexScope, l: Loaded, member: Buffer, v: ObjectVersion): OpOutcome | undefined {
+  if (l.hist !== undefined || l.tomb !== undefined || l.verify !== undefined) {
+    const field = member.toString('latin1');
+    if (l.hist?.has(field) || l.tomb?.has(field) || l.verify?.has(field)) return undefined;
+  }
+  let zset = l.zset;
+  // the lookup leaves its descent for the write of the same member Buffer (one descent in all)
+  const payload = zset?.payload(member);
+  if (payload === undefined) {
+    if (zset === undefined) {
+      zset = new SortedSet();
+      const z: ZSetValue = { type: 'zset', v: zset };
+      scope.db.set(l.names.keys, z);
+    }
+    zset.setWithPayload(member, 0, encodeVersion(v), v.size);
+    scope.db.modified(l.names.keys);
+    return 'applied';
+  }
+  if (versionKey(v.versionId) !== '' || !isUnversionedPayload(payload)) return undefined;
+  const c = compareSequencer(v.sequencer, versionSequencer(payload));
+  if (c === 0) return 'duplicate';
+  if (c < 0) return 'stale';
+  zset!.setPayload(member, encodeVersion(v), v.size);
+  scope.db.modified(l.names.keys);
+  return 'applied';
 }
 
 /** Adds a bucket to the registry (s3idx:buckets). */

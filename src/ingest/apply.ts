@@ -1,6 +1,6 @@
 /**
  * Ingestion entry point used by every front end (S3IDX.INGEST, the Lambda handler, the CLI):
- * parse → toIndexOps → apply each event's operations to the engine → outcome counts.
+ * parse → toIndexOp → apply each event's operations to the engine → outcome counts.
  * Never throws on bad input; a malformed event is rejected with its position and a reason, the rest still apply.
  */
 import {
@@ -12,7 +12,7 @@ import {
   isWrongType,
   registerBucket,
 } from '../index/store';
-import { toIndexOps } from './ops';
+import { toIndexOp } from './ops';
 import { parseInput } from './parse';
 import { emptyOutcome, type IngestOutcome, type ParsedItem } from './types';
 
@@ -38,9 +38,8 @@ export function applyParsed(scope: IndexScope, items: readonly ParsedItem[], opt
       out.ignored++;
       continue;
     }
-    const ops = toIndexOps(item.event);
-    // toIndexOps yields at most one operation per event, so applying it is all-or-nothing.
-    const op = ops[0];
+    // one operation per event at most, so applying it is all-or-nothing
+    const op = toIndexOp(item.event);
     if (op === undefined) {
       out.ignored++;
       continue;

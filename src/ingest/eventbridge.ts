@@ -3,21 +3,20 @@
  * Unknown fields are ignored; etag, version-id and sequencer are optional (they are absent on several types).
  * Keys are raw (not URL-encoded) in EventBridge events.
  */
-import {
-  isRecord,
-  keyProblem,
-  optional,
-  validBucket,
-  validEtag,
-  validSize,
-  validTime,
-  validToken,
-  validVersionId,
-} from './fields';
-import { normaliseSequencer } from './sequencer';
+import { isRecord, optional, validBucket, validTime, validToken } from './fields';
+import { type ObjectFieldNames, readObjectFields } from './object-fields';
 import type { ObjectEvent, ObjectEventKind } from './types';
 
-export type ParseResult = { event: ObjectEvent } | { rejected: string };
+/** An event, or the reason it was rejected. */
+export type ParseResult = ObjectEvent | string;
+
+const NAMES: ObjectFieldNames = {
+  object: 'detail.object',
+  etag: 'etag',
+  versionId: 'version-id',
+  missingObject: 'missing detail.object',
+  urlEncodedKeys: false,
+};
 
 const KINDS: Readonly<Record<string, ObjectEventKind>> = {
   'Object Created': 'created',
@@ -38,68 +37,52 @@ export function isEventBridgeEvent(v: Record<string, unknown>): boolean {
 }
 
 export function parseEventBridge(e: Record<string, unknown>): ParseResult {
-  if (e.source !== 'aws.s3') return { rejected: `not an S3 event (source ${JSON.stringify(e.source)})` };
+  if (e.source !== 'aws.s3') return `not an S3 event (source ${JSON.stringify(e.source)})`;
   const type = e['detail-type'];
-  if (typeof type !== 'string') return { rejected: 'missing detail-type' };
+  if (typeof type !== 'string') return 'missing detail-type';
   let kind = KINDS[type];
   if (kind === undefined) kind = 'no-index-effect';
   const time = validTime(e.time);
-  if (time === undefined) return { rejected: 'missing or invalid time' };
+  if (time === undefined) return 'missing or invalid time';
   const detail = e.detail;
-  if (!isRecord(detail)) return { rejected: 'missing detail' };
+  if (!isRecord(detail)) return 'missing detail';
   const bucket = validBucket(isRecord(detail.bucket) ? detail.bucket.name : undefined);
-  if (bucket === undefined) return { rejected: 'missing or invalid detail.bucket.name' };
-  const object = detail.object;
-  if (!isRecord(object)) return { rejected: 'missing detail.object' };
-  if (typeof object.key !== 'string') return { rejected: 'missing detail.object.key' };
-  const key = object.key;
-  const problem = keyProblem(key);
-  if (problem) return { rejected: problem };
-
+  if (bucket === undefined) return 'missing or invalid detail.bucket.name';
   if (kind === 'deleted' && detail['deletion-type'] === 'Delete Marker Created') kind = 'delete-marker-created';
-  const sequencer = optional(object.sequencer, normaliseSequencer);
-  if (sequencer === null) return { rejected: 'invalid detail.object.sequencer' };
-  if ((kind === 'created' || kind === 'deleted' || kind === 'delete-marker-created') && sequencer === undefined)
-    return { rejected: `missing detail.object.sequencer on ${type}` };
-  const size = optional(object.size, validSize);
-  if (size === null) return { rejected: 'invalid detail.object.size' };
-  if (kind === 'created' && size === undefined) return { rejected: 'missing detail.object.size on Object Created' };
-  const etag = optional(object.etag, validEtag);
-  if (etag === null) return { rejected: 'invalid detail.object.etag' };
-  const versionId = optional(object['version-id'], validVersionId);
-  if (versionId === null) return { rejected: 'invalid detail.object.version-id' };
+  const f = readObjectFields(detail.object, kind, type, NAMES);
+  if (typeof f === 'string') return f;
 
   let storageClass: string | undefined;
   let accessTier: string | undefined;
   let restoreExpiry: number | undefined;
   if (kind === 'storage-class-changed') {
     storageClass = validToken(detail['destination-storage-class']);
-    if (storageClass === undefined) return { rejected: 'missing or invalid detail.destination-storage-class' };
+    if (storageClass === undefined) return 'missing or invalid detail.destination-storage-class';
   } else if (kind === 'access-tier-changed') {
     accessTier = validToken(detail['destination-access-tier']);
-    if (accessTier === undefined) return { rejected: 'missing or invalid detail.destination-access-tier' };
+    if (accessTier === undefined) return 'missing or invalid detail.destination-access-tier';
   } else if (kind === 'restore-completed') {
     const x = optional(detail['restore-expiry-time'], validTime);
-    if (x === null) return { rejected: 'invalid detail.restore-expiry-time' };
+    if (x === null) return 'invalid detail.restore-expiry-time';
     restoreExpiry = x;
   }
+  const reason = detail.reason;
+  const id = e.id;
   return {
-    event: {
-      source: 'eventbridge',
-      kind,
-      type,
-      bucket,
-      key,
-      time,
-      sequencer,
-      size,
-      etag,
-      versionId,
-      reason: typeof detail.reason === 'string' ? detail.reason : undefined,
-      storageClass,
-      accessTier,
-      restoreExpiry,
-      id: typeof e.id === 'string' ? e.id : undefined,
-    },
+    source: 'eventbridge',
+    kind,
+    type,
+    bucket,
+    key: f.key,
+    time,
+    sequencer: f.sequencer,
+    size: f.size,
+    etag: f.etag,
+    versionId: f.versionId,
+    reason: typeof reason === 'string' ? reason : undefined,
+    storageClass,
+    accessTier,
+    restoreExpiry,
+    id: typeof id === 'string' ? id : undefined,
   };
 }

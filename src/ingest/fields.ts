@@ -6,19 +6,41 @@
 /** S3 bucket naming rules (3–63 chars of lower-case letters, digits, dots and hyphens, starting and ending alnum). */
 const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** The last bucket name that passed (a batch names the same bucket over and over). */
+let lastBucket = '';
+
 export function validBucket(v: unknown): string | undefined {
-  return typeof v === 'string' && BUCKET_RE.test(v) ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  if (v === lastBucket) return v;
+  if (!BUCKET_RE.test(v)) return undefined;
+  lastBucket = v;
+  return v;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const MAX_KEY_BYTES = 1024;
 
-/** Why a decoded key is unacceptable, or undefined when it is a valid S3 key (1..1024 bytes of UTF-8). */
+/**
+ * Why a decoded key is unacceptable, or undefined when it is a valid S3 key (1..1024 bytes of UTF-8). A key with a
+ * lone surrogate is reported as such whatever its length. One pass over the UTF-16 code units.
+ */
 export function keyProblem(key: string): string | undefined {
-  if (key.length === 0) return 'empty object key';
-  if (LONE_SURROGATE.test(key)) return 'object key is not valid UTF-8';
-  const n = Buffer.byteLength(key, 'utf8');
-  if (n > MAX_KEY_BYTES) return `object key is ${n} bytes (max ${MAX_KEY_BYTES})`;
+  const n = key.length;
+  if (n === 0) return 'empty object key';
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x80) bytes++;
+    else if (c < 0x800) bytes += 2;
+    else if (c < 0xd800 || c > 0xdfff) bytes += 3;
+    else {
+      // a high surrogate followed by a low one is one astral character (4 bytes); anything else is not UTF-8
+      const d = c <= 0xdbff && i + 1 < n ? key.charCodeAt(i + 1) : 0;
+      if (d < 0xdc00 || d > 0xdfff) return 'object key is not valid UTF-8';
+      bytes += 4;
+      i++;
+    }
+  }
+  if (bytes > MAX_KEY_BYTES) return `object key is ${bytes} bytes (max ${MAX_KEY_BYTES})`;
   return undefined;
 }
 
@@ -36,6 +58,7 @@ export function decodeNotificationKey(raw: string): string | undefined {
 
 /** A non-negative safe integer, also from a numeric string (emulators send strings). */
 export function validSize(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
   const n = typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : v;
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
@@ -43,7 +66,7 @@ export function validSize(v: unknown): number | undefined {
 /** ETags lose surrounding quotes; anything printable up to 1 KiB is accepted. */
 export function validEtag(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
-  const s = v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
+  const s = v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34 ? v.slice(1, -1) : v;
   return s.length > 0 && s.length <= 1024 ? s : undefined;
 }
 
@@ -52,12 +75,72 @@ export function validVersionId(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 && v.length <= 1024 ? v : undefined;
 }
 
-/** ISO-8601 time → ms since the epoch. */
+/** ISO-8601 time → ms since the epoch (what Date.parse gives; negative or unparsable times are undefined). */
 export function validTime(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
+  const fast = utcIsoTime(v);
+  if (fast >= 0) return fast;
   const t = Date.parse(v);
   return Number.isFinite(t) && t >= 0 ? t : undefined;
 }
+
+/** Value of the two decimal digits at s[i], s[i+1], or -1. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The times S3 sends, `YYYY-MM-DDTHH:MM:SSZ` (EventBridge) and `YYYY-MM-DDTHH:MM:SS.sssZ` (classic notifications),
+ * years 1970-9999, parsed without Date.parse; -1 for anything else (the caller falls back to Date.parse, which gives
+ * the same value for these forms).
+ */
+export function utcIsoTime(s: string): number {
+  const len = s.length;
+  if (len !== 20 && len !== 24) return -1;
+  if (
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(len - 1) !== 90
+  )
+    return -1;
+  const hi = two(s, 0);
+  const lo = two(s, 2);
+  const month = two(s, 5);
+  const day = two(s, 8);
+  const hour = two(s, 11);
+  const min = two(s, 14);
+  const sec = two(s, 17);
+  if (hi < 19 || lo < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || min < 0 || min > 59)
+    return -1;
+  if (sec < 0 || sec > 59) return -1;
+  const year = hi * 100 + lo;
+  if (year < 1970) return -1;
+  let ms = 0;
+  if (len === 24) {
+    if (s.charCodeAt(19) !== 46) return -1;
+    const a = two(s, 20);
+    const b = s.charCodeAt(22) - 48;
+    if (a < 0 || b < 0 || b > 9) return -1;
+    ms = a * 10 + b;
+  }
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month]!)) return -1;
+  // days from 1970-01-01 to the date (Howard Hinnant's days_from_civil)
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return ((days * 24 + hour) * 60 + min) * 60000 + sec * 1000 + ms;
+}
+
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** A short printable token (storage class, access tier). */
 export function validToken(v: unknown): string | undefined {

@@ -3,20 +3,17 @@
  * Keys arrive form-URL-encoded and are decoded here. `s3:TestEvent` messages are recognised by the caller.
  */
 import type { ParseResult } from './eventbridge';
-import {
-  decodeNotificationKey,
-  isRecord,
-  keyProblem,
-  optional,
-  validBucket,
-  validEtag,
-  validSize,
-  validTime,
-  validToken,
-  validVersionId,
-} from './fields';
-import { normaliseSequencer } from './sequencer';
+import { isRecord, optional, validBucket, validTime, validToken } from './fields';
+import { type ObjectFieldNames, readObjectFields } from './object-fields';
 import type { ObjectEventKind } from './types';
+
+const NAMES: ObjectFieldNames = {
+  object: 's3.object',
+  etag: 'eTag',
+  versionId: 'versionId',
+  missingObject: 'missing s3.object.key',
+  urlEncodedKeys: true,
+};
 
 /** True for one record of a classic notification. */
 export function isNotificationRecord(r: Record<string, unknown>): boolean {
@@ -52,31 +49,16 @@ function kindOf(eventName: string): ObjectEventKind {
 
 export function parseNotificationRecord(r: Record<string, unknown>): ParseResult {
   const name = r.eventName;
-  if (typeof name !== 'string') return { rejected: 'missing eventName' };
+  if (typeof name !== 'string') return 'missing eventName';
   const kind = kindOf(name);
   const time = validTime(r.eventTime);
-  if (time === undefined) return { rejected: 'missing or invalid eventTime' };
+  if (time === undefined) return 'missing or invalid eventTime';
   const s3 = r.s3;
-  if (!isRecord(s3)) return { rejected: 'missing s3' };
+  if (!isRecord(s3)) return 'missing s3';
   const bucket = validBucket(isRecord(s3.bucket) ? s3.bucket.name : undefined);
-  if (bucket === undefined) return { rejected: 'missing or invalid s3.bucket.name' };
-  const object = s3.object;
-  if (!isRecord(object) || typeof object.key !== 'string') return { rejected: 'missing s3.object.key' };
-  const key = decodeNotificationKey(object.key);
-  if (key === undefined) return { rejected: 'malformed URL encoding in s3.object.key' };
-  const problem = keyProblem(key);
-  if (problem) return { rejected: problem };
-  const sequencer = optional(object.sequencer, normaliseSequencer);
-  if (sequencer === null) return { rejected: 'invalid s3.object.sequencer' };
-  if ((kind === 'created' || kind === 'deleted' || kind === 'delete-marker-created') && sequencer === undefined)
-    return { rejected: `missing s3.object.sequencer on ${name}` };
-  const size = optional(object.size, validSize);
-  if (size === null) return { rejected: 'invalid s3.object.size' };
-  if (kind === 'created' && size === undefined) return { rejected: `missing s3.object.size on ${name}` };
-  const etag = optional(object.eTag, validEtag);
-  if (etag === null) return { rejected: 'invalid s3.object.eTag' };
-  const versionId = optional(object.versionId, validVersionId);
-  if (versionId === null) return { rejected: 'invalid s3.object.versionId' };
+  if (bucket === undefined) return 'missing or invalid s3.bucket.name';
+  const f = readObjectFields(s3.object, kind, name, NAMES);
+  if (typeof f === 'string') return f;
 
   let storageClass: string | undefined;
   let accessTier: string | undefined;
@@ -92,28 +74,27 @@ export function parseNotificationRecord(r: Record<string, unknown>): ParseResult
     if (accessTier === undefined) effective = 'no-index-effect';
   } else if (kind === 'restore-completed') {
     const x = optional(path(r, 'glacierEventData', 'restoreEventData')?.lifecycleRestorationExpiryTime, validTime);
-    if (x === null) return { rejected: 'invalid lifecycleRestorationExpiryTime' };
+    if (x === null) return 'invalid lifecycleRestorationExpiryTime';
     restoreExpiry = x;
   }
   const response = r.responseElements;
   const requestId = isRecord(response) ? response['x-amz-request-id'] : undefined;
   return {
-    event: {
-      source: 's3-notification',
-      kind: effective,
-      type: name,
-      bucket,
-      key,
-      time,
-      sequencer,
-      size,
-      etag,
-      versionId,
-      storageClass,
-      accessTier,
-      restoreExpiry,
-      id: typeof requestId === 'string' ? requestId : undefined,
-    },
+    source: 's3-notification',
+    kind: effective,
+    type: name,
+    bucket,
+    key: f.key,
+    time,
+    sequencer: f.sequencer,
+    size: f.size,
+    etag: f.etag,
+    versionId: f.versionId,
+    reason: undefined,
+    storageClass,
+    accessTier,
+    restoreExpiry,
+    id: typeof requestId === 'string' ? requestId : undefined,
   };
 }
 

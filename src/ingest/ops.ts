@@ -9,55 +9,57 @@ import type { ObjectEvent } from './types';
 export const DEFAULT_STORAGE_CLASS = 'STANDARD';
 
 export function toIndexOps(e: ObjectEvent): IndexOp[] {
+  const op = toIndexOp(e);
+  return op === undefined ? [] : [op];
+}
+
+/** The one operation of an event (every event maps to at most one), or undefined when it has no index effect. */
+export function toIndexOp(e: ObjectEvent): IndexOp | undefined {
   const { bucket, key } = e;
   switch (e.kind) {
     case 'created':
-      return [
-        {
-          op: 'put',
-          bucket,
-          key,
-          version: {
-            versionId: e.versionId,
-            sequencer: e.sequencer ?? '',
-            deleteMarker: false,
-            size: e.size ?? 0,
-            etag: e.etag,
-            lastModified: e.time,
-            storageClass: DEFAULT_STORAGE_CLASS,
-          },
+      return {
+        op: 'put',
+        bucket,
+        key,
+        version: {
+          versionId: e.versionId,
+          sequencer: e.sequencer ?? '',
+          deleteMarker: false,
+          size: e.size ?? 0,
+          etag: e.etag,
+          lastModified: e.time,
+          storageClass: DEFAULT_STORAGE_CLASS,
         },
-      ];
+      };
     case 'delete-marker-created':
-      return [
-        {
-          op: 'put',
-          bucket,
-          key,
-          version: {
-            versionId: e.versionId,
-            sequencer: e.sequencer ?? '',
-            deleteMarker: true,
-            size: 0,
-            lastModified: e.time,
-            storageClass: DEFAULT_STORAGE_CLASS,
-          },
+      return {
+        op: 'put',
+        bucket,
+        key,
+        version: {
+          versionId: e.versionId,
+          sequencer: e.sequencer ?? '',
+          deleteMarker: true,
+          size: 0,
+          lastModified: e.time,
+          storageClass: DEFAULT_STORAGE_CLASS,
         },
-      ];
+      };
     case 'deleted':
-      return [{ op: 'remove', bucket, key, versionId: e.versionId, sequencer: e.sequencer ?? '' }];
+      return { op: 'remove', bucket, key, versionId: e.versionId, sequencer: e.sequencer ?? '' };
     case 'storage-class-changed':
-      return [patch(e, { storageClass: e.storageClass })];
+      return patch(e, { storageClass: e.storageClass });
     case 'access-tier-changed':
-      return [patch(e, { accessTier: e.accessTier })];
+      return patch(e, { accessTier: e.accessTier });
     case 'restore-initiated':
-      return [patch(e, { restore: { status: 'in-progress' } })];
+      return patch(e, { restore: { status: 'in-progress' } });
     case 'restore-completed':
-      return [patch(e, { restore: { status: 'restored', expiry: e.restoreExpiry } })];
+      return patch(e, { restore: { status: 'restored', expiry: e.restoreExpiry } });
     case 'restore-expired':
-      return [patch(e, { restore: null })];
+      return patch(e, { restore: null });
     case 'no-index-effect':
-      return [];
+      return undefined;
   }
 }
 

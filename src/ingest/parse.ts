@@ -21,19 +21,22 @@ export function parseInput(input: unknown): ParsedItem[] {
   return out;
 }
 
-function push(
-  out: ParsedItem[],
-  messageId: string | undefined,
-  r: { event: ObjectEvent } | { rejected: string } | { skipped: string },
-): void {
+/** Appends an event (an ObjectEvent) or a rejection (its reason, a string). */
+function push(out: ParsedItem[], messageId: string | undefined, r: ObjectEvent | string): void {
   const index = out.length;
-  const base = messageId === undefined ? { index } : { index, messageId };
-  out.push({ ...base, ...r } as ParsedItem);
+  if (typeof r === 'string')
+    out.push(messageId === undefined ? { index, rejected: r } : { index, messageId, rejected: r });
+  else out.push(messageId === undefined ? { index, event: r } : { index, messageId, event: r });
+}
+
+function skip(out: ParsedItem[], messageId: string | undefined, why: string): void {
+  const index = out.length;
+  out.push(messageId === undefined ? { index, skipped: why } : { index, messageId, skipped: why });
 }
 
 function visit(v: unknown, messageId: string | undefined, depth: number, out: ParsedItem[]): void {
   if (depth > MAX_DEPTH) {
-    push(out, messageId, { rejected: 'envelopes nested too deeply' });
+    push(out, messageId, 'envelopes nested too deeply');
     return;
   }
   if (typeof v === 'string' || Buffer.isBuffer(v)) {
@@ -41,7 +44,7 @@ function visit(v: unknown, messageId: string | undefined, depth: number, out: Pa
     try {
       parsed = JSON.parse(typeof v === 'string' ? v : v.toString('utf8'));
     } catch (e) {
-      push(out, messageId, { rejected: `invalid JSON: ${(e as Error).message}` });
+      push(out, messageId, `invalid JSON: ${(e as Error).message}`);
       return;
     }
     visit(parsed, messageId, depth + 1, out);
@@ -52,7 +55,7 @@ function visit(v: unknown, messageId: string | undefined, depth: number, out: Pa
     return;
   }
   if (!isRecord(v)) {
-    push(out, messageId, { rejected: 'not a JSON object' });
+    push(out, messageId, 'not a JSON object');
     return;
   }
   if (isEventBridgeEvent(v)) {
@@ -60,7 +63,7 @@ function visit(v: unknown, messageId: string | undefined, depth: number, out: Pa
     return;
   }
   if (isTestEvent(v)) {
-    push(out, messageId, { skipped: 's3:TestEvent' });
+    skip(out, messageId, 's3:TestEvent');
     return;
   }
   if (v.Type === 'Notification' && typeof v.Message === 'string') {
@@ -71,18 +74,18 @@ function visit(v: unknown, messageId: string | undefined, depth: number, out: Pa
     for (const r of v.Records) visitRecord(r, messageId, depth + 1, out);
     return;
   }
-  push(out, messageId, { rejected: 'unrecognised event shape' });
+  push(out, messageId, 'unrecognised event shape');
 }
 
 function visitRecord(r: unknown, messageId: string | undefined, depth: number, out: ParsedItem[]): void {
   if (!isRecord(r)) {
-    push(out, messageId, { rejected: 'record is not a JSON object' });
+    push(out, messageId, 'record is not a JSON object');
     return;
   }
   if (r.eventSource === 'aws:sqs' || (typeof r.body === 'string' && typeof r.messageId === 'string')) {
     const id = typeof r.messageId === 'string' ? r.messageId : messageId;
     if (typeof r.body !== 'string') {
-      push(out, id, { rejected: 'SQS record without a body' });
+      push(out, id, 'SQS record without a body');
       return;
     }
     visit(r.body, id, depth, out);
@@ -91,7 +94,7 @@ function visitRecord(r: unknown, messageId: string | undefined, depth: number, o
   if (r.EventSource === 'aws:sns' || isRecord(r.Sns)) {
     const sns = r.Sns;
     if (!isRecord(sns) || typeof sns.Message !== 'string') {
-      push(out, messageId, { rejected: 'SNS record without a Message' });
+      push(out, messageId, 'SNS record without a Message');
       return;
     }
     visit(sns.Message, messageId, depth, out);
@@ -101,5 +104,5 @@ function visitRecord(r: unknown, messageId: string | undefined, depth: number, o
     push(out, messageId, parseNotificationRecord(r));
     return;
   }
-  push(out, messageId, { rejected: 'unrecognised record' });
+  push(out, messageId, 'unrecognised record');
 }

@@ -8,8 +8,17 @@
 
 /** Upper-cases a sequencer; returns undefined for values that are not non-empty strings of printable ASCII. */
 export function normaliseSequencer(v: unknown): string | undefined {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 128 || !/^[\x21-\x7e]+$/.test(v)) return undefined;
-  return v.toUpperCase();
+  if (typeof v !== 'string') return undefined;
+  const n = v.length;
+  if (n === 0 || n > 128) return undefined;
+  let lower = false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return undefined;
+    if (c >= 97 && c <= 122) lower = true;
+  }
+  // real sequencers are already upper-case: no copy then
+  return lower ? v.toUpperCase() : v;
 }
 
 /**
