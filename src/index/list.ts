@@ -179,7 +179,6 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   let lastBuf: Buffer | undefined;
   let lastStart = 0;
   let lastEnd = 0;
-  let scratch = SEEK_SCRATCH;
   while (c.valid) {
     const buf = c.keyBuf();
     const s = c.keyStart;
@@ -202,31 +201,33 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       c.next();
       continue;
     }
-    // the common prefix is buf[s, r); read it before seeking (the leaf bytes are live storage)
+    // the common prefix is buf[s, r); copied out before seeking (the leaf bytes are live storage)
     const r = d + delim!.length;
-    if (after === undefined || compareBytes(after, buf, s, r) < 0) {
-      const rolledUp = Buffer.allocUnsafe(r - s);
-      for (let i = s; i < r; i++) rolledUp[i - s] = buf[i]!;
+    const rolledUp = Buffer.allocUnsafe(r - s);
+    for (let i = s; i < r; i++) rolledUp[i - s] = buf[i]!;
+    if (after === undefined || compareBytes(after, rolledUp, 0, r - s) < 0) {
       page.prefixes.push(rolledUp);
       page.last = rolledUp;
       lastBuf = undefined;
       count++;
     }
-    // seek to the prefix's successor, built in a scratch buffer (no allocation, no native call per prefix); it
-    // shares all but its last byte with the current key
-    let n = r - s;
-    while (n > 0 && buf[s + n - 1] === 0xff) n--;
-    if (n === 0) break;
-    if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
-    for (let i = 0; i < n; i++) scratch[i] = buf[s + i]!;
-    scratch[n - 1]!++;
-    c.seek(scratch.subarray(0, n), false, n - 1);
+    // seek to the prefix's successor: the prefix with its last byte incremented (it ends with the delimiter, whose
+    // last byte is never 0xff in UTF-8; other delimiters take the general path), made in place and undone
+    const n = r - s;
+    const lastByte = rolledUp[n - 1]!;
+    if (lastByte === 0xff) {
+      const succ = prefixSuccessor(rolledUp);
+      if (succ === undefined) break;
+      c.seek(succ, false, 0);
+      continue;
+    }
+    rolledUp[n - 1] = lastByte + 1;
+    c.seek(rolledUp, false, n - 1);
+    rolledUp[n - 1] = lastByte;
   }
   if (lastBuf !== undefined) page.last = Buffer.from(lastBuf.subarray(lastStart, lastEnd));
   return page;
 }
-
-const SEEK_SCRATCH = Buffer.alloc(1024);
 
 function hasPrefix(buf: Uint8Array, s: number, e: number, prefix: Buffer): boolean {
   const n = prefix.length;

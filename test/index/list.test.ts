@@ -183,6 +183,20 @@ describe('ListObjectsV2 listing', () => {
     expect(visited).toBe(20);
   });
 
+  it('rolls up prefixes that end in 0xff bytes (raw RESP keys and delimiters, not UTF-8)', () => {
+    const z = new SortedSet();
+    const keys = [[0x61, 0xff], [0x61, 0xff, 0x62], [0x61, 0xff, 0xff], [0x62], [0x62, 0xff, 0x63], [0xff, 0xff, 0x01]];
+    for (const k of keys) z.add(Buffer.from(k), 0);
+    const p = listRaw(z, Buffer.alloc(0), Buffer.from([0xff]), 1000, undefined);
+    expect(p.prefixes).toEqual([Buffer.from([0x61, 0xff]), Buffer.from([0x62, 0xff]), Buffer.from([0xff])]);
+    expect(p.keys.map(([m]) => m)).toEqual([Buffer.from([0x62])]);
+    const q = listRaw(z, Buffer.alloc(0), Buffer.from([0xff, 0xff]), 1000, undefined);
+    expect(q.prefixes).toEqual([Buffer.from([0x61, 0xff, 0xff]), Buffer.from([0xff, 0xff])]);
+    expect(q.keys.map(([m]) => m)).toEqual(
+      [[0x61, 0xff], [0x61, 0xff, 0x62], [0x62], [0x62, 0xff, 0x63]].map((k) => Buffer.from(k)),
+    );
+  });
+
   it('computes prefix successors and rejects bad tokens', () => {
     expect(prefixSuccessor(u('ab'))).toEqual(u('ac'));
     expect(prefixSuccessor(Buffer.from([0x61, 0xff, 0xff]))).toEqual(u('b'));
