@@ -220,6 +220,8 @@ export function createApp(deps: AppDeps): HttpApp {
     const res = c.res;
     if (res.status !== 200) return;
     let body = c.get('cacheBody');
+    // a view into a larger allocation (rendering leaves room): keep an exact copy
+    if (body !== undefined && body.buffer.byteLength > body.byteLength + (body.byteLength >> 3)) body = body.slice();
     if (body === undefined) {
       const type = res.headers.get('content-type') ?? '';
       if (type.includes('ndjson') || res.body === null) return;

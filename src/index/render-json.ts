@@ -347,8 +347,10 @@ function putBytesString(sink: ByteSink, b: Buffer): void {
 
 // --- pages --------------------------------------------------------------------------------------------------------
 
-/** Reused for the objects of a page (rendering is synchronous): only the exact-size result is allocated. */
-const pageScratch = new ByteSink(256 * 1024);
+/** Output room per row guessed for a page's first allocation (typical rows take ~200 bytes). */
+const ROW_GUESS = 224;
+/** the longest continuation token: base64url of a version byte and a 1024-byte key */
+const MAX_TOKEN_CHARS = Math.ceil((1025 * 4) / 3);
 
 /**
  * One /v1 listing page as JSON bytes:
@@ -372,8 +374,12 @@ export function renderListPageJson(
   if (!z.ok) return z;
   const prefix = opts.prefix ?? '';
   const delimiter = opts.delimiter || undefined;
-  const sink = pageScratch;
-  sink.pos = 0;
+  // the objects are rendered after room for the head, which is written last (it holds the count and the token)
+  const headStart =
+    `{"bucket":${JSON.stringify(bucket)},"prefix":${JSON.stringify(prefix)},"delimiter":${jsonOrNull(delimiter)},`;
+  const headroom = 3 * headStart.length + 96 + MAX_TOKEN_CHARS;
+  const sink = new ByteSink(headroom + Math.min(maxKeys, 10_000) * ROW_GUESS + 64);
+  sink.pos = headroom;
   let rows = 0;
   const row: RowMaker<number> = (buf, ks, ke, vs, ve) => {
     if (rows++ > 0) {
@@ -398,15 +404,13 @@ export function renderListPageJson(
   });
   sink.ascii(']}');
   const next = raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined;
-  const head = Buffer.from(
-    `{"bucket":${JSON.stringify(bucket)},"prefix":${JSON.stringify(prefix)},"delimiter":${jsonOrNull(delimiter)},` +
-      `"keyCount":${rows + raw.prefixes.length},"isTruncated":${raw.truncated},"nextContinuationToken":${jsonOrNull(next)},` +
-      `"objects":[`,
-    'utf8',
-  );
-  const out = Buffer.allocUnsafeSlow(head.length + sink.pos);
-  head.copy(out, 0);
-  sink.buf.copy(out, head.length, 0, sink.pos);
+  const head =
+    `${headStart}"keyCount":${rows + raw.prefixes.length},"isTruncated":${raw.truncated},` +
+    `"nextContinuationToken":${jsonOrNull(next)},"objects":[`;
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const start = headroom - headBytes;
+  sink.buf.write(head, start, headBytes, 'utf8');
+  const out = sink.buf.subarray(start, sink.pos);
   return { ok: true, value: out };
 }
 

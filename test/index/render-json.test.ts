@@ -206,6 +206,28 @@ describe('renderListPageJson', () => {
     expect(chunks).toBe(ndjsonRef(listAll(s, BUCKET, {}, 2)));
   });
 
+  it('fits the longest head: a 1024-byte multi-byte prefix and delimiter and a token for a 1024-byte key', () => {
+    const prefix = `${'€'.repeat(300)}"\\`.padEnd(302, 'x');
+    const keys = ['a', 'b', 'c'].map((c) => `${prefix}${c.repeat(1024 - Buffer.byteLength(prefix))}`);
+    const { scope } = indexWith(
+      keys.map((k): [string, Omit<ObjectVersion, 'sequencer'>] => [
+        k,
+        { deleteMarker: false, size: 1, lastModified: 0, storageClass: 'STANDARD' },
+      ]),
+    );
+    const delimiter = `\u0001${'😀'.repeat(255)}`;
+    let token: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      const opts = { prefix, delimiter, maxKeys: 1, continuationToken: token };
+      const ref = listObjectsV2(scope(), BUCKET, opts);
+      const got = renderListPageJson(scope(), BUCKET, opts);
+      if (!ref.ok || !got.ok) throw new Error('listing failed');
+      expect(got.value.toString('utf8')).toBe(pageRef(ref.value));
+      token = ref.value.nextContinuationToken;
+    }
+    expect(token).toBeUndefined();
+  });
+
   it('answers the library errors: unknown bucket, bad token', () => {
     const { scope } = indexWith([['k', { deleteMarker: false, size: 1, lastModified: 0, storageClass: 'STANDARD' }]]);
     expect(renderListPageJson(scope(), 'nope', { maxKeys: 10 })).toEqual(listObjectsV2(scope(), 'nope', {}));
