@@ -24,8 +24,24 @@ export interface EngineStats {
   commandsProcessed: number;
   keyspaceHits: number;
   keyspaceMisses: number;
-  /** per-command call counts, by lower-case name */
-  calls: Map<string, number>;
+}
+
+/**
+ * Per-command call counts live in a Float64Array per engine, indexed by a slot that each CommandSpec gets once (a
+ * symbol-keyed property): bumping it costs an indexed add, where a Map keyed by name cost a lookup and a store on
+ * every command.
+ */
+const CALL_SLOT: unique symbol = Symbol('s3-index call-count slot');
+type Slotted = CommandSpec & { [CALL_SLOT]?: number };
+let nextCallSlot = 0;
+function callSlotOf(spec: CommandSpec): number {
+  const s = spec as Slotted;
+  let slot = s[CALL_SLOT];
+  if (slot === undefined) {
+    slot = nextCallSlot++;
+    s[CALL_SLOT] = slot;
+  }
+  return slot;
 }
 
 let nextSessionId = 1;
@@ -37,7 +53,8 @@ export class Engine implements KeyspaceListener {
   readonly clock: Clock;
   readonly dbs: Keyspace[];
   readonly table: Map<string, CommandSpec>;
-  readonly stats: EngineStats = { commandsProcessed: 0, keyspaceHits: 0, keyspaceMisses: 0, calls: new Map() };
+  readonly stats: EngineStats = { commandsProcessed: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  private callCounts = new Float64Array(0);
   readonly startedAt: number;
   /** bumped on every change; persistence compares it to decide whether a snapshot is due */
   dirty = 0;
@@ -52,6 +69,8 @@ export class Engine implements KeyspaceListener {
     const all = [...COMMANDS, ...(opts.extraCommands ?? [])];
     validateTable(all);
     this.table = new Map(all.map((c) => [c.name, c]));
+    for (const c of all) callSlotOf(c);
+    this.callCounts = new Float64Array(nextCallSlot);
     this.startedAt = this.clock.now();
   }
 
@@ -83,8 +102,32 @@ export class Engine implements KeyspaceListener {
       session,
     };
     this.stats.commandsProcessed++;
-    this.stats.calls.set(spec.name, (this.stats.calls.get(spec.name) ?? 0) + 1);
-    return spec.run(ctx);
+    const r = spec.run(ctx);
+    // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
+    const slot = (spec as Slotted)[CALL_SLOT] ?? callSlotOf(spec);
+    if (slot >= this.callCounts.length) this.growCallCounts();
+    this.callCounts[slot]!++;
+    return r;
+  }
+
+  private growCallCounts(): void {
+    const grown = new Float64Array(Math.max(nextCallSlot, this.callCounts.length * 2));
+    grown.set(this.callCounts);
+    this.callCounts = grown;
+  }
+
+  /** Calls per command since start (or CONFIG RESETSTAT), by lower-case name, for the commands called at least once. */
+  callStats(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const spec of this.table.values()) {
+      const n = this.callCounts[(spec as Slotted)[CALL_SLOT] ?? -1] ?? 0;
+      if (n > 0) out.set(spec.name, n);
+    }
+    return out;
+  }
+
+  resetCallStats(): void {
+    this.callCounts.fill(0);
   }
 
   /** Convenience for tests and the CLI: execute with string arguments. */

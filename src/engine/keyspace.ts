@@ -9,6 +9,41 @@
  */
 import type { Value } from './values';
 
+/** Slots of the key-string cache (a power of two) and the longest key it holds. */
+const KEY_CACHE_SLOTS = 1024;
+const KEY_CACHE_MAX_LEN = 48;
+const keyCache: Array<string | undefined> = new Array(KEY_CACHE_SLOTS).fill(undefined);
+
+/** Buffer#toString('latin1') without its argument handling: Node's latin1Slice when it has one. */
+type Latin1Slicer = { latin1Slice?: (start: number, end: number) => string };
+const latin1: (b: Buffer) => string =
+  typeof (Buffer.prototype as unknown as Latin1Slicer).latin1Slice === 'function'
+    ? (b) => (b as unknown as Required<Latin1Slicer>).latin1Slice(0, b.length)
+    : (b) => b.toString('latin1');
+
+/**
+ * Key bytes → keyspace string (latin1: one char per byte), the same as values.ts's keyOf. Short keys go through a
+ * small direct-mapped cache of recently used key strings: a hit returns the same string object, which spares the
+ * native decode and the allocation, and whose hash V8 has already computed for the Map lookups that follow. A
+ * miss costs a hash of the bytes and replaces the slot. Bounded: KEY_CACHE_SLOTS strings of ≤ KEY_CACHE_MAX_LEN.
+ */
+export function keyOf(b: Buffer): string {
+  const len = b.length;
+  if (len > KEY_CACHE_MAX_LEN) return latin1(b);
+  let h = len;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (KEY_CACHE_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === b[i]) i++;
+    if (i === len) return cached;
+  }
+  const s = latin1(b);
+  keyCache[slot] = s;
+  return s;
+}
+
 export interface KeyspaceListener {
   /** A key's value or expiry changed, or the key was deleted/expired. */
   keyModified(db: number, key: string): void;

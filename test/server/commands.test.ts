@@ -82,6 +82,32 @@ describe('CONFIG', () => {
   });
 });
 
+describe('INFO commandstats', () => {
+  it('counts calls per command, per engine, until CONFIG RESETSTAT', () => {
+    const a = engineHarness();
+    const b = engineHarness();
+    for (let i = 0; i < 3; i++) a.exec('set', 'k', String(i));
+    a.exec('get', 'k');
+    b.exec('get', 'k');
+    const stats = (h: typeof a) =>
+      (h.exec('info', 'commandstats') as string).split('\r\n').filter((l) => l.startsWith('cmdstat_'));
+    expect(stats(a)).toEqual(
+      expect.arrayContaining([
+        'cmdstat_set:calls=3,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
+        'cmdstat_get:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
+      ]),
+    );
+    // like Redis, a command counts once it ran: the first INFO did not count itself, the second sees it
+    expect(stats(a).filter((l) => l.startsWith('cmdstat_info:'))).toEqual([
+      'cmdstat_info:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
+    ]);
+    // the other engine's calls are its own
+    expect(stats(b).filter((l) => l.startsWith('cmdstat_set:'))).toEqual([]);
+    expect(a.exec('config', 'resetstat')).toBe('OK');
+    expect(stats(a)).toEqual(['cmdstat_config:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0']);
+  });
+});
+
 describe('COMMAND', () => {
   it('is generated from the command table', () => {
     const { exec, engine } = engineHarness();

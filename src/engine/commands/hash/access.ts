@@ -8,8 +8,8 @@
 
 import { WRONGTYPE } from '../../errors';
 import type { Keyspace } from '../../keyspace';
+import { keyOf } from '../../keyspace';
 import type { Reply } from '../../reply';
-import { keyOf } from '../../values';
 
 export type Fields = Map<string, Buffer>;
 

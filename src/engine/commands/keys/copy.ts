@@ -1,9 +1,10 @@
 import type { CommandSpec } from '../../command';
 import { DB_INDEX_OUT_OF_RANGE, INT32_RANGE, NOT_INTEGER, SAME_OBJECT, SYNTAX } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { parseInt64 } from '../../numbers';
 import { int } from '../../reply';
 import { SortedSet } from '../../structures/sortedset';
-import { keyOf, type Value } from '../../values';
+import type { Value } from '../../values';
 import { isOpt } from '../arguments';
 import { copyString } from '../string/value';
 

@@ -1,6 +1,6 @@
 import type { CommandContext, CommandSpec } from '../../command';
+import { keyOf } from '../../keyspace';
 import { int, type Reply } from '../../reply';
-import { keyOf } from '../../values';
 
 /** Deletes every named key; a key named twice counts once. Shared by DEL and UNLINK. */
 export function deleteKeys({ db, argv, now }: CommandContext): Reply {

@@ -1,8 +1,8 @@
 import type { CommandContext, CommandSpec } from '../../command';
 import { EXPIRE_GT_LT, EXPIRE_NX_XX_GT_LT, INVALID_EXPIRE, NOT_INTEGER, UNSUPPORTED_OPTION } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { parseInt64 } from '../../numbers';
 import { int, type Reply } from '../../reply';
-import { keyOf } from '../../values';
 import { optName } from '../arguments';
 
 const INT64_MAX = 9223372036854775807n;

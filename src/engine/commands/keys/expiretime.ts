@@ -1,6 +1,6 @@
 import type { CommandContext, CommandSpec } from '../../command';
+import { keyOf } from '../../keyspace';
 import { int, type Reply } from '../../reply';
-import { keyOf } from '../../values';
 import { lookupRead } from './lookup';
 
 /** EXPIRETIME and PEXPIRETIME: -2 when the key is absent, -1 without a deadline, else the absolute deadline. */

@@ -3,7 +3,8 @@
  * stats); writes use `ctx.db.lookup` directly, which Redis does not count either.
  */
 import type { CommandContext } from '../../command';
-import { keyOf, type Value } from '../../values';
+import { keyOf } from '../../keyspace';
+import type { Value } from '../../values';
 
 export function lookupRead(ctx: CommandContext, key: Buffer): Value | undefined {
   const v = ctx.db.lookup(keyOf(key), ctx.now);

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../../command';
+import { keyOf } from '../../keyspace';
 import { int } from '../../reply';
-import { keyOf } from '../../values';
 
 export const persist: CommandSpec = {
   name: 'persist',

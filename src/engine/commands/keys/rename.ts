@@ -1,7 +1,7 @@
 import type { CommandContext, CommandSpec } from '../../command';
 import { NO_SUCH_KEY } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { int, OK, type Reply } from '../../reply';
-import { keyOf } from '../../values';
 
 /**
  * RENAME and RENAMENX (Redis's renameGenericCommand): the value object moves with its TTL; an existing destination

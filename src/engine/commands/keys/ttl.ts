@@ -1,6 +1,6 @@
 import type { CommandContext, CommandSpec } from '../../command';
+import { keyOf } from '../../keyspace';
 import { int, type Reply } from '../../reply';
-import { keyOf } from '../../values';
 import { lookupRead } from './lookup';
 
 /** TTL and PTTL: -2 when the key is absent, -1 without a deadline, else the time left (seconds round half up). */

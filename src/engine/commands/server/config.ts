@@ -56,7 +56,7 @@ export const config: CommandSpec = {
         engine.stats.commandsProcessed = 0;
         engine.stats.keyspaceHits = 0;
         engine.stats.keyspaceMisses = 0;
-        engine.stats.calls.clear();
+        engine.resetCallStats();
         state.net.connectionsReceived = 0;
         state.net.rejectedConnections = 0;
         state.net.netInputBytes = 0;

@@ -143,7 +143,7 @@ const SECTIONS: Record<string, Section> = {
   },
   modules: () => [],
   commandstats: (engine) =>
-    [...engine.stats.calls].map(([name, calls]) => [
+    [...engine.callStats()].map(([name, calls]) => [
       `cmdstat_${name}`,
       `calls=${calls},usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0`,
     ]),

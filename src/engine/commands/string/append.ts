@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../../command';
 import { STRING_TOO_LONG, WRONGTYPE } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { int } from '../../reply';
-import { keyOf } from '../../values';
 import { appendInPlace, MAX_STRING_LENGTH, newString } from './value';
 
 export const append: CommandSpec = {

@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../../command';
 import { WRONGTYPE } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { bulk, NULL } from '../../reply';
-import { keyOf } from '../../values';
 import { isReply } from '../arguments';
 import { lookupRead } from '../keys/lookup';
 import { expireDeadline, parseStringOptions } from './set-options';

@@ -1,9 +1,9 @@
 import { Buffer } from 'node:buffer';
 import type { CommandContext, CommandSpec } from '../../command';
 import { NOT_INTEGER, OVERFLOW, WRONGTYPE } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { isInt64, parseInt64, parseSmallInt } from '../../numbers';
 import { int, int64, type Reply } from '../../reply';
-import { keyOf } from '../../values';
 import { newString } from './value';
 
 /** |values| below this stay exact in a double whatever int64 delta is added (2^53 - 2^50 ≥ 10^15 + 10^15). */

@@ -1,8 +1,8 @@
 import type { CommandSpec } from '../../command';
 import { INCR_NAN, NOT_FLOAT, WRONGTYPE } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { addLongDouble, formatLongDoubleHuman, LD_ZERO, parseLongDouble } from '../../long-double';
 import { bulk } from '../../reply';
-import { keyOf } from '../../values';
 import { newString } from './value';
 
 /**

@@ -1,7 +1,7 @@
 import type { CommandContext, CommandSpec } from '../../command';
 import { wrongArity } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { int, OK, type Reply } from '../../reply';
-import { keyOf } from '../../values';
 import { newString } from './value';
 
 /** MSET and MSETNX: key/value pairs, each set like SET (TTL cleared); with `nx`, nothing is set if any key exists. */

@@ -1,7 +1,7 @@
 import type { CommandContext, CommandSpec } from '../../command';
 import { WRONGTYPE } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { bulk, NULL, OK, type Reply } from '../../reply';
-import { keyOf } from '../../values';
 import { isReply } from '../arguments';
 import { expireDeadline, parseStringOptions, type StringOptions } from './set-options';
 import { newString } from './value';

@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../../command';
 import { OFFSET_OUT_OF_RANGE, STRING_TOO_LONG, WRONGTYPE } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { int } from '../../reply';
-import { keyOf } from '../../values';
 import { intArg, isReply } from '../arguments';
 import { MAX_STRING_LENGTH, newString } from './value';
 

@@ -7,9 +7,9 @@
 import type { KeySpec } from '../../command';
 import { WRONGTYPE } from '../../errors';
 import type { Keyspace } from '../../keyspace';
+import { keyOf } from '../../keyspace';
 import type { Reply } from '../../reply';
 import { SortedSet } from '../../structures/sortedset';
-import { keyOf } from '../../values';
 
 /** The sorted set at `key` for reading: undefined when absent, WRONGTYPE when the key holds another type. */
 export function zsetForRead(db: Keyspace, key: Buffer, now: number): SortedSet | undefined | Reply {

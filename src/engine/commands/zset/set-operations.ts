@@ -8,9 +8,10 @@
  */
 import type { CommandContext } from '../../command';
 import { LIMIT_NEGATIVE, NOT_INTEGER, NUMKEYS_ZERO, SYNTAX, WEIGHT_NOT_FLOAT, WRONGTYPE } from '../../errors';
+import { keyOf } from '../../keyspace';
 import { int, type Reply } from '../../reply';
 import { SortedSet } from '../../structures/sortedset';
-import { keyBytes, keyOf } from '../../values';
+import { keyBytes } from '../../values';
 import { storeZset } from './access';
 import { longArg, parseScore } from './range-parsing';
 import { membersReply } from './reply-shapes';
