@@ -391,8 +391,59 @@ export function decodeListingFields(buf: Buffer, start = 0, end = buf.length): L
   if (p + 6 + 16 > end) throw new RangeError('truncated index record');
   const lastModified = buf.readUIntLE(p, 6);
   p += 6;
-  const etag = buf.toString('hex', p, p + 16);
+  const etag = md5Hex(buf, p);
   return { size, etag, lastModified, storageClass: STORAGE_CLASSES[cls] ?? 'STANDARD', versionId: undefined };
+}
+
+/** char codes of the high and low hex digit of each byte value */
+const HEX_HI = new Uint8Array(256);
+const HEX_LO = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  HEX_HI[i] = '0123456789abcdef'.charCodeAt(i >> 4);
+  HEX_LO[i] = '0123456789abcdef'.charCodeAt(i & 15);
+}
+
+/**
+ * Lower-case hex of the 16 bytes at b[p]: one flat string from one String.fromCharCode call with 32 arguments
+ * (about half the time of Buffer#toString('hex'), a native call, and faster than apply or concatenation).
+ */
+function md5Hex(b: Buffer, p: number): string {
+  const h = HEX_HI;
+  const l = HEX_LO;
+  return String.fromCharCode(
+    h[b[p]!]!,
+    l[b[p]!]!,
+    h[b[p + 1]!]!,
+    l[b[p + 1]!]!,
+    h[b[p + 2]!]!,
+    l[b[p + 2]!]!,
+    h[b[p + 3]!]!,
+    l[b[p + 3]!]!,
+    h[b[p + 4]!]!,
+    l[b[p + 4]!]!,
+    h[b[p + 5]!]!,
+    l[b[p + 5]!]!,
+    h[b[p + 6]!]!,
+    l[b[p + 6]!]!,
+    h[b[p + 7]!]!,
+    l[b[p + 7]!]!,
+    h[b[p + 8]!]!,
+    l[b[p + 8]!]!,
+    h[b[p + 9]!]!,
+    l[b[p + 9]!]!,
+    h[b[p + 10]!]!,
+    l[b[p + 10]!]!,
+    h[b[p + 11]!]!,
+    l[b[p + 11]!]!,
+    h[b[p + 12]!]!,
+    l[b[p + 12]!]!,
+    h[b[p + 13]!]!,
+    l[b[p + 13]!]!,
+    h[b[p + 14]!]!,
+    l[b[p + 14]!]!,
+    h[b[p + 15]!]!,
+    l[b[p + 15]!]!,
+  );
 }
 
 const listingFieldsOf = (v: ObjectVersion): ListingFields => ({
