@@ -5,6 +5,11 @@
  *           polled: served from memory until the next write);
  *        b. the same URL with the cache off (every request lists and renders 1000 objects);
  *        c. 5000 different pages (random start-after), cache off;
+ *        d. the floor: a bare node:http server answering the same page bytes with no work at all (what 50
+ *           connections of ~205 KB responses cost this machine's kernel and the autocannon client);
+ *      each run also reports the server's CPU time per request (process.cpuUsage, robust to other load) and the
+ *      machine's CPU pressure during the run (/proc/pressure/cpu "some" avg10: the share of time runnable tasks
+ *      waited for a CPU — the 2 cores are shared with other work);
  *   2. the full NDJSON export of every key (`Accept: application/x-ndjson`), read by curl in a separate process,
  *      against what real S3 needs for the same listing (1000 sequential pages at ≥ 82 ms each).
  * The server is the same app and Node adapter `s3-index serve` uses, on a loopback port.
@@ -17,7 +22,9 @@
  * promoted and collected by the old-generation GC — the 1M-key export takes 2-3× longer without it.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../../src/engine/clock';
@@ -97,6 +104,33 @@ function load(index: S3Index, n: number): { loaded: number; keys: string[] } {
 interface Run {
   name: string;
   result: AutocannonResult;
+  /** server CPU µs per request */
+  cpuPerRequest: number;
+  /** /proc/pressure/cpu some avg10 at the end of the run (%), undefined when unavailable */
+  pressure?: number;
+}
+
+function cpuPressure(): number | undefined {
+  try {
+    const m = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function measured(
+  name: string,
+  base: string,
+  paths: string[],
+  connections: number,
+  seconds: number,
+): Promise<Run> {
+  const c0 = process.cpuUsage();
+  const result = await autocannonRun(base, paths, connections, seconds);
+  const c = process.cpuUsage(c0);
+  const requests = Math.max(1, result.requests.total);
+  return { name, result, cpuPerRequest: (c.user + c.system) / requests, pressure: cpuPressure() };
 }
 
 async function autocannonRun(
@@ -113,7 +147,7 @@ async function autocannonRun(
 
 const row = (r: Run): string => {
   const a = r.result;
-  return `| ${r.name} | ${a.requests.average.toFixed(0)} | ${a.latency.p50} | ${a.latency.p99} | ${a.latency.max} | ${(a.throughput.average / 1e6).toFixed(1)} | ${a.requests.total} | ${a.errors + a.timeouts} | ${a.non2xx} |`;
+  return `| ${r.name} | ${a.requests.average.toFixed(0)} | ${a.latency.p50} | ${a.latency.p99} | ${a.latency.max} | ${(a.throughput.average / 1e6).toFixed(1)} | ${a.requests.total} | ${a.errors + a.timeouts} | ${a.non2xx} | ${r.cpuPerRequest.toFixed(0)} | ${r.pressure ?? '-'} |`;
 };
 
 export async function benchHttp(n: number, seconds: number, connections: number): Promise<string[]> {
@@ -137,8 +171,17 @@ export async function benchHttp(n: number, seconds: number, connections: number)
   const plain = await startHttpServer(plainApp, { host: '127.0.0.1', port: 0 });
   try {
     const pagePath = `/v1/buckets/${BUCKET}/objects?${PAGE_QUERY}`;
-    const first = (await (await fetch(`http://127.0.0.1:${plain.port}${pagePath}`)).json()) as { keyCount: number };
+    const firstRes = await fetch(`http://127.0.0.1:${plain.port}${pagePath}`);
+    const pageBytes = Buffer.from(await firstRes.arrayBuffer());
+    const first = JSON.parse(pageBytes.toString('utf8')) as { keyCount: number };
     if (first.keyCount !== 1000) throw new Error(`expected a 1000-key page, got ${first.keyCount}`);
+    // the floor: the same bytes from a bare node:http server
+    const bare = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': pageBytes.length });
+      res.end(pageBytes);
+    });
+    await new Promise<void>((done) => bare.listen(0, '127.0.0.1', done));
+    const barePort = (bare.address() as AddressInfo).port;
     // random positions in the key space, each a full 1000-key page
     const randomPaths = keys
       .map((k, i) => ({ k, r: Math.sin(i * 12.9898) }))
@@ -147,18 +190,12 @@ export async function benchHttp(n: number, seconds: number, connections: number)
       .map(({ k }) => `/v1/buckets/${BUCKET}/objects?max-keys=1000&start-after=${encodeURIComponent(k)}`);
 
     const runs: Run[] = [];
-    runs.push({
-      name: 'same page, response cache',
-      result: await autocannonRun(`http://127.0.0.1:${cached.port}`, [pagePath], connections, seconds),
-    });
-    runs.push({
-      name: 'same page, no cache',
-      result: await autocannonRun(`http://127.0.0.1:${plain.port}`, [pagePath], connections, seconds),
-    });
-    runs.push({
-      name: '5000 random pages, no cache',
-      result: await autocannonRun(`http://127.0.0.1:${plain.port}`, randomPaths, connections, seconds),
-    });
+    const at = (port: number): string => `http://127.0.0.1:${port}`;
+    runs.push(await measured('floor: bare node:http, same bytes', at(barePort), [pagePath], connections, seconds));
+    runs.push(await measured('same page, response cache', at(cached.port), [pagePath], connections, seconds));
+    runs.push(await measured('same page, no cache', at(plain.port), [pagePath], connections, seconds));
+    runs.push(await measured('5000 random pages, no cache', at(plain.port), randomPaths, connections, seconds));
+    bare.close();
 
     const exportUrl = `http://127.0.0.1:${plain.port}/v1/buckets/${BUCKET}/objects`;
     const exports: Array<{ seconds: number; bytes: number; status: string }> = [];
@@ -191,8 +228,10 @@ export async function benchHttp(n: number, seconds: number, connections: number)
       '',
       `1000-key JSON pages (GET /v1/buckets/{b}/objects), autocannon in its own process, ${connections} connections, ${seconds} s each:`,
       '',
-      '| run | requests/s | p50 ms | p99 ms | max ms | MB/s | requests | errors | non-2xx |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `page: ${pageBytes.length.toLocaleString('en')} bytes. server µs/req: server CPU time per request; CPU pressure: /proc/pressure/cpu some avg10 after the run`,
+      '',
+      '| run | requests/s | p50 ms | p99 ms | max ms | MB/s | requests | errors | non-2xx | server µs/req | CPU pressure % |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...runs.map(row),
       '',
       'Full NDJSON export (`Accept: application/x-ndjson`, read by curl):',

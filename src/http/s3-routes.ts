@@ -4,6 +4,7 @@
  *
  *   GET  /s3                                  ListBuckets
  *   GET  /s3/{bucket}?list-type=2&…           ListObjectsV2 (XML per shared/reference/list-objects-v2.md, ≤ 1000 keys)
+ *   GET  /s3/{bucket}?prefix=&marker=&…       ListObjects (v1): marker instead of tokens, NextMarker with a delimiter
  *   GET  /s3/{bucket}?location                GetBucketLocation
  *   HEAD /s3/{bucket}                         HeadBucket
  *   HEAD /s3/{bucket}/{key}[?versionId=]      HeadObject headers (404 with no body when missing)
@@ -17,7 +18,7 @@ import type { AppEnv } from './context';
 import { HttpError } from './errors';
 import { bucketSummaries, indexBucketExists, unwrap } from './object-index';
 import { checkKey, checkText, invalidArgument, parseMaxKeys, pathBucket, rawPathTail } from './params';
-import { bucketLocationXml, listBucketsXml, listObjectsV2Xml, quotedEtag } from './s3-xml';
+import { bucketLocationXml, listBucketsXml, listObjectsV1Xml, listObjectsV2Xml, quotedEtag } from './s3-xml';
 
 export interface S3Deps {
   index: S3Index;
@@ -81,6 +82,53 @@ function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
   );
 }
 
+/**
+ * ListObjects (v1): `marker` is an exclusive lower bound like start-after (echoed, also when empty); NextMarker, the
+ * last key or common prefix returned, only when truncated and a delimiter was sent (as S3 does).
+ */
+function listObjectsV1(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLSearchParams): Response {
+  const encodingType = q.get('encoding-type');
+  if (encodingType !== null && encodingType !== 'url') {
+    throw invalidArgument('Invalid Encoding Method specified in Request');
+  }
+  if (q.has('continuation-token'))
+    throw invalidArgument('continuation-token only supported in REST.GET.BUCKET with list-type=2');
+  if (q.has('start-after')) throw invalidArgument('startAfter only supported in REST.GET.BUCKET with list-type=2');
+  const prefix = checkText('prefix', q.get('prefix')) ?? '';
+  const delimiter = checkText('delimiter', q.get('delimiter')) || undefined;
+  const marker = checkText('marker', q.get('marker')) ?? '';
+  const maxKeys = parseMaxKeys(q.get('max-keys'), S3_MAX_KEYS, S3_MAX_KEYS, true);
+  const page = unwrap(
+    deps.index.listObjectsV2(bucket, { prefix, delimiter, maxKeys, startAfter: marker }, { maxKeysCap: S3_MAX_KEYS }),
+  );
+  let nextMarker: string | undefined;
+  if (page.isTruncated && delimiter !== undefined) {
+    const lastKey = page.contents[page.contents.length - 1]?.key;
+    const lastPrefix = page.commonPrefixes[page.commonPrefixes.length - 1];
+    nextMarker =
+      lastKey === undefined || (lastPrefix !== undefined && utf8Compare(lastPrefix, lastKey) > 0)
+        ? lastPrefix
+        : lastKey;
+  }
+  return xml(
+    c,
+    listObjectsV1Xml({
+      bucket,
+      prefix,
+      delimiter,
+      marker,
+      maxKeys: page.maxKeys,
+      encodingUrl: encodingType === 'url',
+      isTruncated: page.isTruncated,
+      nextMarker,
+      contents: page.contents,
+      commonPrefixes: page.commonPrefixes,
+    }),
+  );
+}
+
+const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
 function headObject(c: Context<AppEnv>, deps: S3Deps, bucket: string, key: string, q: URLSearchParams): Response {
   const o = unwrap(deps.index.head(bucket, key));
   const versionId = q.get('versionId');
@@ -120,8 +168,9 @@ export function mountS3(app: Hono<AppEnv>, deps: S3Deps): void {
       if (!indexBucketExists(index, bucket)) throw noSuchBucket();
       return xml(c, bucketLocationXml(deps.region));
     }
-    if (BUCKET_SUBRESOURCES.some((s) => q.has(s)) || q.get('list-type') !== '2') throw notImplemented();
-    return listObjectsV2(c, deps, bucket, q);
+    const listType = q.get('list-type');
+    if (BUCKET_SUBRESOURCES.some((s) => q.has(s)) || (listType !== null && listType !== '2')) throw notImplemented();
+    return listType === '2' ? listObjectsV2(c, deps, bucket, q) : listObjectsV1(c, deps, bucket, q);
   };
 
   const objectOp = (c: Context<AppEnv>): Response => {

@@ -59,15 +59,55 @@ export function listObjectsV2Xml(p: S3ListV2Page): string {
   if (p.continuationToken !== undefined) parts.push(el('ContinuationToken', p.continuationToken));
   if (p.nextContinuationToken !== undefined) parts.push(el('NextContinuationToken', p.nextContinuationToken));
   if (p.startAfter !== undefined) parts.push(el('StartAfter', enc(p.startAfter)));
-  for (const o of p.contents) {
-    parts.push(
-      `<Contents>${el('Key', enc(o.key))}${el('LastModified', isoMillis(o.lastModified))}${el('ETag', quotedEtag(o.etag))}` +
-        `${el('Size', String(o.size))}${el('StorageClass', o.storageClass)}</Contents>`,
-    );
-  }
+  for (const o of p.contents) parts.push(contentsXml(o, enc));
   for (const cp of p.commonPrefixes) parts.push(`<CommonPrefixes>${el('Prefix', enc(cp))}</CommonPrefixes>`);
   parts.push('</ListBucketResult>');
   return parts.join('');
+}
+
+/** One ListObjects (v1) page. */
+export interface S3ListV1Page {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly delimiter?: string;
+  /** the marker sent ('' when none) */
+  readonly marker: string;
+  readonly maxKeys: number;
+  readonly encodingUrl: boolean;
+  readonly isTruncated: boolean;
+  /** only when truncated and a delimiter was sent (S3 leaves clients to use the last Key otherwise) */
+  readonly nextMarker?: string;
+  readonly contents: readonly S3ListedObject[];
+  readonly commonPrefixes: readonly string[];
+}
+
+/**
+ * ListObjects (v1) `ListBucketResult`: Name, Prefix, Marker, NextMarker, MaxKeys, Delimiter, EncodingType,
+ * IsTruncated, Contents, CommonPrefixes. With encoding-type=url, Prefix, Marker, NextMarker, Delimiter, Key and the
+ * common prefixes are URL-encoded. No Owner: the index records none.
+ */
+export function listObjectsV1Xml(p: S3ListV1Page): string {
+  const enc = p.encodingUrl ? s3UrlEncode : (s: string): string => s;
+  const el = (name: string, value: string): string => `<${name}>${xmlEscape(value)}</${name}>`;
+  const parts: string[] = [XML_DECLARATION, `<ListBucketResult xmlns="${S3_XMLNS}">`];
+  parts.push(el('Name', p.bucket), el('Prefix', enc(p.prefix)), el('Marker', enc(p.marker)));
+  if (p.nextMarker !== undefined) parts.push(el('NextMarker', enc(p.nextMarker)));
+  parts.push(el('MaxKeys', String(p.maxKeys)));
+  if (p.delimiter !== undefined) parts.push(el('Delimiter', enc(p.delimiter)));
+  if (p.encodingUrl) parts.push('<EncodingType>url</EncodingType>');
+  parts.push(el('IsTruncated', String(p.isTruncated)));
+  for (const o of p.contents) parts.push(contentsXml(o, enc));
+  for (const cp of p.commonPrefixes) parts.push(`<CommonPrefixes>${el('Prefix', enc(cp))}</CommonPrefixes>`);
+  parts.push('</ListBucketResult>');
+  return parts.join('');
+}
+
+function contentsXml(o: S3ListedObject, enc: (s: string) => string): string {
+  return (
+    `<Contents><Key>${xmlEscape(enc(o.key))}</Key><LastModified>${isoMillis(o.lastModified)}</LastModified>` +
+    `<ETag>${xmlEscape(quotedEtag(o.etag))}</ETag><Size>${o.size}</Size>` +
+    `<StorageClass>${xmlEscape(o.storageClass)}</StorageClass></Contents>`
+  );
 }
 
 export function listBucketsXml(buckets: ReadonlyArray<{ name: string; creationDate: number }>): string {

@@ -1,7 +1,7 @@
 /**
  * Unmodified S3 clients against the /s3 endpoint of a running server: @aws-sdk/client-s3 (forcePathStyle,
- * paginateListObjectsV2, HeadObjectCommand, ListBuckets) and the AWS CLI (s3api list-objects-v2, s3 ls
- * --recursive, head-object), with the API token as the access key id. Listings are compared with the reference
+ * paginateListObjectsV2, ListObjectsCommand, HeadObjectCommand, ListBuckets) and the AWS CLI (s3api list-objects-v2,
+ * s3api list-objects, s3 ls --recursive, head-object), with the API token as the access key id. Listings are compared with the reference
  * model, including unicode and '+' keys that go through the CLI's encoding-type=url round trip.
  */
 import { execFile } from 'node:child_process';
@@ -12,6 +12,8 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListObjectsCommand,
+  type ListObjectsCommandOutput,
   ListObjectsV2Command,
   paginateListObjectsV2,
   S3Client,
@@ -78,6 +80,35 @@ describe('@aws-sdk/client-s3', () => {
             );
             expect({ ctx, keys, commonPrefixes }).toEqual({ ctx, ...want });
           }
+        }
+      }
+    }
+    s3.destroy();
+  });
+
+  it('ListObjectsCommand (v1) pages with NextMarker / the last Key like the reference model', async () => {
+    const s3 = client();
+    for (const Prefix of ['', 'a/']) {
+      for (const Delimiter of [undefined, '/']) {
+        for (const MaxKeys of [2, 1000]) {
+          const keys: string[] = [];
+          const commonPrefixes: string[] = [];
+          let Marker: string | undefined = 'a/b';
+          for (let i = 0; i < 100; i++) {
+            const page: ListObjectsCommandOutput = await s3.send(
+              new ListObjectsCommand({ Bucket: BUCKET, Prefix, Delimiter, MaxKeys, Marker }),
+            );
+            expect(page.Marker).toBe(Marker);
+            for (const o of page.Contents ?? []) keys.push(o.Key!);
+            for (const p of page.CommonPrefixes ?? []) commonPrefixes.push(p.Prefix!);
+            if (!page.IsTruncated) break;
+            Marker = page.NextMarker ?? page.Contents![page.Contents!.length - 1]!.Key;
+          }
+          const ctx = JSON.stringify({ Prefix, Delimiter, MaxKeys });
+          const want = flatten(
+            modelListAll(SORTED, { prefix: Prefix, delimiter: Delimiter, maxKeys: MaxKeys, after: 'a/b' }),
+          );
+          expect({ ctx, keys, commonPrefixes }).toEqual({ ctx, ...want });
         }
       }
     }
@@ -189,6 +220,11 @@ describeWithTool('aws')('AWS CLI', () => {
       if (delimiter !== undefined) args.push('--delimiter', delimiter);
       runs[`list ${prefix}|${delimiter}|${pageSize}`] = aws(...args, '--output', 'json');
     }
+    for (const [prefix, delimiter, pageSize] of LISTINGS) {
+      const args = ['s3api', 'list-objects', '--bucket', BUCKET, '--prefix', prefix, '--page-size', pageSize];
+      if (delimiter !== undefined) args.push('--delimiter', delimiter);
+      runs[`v1 ${prefix}|${delimiter}|${pageSize}`] = aws(...args, '--output', 'json');
+    }
     runs.ls = aws('s3', 'ls', '--recursive', `s3://${BUCKET}/`);
     runs.head = aws('s3api', 'head-object', '--bucket', BUCKET, '--key', 'a/b+c/x.txt', '--output', 'json');
     runs.noBucket = aws('s3api', 'list-objects-v2', '--bucket', 'no-such-bucket');
@@ -207,6 +243,21 @@ describeWithTool('aws')('AWS CLI', () => {
         commonPrefixes: (got.CommonPrefixes ?? []).map((p) => p.Prefix),
       }).toEqual(want);
       for (const o of got.Contents ?? []) expect(o.ETag).toBe(`"${ETAG}"`);
+    },
+  );
+
+  it.each(LISTINGS)(
+    's3api list-objects (v1) --prefix %j --delimiter %j --page-size %s matches the model',
+    async (prefix, delimiter, pageSize) => {
+      const r = await runs[`v1 ${prefix}|${delimiter}|${pageSize}`]!;
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const got: CliListing = r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as CliListing);
+      const want = flatten(modelListAll(SORTED, { prefix, delimiter, maxKeys: Number(pageSize) }));
+      expect({
+        keys: (got.Contents ?? []).map((o) => o.Key),
+        commonPrefixes: (got.CommonPrefixes ?? []).map((p) => p.Prefix),
+      }).toEqual(want);
     },
   );
 

@@ -2,7 +2,7 @@
 import { s3UrlEncode } from '../../src/http/s3-xml';
 import { xmlEscape } from '../../src/http/xml';
 import { type AppHarness, appHarness } from './harness';
-import { createdEvent, deletedEvent } from './index-fixture';
+import { AWKWARD_KEYS, createdEvent, deletedEvent, modelListAll, sortKeys } from './index-fixture';
 
 const BUCKET = 'example-bucket';
 const ETAG = 'b1946ac92492d2347c6235b4d2611184';
@@ -80,7 +80,11 @@ describe('ListObjectsV2', () => {
       [`/s3/${BUCKET}?list-type=2&max-keys=-1`, 400, 'InvalidArgument'],
       [`/s3/${BUCKET}?list-type=2&max-keys=abc`, 400, 'InvalidArgument'],
       ['/s3/In_Valid?list-type=2', 400, 'InvalidBucketName'],
-      [`/s3/${BUCKET}`, 501, 'NotImplemented'],
+      [`/s3/${BUCKET}?list-type=3`, 501, 'NotImplemented'],
+      [`/s3/${BUCKET}?marker=a&continuation-token=x`, 400, 'InvalidArgument'],
+      [`/s3/${BUCKET}?start-after=a`, 400, 'InvalidArgument'],
+      [`/s3/${BUCKET}?encoding-type=base64`, 400, 'InvalidArgument'],
+      ['/s3/no-such-bucket', 404, 'NoSuchBucket'],
       [`/s3/${BUCKET}?versioning`, 501, 'NotImplemented'],
       [`/s3/${BUCKET}/a`, 501, 'NotImplemented'],
       [`/s3/${BUCKET}/${'k'.repeat(1025)}`, 400, 'KeyTooLongError'],
@@ -95,6 +99,90 @@ describe('ListObjectsV2', () => {
     const put = await request(`/s3/${BUCKET}/a`, { method: 'PUT', body: 'x' });
     expect(put.status).toBe(405);
     expect(tag(await put.text(), 'Code')).toEqual(['MethodNotAllowed']);
+  });
+});
+
+describe('ListObjects (v1)', () => {
+  it('renders the ListBucketResult document exactly, NextMarker only with a delimiter', async () => {
+    const { request } = await seeded(['photos/a b.jpg', 'photos/2024/x.jpg', 'photos/2025/y.jpg', 'readme']);
+    const res = await request(`/s3/${BUCKET}?prefix=photos/&delimiter=/&max-keys=2&marker=photos/1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/xml');
+    expect(await res.text()).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+        '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+        `<Name>${BUCKET}</Name><Prefix>photos/</Prefix><Marker>photos/1</Marker>` +
+        '<NextMarker>photos/2025/</NextMarker><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter>' +
+        '<IsTruncated>true</IsTruncated>' +
+        '<CommonPrefixes><Prefix>photos/2024/</Prefix></CommonPrefixes>' +
+        '<CommonPrefixes><Prefix>photos/2025/</Prefix></CommonPrefixes>' +
+        '</ListBucketResult>',
+    );
+    const next = await (
+      await request(`/s3/${BUCKET}?prefix=photos/&delimiter=/&max-keys=2&marker=photos/2025/`)
+    ).text();
+    expect(tag(next, 'Key')).toEqual(['photos/a b.jpg']);
+    expect(tag(next, 'IsTruncated')).toEqual(['false']);
+    expect(tag(next, 'NextMarker')).toEqual([]);
+    // without a delimiter: no NextMarker even when truncated (clients continue from the last Key); empty Marker echoed
+    const plain = await (await request(`/s3/${BUCKET}?max-keys=1`)).text();
+    expect(plain).toContain(
+      `<Name>${BUCKET}</Name><Prefix></Prefix><Marker></Marker><MaxKeys>1</MaxKeys><IsTruncated>true</IsTruncated>` +
+        '<Contents><Key>photos/2024/x.jpg</Key><LastModified>2024-05-01T12:00:00.000Z</LastModified>' +
+        `<ETag>&quot;${ETAG}&quot;</ETag><Size>5</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    );
+    expect(tag(plain, 'NextMarker')).toEqual([]);
+  });
+
+  it('url-encodes Prefix, Marker, NextMarker, Delimiter, Key and CommonPrefixes with encoding-type=url', async () => {
+    const { request } = await seeded(['a+b/c d/é', 'a+b/c d/f', 'a+b/x&y', 'a+b/z']);
+    const xml = await (
+      await request(`/s3/${BUCKET}?prefix=a%2Bb%2F&delimiter=%20&marker=a%2Bb%2F%2B&max-keys=2&encoding-type=url`)
+    ).text();
+    expect(tag(xml, 'EncodingType')).toEqual(['url']);
+    expect(tag(xml, 'Prefix')).toEqual(['a%2Bb/', 'a%2Bb/c%20']);
+    expect(tag(xml, 'Marker')).toEqual(['a%2Bb/%2B']);
+    expect(tag(xml, 'NextMarker')).toEqual(['a%2Bb/x%26y']);
+    expect(tag(xml, 'Delimiter')).toEqual(['%20']);
+    expect(tag(xml, 'Key')).toEqual(['a%2Bb/x%26y']);
+  });
+
+  it('pages with markers exactly like the reference model, for many parameter combinations', async () => {
+    const { request } = await seeded(AWKWARD_KEYS);
+    const sorted = sortKeys(AWKWARD_KEYS);
+    for (const prefix of ['', 'a/', 'a/b', 'b', 'zz']) {
+      for (const delimiter of [undefined, '/', '+', ' ', 'b/']) {
+        for (const maxKeys of [1, 3, 1000]) {
+          for (const marker of [undefined, 'a/b', 'a/b/', 'a/😀']) {
+            const keys: string[] = [];
+            const prefixes: string[] = [];
+            let m = marker;
+            for (let page = 0; page < 100; page++) {
+              const q = new URLSearchParams({ prefix, 'max-keys': String(maxKeys), 'encoding-type': 'url' });
+              if (delimiter !== undefined) q.set('delimiter', delimiter);
+              if (m !== undefined) q.set('marker', m);
+              const xml = await (await request(`/s3/${BUCKET}?${q}`)).text();
+              const pageKeys = tag(xml, 'Key').map(decodeURIComponent);
+              keys.push(...pageKeys);
+              prefixes.push(
+                ...[...xml.matchAll(/<CommonPrefixes><Prefix>([^<]*)</g)].map((x) => decodeURIComponent(x[1]!)),
+              );
+              if (tag(xml, 'IsTruncated')[0] !== 'true') break;
+              const next = tag(xml, 'NextMarker').map(decodeURIComponent)[0];
+              expect(next === undefined).toBe(delimiter === undefined);
+              m = next ?? pageKeys[pageKeys.length - 1];
+            }
+            const want = modelListAll(sorted, { prefix, delimiter, maxKeys, after: marker });
+            const ctx = JSON.stringify({ prefix, delimiter, maxKeys, marker });
+            expect({ ctx, keys, prefixes }).toEqual({
+              ctx,
+              keys: want.flatMap((p) => p.keys),
+              prefixes: want.flatMap((p) => p.commonPrefixes),
+            });
+          }
+        }
+      }
+    }
   });
 });
 
