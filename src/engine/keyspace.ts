@@ -13,6 +13,8 @@ import type { Value } from './values';
 const KEY_CACHE_SLOTS = 1024;
 const KEY_CACHE_MAX_LEN = 48;
 const keyCache: Array<string | undefined> = new Array(KEY_CACHE_SLOTS).fill(undefined);
+/** per slot, the hash of the last key that missed */
+const keyHashes = new Int32Array(KEY_CACHE_SLOTS);
 
 /** Buffer#toString('latin1') without its argument handling: Node's latin1Slice when it has one. */
 type Latin1Slicer = { latin1Slice?: (start: number, end: number) => string };
@@ -25,7 +27,7 @@ const latin1: (b: Buffer) => string =
  * Key bytes → keyspace string (latin1: one char per byte), the same as values.ts's keyOf. Short keys go through a
  * small direct-mapped cache of recently used key strings: a hit returns the same string object, which spares the
  * native decode and the allocation, and whose hash V8 has already computed for the Map lookups that follow. A
- * miss costs a hash of the bytes and replaces the slot. Bounded: KEY_CACHE_SLOTS strings of ≤ KEY_CACHE_MAX_LEN.
+ * miss costs a hash of the bytes. Bounded: KEY_CACHE_SLOTS strings of ≤ KEY_CACHE_MAX_LEN.
  */
 export function keyOf(b: Buffer): string {
   const len = b.length;
@@ -40,7 +42,10 @@ export function keyOf(b: Buffer): string {
     if (i === len) return cached;
   }
   const s = latin1(b);
-  keyCache[slot] = s;
+  // Only a key seen twice in a row (for its slot) is cached: a stream of one-off keys then neither evicts the hot
+  // ones nor keeps young strings alive from an old-generation array (which would cost the GC more than it saves).
+  if (keyHashes[slot] === h) keyCache[slot] = s;
+  else keyHashes[slot] = h;
   return s;
 }
 
