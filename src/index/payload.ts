@@ -130,25 +130,19 @@ function writeSeq(w: Writer, seq: string): void {
 
 const hexVal = (c: number): number => (c <= 57 ? c - 48 : c - 55);
 
-/** Lower-case hex digit value, or -1. */
-function lowerHexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
-
-function isUpperHexSeq(seq: string): boolean {
-  if (seq.length > 255) return false;
-  for (let i = 0; i < seq.length; i++) {
-    const c = seq.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70))) return false;
-  }
-  return true;
+/** Hex digit values by char code 0-255 (-1: not a digit of that case). */
+const UPPER_HEX = hexTable('0123456789ABCDEF');
+const LOWER_HEX = hexTable('0123456789abcdef');
+function hexTable(digits: string): Int8Array {
+  const t = new Int8Array(256).fill(-1);
+  for (let i = 0; i < 16; i++) t[digits.charCodeAt(i)] = i;
+  return t;
 }
 
 /**
  * The common case written directly (same bytes as the general path): packed hex sequencer, md5 etag, enum storage
- * class, no version id, no extension block. Undefined when v is not that case.
+ * class, no version id, no extension block. Undefined when v is not that case. One pass over each string: the
+ * digits are validated as they are packed.
  */
 function encodeCommonVersion(v: ObjectVersion): Buffer | undefined {
   const etag = v.etag;
@@ -163,19 +157,31 @@ function encodeCommonVersion(v: ObjectVersion): Buffer | undefined {
     return undefined;
   const cls = CLASS_INDEX.get(v.storageClass);
   const seq = v.sequencer;
-  if (cls === undefined || !isUpperHexSeq(seq)) return undefined;
+  const n = seq.length;
+  if (cls === undefined || n > 255) return undefined;
   const size = v.size;
-  const seqBytes = (seq.length + 1) >> 1;
-  const len = 2 + 1 + seqBytes + varintLen(size) + 6 + 16;
+  const len = 2 + 1 + ((n + 1) >> 1) + varintLen(size) + 6 + 16;
   const b = Buffer.allocUnsafe(len);
   let p = 0;
   b[p++] = 1 | 4 | (v.deleteMarker ? 16 : 0);
   b[p++] = cls;
-  b[p++] = seq.length;
-  for (let i = 0; i < seq.length; i += 2) {
-    const hi = hexVal(seq.charCodeAt(i));
-    const lo = i + 1 < seq.length ? hexVal(seq.charCodeAt(i + 1)) : 0;
-    b[p++] = (hi << 4) | lo;
+  b[p++] = n;
+  // a char code ≥ 256 masked into the table could alias a digit: its high bits make `bad` exceed 15
+  let bad = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const c = seq.charCodeAt(i);
+    const d = seq.charCodeAt(i + 1);
+    const hi = UPPER_HEX[c & 255]!;
+    const lo = UPPER_HEX[d & 255]!;
+    bad |= hi | lo | ((c | d) & ~255);
+    b[p++] = (hi << 4) | (lo & 15);
+  }
+  if (i < n) {
+    const c = seq.charCodeAt(i);
+    const hi = UPPER_HEX[c & 255]!;
+    bad |= hi | (c & ~255);
+    b[p++] = hi << 4;
   }
   let x = size;
   while (x >= 0x80) {
@@ -183,14 +189,24 @@ function encodeCommonVersion(v: ObjectVersion): Buffer | undefined {
     x = Math.floor(x / 0x80);
   }
   b[p++] = x;
-  b.writeUIntLE(v.lastModified, p, 6);
-  p += 6;
-  for (let i = 0; i < 32; i += 2) {
-    const hi = lowerHexVal(etag.charCodeAt(i));
-    const lo = lowerHexVal(etag.charCodeAt(i + 1));
-    if (hi < 0 || lo < 0) return undefined;
-    b[p++] = (hi << 4) | lo;
+  const t = v.lastModified;
+  const low = t % 0x100000000;
+  const high = (t - low) / 0x100000000;
+  b[p++] = low & 255;
+  b[p++] = (low >>> 8) & 255;
+  b[p++] = (low >>> 16) & 255;
+  b[p++] = low >>> 24;
+  b[p++] = high & 255;
+  b[p++] = (high >>> 8) & 255;
+  for (let j = 0; j < 32; j += 2) {
+    const c = etag.charCodeAt(j);
+    const d = etag.charCodeAt(j + 1);
+    const hi = LOWER_HEX[c & 255]!;
+    const lo = LOWER_HEX[d & 255]!;
+    bad |= hi | lo | ((c | d) & ~255);
+    b[p++] = (hi << 4) | (lo & 15);
   }
+  if (bad < 0 || bad > 15) return undefined;
   return p === len ? b : b.subarray(0, p);
 }
 

@@ -75,13 +75,19 @@ export function validVersionId(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 && v.length <= 1024 ? v : undefined;
 }
 
-/** ISO-8601 time → ms since the epoch (what Date.parse gives; negative or unparsable times are undefined). */
+/** Times are stored as 48-bit ms counts (src/index/payload.ts): up to the year 10889. */
+export const MAX_TIME_MS = 2 ** 48 - 1;
+
+/**
+ * ISO-8601 time → ms since the epoch (what Date.parse gives); undefined when unparsable, before 1970 or beyond
+ * MAX_TIME_MS (Date.parse accepts years up to 275760).
+ */
 export function validTime(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
   const fast = utcIsoTime(v);
   if (fast >= 0) return fast;
   const t = Date.parse(v);
-  return Number.isFinite(t) && t >= 0 ? t : undefined;
+  return Number.isFinite(t) && t >= 0 && t <= MAX_TIME_MS ? t : undefined;
 }
 
 /** Value of the two decimal digits at s[i], s[i+1], or -1. */

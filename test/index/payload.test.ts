@@ -39,6 +39,8 @@ const versionArb: fc.Arbitrary<ObjectVersion> = fc.record(
   { requiredKeys: ['sequencer', 'deleteMarker', 'size', 'lastModified', 'storageClass'] },
 );
 
+const replaceAt = (s: string, i: number, c: string): string => s.slice(0, i) + c + s.slice(i + 1);
+
 describe('index payload encoding', () => {
   it('round-trips every field', () => {
     fc.assert(
@@ -89,6 +91,29 @@ describe('index payload encoding', () => {
     // an upper-case md5 is not the packed form: it takes the general path and round-trips as text
     const upper = { ...typical, etag: typical.etag!.toUpperCase() };
     expect(decodeVersion(encodeVersion(upper)).etag).toBe(upper.etag);
+  });
+
+  it('packs only true hex digits: a near-miss character anywhere in the sequencer or etag still round-trips', () => {
+    // char codes whose low byte is a hex digit ('İ' is 0x130, 'ŀ' 0x140…), the other case, and non-digits;
+    // sequencers are printable ASCII (normaliseSequencer), etags any text
+    const asciiOdd = ['a', 'A', 'f', 'F', 'g', 'G', '/', ':', '@', '`', '~', '!'];
+    const oddSeq = fc.constantFrom(...asciiOdd);
+    const oddEtag = fc.constantFrom(...asciiOdd, 'İ', 'ı', 'Ű', 'ŀ', '😀', ' ', '\u0000');
+    const typical = fc.record({
+      sequencer: fc.stringMatching(/^[0-9A-F]{1,20}$/),
+      etag: fc.stringMatching(/^[0-9a-f]{32}$/),
+      size: fc.nat(),
+      lastModified: fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+    });
+    fc.assert(
+      fc.property(typical, oddSeq, oddEtag, fc.nat(), fc.boolean(), (t, cs, ce, at, inEtag) => {
+        const v: ObjectVersion = { ...t, deleteMarker: false, storageClass: 'STANDARD' };
+        if (inEtag) v.etag = replaceAt(t.etag, at % 32, ce);
+        else v.sequencer = replaceAt(t.sequencer, at % t.sequencer.length, cs);
+        expect(decodeVersion(encodeVersion(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('keeps a typical object at 38 bytes', () => {

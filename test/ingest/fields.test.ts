@@ -17,7 +17,7 @@ function referenceKeyProblem(key: string): string | undefined {
 
 function referenceTime(v: string): number | undefined {
   const t = Date.parse(v);
-  return Number.isFinite(t) && t >= 0 ? t : undefined;
+  return Number.isFinite(t) && t >= 0 && t < 2 ** 48 ? t : undefined;
 }
 
 const referenceSequencer = (v: string): string | undefined =>
@@ -100,6 +100,10 @@ describe('field validators', () => {
     expect(validTime('2100-02-29T00:00:00Z')).toBe(Date.parse('2100-02-29T00:00:00Z'));
     expect(utcIsoTime('1970-01-01T00:00:00Z')).toBe(0);
     expect(validTime('1969-12-31T23:59:59Z')).toBeUndefined();
+    // beyond what the 48-bit time fields hold: rejected, not a crash at encoding time
+    expect(validTime('+010889-08-02T05:31:50.655Z')).toBe(2 ** 48 - 1);
+    expect(validTime('+010889-08-02T05:31:50.656Z')).toBeUndefined();
+    expect(validTime('+100000-01-01T00:00:00Z')).toBeUndefined();
   });
 
   it('normaliseSequencer agrees with the regex + toUpperCase definition', () => {

@@ -108,6 +108,8 @@ describe('parsing S3 events', () => {
     expect(reasons(withDetail({ bucket: { name: 'UPPER' } }))).toEqual(['missing or invalid detail.bucket.name']);
     expect(reasons({ ...good, source: 'aws.ec2' })).toEqual(['not an S3 event (source "aws.ec2")']);
     expect(reasons({ ...good, time: 'yesterday' })).toEqual(['missing or invalid time']);
+    // Date.parse accepts it, the index's 48-bit times do not: a rejection, not a throw from the encoder
+    expect(reasons({ ...good, time: '+100000-01-01T00:00:00Z' })).toEqual(['missing or invalid time']);
     expect(reasons('{')).toEqual([expect.stringMatching(/^invalid JSON/)]);
     expect(reasons(42)).toEqual(['not a JSON object']);
     expect(reasons({ Records: [{ eventSource: 'aws:sqs', messageId: 'm1' }] })).toEqual(['SQS record without a body']);
