@@ -18,7 +18,8 @@ import type { AppEnv } from './context';
 import { HttpError } from './errors';
 import { bucketSummaries, indexBucketExists, unwrap } from './object-index';
 import { checkKey, checkText, invalidArgument, parseMaxKeys, pathBucket, rawPathTail } from './params';
-import { bucketLocationXml, listBucketsXml, listObjectsV1Xml, listObjectsV2Xml, quotedEtag } from './s3-xml';
+import { renderListObjectsV2Xml } from './s3-list-render';
+import { bucketLocationXml, listBucketsXml, listObjectsV1Xml, quotedEtag } from './s3-xml';
 
 export interface S3Deps {
   index: S3Index;
@@ -65,21 +66,20 @@ function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
   const startAfter = checkText('start-after', q.get('start-after'));
   const token = q.get('continuation-token') ?? undefined;
   const maxKeys = parseMaxKeys(q.get('max-keys'), S3_MAX_KEYS, S3_MAX_KEYS, true);
-  const page = unwrap(
-    deps.index.listObjectsV2(
-      bucket,
-      { prefix, delimiter: delimiter || undefined, maxKeys, startAfter, continuationToken: token },
-      { maxKeysCap: S3_MAX_KEYS },
-    ),
-  );
-  return xml(
-    c,
-    listObjectsV2Xml({
-      ...page,
+  const body = unwrap(
+    renderListObjectsV2Xml(deps.index.scope(), bucket, {
+      prefix,
       delimiter: delimiter || undefined,
+      maxKeys,
+      startAfter,
+      continuationToken: token,
       encodingUrl: encodingType === 'url',
     }),
   );
+  c.set('cacheBody', body);
+  return new Response(body, {
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': c.get('requestId') },
+  });
 }
 
 /**

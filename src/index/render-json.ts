@@ -74,7 +74,7 @@ export class ByteSink {
 
 const DAY_MS = 86_400_000;
 /** 10000-01-01: from there on toISOString writes 6-digit years */
-const MAX_ISO_MS = 253_402_300_800_000;
+export const MAX_ISO_MS = 253_402_300_800_000;
 
 /** "00".."99" */
 const DIGIT_PAIRS = new Uint8Array(200);
@@ -116,7 +116,7 @@ function setDay(days: number): void {
 }
 
 /** Date#toISOString for ms in [0, MAX_ISO_MS) written at out[p] (24 bytes); returns the new position. */
-function writeIso(out: Uint8Array, p: number, ms: number): number {
+export function writeIso(out: Uint8Array, p: number, ms: number): number {
   const days = Math.floor(ms / DAY_MS);
   let r = ms - days * DAY_MS; // < 2^27: integer arithmetic from here
   if (days !== lastDay) setDay(days);
@@ -183,7 +183,7 @@ export function objectJson(o: JsonObjectFields): string {
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /** the two hex digits of each byte value */
-const HEX_PAIRS = new Uint8Array(512);
+export const HEX_PAIRS = new Uint8Array(512);
 for (let i = 0; i < 256; i++) {
   HEX_PAIRS[2 * i] = HEX[i >> 4]!;
   HEX_PAIRS[2 * i + 1] = HEX[i & 15]!;
@@ -215,13 +215,13 @@ const SPECIAL = new Uint8Array(256);
 for (let c = 0; c < 256; c++) SPECIAL[c] = c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80 ? 1 : 0;
 
 /** Copies `src` (a constant) to out[p]; returns the new position. */
-function put(out: Buffer, p: number, src: Buffer): number {
+export function put(out: Buffer, p: number, src: Buffer): number {
   for (let i = 0; i < src.length; i++) out[p + i] = src[i]!;
   return p + src.length;
 }
 
 /** Decimal digits of a non-negative integer (< 2^53) at out[p]; returns the new position. */
-function putUint(out: Buffer, p: number, n: number): number {
+export function putUint(out: Buffer, p: number, n: number): number {
   if (n < 10) {
     out[p] = 48 + n;
     return p + 1;
@@ -350,7 +350,7 @@ function putBytesString(sink: ByteSink, b: Buffer): void {
 /** Output room per row guessed for a page's first allocation (typical rows take ~200 bytes). */
 const ROW_GUESS = 224;
 /** the longest continuation token: base64url of a version byte and a 1024-byte key */
-const MAX_TOKEN_CHARS = Math.ceil((1025 * 4) / 3);
+export const MAX_TOKEN_CHARS = Math.ceil((1025 * 4) / 3);
 
 /**
  * One /v1 listing page as JSON bytes:

@@ -1,0 +1,220 @@
+/**
+ * The S3 ListObjectsV2 document (`ListBucketResult`) written straight from the B+tree's leaf bytes, like the JSON
+ * page (src/index/render-json.ts): byte for byte what listObjectsV2Xml (s3-xml.ts) renders from a ListPage, which
+ * test/http/s3-list-render.test.ts keeps as the reference.
+ *   - keys: XML-escaped from their UTF-8 bytes, or with encoding-type=url percent-encoded (unreserved characters
+ *     and '/' kept); a key that is not valid UTF-8 takes the string path;
+ *   - the common payload form (md5 ETag, packed sequencer, enum storage class) is read in place, others decoded.
+ */
+import { isUtf8 } from 'node:buffer';
+import {
+  bucketZset,
+  decodeContinuationToken,
+  encodeContinuationToken,
+  fail,
+  type ListOptions,
+  listRaw,
+  type Result,
+  type RowMaker,
+} from '../index/list';
+import { decodeListingFields, STORAGE_CLASSES } from '../index/payload';
+import {
+  ByteSink,
+  HEX_PAIRS,
+  isoTimestamp,
+  MAX_ISO_MS,
+  MAX_TOKEN_CHARS,
+  put,
+  putUint,
+  writeIso,
+} from '../index/render-json';
+import type { IndexScope } from '../index/store';
+import { quotedEtag, s3UrlEncode } from './s3-xml';
+import { S3_XMLNS, XML_DECLARATION, xmlEscape } from './xml';
+
+/** XML escapes by byte (as xmlEscape writes them); undefined: copied as is */
+const XML_ESCAPES: Array<Buffer | undefined> = [];
+for (let c = 0; c < 0x80; c++) {
+  const ch = String.fromCharCode(c);
+  const e = xmlEscape(ch);
+  if (e !== ch) XML_ESCAPES[c] = Buffer.from(e, 'latin1');
+}
+/** 1: escape (XML mode); 2: byte ≥ 0x80 (UTF-8 check) */
+const XML_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) XML_CLASS[c] = c >= 0x80 ? 2 : XML_ESCAPES[c] !== undefined ? 1 : 0;
+/** 1 where encoding-type=url keeps the byte (unreserved characters and '/') */
+const URL_KEEP = new Uint8Array(256);
+for (let c = 0; c < 0x80; c++) URL_KEEP[c] = /[A-Za-z0-9\-_.~/]/.test(String.fromCharCode(c)) ? 1 : 0;
+const UPPER_HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/** A key's text at the sink's position (room for 6 bytes per key byte already made). */
+function putXmlKey(sink: ByteSink, src: Buffer, s: number, e: number, url: boolean): void {
+  const out = sink.buf;
+  const start = sink.pos;
+  let p = start;
+  let nonAscii = false;
+  if (url) {
+    for (let i = s; i < e; i++) {
+      const c = src[i]!;
+      if (URL_KEEP[c] === 1) out[p++] = c;
+      else {
+        if (c >= 0x80) nonAscii = true;
+        out[p] = 37; // %
+        out[p + 1] = UPPER_HEX[c >> 4]!;
+        out[p + 2] = UPPER_HEX[c & 15]!;
+        p += 3;
+      }
+    }
+  } else {
+    for (let i = s; i < e; i++) {
+      const c = src[i]!;
+      const k = XML_CLASS[c];
+      if (k === 0) out[p++] = c;
+      else if (k === 2) {
+        nonAscii = true;
+        out[p++] = c;
+      } else p = put(out, p, XML_ESCAPES[c]!);
+    }
+  }
+  if (nonAscii && !isUtf8(src.subarray(s, e))) {
+    // not valid UTF-8 (raw engine writes only): what the string path renders
+    const str = src.toString('utf8', s, e);
+    sink.pos = start;
+    sink.utf8(xmlEscape(url ? s3UrlEncode(str) : str));
+    return;
+  }
+  sink.pos = p;
+}
+
+const CONTENTS_HEAD = Buffer.from('<Contents><Key>', 'latin1');
+/** after the key: date and ETag placeholders overwritten in place, then the size */
+const MIDDLE = Buffer.from(
+  `</Key><LastModified>${'0'.repeat(24)}</LastModified><ETag>&quot;${'0'.repeat(32)}&quot;</ETag><Size>`,
+  'latin1',
+);
+const MID_DATE_AT = '</Key><LastModified>'.length;
+const MID_ETAG_AT = MID_DATE_AT + 24 + '</LastModified><ETag>&quot;'.length;
+const CLASS_TAILS = STORAGE_CLASSES.map((c) =>
+  Buffer.from(`</Size><StorageClass>${c}</StorageClass></Contents>`, 'latin1'),
+);
+
+/** One `<Contents>` element from a listing row (key at buf[ks, ke), payload at buf[vs, ve), vs < 0: none). */
+function putContents(sink: ByteSink, buf: Buffer, ks: number, ke: number, vs: number, ve: number, url: boolean): void {
+  sink.ensure(200 + 6 * (ke - ks));
+  sink.pos = put(sink.buf, sink.pos, CONTENTS_HEAD);
+  putXmlKey(sink, buf, ks, ke, url);
+  const out = sink.buf;
+  const p = sink.pos;
+  if (vs >= 0) {
+    const flags = buf[vs]!;
+    const cls = buf[vs + 1]!;
+    if ((flags & (4 | 3 | 8 | 64)) === (4 | 1) && cls < CLASS_TAILS.length) {
+      let q = vs + 3 + ((buf[vs + 2]! + 1) >> 1);
+      let size = 0;
+      let mul = 1;
+      for (;;) {
+        const b = buf[q++]!;
+        size += (b & 0x7f) * mul;
+        if (b < 0x80 || q >= ve) break;
+        mul *= 0x80;
+      }
+      if (q + 22 <= ve) {
+        const lastModified =
+          buf[q]! +
+          buf[q + 1]! * 0x100 +
+          buf[q + 2]! * 0x10000 +
+          buf[q + 3]! * 0x1000000 +
+          buf[q + 4]! * 0x100000000 +
+          buf[q + 5]! * 0x10000000000;
+        if (lastModified < MAX_ISO_MS) {
+          q += 6;
+          MIDDLE.copy(out, p);
+          writeIso(out, p + MID_DATE_AT, lastModified);
+          let e = p + MID_ETAG_AT;
+          for (let i = 0; i < 16; i++) {
+            const v = buf[q + i]! << 1;
+            out[e++] = HEX_PAIRS[v]!;
+            out[e++] = HEX_PAIRS[v + 1]!;
+          }
+          let r = putUint(out, p + MIDDLE.length, size);
+          r = put(out, r, CLASS_TAILS[cls]!);
+          sink.pos = r;
+          return;
+        }
+      }
+    }
+  }
+  const f =
+    vs < 0 ? { size: 0, etag: undefined, lastModified: 0, storageClass: 'STANDARD' } : decodeListingFields(buf, vs, ve);
+  sink.utf8(
+    `</Key><LastModified>${isoTimestamp(f.lastModified)}</LastModified><ETag>${xmlEscape(quotedEtag(f.etag))}</ETag>` +
+      `<Size>${f.size}</Size><StorageClass>${xmlEscape(f.storageClass)}</StorageClass></Contents>`,
+  );
+}
+
+const el = (name: string, value: string): string => `<${name}>${xmlEscape(value)}</${name}>`;
+
+export interface XmlListOptions extends ListOptions {
+  readonly maxKeys: number;
+  readonly encodingUrl: boolean;
+}
+
+/** One ListObjectsV2 `ListBucketResult` document as bytes (maxKeys already validated and capped by the caller). */
+export function renderListObjectsV2Xml(scope: IndexScope, bucket: string, opts: XmlListOptions): Result<Buffer> {
+  const maxKeys = opts.maxKeys;
+  let after: Buffer | undefined;
+  if (opts.continuationToken !== undefined) {
+    after = decodeContinuationToken(opts.continuationToken);
+    if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
+  } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
+  const z = bucketZset(scope, bucket);
+  if (!z.ok) return z;
+  const url = opts.encodingUrl;
+  const enc = url ? s3UrlEncode : (s: string): string => s;
+  const prefix = opts.prefix ?? '';
+  const delimiter = opts.delimiter || undefined;
+  let headStart =
+    `${XML_DECLARATION}<ListBucketResult xmlns="${S3_XMLNS}">${el('Name', bucket)}${el('Prefix', enc(prefix))}` +
+    (delimiter !== undefined ? el('Delimiter', enc(delimiter)) : '') +
+    el('MaxKeys', String(maxKeys));
+  if (url) headStart += '<EncodingType>url</EncodingType>';
+  const startAfter = opts.continuationToken === undefined ? opts.startAfter : undefined;
+  const headEnd =
+    (opts.continuationToken !== undefined ? el('ContinuationToken', opts.continuationToken) : '') +
+    (startAfter !== undefined ? el('StartAfter', enc(startAfter)) : '');
+  // the head (count, truncation, token) is written last, in front of the contents
+  const headroom = 3 * (headStart.length + headEnd.length) + 128 + MAX_TOKEN_CHARS;
+  const sink = new ByteSink(headroom + Math.min(maxKeys, 1000) * 256 + 64);
+  sink.pos = headroom;
+  let rows = 0;
+  const row: RowMaker<number> = (buf, ks, ke, vs, ve) => {
+    rows++;
+    putContents(sink, buf, ks, ke, vs, ve, url);
+    return 0;
+  };
+  const raw = listRaw(
+    z.value,
+    Buffer.from(prefix, 'utf8'),
+    delimiter === undefined ? undefined : Buffer.from(delimiter, 'utf8'),
+    maxKeys,
+    after,
+    row,
+  );
+  for (const cp of raw.prefixes) {
+    sink.ensure(40 + 6 * cp.length);
+    sink.ascii('<CommonPrefixes><Prefix>');
+    putXmlKey(sink, cp, 0, cp.length, url);
+    sink.ascii('</Prefix></CommonPrefixes>');
+  }
+  sink.ascii('</ListBucketResult>');
+  const next = raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined;
+  const head =
+    `${headStart}${el('KeyCount', String(rows + raw.prefixes.length))}${el('IsTruncated', String(raw.truncated))}` +
+    `${opts.continuationToken !== undefined ? el('ContinuationToken', opts.continuationToken) : ''}` +
+    `${next !== undefined ? el('NextContinuationToken', next) : ''}` +
+    `${startAfter !== undefined ? el('StartAfter', enc(startAfter)) : ''}`;
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const start = headroom - headBytes;
+  sink.buf.write(head, start, headBytes, 'utf8');
+  return { ok: true, value: sink.buf.subarray(start, sink.pos) };
+}
