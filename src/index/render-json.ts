@@ -375,8 +375,7 @@ export function renderListPageJson(
   const prefix = opts.prefix ?? '';
   const delimiter = opts.delimiter || undefined;
   // the objects are rendered after room for the head, which is written last (it holds the count and the token)
-  const headStart =
-    `{"bucket":${JSON.stringify(bucket)},"prefix":${JSON.stringify(prefix)},"delimiter":${jsonOrNull(delimiter)},`;
+  const headStart = `{"bucket":${JSON.stringify(bucket)},"prefix":${JSON.stringify(prefix)},"delimiter":${jsonOrNull(delimiter)},`;
   const headroom = 3 * headStart.length + 96 + MAX_TOKEN_CHARS;
   const sink = new ByteSink(headroom + Math.min(maxKeys, 10_000) * ROW_GUESS + 64);
   sink.pos = headroom;
