@@ -1502,7 +1502,7 @@ export class TreeCursor {
       const offs = leaf.offs;
       const first = reverse ? i - k + 1 : i;
       const stretch = entryStart(leaf, first + k) - offs[first];
-      if (stretch > stage) stage = stretch;
+      if (stretch > stage && stretch > TreeCursor.RESP_DIRECT_STRETCH) stage = stretch;
       for (let j = 0, e = first; j < k; j++, e++) {
         const p = offs[e];
         let len = buf[p];
@@ -1536,7 +1536,10 @@ export class TreeCursor {
       const offs = leaf.offs;
       const first = reverse ? i - k + 1 : i;
       const base = offs[first];
-      buf.copy(out, size, base, entryStart(leaf, first + k));
+      const stretch = entryStart(leaf, first + k) - base;
+      // a short stretch is copied byte by byte below, without staging (a native copy costs more than it saves)
+      const direct = stretch <= TreeCursor.RESP_DIRECT_STRETCH;
+      if (!direct) buf.copy(out, size, base, base + stretch);
       // byte position p of the leaf is at p + shift in out
       const shift = size - base;
       for (let j = 0, e = i; j < k; j++, e += step) {
@@ -1565,7 +1568,7 @@ export class TreeCursor {
         }
         out[o++] = 0x0d;
         out[o++] = 0x0a;
-        if (len <= 8) {
+        if (direct || len <= 8) {
           for (let b = start, end = start + len; b < end; b++) out[o++] = buf[b];
         } else {
           out.copyWithin(o, start + shift, start + shift + len);
@@ -1587,6 +1590,9 @@ export class TreeCursor {
     }
     return stage === 0 ? out : out.subarray(0, size);
   }
+
+  /** takeKeysResp copies the keys of a leaf stretch up to this many bytes byte by byte, without staging */
+  private static readonly RESP_DIRECT_STRETCH = 768;
 
   /** Number of decimal digits of a non-negative integer. */
   private static decimalDigits(v: number): number {

@@ -16,6 +16,7 @@ import {
 } from '../../errors';
 import { EMPTY_ARRAY, int, PackedBulkArray, type Reply } from '../../reply';
 import { SortedSet } from '../../structures/sortedset';
+import { isOpt } from '../arguments';
 import { isSortedSet, storeZset, zsetForRead } from './access';
 import {
   lexWindow,
@@ -57,11 +58,11 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
   let limit = -1;
 
   for (let j = shape.sourceIndex + 3; j < argv.length; j++) {
-    const opt = argv[j]!.toString('latin1').toUpperCase();
+    const opt = argv[j]!;
     const left = argv.length - j - 1;
-    if (!shape.store && opt === 'WITHSCORES') {
+    if (!shape.store && isOpt(opt, 'WITHSCORES')) {
       withScores = true;
-    } else if (opt === 'LIMIT' && left >= 2) {
+    } else if (isOpt(opt, 'LIMIT') && left >= 2) {
       const o = longArg(argv[j + 1]!);
       if (o === undefined) return NOT_INTEGER;
       const l = longArg(argv[j + 2]!);
@@ -69,11 +70,11 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
       offset = o;
       limit = l;
       j += 2;
-    } else if (reverse === undefined && opt === 'REV') {
+    } else if (reverse === undefined && isOpt(opt, 'REV')) {
       reverse = true;
-    } else if (type === undefined && opt === 'BYLEX') {
+    } else if (type === undefined && isOpt(opt, 'BYLEX')) {
       type = 'lex';
-    } else if (type === undefined && opt === 'BYSCORE') {
+    } else if (type === undefined && isOpt(opt, 'BYSCORE')) {
       type = 'score';
     } else {
       return SYNTAX;
