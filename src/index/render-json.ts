@@ -431,7 +431,7 @@ export function* ndjsonChunks(
   for (;;) {
     const z = bucketZset(scopeAt(), bucket);
     if (!z.ok) return;
-    const sink = new ByteSink(pageSize * 200);
+    const sink = new ByteSink(pageSize * ROW_GUESS + 4096);
     let raw: RawPage<number>;
     if (delimiter === undefined) {
       raw = listRaw(z.value, prefix, undefined, pageSize, after, (buf, ks, ke, vs, ve) => {
@@ -443,7 +443,7 @@ export function* ndjsonChunks(
     } else {
       // rows rendered as they come, remembered with their key; merged with the common prefixes by byte order
       const rows: Array<{ key: Buffer; start: number; end: number }> = [];
-      const lines = new ByteSink(pageSize * 200);
+      const lines = new ByteSink(pageSize * ROW_GUESS + 4096);
       const page = listRaw(z.value, prefix, delimiter, pageSize, after, (buf, ks, ke, vs, ve) => {
         const start = lines.pos;
         putObjectRow(lines, buf, ks, ke, vs, ve);
