@@ -60,6 +60,7 @@ export class Engine implements KeyspaceListener {
   dirty = 0;
   private readonly modifiedListeners: Array<(db: number, key: string) => void> = [];
   private readonly flushListeners: Array<(db: number) => void> = [];
+  private readonly swapListeners: Array<(a: number, b: number) => void> = [];
   private readonly defaultSession = newSession();
 
   constructor(opts: EngineOptions = {}) {
@@ -147,8 +148,27 @@ export class Engine implements KeyspaceListener {
     this.modifiedListeners.push(fn);
   }
 
+  /** `fn` runs before a database is emptied, while its keys are still there. */
   onFlush(fn: (db: number) => void): void {
     this.flushListeners.push(fn);
+  }
+
+  /** `fn` runs before SWAPDB exchanges databases a and b. */
+  onSwap(fn: (a: number, b: number) => void): void {
+    this.swapListeners.push(fn);
+  }
+
+  /** SWAPDB: databases a and b exchange their contents (O(1): the two Keyspace objects trade places). */
+  swapDbs(a: number, b: number): void {
+    if (a === b) return;
+    for (const fn of this.swapListeners) fn(a, b);
+    const x = this.dbs[a]!;
+    const y = this.dbs[b]!;
+    this.dbs[a] = y;
+    this.dbs[b] = x;
+    y.id = a;
+    x.id = b;
+    this.dirty++;
   }
 
   keyModified(db: number, key: string): void {

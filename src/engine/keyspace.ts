@@ -52,7 +52,7 @@ export function keyOf(b: Buffer): string {
 export interface KeyspaceListener {
   /** A key's value or expiry changed, or the key was deleted/expired. */
   keyModified(db: number, key: string): void;
-  /** The whole database was emptied. */
+  /** The whole database is about to be emptied (its keys are still there during the call). */
   flushed(db: number): void;
 }
 
@@ -63,7 +63,8 @@ export class Keyspace {
   private sweepIter: Iterator<[string, number]> | undefined;
 
   constructor(
-    readonly id: number,
+    /** the database number; SWAPDB exchanges two Keyspace objects and their ids */
+    public id: number,
     private readonly listener?: KeyspaceListener,
   ) {}
 
@@ -132,10 +133,11 @@ export class Keyspace {
   }
 
   clear(): void {
+    // listeners run while the keys are still there: WATCH invalidates only the keys that existed (like Redis)
+    this.listener?.flushed(this.id);
     this.data.clear();
     this.expires.clear();
     this.sweepIter = undefined;
-    this.listener?.flushed(this.id);
   }
 
   modified(key: string): void {

@@ -49,6 +49,10 @@ export class RespServer {
     this.watchers = engine.dbs.map(() => new Map());
     engine.onModified((db, key) => this.touch(db, key));
     engine.onFlush((db) => this.touchDb(db));
+    engine.onSwap((a, b) => {
+      this.touchDb(a, b);
+      this.touchDb(b, a);
+    });
     this.server = net.createServer((socket) => this.accept(socket));
     this.server.on('error', (err) => this.log(`server error: ${err.message}`));
   }
@@ -197,10 +201,18 @@ export class RespServer {
     if (set) for (const c of set) c.dirtyCas = true;
   }
 
-  private touchDb(db: number): void {
+  /**
+   * FLUSHDB/FLUSHALL (called while the keys are still there) and SWAPDB: like Redis's touchAllWatchedKeysInDb, a
+   * watched key of `db` is invalidated only when it exists there, or, for SWAPDB, in the database swapped in.
+   */
+  private touchDb(db: number, swappedWith?: number): void {
     const map = this.watchers[db];
-    if (map === undefined) return;
-    for (const set of map.values()) for (const c of set) c.dirtyCas = true;
+    if (map === undefined || map.size === 0) return;
+    const emptied = this.engine.dbs[db]!.data;
+    const replacement = swappedWith === undefined ? undefined : this.engine.dbs[swappedWith]!.data;
+    for (const [key, set] of map) {
+      if (emptied.has(key) || replacement?.has(key)) for (const c of set) c.dirtyCas = true;
+    }
   }
 
   // ---- pub/sub --------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import { randomkey } from './randomkey';
 import { rename } from './rename';
 import { renamenx } from './renamenx';
 import { scan } from './scan';
+import { swapdb } from './swapdb';
 import { touch } from './touch';
 import { ttl } from './ttl';
 import { type } from './type';
@@ -47,6 +48,7 @@ export const KEYS_COMMANDS: readonly CommandSpec[] = [
   dbsize,
   flushdb,
   flushall,
+  swapdb,
   touch,
   copy,
   object,
