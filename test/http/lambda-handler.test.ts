@@ -1,6 +1,13 @@
-/** The Lambda handler: an API Gateway HTTP API (payload v2) event through the same app. */
+/**
+ * The Lambda handlers: an API Gateway HTTP API (payload v2) event through the same app, and the response-streaming
+ * handler. The streaming one needs the Lambda runtime's `awslambda` global (streamifyResponse,
+ * HttpResponseStream.from), which cannot run here: a minimal stand-in that records the response metadata and hands
+ * the handler a plain Writable takes its place.
+ */
+import { Writable } from 'node:stream';
 import type { LambdaContext } from 'hono/aws-lambda';
 import { handler } from '../../src/handlers/http';
+import { createdEvent } from './index-fixture';
 
 type APIGatewayProxyEventV2 = Extract<Parameters<typeof handler>[0], { rawPath: string }>;
 
@@ -52,5 +59,56 @@ describe('Lambda HTTP handler', () => {
     expect(JSON.parse(res.body)).toEqual({ result: '1' });
     res = await handler(event('POST', '/redis', '["HGET"]'), context);
     expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('Lambda streaming handler', () => {
+  it('is not defined outside the Lambda runtime', () => {
+    expect(require('../../src/handlers/http').streamingHandler).toBeUndefined();
+  });
+
+  it('streams the NDJSON export chunk by chunk, with the status and headers as metadata', async () => {
+    const metadata: Array<{ statusCode: number; headers: Record<string, string> }> = [];
+    const g = globalThis as unknown as Record<string, unknown>;
+    g.awslambda = {
+      streamifyResponse: (fn: unknown) => fn,
+      HttpResponseStream: {
+        from: (stream: Writable, meta: { statusCode: number; headers: Record<string, string> }) => {
+          metadata.push(meta);
+          return stream;
+        },
+      },
+    };
+    type Streaming = (e: unknown, stream: Writable, ctx: LambdaContext) => Promise<void>;
+    let mod: { handler: typeof handler; streamingHandler: Streaming } | undefined;
+    jest.isolateModules(() => {
+      mod = require('../../src/handlers/http');
+    });
+    const bucket = 'stream-bucket';
+    const keys = Array.from({ length: 12_345 }, (_, i) => `k/${String(i).padStart(6, '0')}`);
+    for (let i = 0; i < keys.length; i += 2000) {
+      const batch = keys.slice(i, i + 2000).map((k) => createdEvent(bucket, k, { size: 7 }));
+      const res = await mod!.handler(event('POST', '/v1/events', JSON.stringify(batch)), context);
+      expect(JSON.parse(res.body).applied).toBe(batch.length);
+    }
+    const writes: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        writes.push(Buffer.from(chunk));
+        done();
+      },
+    });
+    await mod!.streamingHandler(
+      event('GET', `/v1/buckets/${bucket}/objects`, undefined, { accept: 'application/x-ndjson' }),
+      sink,
+      context,
+    );
+    expect(metadata).toHaveLength(1);
+    expect(metadata[0]!.statusCode).toBe(200);
+    expect(metadata[0]!.headers['content-type']).toBe('application/x-ndjson');
+    const lines = Buffer.concat(writes).toString('utf8').trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { key: string }).key)).toEqual(keys);
+    expect(writes.length).toBeGreaterThanOrEqual(2); // 10,000 rows per chunk: not one buffered body
+    delete g.awslambda;
   });
 });
