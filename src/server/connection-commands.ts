@@ -54,6 +54,7 @@ function quit(conn: Connection): void {
 }
 
 function reset(conn: Connection): void {
+  conn.server.monitors.delete(conn);
   conn.multi = undefined;
   conn.server.unwatchAll(conn);
   conn.server.unsubscribeAll(conn);
@@ -185,6 +186,14 @@ function ping(conn: Connection, argv: Buffer[], spec: CommandSpec): void {
   conn.reply(conn.engine.run(spec, argv, conn.session));
 }
 
+/** MONITOR: from now on, every command of the other clients arrives here as a status line. */
+function monitor(conn: Connection): void {
+  // like Redis, a client already monitoring gets no reply
+  if (conn.server.monitors.has(conn)) return;
+  conn.reply(OK);
+  conn.server.monitors.add(conn);
+}
+
 export const CONNECTION_HANDLERS: ReadonlyMap<string, ConnectionHandler> = new Map<string, ConnectionHandler>([
   ['auth', auth],
   ['hello', hello],
@@ -200,4 +209,5 @@ export const CONNECTION_HANDLERS: ReadonlyMap<string, ConnectionHandler> = new M
   ['psubscribe', psubscribe],
   ['punsubscribe', punsubscribe],
   ['ping', ping],
+  ['monitor', monitor],
 ]);

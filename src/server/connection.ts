@@ -198,6 +198,12 @@ export class Connection implements Subscriber, ClientHandle {
 
   /** Runs a command that passed the checks (also used by EXEC for each queued command). */
   call(spec: CommandSpec, argv: Buffer[], suppress = false): void {
+    this.run(spec, argv, suppress);
+    // like Redis, monitors see a command after it ran (with the database it left selected)
+    if (this.server.monitors.size > 0) this.server.feedMonitors(this, spec, argv);
+  }
+
+  private run(spec: CommandSpec, argv: Buffer[], suppress: boolean): void {
     const handler = this.server.handlers.get(spec);
     if (handler !== undefined) {
       if (suppress) {
@@ -256,6 +262,13 @@ export class Connection implements Subscriber, ClientHandle {
   pushReply(items: Reply[]): void {
     if (this.closed) return;
     this.writer.write(this.session.resp === 3 ? push(items) : array(items), this.session.resp);
+  }
+
+  /** A MONITOR line (a status reply), from whichever client ran the command. */
+  monitorLine(line: string): void {
+    if (this.closed) return;
+    this.writer.write({ t: 'simple', v: line }, this.session.resp);
+    this.afterDelivery();
   }
 
   message(channel: Buffer, payload: Buffer): void {
@@ -359,6 +372,7 @@ export class Connection implements Subscriber, ClientHandle {
     this.multi = undefined;
     this.server.unwatchAll(this);
     this.server.unsubscribeAll(this);
+    this.server.monitors.delete(this);
     this.server.removeClient(this);
   }
 
@@ -370,7 +384,8 @@ export class Connection implements Subscriber, ClientHandle {
 
   /** CLIENT LIST line. */
   describe(now: number): string {
-    const flags = `${this.isPubSub ? 'P' : ''}${this.multi ? 'x' : ''}` || 'N';
+    const flags =
+      `${this.server.monitors.has(this) ? 'O' : ''}${this.isPubSub ? 'P' : ''}${this.multi ? 'x' : ''}` || 'N';
     const age = Math.floor((now - this.createdAt) / 1000);
     const idle = Math.floor((now - this.lastInteraction) / 1000);
     const omem = this.socket.writableLength;

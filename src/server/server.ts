@@ -10,6 +10,7 @@ import type { Engine } from '../engine/engine';
 import { type PubSubHub, pubsubOf } from '../engine/pubsub';
 import { Connection } from './connection';
 import { CONNECTION_HANDLERS, type ConnectionHandler } from './connection-commands';
+import { isMonitored, monitorLine } from './monitor';
 
 export interface RespServerOptions {
   /** active expiry period in ms (Redis's hz 10 → 100 ms); 0 disables the timer */
@@ -213,6 +214,18 @@ export class RespServer {
     for (const [key, set] of map) {
       if (emptied.has(key) || replacement?.has(key)) for (const c of set) c.dirtyCas = true;
     }
+  }
+
+  // ---- MONITOR --------------------------------------------------------------------------------------------
+
+  /** connections in MONITOR mode */
+  readonly monitors = new Set<Connection>();
+
+  /** Shows a command that `from` ran to every monitor (see monitor.ts). */
+  feedMonitors(from: Connection, spec: CommandSpec, argv: Buffer[]): void {
+    if (!isMonitored(spec, argv)) return;
+    const line = monitorLine(performance.timeOrigin + performance.now(), from.session.db, from.addr, spec, argv);
+    for (const m of this.monitors) m.monitorLine(line);
   }
 
   // ---- pub/sub --------------------------------------------------------------------------------------------

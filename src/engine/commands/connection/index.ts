@@ -4,6 +4,7 @@ import { auth } from './auth';
 import { client } from './client';
 import { echo } from './echo';
 import { hello } from './hello';
+import { monitor } from './monitor';
 import { ping } from './ping';
 import { quit } from './quit';
 import { reset } from './reset';
@@ -29,4 +30,5 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   unsubscribe,
   psubscribe,
   punsubscribe,
+  monitor,
 ];
