@@ -15,26 +15,37 @@ import type { ObjectEvent, ParsedItem } from './types';
 
 const MAX_DEPTH = 8;
 
+/** Where parsed items go, in order; `length` is the number received so far (an array is one). */
+export interface ParsedSink {
+  readonly length: number;
+  push(item: ParsedItem): unknown;
+}
+
 export function parseInput(input: unknown): ParsedItem[] {
   const out: ParsedItem[] = [];
   visit(input, undefined, 0, out);
   return out;
 }
 
+/** Parses `input` item by item into `sink` (which may apply each one before the next is parsed). */
+export function parseInto(input: unknown, sink: ParsedSink): void {
+  visit(input, undefined, 0, sink);
+}
+
 /** Appends an event (an ObjectEvent) or a rejection (its reason, a string). */
-function push(out: ParsedItem[], messageId: string | undefined, r: ObjectEvent | string): void {
+function push(out: ParsedSink, messageId: string | undefined, r: ObjectEvent | string): void {
   const index = out.length;
   if (typeof r === 'string')
     out.push(messageId === undefined ? { index, rejected: r } : { index, messageId, rejected: r });
   else out.push(messageId === undefined ? { index, event: r } : { index, messageId, event: r });
 }
 
-function skip(out: ParsedItem[], messageId: string | undefined, why: string): void {
+function skip(out: ParsedSink, messageId: string | undefined, why: string): void {
   const index = out.length;
   out.push(messageId === undefined ? { index, skipped: why } : { index, messageId, skipped: why });
 }
 
-function visit(v: unknown, messageId: string | undefined, depth: number, out: ParsedItem[]): void {
+function visit(v: unknown, messageId: string | undefined, depth: number, out: ParsedSink): void {
   if (depth > MAX_DEPTH) {
     push(out, messageId, 'envelopes nested too deeply');
     return;
@@ -77,7 +88,7 @@ function visit(v: unknown, messageId: string | undefined, depth: number, out: Pa
   push(out, messageId, 'unrecognised event shape');
 }
 
-function visitRecord(r: unknown, messageId: string | undefined, depth: number, out: ParsedItem[]): void {
+function visitRecord(r: unknown, messageId: string | undefined, depth: number, out: ParsedSink): void {
   if (!isRecord(r)) {
     push(out, messageId, 'record is not a JSON object');
     return;
