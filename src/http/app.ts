@@ -220,8 +220,9 @@ export function createApp(deps: AppDeps): HttpApp {
     const res = c.res;
     if (res.status !== 200) return;
     let body = c.get('cacheBody');
-    // a view into a larger allocation (rendering leaves room): keep an exact copy
-    if (body !== undefined && body.buffer.byteLength > body.byteLength + (body.byteLength >> 3)) body = body.slice();
+    // a view (rendered pages are, often into a pooled buffer that is reused): keep an exact copy of its own
+    if (body !== undefined && (body.byteOffset !== 0 || body.buffer.byteLength !== body.byteLength))
+      body = new Uint8Array(body); // a copy (Buffer#slice would be a view)
     if (body === undefined) {
       const type = res.headers.get('content-type') ?? '';
       if (type.includes('ndjson') || res.body === null) return;

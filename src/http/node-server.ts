@@ -13,6 +13,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { giveBack } from './body-pool';
 
 export interface HttpServerHandle {
   readonly host: string;
@@ -45,7 +46,15 @@ export function startHttpServer(
     );
   }
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: (req) => app.fetch(req), hostname: opts.host, port: opts.port }) as Server;
+    const fetch = (
+      req: Request,
+      env: { outgoing?: { once(event: 'finish', f: () => void): unknown } },
+    ): Response | Promise<Response> => {
+      // a rendered body may live in a pooled buffer: reusable once every byte is handed to the OS
+      env.outgoing?.once('finish', () => giveBack(req));
+      return app.fetch(req);
+    };
+    const server = serve({ fetch, hostname: opts.host, port: opts.port }) as Server;
     server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? 65_000;
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);

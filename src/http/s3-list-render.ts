@@ -160,7 +160,13 @@ export interface XmlListOptions extends ListOptions {
 }
 
 /** One ListObjectsV2 `ListBucketResult` document as bytes (maxKeys already validated and capped by the caller). */
-export function renderListObjectsV2Xml(scope: IndexScope, bucket: string, opts: XmlListOptions): Result<Buffer> {
+export function renderListObjectsV2Xml(
+  scope: IndexScope,
+  bucket: string,
+  opts: XmlListOptions,
+  /** where the output buffer comes from (the result is a view of it unless rendering outgrew it) */
+  alloc?: (size: number) => Buffer,
+): Result<Buffer> {
   const maxKeys = opts.maxKeys;
   let after: Buffer | undefined;
   if (opts.continuationToken !== undefined) {
@@ -184,7 +190,7 @@ export function renderListObjectsV2Xml(scope: IndexScope, bucket: string, opts: 
     (startAfter !== undefined ? el('StartAfter', enc(startAfter)) : '');
   // the head (count, truncation, token) is written last, in front of the contents
   const headroom = 3 * (headStart.length + headEnd.length) + 128 + MAX_TOKEN_CHARS;
-  const sink = new ByteSink(headroom + Math.min(maxKeys, 1000) * 256 + 64);
+  const sink = new ByteSink(headroom + Math.min(maxKeys, 1000) * 256 + 64, alloc);
   sink.pos = headroom;
   let rows = 0;
   const row: RowMaker<number> = (buf, ks, ke, vs, ve) => {

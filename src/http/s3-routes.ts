@@ -14,6 +14,7 @@
 import type { Context, Hono } from 'hono';
 import { S3_MAX_KEYS } from '../index/list';
 import type { S3Index } from '../index/s3-index';
+import { lendBody, takeBuffer } from './body-pool';
 import type { AppEnv } from './context';
 import { HttpError } from './errors';
 import { bucketSummaries, indexBucketExists, unwrap } from './object-index';
@@ -66,16 +67,21 @@ function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
   const startAfter = checkText('start-after', q.get('start-after'));
   const token = q.get('continuation-token') ?? undefined;
   const maxKeys = parseMaxKeys(q.get('max-keys'), S3_MAX_KEYS, S3_MAX_KEYS, true);
-  const body = unwrap(
-    renderListObjectsV2Xml(deps.index.scope(), bucket, {
-      prefix,
-      delimiter: delimiter || undefined,
-      maxKeys,
-      startAfter,
-      continuationToken: token,
-      encodingUrl: encodingType === 'url',
-    }),
-  );
+  let taken: Buffer | undefined;
+  const take = (size: number): Buffer => {
+    taken = takeBuffer(size);
+    return taken;
+  };
+  const opts = {
+    prefix,
+    delimiter: delimiter || undefined,
+    maxKeys,
+    startAfter,
+    continuationToken: token,
+    encodingUrl: encodingType === 'url',
+  };
+  const body = unwrap(renderListObjectsV2Xml(deps.index.scope(), bucket, opts, take));
+  if (taken !== undefined) lendBody(c.req.raw, taken, body);
   c.set('cacheBody', body);
   return new Response(body, {
     headers: { 'content-type': 'application/xml', 'x-amz-request-id': c.get('requestId') },

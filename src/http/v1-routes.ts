@@ -13,6 +13,7 @@ import type { Context, Hono } from 'hono';
 import { ndjsonChunks, objectJson, renderListPageJson } from '../index/render-json';
 import type { S3Index } from '../index/s3-index';
 import { readJsonBody } from './body';
+import { lendBody, takeBuffer } from './body-pool';
 import type { HttpLimits } from './config';
 import type { AppEnv } from './context';
 import { forbidden, HttpError } from './errors';
@@ -79,9 +80,14 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
     }
     const maxKeys = parseMaxKeys(q.get('max-keys'), 1000, limits.maxListKeys, false);
     const token = q.get('continuation-token') ?? undefined;
-    const body = unwrap(
-      renderListPageJson(index.scope(), bucket, { prefix, delimiter, maxKeys, startAfter, continuationToken: token }),
-    );
+    let taken: Buffer | undefined;
+    const take = (size: number): Buffer => {
+      taken = takeBuffer(size);
+      return taken;
+    };
+    const opts = { prefix, delimiter, maxKeys, startAfter, continuationToken: token };
+    const body = unwrap(renderListPageJson(index.scope(), bucket, opts, take));
+    if (taken !== undefined) lendBody(c.req.raw, taken, body);
     return jsonBytes(c, body);
   });
 

@@ -30,8 +30,9 @@ export class ByteSink {
   buf: Buffer;
   pos = 0;
 
-  constructor(size = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(size);
+  /** `size`: the initial capacity; `alloc`: where it comes from (default: a new allocation) */
+  constructor(size = 64 * 1024, alloc: (size: number) => Buffer = Buffer.allocUnsafe) {
+    this.buf = alloc(size);
   }
 
   /** Makes room for n more bytes. */
@@ -361,6 +362,8 @@ export function renderListPageJson(
   scope: IndexScope,
   bucket: string,
   opts: ListOptions & { readonly maxKeys: number },
+  /** where the output buffer comes from (the result is a view of it unless rendering outgrew it) */
+  alloc?: (size: number) => Buffer,
 ): Result<Buffer> {
   const maxKeys = opts.maxKeys;
   if (!Number.isInteger(maxKeys) || maxKeys < 0)
@@ -377,7 +380,7 @@ export function renderListPageJson(
   // the objects are rendered after room for the head, which is written last (it holds the count and the token)
   const headStart = `{"bucket":${JSON.stringify(bucket)},"prefix":${JSON.stringify(prefix)},"delimiter":${jsonOrNull(delimiter)},`;
   const headroom = 3 * headStart.length + 96 + MAX_TOKEN_CHARS;
-  const sink = new ByteSink(headroom + Math.min(maxKeys, 10_000) * ROW_GUESS + 64);
+  const sink = new ByteSink(headroom + Math.min(maxKeys, 10_000) * ROW_GUESS + 64, alloc);
   sink.pos = headroom;
   let rows = 0;
   const row: RowMaker<number> = (buf, ks, ke, vs, ve) => {
