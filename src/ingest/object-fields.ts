@@ -33,7 +33,12 @@ export interface ObjectFields {
 
 const fields: ObjectFields = { key: '', sequencer: undefined, size: undefined, etag: undefined, versionId: undefined };
 
-/** Events that must carry a sequencer: their effect is ordered by it. */
+/**
+ * Events that must carry a sequencer: their effect is ordered by it. S3 sends one on every such event (EventBridge and
+ * classic notifications alike); one without it can only come from another source (an emulator, a hand-made event),
+ * and accepting it would make its order against the key's other events arbitrary (two such creates of one key could
+ * not be told apart from a duplicate), so it is rejected with a reason saying why.
+ */
 const needsSequencer = (kind: ObjectEventKind): boolean =>
   kind === 'created' || kind === 'deleted' || kind === 'delete-marker-created';
 
@@ -64,7 +69,9 @@ export function readObjectFields(
   if (rawSeq !== undefined && rawSeq !== null) {
     sequencer = normaliseSequencer(rawSeq);
     if (sequencer === undefined) return `invalid ${names.object}.sequencer`;
-  } else if (needsSequencer(kind)) return `missing ${names.object}.sequencer on ${type}`;
+  } else if (needsSequencer(kind))
+    // S3 always sends one on these; without it the event cannot be ordered against the key's other events
+    return `missing ${names.object}.sequencer on ${type} (needed to order the events of a key)`;
 
   let size: number | undefined;
   const rawSize = o.size;

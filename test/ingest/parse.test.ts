@@ -102,7 +102,7 @@ describe('parsing S3 events', () => {
     expect(reasons(withObject({ key: 'x'.repeat(1025) }))).toEqual(['object key is 1025 bytes (max 1024)']);
     expect(reasons(withObject({ key: '\uD800' }))).toEqual(['object key is not valid UTF-8']);
     expect(reasons(withObject({ sequencer: undefined }))).toEqual([
-      'missing detail.object.sequencer on Object Created',
+      'missing detail.object.sequencer on Object Created (needed to order the events of a key)',
     ]);
     expect(reasons(withObject({ size: -1 }))).toEqual(['invalid detail.object.size']);
     expect(reasons(withDetail({ bucket: { name: 'UPPER' } }))).toEqual(['missing or invalid detail.bucket.name']);
@@ -125,6 +125,25 @@ describe('parsing S3 events', () => {
         ],
       }),
     ).toEqual(['malformed URL encoding in s3.object.key']);
+    // classic notifications share the object-field checks under their own field names
+    const record = (object: Record<string, unknown>) => ({
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          eventTime: '2024-01-01T00:00:00.000Z',
+          s3: { bucket: { name: 'bkt' }, object: { key: 'a+b', size: 1, sequencer: '01', ...object } },
+        },
+      ],
+    });
+    expect(reasons(record({ sequencer: undefined }))).toEqual([
+      'missing s3.object.sequencer on ObjectCreated:Put (needed to order the events of a key)',
+    ]);
+    expect(reasons(record({ eTag: '' }))).toEqual(['invalid s3.object.eTag']);
+    expect(reasons(record({ versionId: 7 }))).toEqual(['invalid s3.object.versionId']);
+    expect(reasons(record({ size: 'big' }))).toEqual(['invalid s3.object.size']);
+    expect(reasons(withObject({ 'version-id': '' }))).toEqual(['invalid detail.object.version-id']);
+    expect(reasons(withObject({ etag: '""' }))).toEqual(['invalid detail.object.etag']);
     // a lenient size: numeric strings from emulators
     expect(reasons(withObject({ size: '12' }))).toEqual(['ok']);
     fc.assert(
