@@ -93,4 +93,63 @@ function decodePackedBulks(b: Buffer): Reply[] {
   return out;
 }
 
+/**
+ * Recycled memory for large pre-encoded replies (PackedBulkArray bytes). Every fresh large Buffer is external memory
+ * to V8, and a stream of 70 KB range replies made V8 run a full mark-compact every few hundred requests ("external
+ * memory pressure"). The RESP connection gives a reply's bytes back once the socket took all of them synchronously;
+ * anything not given back is simply garbage-collected. Buffers come in power-of-two classes from 16 KiB.
+ */
+export class ReplyBufferPool {
+  private readonly free: ArrayBuffer[][] = [];
+  /** handed out and not given back: give() accepts only these, once */
+  private readonly out = new WeakSet<ArrayBufferLike>();
+
+  /** bytes in the free lists */
+  private pooled = 0;
+
+  constructor(
+    private readonly minBytes = 16 * 1024,
+    private readonly maxBytes = 4 * 1024 * 1024,
+    /** at most this many bytes wait in the free lists (beyond, given-back memory is left to the GC) */
+    private readonly keepBytes = 16 * 1024 * 1024,
+  ) {}
+
+  /** Bytes waiting in the free lists. */
+  get pooledBytes(): number {
+    return this.pooled;
+  }
+
+  /** n bytes (uninitialised): pooled memory when n is in the pooled range, else a plain Buffer. */
+  readonly alloc = (n: number): Buffer => {
+    if (n < this.minBytes || n > this.maxBytes) return Buffer.allocUnsafe(n);
+    const c = this.classOf(n);
+    let ab = this.free[c]?.pop();
+    if (ab !== undefined) this.pooled -= ab.byteLength;
+    else ab = new ArrayBuffer(this.minBytes << c);
+    this.out.add(ab);
+    return Buffer.from(ab, 0, n);
+  };
+
+  /** Returns the memory under b to the pool; b (and every view on the same memory) must never be read again. */
+  give(b: Buffer): void {
+    const ab = b.buffer;
+    if (!this.out.has(ab)) return;
+    this.out.delete(ab);
+    if (this.pooled + ab.byteLength > this.keepBytes) return;
+    this.pooled += ab.byteLength;
+    const c = this.classOf(ab.byteLength);
+    const list = this.free[c] ?? [];
+    this.free[c] = list;
+    list.push(ab as ArrayBuffer);
+  }
+
+  private classOf(n: number): number {
+    let c = 0;
+    while (this.minBytes << c < n) c++;
+    return c;
+  }
+}
+
+export const replyBuffers = new ReplyBufferPool();
+
 export const isError = (r: Reply): r is { t: 'error'; v: string } => r.t === 'error';

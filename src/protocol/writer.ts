@@ -43,6 +43,17 @@ export class ReplyWriter {
     return out;
   }
 
+  /**
+   * Writes over the slab from its start again. Only for a caller that knows every part handed out by take() has been
+   * consumed (the socket took them all synchronously): no new slab is then needed while replies keep fitting.
+   */
+  recycle(): void {
+    if (this.chunks.length === 0 && this.off === this.start) {
+      this.start = 0;
+      this.off = 0;
+    }
+  }
+
   write(r: Reply, resp: RespVersion): void {
     switch (r.t) {
       case 'simple':

@@ -18,7 +18,7 @@ import type { ClientExtras, ClientHandle } from '../engine/commands/server/serve
 import { newSession } from '../engine/engine';
 import { NOAUTH, unknownCommand, wrongArity } from '../engine/errors';
 import type { Subscriber } from '../engine/pubsub';
-import { array, bulk, bulkStr, error, push, QUEUED, type Reply } from '../engine/reply';
+import { array, bulk, bulkStr, error, push, QUEUED, type Reply, replyBuffers } from '../engine/reply';
 import { RespParser } from '../protocol/parser';
 import { ReplyWriter } from '../protocol/writer';
 import type { RespServer } from './server';
@@ -58,6 +58,8 @@ export class Connection implements Subscriber, ClientHandle {
   readonly patterns = new Map<string, Buffer>();
   private readonly parser: RespParser;
   private readonly writer = new ReplyWriter();
+  /** bytes of the pre-encoded replies written since the last flush */
+  private readonly packedOut: Buffer[] = [];
   private readonly extras: ClientExtras;
   /** set by QUIT, protocol errors and CLIENT KILL: write what is pending, then close */
   private closing = false;
@@ -250,6 +252,8 @@ export class Connection implements Subscriber, ClientHandle {
   reply(r: Reply): void {
     if (this.replyOff || this.closed) return;
     this.writer.write(r, this.session.resp);
+    // pre-encoded range replies: their memory goes back to the pool once the socket took it (see flush)
+    if (r.t === 'array' && r.packed !== undefined) this.packedOut.push(r.packed);
   }
 
   /** Writes an array header (EXEC writes the replies of the queued commands after it). */
@@ -332,6 +336,13 @@ export class Connection implements Subscriber, ClientHandle {
         this.socket.uncork();
       }
       this.server.state.net.netOutputBytes += bytes;
+      if (this.socket.writableLength === 0) {
+        // The socket wrote everything synchronously and holds none of it: the slab can be written over and the
+        // range replies' memory reused (a fresh Buffer each time is external memory that makes V8 collect often).
+        this.writer.recycle();
+        for (const b of this.packedOut) replyBuffers.give(b);
+      }
+      this.packedOut.length = 0;
     }
     if (this.closing) {
       this.closed = true;

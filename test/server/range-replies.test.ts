@@ -6,7 +6,7 @@
  * length, > 255 bytes, binary), ranges that cross many leaves, in both directions.
  */
 import net from 'node:net';
-import { PackedBulkArray } from '../../src/engine/reply';
+import { PackedBulkArray, ReplyBufferPool } from '../../src/engine/reply';
 import { encodeReply } from '../../src/protocol/writer';
 import { RespServer } from '../../src/server/server';
 import { createEngine } from '../../src/service/create-engine';
@@ -51,7 +51,7 @@ class RawConn {
   private want = 0;
   private done: ((replies: Buffer[]) => void) | undefined;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
       this.buf = Buffer.concat([this.buf, d]);
       this.check();
@@ -326,5 +326,89 @@ describe('PackedBulkArray', () => {
   it('rejects malformed bytes when decoded', () => {
     expect(() => new PackedBulkArray(B('*2\r\n$1\r\na\r\n')).v).toThrow('malformed');
     expect(() => new PackedBulkArray(B('+OK\r\n')).v).toThrow('malformed');
+  });
+});
+
+describe('ReplyBufferPool', () => {
+  it('reuses memory given back, accepts each buffer once, and ignores what it did not hand out', () => {
+    const pool = new ReplyBufferPool(1024, 8192, 4 * 8192);
+    const a = pool.alloc(1500);
+    expect(a.length).toBe(1500);
+    expect(a.buffer.byteLength).toBe(2048);
+    pool.give(a);
+    pool.give(a); // twice: the second is ignored
+    expect(pool.pooledBytes).toBe(2048);
+    const b = pool.alloc(2000);
+    expect(b.buffer).toBe(a.buffer);
+    const c = pool.alloc(2000);
+    expect(c.buffer).not.toBe(b.buffer);
+    expect(pool.pooledBytes).toBe(0);
+    // outside the pooled range: plain Buffers, never taken back
+    const small = pool.alloc(10);
+    const big = pool.alloc(10_000);
+    pool.give(small);
+    pool.give(big);
+    pool.give(Buffer.alloc(2048));
+    expect(pool.pooledBytes).toBe(0);
+    // the free lists stay within their byte bound
+    const many = Array.from({ length: 6 }, () => pool.alloc(8000));
+    for (const m of many) pool.give(m);
+    expect(pool.pooledBytes).toBe(4 * 8192);
+  });
+});
+
+describeWithTool('redis-server')('range replies to a slow reader and a fast one at once (reused reply memory)', () => {
+  it('every reply is intact while another connection does not read', async () => {
+    const server = new RespServer(createEngine(), { log: () => {} });
+    const port = await server.listen(0);
+    const slow = await RawConn.connect(port);
+    const fast = await RawConn.connect(port);
+    try {
+      const rng = new Rng(21);
+      const ms = members(rng, 4000).map((m) => Buffer.concat([m, B('-pad-to-make-replies-large')]));
+      await fast.send(loadCommands(rng, B('z'), ms, false));
+      const [all] = await fast.send([[B('ZRANGE'), B('z'), B('0'), B('-1')]]);
+      // what each page must be, cut from the whole set's reply
+      const sorted: Buffer[] = [];
+      let p = all!.indexOf('\r\n') + 2;
+      while (p < all!.length) {
+        const eol = all!.indexOf('\r\n', p);
+        const len = Number(all!.toString('latin1', p + 1, eol));
+        sorted.push(all!.subarray(eol + 2, eol + 2 + len));
+        p = eol + 2 + len + 2;
+      }
+      const page = (offset: number, count: number): Buffer => {
+        const items = sorted.slice(offset, offset + count);
+        return Buffer.concat([
+          B(`*${items.length}\r\n`),
+          ...items.flatMap((m) => [B(`$${m.length}\r\n`), m, B('\r\n')]),
+        ]);
+      };
+      const cmd = (o: number, n: number) => [
+        B('ZRANGEBYLEX'),
+        B('z'),
+        B('-'),
+        B('+'),
+        B('LIMIT'),
+        B(String(o)),
+        B(String(n)),
+      ];
+      // the slow side's replies pile up in its socket (partial writes: its memory must not be reused)
+      slow.socket.pause();
+      const slowCmds = Array.from({ length: 60 }, (_, i) => cmd(i * 50, 1000));
+      const slowDone = slow.send(slowCmds);
+      for (let round = 0; round < 20; round++) {
+        const cmds = Array.from({ length: 10 }, () => cmd(rng.int(0, 3500), rng.pick([10, 300, 1000])));
+        const got = await fast.send(cmds);
+        for (const [i, g] of got.entries()) expect(g.equals(page(Number(cmds[i]![5]), Number(cmds[i]![6])))).toBe(true);
+      }
+      slow.socket.resume();
+      const got = await slowDone;
+      for (const [i, g] of got.entries()) expect(g.equals(page(i * 50, 1000))).toBe(true);
+    } finally {
+      slow.close();
+      fast.close();
+      server.close();
+    }
   });
 });

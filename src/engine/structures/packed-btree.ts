@@ -1486,9 +1486,9 @@ export class TreeCursor {
    * for each key (its bytes from offset `skip`), in one fresh Buffer (a first pass sizes it, a second copies the
    * bytes); n is how many keys were taken (fewer than max at the end of the tree). Leaves the cursor after the last
    * key taken. The same bytes are a valid RESP2 and RESP3 reply. (The Buffer is a view on a slightly larger
-   * allocation, at most one leaf bigger: see the staging area below.)
+   * allocation, at most one leaf bigger: see the staging area below. `alloc`, when given, provides that memory.)
    */
-  takeKeysResp(max: number, skip: number, reverse: boolean): Buffer {
+  takeKeysResp(max: number, skip: number, reverse: boolean, alloc?: (n: number) => Buffer): Buffer {
     const step = reverse ? -1 : 1;
     // pass 1: how many keys, their RESP bytes, and the largest leaf stretch they come from
     let n = 0;
@@ -1522,7 +1522,7 @@ export class TreeCursor {
     size += 3 + TreeCursor.decimalDigits(n);
     // Pass 2. Each leaf stretch is copied once (one native copy) to a staging area after the reply, and the keys
     // are moved from there with copyWithin: many times cheaper than one Buffer#copy per key.
-    const out = Buffer.allocUnsafe(size + stage);
+    const out = alloc === undefined ? Buffer.allocUnsafe(size + stage) : alloc(size + stage);
     out[0] = 0x2a;
     let o = TreeCursor.writeDecimal(out, 1, n);
     out[o++] = 0x0d;
@@ -1588,7 +1588,7 @@ export class TreeCursor {
         this.idx = 0;
       }
     }
-    return stage === 0 ? out : out.subarray(0, size);
+    return out.length === size ? out : out.subarray(0, size);
   }
 
   /** takeKeysResp copies the keys of a leaf stretch up to this many bytes byte by byte, without staging */

@@ -506,14 +506,14 @@ export class SortedSet {
   /**
    * The members with ascending ranks start..stop inclusive (clamped; descending order if reverse) as one RESP array
    * of bulk strings (`*N\r\n` + `$len\r\n<member>\r\n`…, the same bytes in RESP2 and RESP3), copied straight from the
-   * tree's leaves: no Buffer or reply object per member. See TreeCursor.takeKeysResp.
+   * tree's leaves: no Buffer or reply object per member. See TreeCursor.takeKeysResp (`alloc` provides its memory).
    */
-  sliceResp(start: number, stop: number, reverse: boolean): Buffer {
+  sliceResp(start: number, stop: number, reverse: boolean, alloc?: (n: number) => Buffer): Buffer {
     if (start < 0) start = 0;
     if (stop >= this.size) stop = this.size - 1;
     if (start > stop) return Buffer.from('*0\r\n', 'latin1');
     const c = this.rankTree().cursor(reverse ? stop : start);
     // scored mode ranks by the byScore tree, whose keys carry an 8-byte score before the member
-    return c.takeKeysResp(stop - start + 1, this.lex !== null ? 0 : 8, reverse);
+    return c.takeKeysResp(stop - start + 1, this.lex !== null ? 0 : 8, reverse, alloc);
   }
 }

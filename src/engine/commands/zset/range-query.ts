@@ -14,7 +14,7 @@ import {
   SYNTAX,
   WITHSCORES_BYLEX,
 } from '../../errors';
-import { EMPTY_ARRAY, int, PackedBulkArray, type Reply } from '../../reply';
+import { EMPTY_ARRAY, int, PackedBulkArray, type Reply, replyBuffers } from '../../reply';
 import { SortedSet } from '../../structures/sortedset';
 import { isOpt } from '../arguments';
 import { isSortedSet, storeZset, zsetForRead } from './access';
@@ -106,7 +106,7 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
   if (!wantScores) {
     // members only: one RESP-encoded array straight from the tree's leaves
     if (found === undefined || window.end <= window.start) return EMPTY_ARRAY;
-    return new PackedBulkArray(found.sliceResp(window.start, window.end - 1, reverse));
+    return new PackedBulkArray(found.sliceResp(window.start, window.end - 1, reverse, replyBuffers.alloc));
   }
   const entries =
     found !== undefined && window.end > window.start
