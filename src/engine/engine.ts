@@ -93,13 +93,16 @@ export class Engine implements KeyspaceListener {
     return this.run(spec, argv, session);
   }
 
-  /** Runs an already looked-up and arity-checked command (the RESP server's MULTI/EXEC path uses this). */
-  run(spec: CommandSpec, argv: Buffer[], session: Session): Reply {
+  /**
+   * Runs an already looked-up and arity-checked command (the RESP server's MULTI/EXEC path uses this). `now`
+   * defaults to the clock; the RESP server passes a time it read at most a few commands earlier in the same batch.
+   */
+  run(spec: CommandSpec, argv: Buffer[], session: Session, now = this.clock.now()): Reply {
     const ctx: CommandContext = {
       engine: this,
       db: this.dbs[session.db] ?? this.dbs[0]!,
       argv,
-      now: this.clock.now(),
+      now,
       session,
     };
     this.stats.commandsProcessed++;
