@@ -29,6 +29,7 @@
  * deletion: sequencer (u8 packed flag 1|0 + the sequencer as above), varint length + UTF-8 version id ('' = the
  * null version), u48 LE time the deletion was ingested.
  */
+import { compareSequencer } from '../ingest/sequencer';
 
 /** Never reorder: the index of a class is stored. */
 export const STORAGE_CLASSES = [
@@ -472,6 +473,28 @@ const listingFieldsOf = (v: ObjectVersion): ListingFields => ({
 
 /** True when an encoded version has no version id (the null version of an unversioned or suspended bucket). */
 export const isUnversionedPayload = (buf: Buffer): boolean => (buf[0]! & 8) === 0;
+
+/**
+ * compareSequencer(seq, versionSequencer(buf)) without decoding: `seq` (normalised) against the packed sequencer of
+ * an encoded version, digit by digit with the same right-padding with '0'. Negative when `seq` is older.
+ */
+export function compareVersionSequencer(seq: string, buf: Buffer): number {
+  if ((buf[0]! & 4) === 0) return compareSequencer(seq, versionSequencer(buf));
+  const digits = buf[2]!;
+  const len = seq.length;
+  const n = Math.max(len, digits);
+  for (let i = 0; i < n; i++) {
+    const x = i < len ? seq.charCodeAt(i) : 48;
+    let y = 48;
+    if (i < digits) {
+      const b = buf[3 + (i >> 1)]!;
+      const d = i & 1 ? b & 15 : b >> 4;
+      y = d < 10 ? 48 + d : 55 + d;
+    }
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
 
 /** The sequencer of an encoded version, without decoding the rest. */
 export function versionSequencer(buf: Buffer): string {

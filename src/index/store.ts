@@ -24,7 +24,6 @@
 import type { Keyspace } from '../engine/keyspace';
 import { SortedSet } from '../engine/structures/sortedset';
 import type { HashValue, SetValue, ZSetValue } from '../engine/values';
-import { compareSequencer } from '../ingest/sequencer';
 import {
   applyOp,
   EMPTY_STATE,
@@ -36,6 +35,7 @@ import {
   visibleVersion,
 } from './key-state';
 import {
+  compareVersionSequencer,
   decodeHistory,
   decodeTombstones,
   decodeVersion,
@@ -44,7 +44,6 @@ import {
   encodeVersion,
   isUnversionedPayload,
   type ObjectVersion,
-  versionSequencer,
 } from './payload';
 
 /** What every index function reads or writes: one logical database at one instant. */
@@ -214,7 +213,7 @@ function putFast(scope: IndexScope, l: Loaded, member: Buffer, v: ObjectVersion)
     return 'applied';
   }
   if (versionKey(v.versionId) !== '' || !isUnversionedPayload(payload)) return undefined;
-  const c = compareSequencer(v.sequencer, versionSequencer(payload));
+  const c = compareVersionSequencer(v.sequencer, payload);
   if (c === 0) return 'duplicate';
   if (c < 0) return 'stale';
   zset!.setPayload(member, encodeVersion(v), v.size);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  compareVersionSequencer,
   decodeHistory,
   decodeListingFields,
   decodeTombstones,
@@ -11,6 +12,7 @@ import {
   STORAGE_CLASSES,
   versionSequencer,
 } from '../../src/index/payload';
+import { compareSequencer } from '../../src/ingest/sequencer';
 
 const versionArb: fc.Arbitrary<ObjectVersion> = fc.record(
   {
@@ -111,6 +113,22 @@ describe('index payload encoding', () => {
         if (inEtag) v.etag = replaceAt(t.etag, at % 32, ce);
         else v.sequencer = replaceAt(t.sequencer, at % t.sequencer.length, cs);
         expect(decodeVersion(encodeVersion(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('compares a sequencer with the packed one of an encoded version as compareSequencer does', () => {
+    const seqArb = fc.oneof(
+      fc.stringMatching(/^[0-9A-F]{0,22}$/),
+      fc.stringMatching(/^[0-9A-F]{0,6}0{0,6}$/),
+      fc.stringMatching(/^[!-~]{1,12}$/).map((s) => s.toUpperCase()),
+    );
+    fc.assert(
+      fc.property(versionArb, seqArb, seqArb, (v, stored, seq) => {
+        const b = encodeVersion({ ...v, sequencer: stored });
+        expect(Math.sign(compareVersionSequencer(seq, b))).toBe(Math.sign(compareSequencer(seq, stored)));
+        expect(compareVersionSequencer(stored, b)).toBe(0);
       }),
       { numRuns: 2000 },
     );
