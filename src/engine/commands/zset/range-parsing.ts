@@ -33,6 +33,8 @@ const INFINITE_RE = /^[+-]?(inf|infinity)$/i;
 export function parseScore(b: Buffer): number | undefined {
   const v = parseDouble(b);
   if (v === undefined) return undefined;
+  // the common cases need no text checks: a finite non-zero value, or a plain "0"
+  if ((v !== 0 && Number.isFinite(v)) || (b.length === 1 && b[0] === 0x30)) return v;
   const s = b.toString('latin1');
   // string2d refuses strtod's ERANGE results: overflow to ±HUGE_VAL and underflow to zero.
   if (!Number.isFinite(v) && !INFINITE_RE.test(s)) return undefined;

@@ -100,7 +100,11 @@ export const zadd: CommandSpec = {
     const flags: ZaddFlags = { nx: false, xx: false, gt: false, lt: false, ch: false, incr: false };
     let scoreIndex = 2;
     for (; scoreIndex < ctx.argv.length; scoreIndex++) {
-      const opt = OPTIONS.get(ctx.argv[scoreIndex]!.toString('latin1').toUpperCase());
+      const a = ctx.argv[scoreIndex]!;
+      // options are words of 2 to 4 letters: a score ("0", "1.5", "-2") ends them without building a string
+      const c = (a[0] ?? 0) | 0x20;
+      if (a.length < 2 || a.length > 4 || c < 0x61 || c > 0x7a) break;
+      const opt = OPTIONS.get(a.toString('latin1').toUpperCase());
       if (opt === undefined) break;
       flags[opt] = true;
     }
