@@ -320,7 +320,10 @@ describe('PackedBTree searches skip the bytes shared with their bounds', () => {
           if (!c.valid) break;
           const cur = c.key();
           c.seek(p, false, Buffer.compare(cur, p) <= 0 ? commonPrefix(cur, p) : 0);
-          const n = Math.max(below(p), sorted.findIndex((x) => x.equals(cur)));
+          const n = Math.max(
+            below(p),
+            sorted.findIndex((x) => x.equals(cur)),
+          );
           expect(c.valid).toBe(n < sorted.length);
           if (c.valid) expect(c.key()).toEqual(sorted[n]);
         }
