@@ -12,18 +12,6 @@ export interface BucketSummary {
   readonly bytes: number;
 }
 
-/** The fields every rendering of an object uses (ListedObject and HeadResult both have them). */
-export interface ObjectFields {
-  readonly key: string;
-  readonly size: number;
-  /** without quotes */
-  readonly etag?: string;
-  /** ms since the epoch */
-  readonly lastModified: number;
-  readonly storageClass: string;
-  readonly versionId?: string;
-}
-
 export const indexBucketExists = (index: S3Index, bucket: string): boolean => bucketExists(index.scope(), bucket);
 
 /** Every indexed bucket with its object count and bytes (O(log n) each). */
