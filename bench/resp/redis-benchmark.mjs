@@ -1,20 +1,27 @@
 // RESP benchmark: redis-benchmark against `s3-index serve` and against redis-server, in the same run, and the
 // ratio ours/redis for each test.
 //
-//   node bench/resp/redis-benchmark.mjs [--quick] [--skip-lex] [--skip-basic]
+//   node bench/resp/redis-benchmark.mjs [--quick] [--skip-lex] [--skip-basic] [--rounds N]
 //
 // 1. SET GET INCR HSET ZADD with -n 200000 -c 50, pipelined (-P 16) and not pipelined.
 // 2. ZRANGEBYLEX idx:b - + LIMIT 0 1000 and LIMIT 0 10 on a 1M-member lex zset (all scores 0), loaded with
 //    redis-cli --pipe from /work/shared/bench/genkeys.mjs + toresp.mjs (the same bytes into both servers).
+// Each test runs --rounds times (default 3), alternating between the servers, and the best round of each server
+// counts: on a shared machine a round is often slowed by other work, which best-of-N filters out for both alike.
+// Also reported: each server's CPU time per request (utime + stime from /proc, mean over the rounds), which
+// depends much less on what else the machine runs than requests per second do.
 // Needs redis-server, redis-cli and redis-benchmark on PATH. Both servers run as separate processes.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const roundsAt = argv.indexOf('--rounds');
+const ROUNDS = roundsAt >= 0 ? Math.max(1, Number(argv[roundsAt + 1])) : 3;
 const quick = args.has('--quick');
 const N = quick ? 50_000 : 200_000;
 const LEX_MEMBERS = quick ? 100_000 : 1_000_000;
@@ -63,10 +70,50 @@ async function startServers() {
   return {
     ours,
     redis,
+    oursPid: procs[0].pid,
+    redisPid: procs[1].pid,
     stop: () => {
       for (const p of procs) p.kill('SIGTERM');
     },
   };
+}
+
+/** CPU seconds (user + system) the process used so far, or NaN where /proc is not available. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * One test on both servers, ROUNDS times, alternating: the best rps of each server, and its mean CPU µs per
+ * request. `extra` holds redis-benchmark's arguments (one test); `requests` is its -n.
+ */
+function measure(extra, requests) {
+  const best = { ours: 0, redis: 0 };
+  const cpu = { ours: 0, redis: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of round % 2 === 0 ? ['ours', 'redis'] : ['redis', 'ours']) {
+      const pid = side === 'ours' ? servers.oursPid : servers.redisPid;
+      const c0 = cpuSeconds(pid);
+      const rps = Object.values(benchmark(side === 'ours' ? servers.ours : servers.redis, extra))[0] ?? 0;
+      cpu[side] += ((cpuSeconds(pid) - c0) * 1e6) / requests / ROUNDS;
+      best[side] = Math.max(best[side], rps);
+    }
+  }
+  return { best, cpu };
 }
 
 /** Runs redis-benchmark with --csv; returns { test: rps }. */
@@ -118,35 +165,30 @@ function load(port, file) {
 }
 
 const rows = [];
-function report(group, ours, redis) {
-  for (const test of Object.keys(redis)) {
-    const o = ours[test] ?? 0;
-    rows.push({ group, test, ours: o, redis: redis[test], ratio: o / redis[test] });
-  }
+function report(group, test, { best, cpu }) {
+  rows.push({ group, test, ours: best.ours, redis: best.redis, ratio: best.ours / best.redis, cpu });
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
-const { ours, redis, stop } = await startServers();
+const servers = await startServers();
 try {
-  const tests = ['-t', 'set,get,incr,hset,zadd', '-n', String(N)];
   for (const [group, extra] of args.has('--skip-basic')
     ? []
     : [
         ['-P 16', ['-P', '16']],
         ['no pipeline', []],
       ]) {
-    // interleave the servers so that machine noise hits both alike
-    const o = benchmark(ours, [...tests, ...extra]);
-    const r = benchmark(redis, [...tests, ...extra]);
-    report(group, o, r);
-    flush(ours);
-    flush(redis);
+    for (const t of ['set', 'get', 'incr', 'hset', 'zadd']) {
+      report(group, t.toUpperCase(), measure(['-t', t, '-n', String(N), ...extra], N));
+    }
+    flush(servers.ours);
+    flush(servers.redis);
   }
   if (!args.has('--skip-lex')) {
     const file = await lexDataset();
-    const lo = load(ours, file);
-    const lr = load(redis, file);
+    const lo = load(servers.ours, file);
+    const lr = load(servers.redis, file);
     process.stdout.write(
       `loaded ${LEX_MEMBERS} members with redis-cli --pipe: ours ${lo.ms} ms, redis ${lr.ms} ms (ratio ${(lr.ms / lo.ms).toFixed(2)})\n`,
     );
@@ -155,20 +197,21 @@ try {
       [10, quick ? 50_000 : 200_000],
     ]) {
       const cmd = ['-n', String(n), 'ZRANGEBYLEX', 'idx:b', '-', '+', 'LIMIT', '0', String(limit)];
-      const o = Object.values(benchmark(ours, cmd))[0] ?? 0;
-      const r = Object.values(benchmark(redis, cmd))[0] ?? 0;
-      report('zset 1M lex', { [`ZRANGEBYLEX LIMIT 0 ${limit}`]: o }, { [`ZRANGEBYLEX LIMIT 0 ${limit}`]: r });
+      report('zset 1M lex', `ZRANGEBYLEX LIMIT 0 ${limit}`, measure(cmd, n));
     }
   }
 } finally {
-  stop();
+  servers.stop();
 }
 
 process.stdout.write(
-  `\n${'group'.padEnd(12)} ${'test'.padEnd(26)} ${'ours rps'.padStart(12)} ${'redis rps'.padStart(12)} ratio\n`,
+  `\nbest of ${ROUNDS} rounds per server; cpu = server CPU µs per request (mean of the rounds)\n` +
+    `${'group'.padEnd(12)} ${'test'.padEnd(26)} ${'ours rps'.padStart(12)} ${'redis rps'.padStart(12)} ratio ` +
+    `${'ours cpu'.padStart(9)} ${'redis cpu'.padStart(9)} cpu ratio\n`,
 );
 for (const r of rows) {
   process.stdout.write(
-    `${r.group.padEnd(12)} ${r.test.padEnd(26)} ${fmt(r.ours).padStart(12)} ${fmt(r.redis).padStart(12)} ${r.ratio.toFixed(2)}\n`,
+    `${r.group.padEnd(12)} ${r.test.padEnd(26)} ${fmt(r.ours).padStart(12)} ${fmt(r.redis).padStart(12)} ${r.ratio.toFixed(2)}  ` +
+      `${r.cpu.ours.toFixed(2).padStart(9)} ${r.cpu.redis.toFixed(2).padStart(9)} ${(r.cpu.redis / r.cpu.ours).toFixed(2)}\n`,
   );
 }
