@@ -40,7 +40,25 @@ export type HttpApp = Hono<AppEnv> & {
   /** whether bearer tokens are configured (the Node server refuses non-loopback hosts when they are not) */
   readonly authEnabled: boolean;
   readonly metrics: HttpMetrics;
+  /**
+   * A GET the response cache can answer as is, without the framework: `target` is the raw request target (path and
+   * query), `header` reads a request header. The same authentication, request id, metrics and cache key as the app;
+   * undefined when the request is not a plain cache hit (the caller then runs the app). Lets a server write cached
+   * bytes straight to its socket (node-server.ts); the app itself answers the same requests the same way.
+   */
+  cachedResponse(
+    method: string,
+    target: string,
+    header: (name: string) => string | undefined,
+  ): FastResponse | undefined;
 };
+
+/** A complete response: status, header record (content-length included) and body. */
+export interface FastResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
 
 type Area = 's3' | 'redis' | 'json';
 
@@ -51,6 +69,9 @@ function areaOf(path: string): Area {
 }
 
 const S3_ACCESS_DENIED = new HttpError(403, 'AccessDenied', 'Access Denied');
+
+/** The response cache's key: the request target (path and query, as sent) and the Accept header. */
+const cacheKey = (target: string, accept: string | undefined): string => `${target} ${accept ?? ''}`;
 
 let requestSeq = 0;
 const requestIdPrefix = Math.floor(Math.random() * 0xffffffff)
@@ -179,12 +200,13 @@ export function createApp(deps: AppDeps): HttpApp {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
+  /** The token kind a request authenticates with (undefined: refused). */
+  const authenticate = (s3: boolean, authorization: string | undefined, query: () => URLSearchParams) =>
+    auth.verify(s3 ? s3Credential(authorization, query().get('X-Amz-Credential')) : bearerToken(authorization));
+
   app.use('*', async (c, next) => {
     const s3 = areaOf(c.req.path) === 's3';
-    const presented = s3
-      ? s3Credential(c.req.header('authorization'), new URL(c.req.url).searchParams.get('X-Amz-Credential'))
-      : bearerToken(c.req.header('authorization'));
-    const kind = auth.verify(presented);
+    const kind = authenticate(s3, c.req.header('authorization'), () => new URL(c.req.url).searchParams);
     if (kind === undefined) throw s3 ? S3_ACCESS_DENIED : unauthorized();
     c.set('tokenKind', kind);
     await next();
@@ -205,7 +227,7 @@ export function createApp(deps: AppDeps): HttpApp {
   const cacheable: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (c.req.method !== 'GET' || config.limits.responseCacheBytes === 0) return next();
     const url = c.req.url;
-    const key = `${url.slice(url.indexOf('/', url.indexOf('//') + 2))} ${c.req.header('accept') ?? ''}`;
+    const key = cacheKey(url.slice(url.indexOf('/', url.indexOf('//') + 2)), c.req.header('accept'));
     const hit = cache.get(key);
     if (hit !== undefined) {
       // a plain header record and the stored bytes: the Node adapter writes them without a Headers object
@@ -233,7 +255,28 @@ export function createApp(deps: AppDeps): HttpApp {
     res.headers.forEach((value, name) => {
       headers[name] = value;
     });
-    cache.set(key, { status: res.status, headers, body }, version);
+    cache.set(key, { status: res.status, headers, body, route: routeLabel(c) }, version);
+  };
+
+  const cachedResponse: HttpApp['cachedResponse'] = (method, target, header) => {
+    if (method !== 'GET' || config.limits.responseCacheBytes === 0) return undefined;
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    // only the cached routes, as the app mounts the middleware
+    if (!path.startsWith('/v1/buckets/') && !path.startsWith('/s3/')) return undefined;
+    const started = performance.now();
+    const hit = cache.peek(cacheKey(target, header('accept')));
+    if (hit === undefined) return undefined;
+    const s3 = areaOf(path) === 's3';
+    const kind = authenticate(s3, header('authorization'), () => new URLSearchParams(q < 0 ? '' : target.slice(q)));
+    if (kind === undefined) return undefined; // the app answers the refusal
+    cache.touch(cacheKey(target, header('accept')));
+    const requestId = nextRequestId();
+    let headers = hit.headers;
+    if (headers['x-amz-request-id'] !== undefined) headers = { ...headers, 'x-amz-request-id': requestId };
+    headers = { ...headers, 'content-length': String(hit.body.byteLength) };
+    metrics.observe(hit.route ?? 'unmatched', 'GET', hit.status, (performance.now() - started) / 1000);
+    return { status: hit.status, headers, body: hit.body };
   };
   app.use('/v1/buckets/*', cacheable);
   app.use('/s3/*', cacheable);
@@ -250,5 +293,5 @@ export function createApp(deps: AppDeps): HttpApp {
   mountS3(app, { index, region: deps.region ?? 'us-east-1', startedAt: deps.clock.now() });
   mountRedisRest(app, { engine, limits: config.limits });
 
-  return Object.assign(app, { authEnabled: auth.enabled, metrics });
+  return Object.assign(app, { authEnabled: auth.enabled, metrics, cachedResponse });
 }

@@ -11,6 +11,8 @@ export interface CachedResponse {
   /** lower-case names */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Uint8Array;
+  /** the route pattern that answered (for metrics of requests served without the framework) */
+  readonly route?: string;
 }
 
 interface Entry extends CachedResponse {
@@ -43,6 +45,21 @@ export class ResponseCache {
     this.entries.set(key, e);
     this.hits++;
     return e;
+  }
+
+  /** A valid entry without counting a hit or a miss, nor touching its recency (see touch). */
+  peek(key: string): CachedResponse | undefined {
+    const e = this.entries.get(key);
+    return e === undefined || e.version !== this.version() ? undefined : e;
+  }
+
+  /** Counts a hit on a valid entry found by peek and makes it the most recently used. */
+  touch(key: string): void {
+    const e = this.entries.get(key);
+    if (e === undefined) return;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    this.hits++;
   }
 
   /** The version to pass to `set` for a response computed from now on. */
