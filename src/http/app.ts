@@ -258,6 +258,8 @@ export function createApp(deps: AppDeps): HttpApp {
     cache.set(key, { status: res.status, headers, body, route: routeLabel(c) }, version);
   };
 
+  /** each cached response's header record with its content-length, built on its first fast hit */
+  const fastHeaders = new WeakMap<object, Readonly<Record<string, string>>>();
   const cachedResponse: HttpApp['cachedResponse'] = (method, target, header) => {
     if (method !== 'GET' || config.limits.responseCacheBytes === 0) return undefined;
     const q = target.indexOf('?');
@@ -271,10 +273,12 @@ export function createApp(deps: AppDeps): HttpApp {
     const kind = authenticate(s3, header('authorization'), () => new URLSearchParams(q < 0 ? '' : target.slice(q)));
     if (kind === undefined) return undefined; // the app answers the refusal
     cache.touch(cacheKey(target, header('accept')));
-    const requestId = nextRequestId();
-    let headers = hit.headers;
-    if (headers['x-amz-request-id'] !== undefined) headers = { ...headers, 'x-amz-request-id': requestId };
-    headers = { ...headers, 'content-length': String(hit.body.byteLength) };
+    let headers = fastHeaders.get(hit);
+    if (headers === undefined) {
+      headers = { ...hit.headers, 'content-length': String(hit.body.byteLength) };
+      fastHeaders.set(hit, headers);
+    }
+    if (headers['x-amz-request-id'] !== undefined) headers = { ...headers, 'x-amz-request-id': nextRequestId() };
     metrics.observe(hit.route ?? 'unmatched', 'GET', hit.status, (performance.now() - started) / 1000);
     return { status: hit.status, headers, body: hit.body };
   };
