@@ -13,6 +13,7 @@ import { Engine } from '../../src/engine/engine';
 import { S3INDEX_COMMANDS } from '../../src/index/commands/index';
 import { listObjectsV2 } from '../../src/index/list';
 import { stats } from '../../src/index/lookup';
+import { renderListPageJson } from '../../src/index/render-json';
 import type { IndexScope } from '../../src/index/store';
 import { ingest } from '../../src/ingest/apply';
 import { parseInput } from '../../src/ingest/parse';
@@ -140,6 +141,29 @@ page('page 1000, delimiter /, prefix datalake/events/ (dt= prefixes)', () => ({
   delimiter: '/',
 }));
 page('page 1000, delimiter /, prefix logs/api/2024/ (months)', () => ({ prefix: 'logs/api/2024/', delimiter: '/' }));
+// a folder with ~5,500 files and no sub-folder: a 1000-key page with a delimiter (each key is checked for it)
+const WORDS = ['report', 'invoice', 'Résumé final', 'photo', 'scan', 'notes', 'backup', 'draft v2', 'データ'];
+const sharedPage = (i: number) => ({
+  prefix: 'shared/report/',
+  delimiter: '/',
+  startAfter: `shared/report/${WORDS[i % 9]}`,
+});
+page('page 1000, delimiter /, prefix shared/report/ (1000 keys)', sharedPage);
+
+// The same pages as the HTTP API serves them: /v1 JSON bytes rendered from the leaf bytes (render-json.ts)
+const json = (label: string, opts: (i: number) => Parameters<typeof renderListPageJson>[2], iterations = 500) =>
+  time(label, iterations, (i) => {
+    const r = renderListPageJson(scope, BUCKET, opts(i));
+    if (!r.ok || r.value.length < 100) throw new Error(`empty page for ${label}`);
+  });
+json('JSON page 1000, no delimiter, random start', (i) => ({ startAfter: sample(i), maxKeys: 1000 }));
+json('JSON page 1000, delimiter /, prefix shared/report/ (1000 keys)', (i) => ({ ...sharedPage(i), maxKeys: 1000 }));
+json('JSON page 1000, delimiter /, prefix users/ (1000 rolled-up prefixes)', (i) => ({
+  prefix: 'users/',
+  delimiter: '/',
+  startAfter: `users/${String((i * 37) % 40000).padStart(6, '0')}`,
+  maxKeys: 1000,
+}));
 
 const prefixes = ['', 'logs/', 'logs/api/', 'logs/api/2024/', 'datalake/orders/', 'users/012345/', 'shared/'];
 time('stats (7 prefixes incl. "" and deep)', 20_000, (i) => {
