@@ -17,14 +17,14 @@ import {
   type Result,
   type RowMaker,
 } from '../index/list';
-import { decodeListingFields, STORAGE_CLASSES } from '../index/payload';
+import { commonForm, decodeListingFields, readCommonForm, STORAGE_CLASSES } from '../index/payload';
 import {
   ByteSink,
-  HEX_PAIRS,
   isoTimestamp,
   MAX_ISO_MS,
   MAX_TOKEN_CHARS,
   put,
+  putMd5Hex,
   putUint,
   writeIso,
 } from '../index/render-json';
@@ -105,44 +105,15 @@ function putContents(sink: ByteSink, buf: Buffer, ks: number, ke: number, vs: nu
   putXmlKey(sink, buf, ks, ke, url);
   const out = sink.buf;
   const p = sink.pos;
-  if (vs >= 0) {
-    const flags = buf[vs]!;
-    const cls = buf[vs + 1]!;
-    if ((flags & (4 | 3 | 8 | 64)) === (4 | 1) && cls < CLASS_TAILS.length) {
-      let q = vs + 3 + ((buf[vs + 2]! + 1) >> 1);
-      let size = 0;
-      let mul = 1;
-      for (;;) {
-        const b = buf[q++]!;
-        size += (b & 0x7f) * mul;
-        if (b < 0x80 || q >= ve) break;
-        mul *= 0x80;
-      }
-      if (q + 22 <= ve) {
-        const lastModified =
-          buf[q]! +
-          buf[q + 1]! * 0x100 +
-          buf[q + 2]! * 0x10000 +
-          buf[q + 3]! * 0x1000000 +
-          buf[q + 4]! * 0x100000000 +
-          buf[q + 5]! * 0x10000000000;
-        if (lastModified < MAX_ISO_MS) {
-          q += 6;
-          MIDDLE.copy(out, p);
-          writeIso(out, p + MID_DATE_AT, lastModified);
-          let e = p + MID_ETAG_AT;
-          for (let i = 0; i < 16; i++) {
-            const v = buf[q + i]! << 1;
-            out[e++] = HEX_PAIRS[v]!;
-            out[e++] = HEX_PAIRS[v + 1]!;
-          }
-          let r = putUint(out, p + MIDDLE.length, size);
-          r = put(out, r, CLASS_TAILS[cls]!);
-          sink.pos = r;
-          return;
-        }
-      }
-    }
+  if (vs >= 0 && readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) {
+    // the common form: constant markup copied in one piece, date and ETag written over its placeholders
+    MIDDLE.copy(out, p);
+    writeIso(out, p + MID_DATE_AT, commonForm.lastModified);
+    putMd5Hex(out, p + MID_ETAG_AT, buf, commonForm.etagAt);
+    let r = putUint(out, p + MIDDLE.length, commonForm.size);
+    r = put(out, r, CLASS_TAILS[commonForm.storageClass]!);
+    sink.pos = r;
+    return;
   }
   const f =
     vs < 0 ? { size: 0, etag: undefined, lastModified: 0, storageClass: 'STANDARD' } : decodeListingFields(buf, vs, ve);

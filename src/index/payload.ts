@@ -387,29 +387,58 @@ export interface ListingFields {
   versionId: string | undefined;
 }
 
-/** The ListingFields of an encoded version: the hot path of a listing page (no Reader, no sequencer string). */
-export function decodeListingFields(buf: Buffer, start = 0, end = buf.length): ListingFields {
+/**
+ * Out-parameters of readCommonForm, overwritten by each call (one shared object: nothing allocated per row). etagAt:
+ * where the 16 bytes of the md5 ETag start; storageClass: an index into STORAGE_CLASSES.
+ */
+export const commonForm = { size: 0, lastModified: 0, etagAt: 0, storageClass: 0 };
+
+/**
+ * Reads the listing fields of an encoded version at buf[start, end) in place, when the version has the common form
+ * (packed hex sequencer, md5 ETag, enum storage class, no version id, no own class name): the hot path of listing
+ * pages and their renderings. False, with nothing read, for any other form (decode those with decodeVersion).
+ */
+export function readCommonForm(buf: Buffer, start: number, end: number): boolean {
   const flags = buf[start]!;
   const cls = buf[start + 1]!;
-  let p = start + 2;
-  if (!(flags & 4) || (flags & 3) !== 1 || (flags & (8 | 64)) !== 0) {
-    return listingFieldsOf(decodeVersion(start === 0 && end === buf.length ? buf : buf.subarray(start, end)));
-  }
-  p += 1 + ((buf[p]! + 1) >> 1);
+  if ((flags & (4 | 3 | 8 | 64)) !== (4 | 1) || cls >= STORAGE_CLASSES.length) return false;
+  let q = start + 3 + ((buf[start + 2]! + 1) >> 1);
   let size = 0;
   let mul = 1;
   for (;;) {
-    if (p >= end) throw new RangeError('truncated index record');
-    const b = buf[p++]!;
+    if (q >= end) return false;
+    const b = buf[q++]!;
     size += (b & 0x7f) * mul;
     if (b < 0x80) break;
     mul *= 0x80;
   }
-  if (p + 6 + 16 > end) throw new RangeError('truncated index record');
-  const lastModified = buf.readUIntLE(p, 6);
-  p += 6;
-  const etag = md5Hex(buf, p);
-  return { size, etag, lastModified, storageClass: STORAGE_CLASSES[cls] ?? 'STANDARD', versionId: undefined };
+  if (q + 6 + 16 > end) return false;
+  commonForm.size = size;
+  commonForm.lastModified =
+    buf[q]! +
+    buf[q + 1]! * 0x100 +
+    buf[q + 2]! * 0x10000 +
+    buf[q + 3]! * 0x1000000 +
+    buf[q + 4]! * 0x100000000 +
+    buf[q + 5]! * 0x10000000000;
+  commonForm.etagAt = q + 6;
+  commonForm.storageClass = cls;
+  return true;
+}
+
+/** The ListingFields of an encoded version: the hot path of a listing page (no Reader, no sequencer string). */
+export function decodeListingFields(buf: Buffer, start = 0, end = buf.length): ListingFields {
+  if (!readCommonForm(buf, start, end)) {
+    return listingFieldsOf(decodeVersion(start === 0 && end === buf.length ? buf : buf.subarray(start, end)));
+  }
+  const f = commonForm;
+  return {
+    size: f.size,
+    etag: md5Hex(buf, f.etagAt),
+    lastModified: f.lastModified,
+    storageClass: STORAGE_CLASSES[f.storageClass]!,
+    versionId: undefined,
+  };
 }
 
 /** char codes of the high and low hex digit of each byte value */

@@ -22,7 +22,7 @@ import {
   type Result,
   type RowMaker,
 } from './list';
-import { decodeListingFields, STORAGE_CLASSES } from './payload';
+import { commonForm, decodeListingFields, readCommonForm, STORAGE_CLASSES } from './payload';
 import type { IndexScope } from './store';
 
 /** A growing output buffer. */
@@ -184,7 +184,7 @@ export function objectJson(o: JsonObjectFields): string {
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /** the two hex digits of each byte value */
-export const HEX_PAIRS = new Uint8Array(512);
+const HEX_PAIRS = new Uint8Array(512);
 for (let i = 0; i < 256; i++) {
   HEX_PAIRS[2 * i] = HEX[i >> 4]!;
   HEX_PAIRS[2 * i + 1] = HEX[i & 15]!;
@@ -214,6 +214,15 @@ for (let c = 0; c < 0x80; c++) {
 /** 1 where the byte needs an escape (< 0x20, '"', '\\') or a UTF-8 check (≥ 0x80) */
 const SPECIAL = new Uint8Array(256);
 for (let c = 0; c < 256; c++) SPECIAL[c] = c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80 ? 1 : 0;
+
+/** The 32 lower-case hex digits of the 16 bytes at buf[q], written at out[at]. */
+export function putMd5Hex(out: Buffer, at: number, buf: Buffer, q: number): void {
+  for (let i = 0; i < 16; i++) {
+    const v = buf[q + i]! << 1;
+    out[at++] = HEX_PAIRS[v]!;
+    out[at++] = HEX_PAIRS[v + 1]!;
+  }
+}
 
 /** Copies `src` (a constant) to out[p]; returns the new position. */
 export function put(out: Buffer, p: number, src: Buffer): number {
@@ -284,46 +293,17 @@ export function putObjectRow(sink: ByteSink, buf: Buffer, ks: number, ke: number
   putKey(sink, buf, ks, ke);
   out = sink.buf;
   let p = sink.pos;
-  if (vs >= 0) {
-    const flags = buf[vs]!;
-    const cls = buf[vs + 1]!;
-    if ((flags & (4 | 3 | 8 | 64)) === (4 | 1) && cls < TAILS.length) {
-      // the common form: packed sequencer, md5 etag, enum class, no version id
-      let q = vs + 3 + ((buf[vs + 2]! + 1) >> 1);
-      let size = 0;
-      let mul = 1;
-      for (;;) {
-        const b = buf[q++]!;
-        size += (b & 0x7f) * mul;
-        if (b < 0x80 || q >= ve) break;
-        mul *= 0x80;
-      }
-      if (q + 22 <= ve) {
-        const lastModified =
-          buf[q]! +
-          buf[q + 1]! * 0x100 +
-          buf[q + 2]! * 0x10000 +
-          buf[q + 3]! * 0x1000000 +
-          buf[q + 4]! * 0x100000000 +
-          buf[q + 5]! * 0x10000000000;
-        if (lastModified < MAX_ISO_MS) {
-          q += 6;
-          p = put(out, p, SIZE_HEAD);
-          p = putUint(out, p, size);
-          const tail = TAILS[cls]!;
-          tail.copy(out, p);
-          let e = p + ETAG_AT;
-          for (let i = 0; i < 16; i++) {
-            const v = buf[q + i]! << 1;
-            out[e++] = HEX_PAIRS[v]!;
-            out[e++] = HEX_PAIRS[v + 1]!;
-          }
-          writeIso(out, p + DATE_AT, lastModified);
-          sink.pos = p + tail.length;
-          return;
-        }
-      }
-    }
+  if (vs >= 0 && readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) {
+    // the common form: the tail of its storage class copied in one piece, ETag and date written over it
+    const q = commonForm.etagAt;
+    p = put(out, p, SIZE_HEAD);
+    p = putUint(out, p, commonForm.size);
+    const tail = TAILS[commonForm.storageClass]!;
+    tail.copy(out, p);
+    putMd5Hex(out, p + ETAG_AT, buf, q);
+    writeIso(out, p + DATE_AT, commonForm.lastModified);
+    sink.pos = p + tail.length;
+    return;
   }
   // any other form: the decoded fields as strings
   const f =
