@@ -8,12 +8,10 @@
  */
 import { isUtf8 } from 'node:buffer';
 import {
-  bucketZset,
-  decodeContinuationToken,
   encodeContinuationToken,
-  fail,
   type ListOptions,
   listRaw,
+  listStart,
   type Result,
   type RowMaker,
 } from '../index/list';
@@ -139,13 +137,9 @@ export function renderListObjectsV2Xml(
   alloc?: (size: number) => Buffer,
 ): Result<Buffer> {
   const maxKeys = opts.maxKeys;
-  let after: Buffer | undefined;
-  if (opts.continuationToken !== undefined) {
-    after = decodeContinuationToken(opts.continuationToken);
-    if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
-  } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
-  const z = bucketZset(scope, bucket);
-  if (!z.ok) return z;
+  const begin = listStart(scope, bucket, opts);
+  if (!begin.ok) return begin;
+  const { z, after } = begin.value;
   const url = opts.encodingUrl;
   const enc = url ? s3UrlEncode : (s: string): string => s;
   const prefix = opts.prefix ?? '';
@@ -170,7 +164,7 @@ export function renderListObjectsV2Xml(
     return 0;
   };
   const raw = listRaw(
-    z.value,
+    z,
     Buffer.from(prefix, 'utf8'),
     delimiter === undefined ? undefined : Buffer.from(delimiter, 'utf8'),
     maxKeys,

@@ -248,6 +248,28 @@ function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer): 
   return -1;
 }
 
+/** Where a listing starts: the bucket's keys and the exclusive lower bound (the token's position, or start-after). */
+export interface ListStart {
+  readonly z: SortedSet | undefined;
+  readonly after: Buffer | undefined;
+}
+
+/** Checks the bucket and the continuation token (which wins over start-after) of a listing request. */
+export function listStart(
+  scope: IndexScope,
+  bucket: string,
+  opts: Pick<ListOptions, 'continuationToken' | 'startAfter'>,
+): Result<ListStart> {
+  let after: Buffer | undefined;
+  if (opts.continuationToken !== undefined) {
+    after = decodeContinuationToken(opts.continuationToken);
+    if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
+  } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
+  const z = bucketZset(scope, bucket);
+  if (!z.ok) return z;
+  return { ok: true, value: { z: z.value, after } };
+}
+
 /** ListObjectsV2 on a bucket of the index. */
 export function listObjectsV2(
   scope: IndexScope,
@@ -260,16 +282,12 @@ export function listObjectsV2(
   if (!Number.isInteger(requested) || requested < 0)
     return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
   const maxKeys = Math.min(requested, cap);
-  let after: Buffer | undefined;
-  if (opts.continuationToken !== undefined) {
-    after = decodeContinuationToken(opts.continuationToken);
-    if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
-  } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
-  const z = bucketZset(scope, bucket);
-  if (!z.ok) return z;
+  const begin = listStart(scope, bucket, opts);
+  if (!begin.ok) return begin;
+  const { z, after } = begin.value;
   const prefix = opts.prefix ?? '';
   const raw = listRaw(
-    z.value,
+    z,
     Buffer.from(prefix, 'utf8'),
     opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined,
     maxKeys,

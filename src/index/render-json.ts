@@ -13,11 +13,11 @@
 import { isUtf8 } from 'node:buffer';
 import {
   bucketZset,
-  decodeContinuationToken,
   encodeContinuationToken,
   fail,
   type ListOptions,
   listRaw,
+  listStart,
   type RawPage,
   type Result,
   type RowMaker,
@@ -348,13 +348,9 @@ export function renderListPageJson(
   const maxKeys = opts.maxKeys;
   if (!Number.isInteger(maxKeys) || maxKeys < 0)
     return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
-  let after: Buffer | undefined;
-  if (opts.continuationToken !== undefined) {
-    after = decodeContinuationToken(opts.continuationToken);
-    if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
-  } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
-  const z = bucketZset(scope, bucket);
-  if (!z.ok) return z;
+  const begin = listStart(scope, bucket, opts);
+  if (!begin.ok) return begin;
+  const { z, after } = begin.value;
   const prefix = opts.prefix ?? '';
   const delimiter = opts.delimiter || undefined;
   // the objects are rendered after room for the head, which is written last (it holds the count and the token)
@@ -372,7 +368,7 @@ export function renderListPageJson(
     return 0;
   };
   const raw = listRaw(
-    z.value,
+    z,
     Buffer.from(prefix, 'utf8'),
     delimiter === undefined ? undefined : Buffer.from(delimiter, 'utf8'),
     maxKeys,
