@@ -7,7 +7,8 @@
  *   GET  /s3/{bucket}?prefix=&marker=&…       ListObjects (v1): marker instead of tokens, NextMarker with a delimiter
  *   GET  /s3/{bucket}?location                GetBucketLocation
  *   HEAD /s3/{bucket}                         HeadBucket
- *   HEAD /s3/{bucket}/{key}[?versionId=]      HeadObject headers (404 with no body when missing)
+ *   HEAD /s3/{bucket}/{key}[?versionId=]      HeadObject headers (404 with no body when missing; 405 for a delete
+ *                                             marker's version id; any version the index keeps)
  * Anything else answers an S3 XML error: GET of object content and other sub-resources 501 NotImplemented, any
  * write method 405 MethodNotAllowed. `fetch-owner` is accepted and ignored (the index keeps no owners).
  */
@@ -136,11 +137,21 @@ function listObjectsV1(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
 const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 function headObject(c: Context<AppEnv>, deps: S3Deps, bucket: string, key: string, q: URLSearchParams): Response {
-  const o = unwrap(deps.index.head(bucket, key));
   const versionId = q.get('versionId');
-  // only the current version is answered; asking for another one is NoSuchVersion (the index keeps no contents)
-  if (o === undefined || (versionId !== null && versionId !== (o.versionId ?? 'null'))) {
+  // the current version, or any version the index keeps (the current one and a few older ones per key)
+  const o = unwrap(deps.index.version(bucket, key, versionId ?? undefined));
+  if (o === undefined) {
     throw new HttpError(404, versionId !== null ? 'NoSuchVersion' : 'NoSuchKey', 'The specified key does not exist.');
+  }
+  if (o.deleteMarker) {
+    // like S3: the current version is a delete marker → 404; a delete marker asked for by id → 405
+    const headers: Record<string, string> = { 'x-amz-delete-marker': 'true' };
+    if (o.versionId !== undefined) headers['x-amz-version-id'] = o.versionId;
+    if (versionId === null) throw new HttpError(404, 'NoSuchKey', 'The specified key does not exist.', { headers });
+    headers['last-modified'] = new Date(o.lastModified).toUTCString();
+    throw new HttpError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+      headers,
+    });
   }
   const headers: Record<string, string> = {
     'content-length': String(o.size),

@@ -15,6 +15,31 @@ export function head(scope: IndexScope, bucket: string, key: string): Result<Hea
   return { ok: true, value: payload === undefined ? undefined : { key, ...decodeVersion(payload) } };
 }
 
+/**
+ * A version of `key` among those the index keeps (the current one, delete markers included, and up to
+ * KeyLimits.maxNoncurrent older ones): by version id ("null" names the unversioned one), or the current version
+ * when `versionId` is undefined (a delete marker when the key's current version is one; undefined when the index
+ * knows nothing of the key or its current version awaits verification).
+ */
+export function version(
+  scope: IndexScope,
+  bucket: string,
+  key: string,
+  versionId?: string,
+): Result<HeadResult | undefined> {
+  const z = bucketZset(scope, bucket);
+  if (!z.ok) return z;
+  const s = readKeyState(scope, bucket, Buffer.from(key, 'utf8'));
+  if (isWrongType(s)) return fail('WrongType', s.message);
+  const v =
+    versionId === undefined
+      ? s.verify
+        ? undefined
+        : s.versions[0]
+      : s.versions.find((x) => (x.versionId ?? 'null') === versionId);
+  return { ok: true, value: v === undefined ? undefined : { key, ...v } };
+}
+
 export interface PrefixStats {
   /** number of listed objects whose key starts with the prefix */
   readonly objects: number;

@@ -14,7 +14,7 @@ import {
   listObjectsV2,
   type Result,
 } from './list';
-import { type HeadResult, head, listBuckets, type PrefixStats, pendingVerification, stats } from './lookup';
+import { type HeadResult, head, listBuckets, type PrefixStats, pendingVerification, stats, version } from './lookup';
 import type { ObjectVersion } from './payload';
 import { compactTombstones, DEFAULT_LIMITS, type IndexLimits, type IndexScope, resolveVerification } from './store';
 
@@ -44,6 +44,11 @@ export class S3Index {
 
   head(bucket: string, key: string): Result<HeadResult | undefined> {
     return head(this.scope(), bucket, key);
+  }
+
+  /** A kept version of key by id ("null": the unversioned one), or its current version, delete markers included. */
+  version(bucket: string, key: string, versionId?: string): Result<HeadResult | undefined> {
+    return version(this.scope(), bucket, key, versionId);
   }
 
   stats(bucket: string, prefix = ''): Result<PrefixStats> {

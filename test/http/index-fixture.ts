@@ -35,8 +35,11 @@ export function createdEvent(bucket: string, key: string, opts: CreatedOptions =
   };
 }
 
-export function deletedEvent(bucket: string, key: string): Record<string, unknown> {
+/** An Object Deleted event: a permanent deletion, or (with `marker`) the creation of a delete marker with that id. */
+export function deletedEvent(bucket: string, key: string, marker?: string): Record<string, unknown> {
   seq++;
+  const object: Record<string, unknown> = { key, sequencer: seq.toString(16).toUpperCase().padStart(18, '0') };
+  if (marker !== undefined) object['version-id'] = marker;
   return {
     version: '0',
     id: `id-${seq}`,
@@ -49,8 +52,8 @@ export function deletedEvent(bucket: string, key: string): Record<string, unknow
     detail: {
       version: '0',
       bucket: { name: bucket },
-      object: { key, sequencer: seq.toString(16).toUpperCase().padStart(18, '0') },
-      'deletion-type': 'Permanently Deleted',
+      object,
+      'deletion-type': marker === undefined ? 'Permanently Deleted' : 'Delete Marker Created',
       reason: 'DeleteObject',
     },
   };

@@ -202,6 +202,26 @@ describe('HeadObject, HeadBucket, ListBuckets, GetBucketLocation', () => {
     expect(res.headers.get('etag')).toBe(`"${ETAG}-3"`);
     expect((await request(`/s3/${BUCKET}/versioned?versionId=v1`, { method: 'HEAD' })).status).toBe(200);
     expect((await request(`/s3/${BUCKET}/versioned?versionId=v0`, { method: 'HEAD' })).status).toBe(404);
+    // a newer version, then a delete marker: older versions stay answerable by id, as in S3
+    await post('/v1/events', createdEvent(BUCKET, 'versioned', { size: 7, versionId: 'v2' }));
+    res = await request(`/s3/${BUCKET}/versioned?versionId=v1`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('42');
+    expect(res.headers.get('x-amz-version-id')).toBe('v1');
+    expect((await request(`/s3/${BUCKET}/versioned`, { method: 'HEAD' })).headers.get('x-amz-version-id')).toBe('v2');
+    await post('/v1/events', deletedEvent(BUCKET, 'versioned', 'dm1'));
+    res = await request(`/s3/${BUCKET}/versioned`, { method: 'HEAD' });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-amz-delete-marker')).toBe('true');
+    expect(res.headers.get('x-amz-version-id')).toBe('dm1');
+    res = await request(`/s3/${BUCKET}/versioned?versionId=dm1`, { method: 'HEAD' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('x-amz-delete-marker')).toBe('true');
+    expect(res.headers.get('last-modified')).toBe('Thu, 02 May 2024 12:00:00 GMT');
+    res = await request(`/s3/${BUCKET}/versioned?versionId=v2`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('7');
+    expect(res.headers.get('x-amz-delete-marker')).toBeNull();
     res = await request(`/s3/${BUCKET}/missing`, { method: 'HEAD' });
     expect(res.status).toBe(404);
     expect(await res.text()).toBe('');
