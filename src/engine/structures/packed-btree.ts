@@ -1468,15 +1468,7 @@ export class TreeCursor {
         out.push(viewOf(ab, shift + start + skip, len > skip ? len - skip : 0));
       }
       taken += k;
-      if (reverse) {
-        this.leaf = i - k >= 0 ? leaf : leaf.prev;
-        this.idx = i - k >= 0 ? i - k : this.leaf === null ? 0 : this.leaf.count - 1;
-      } else if (i + k < leaf.count) {
-        this.idx = i + k;
-      } else {
-        this.leaf = leaf.next;
-        this.idx = 0;
-      }
+      this.advance(leaf, i, k, reverse);
     }
     return taken;
   }
@@ -1578,17 +1570,22 @@ export class TreeCursor {
         out[o++] = 0x0a;
       }
       taken += k;
-      if (reverse) {
-        this.leaf = i - k >= 0 ? leaf : leaf.prev;
-        this.idx = i - k >= 0 ? i - k : this.leaf === null ? 0 : this.leaf.count - 1;
-      } else if (i + k < leaf.count) {
-        this.idx = i + k;
-      } else {
-        this.leaf = leaf.next;
-        this.idx = 0;
-      }
+      this.advance(leaf, i, k, reverse);
     }
     return out.length === size ? out : out.subarray(0, size);
+  }
+
+  /** Moves past the k entries taken from entry i of leaf (backward when reverse), onto the neighbour leaf if needed. */
+  private advance(leaf: Leaf, i: number, k: number, reverse: boolean): void {
+    if (reverse) {
+      this.leaf = i - k >= 0 ? leaf : leaf.prev;
+      this.idx = i - k >= 0 ? i - k : this.leaf === null ? 0 : this.leaf.count - 1;
+    } else if (i + k < leaf.count) {
+      this.idx = i + k;
+    } else {
+      this.leaf = leaf.next;
+      this.idx = 0;
+    }
   }
 
   /** takeKeysResp copies the keys of a leaf stretch up to this many bytes byte by byte, without staging */
