@@ -600,6 +600,9 @@ const pathIdx: number[] = [];
 let hintTree: PackedBTree | null = null;
 let hintKey: Uint8Array | null = null;
 let hintLeaf: Leaf | null = null;
+/** the leaf search's result for the hinted key: its index in hintLeaf, and whether it was found there */
+let hintIdx = 0;
+let hintFound = false;
 let hintLo = 0;
 let hintHi = 0;
 
@@ -714,16 +717,17 @@ export class PackedBTree {
 
   has(key: Uint8Array): boolean {
     const leaf = this.descendKey(key);
-    this.leaveHint(key, leaf);
-    leafSearch(leaf, key, descLo, descHi);
+    this.leaveHint(key, leaf, leafSearch(leaf, key, descLo, descHi));
     return found;
   }
 
   /** Lets the next descendKey of this key object reuse the path just taken (a lookup followed by a write). */
-  private leaveHint(key: Uint8Array, leaf: Leaf): void {
+  private leaveHint(key: Uint8Array, leaf: Leaf, i: number): void {
     hintTree = this;
     hintKey = key;
     hintLeaf = leaf;
+    hintIdx = i;
+    hintFound = found;
     hintLo = descLo;
     hintHi = descHi;
   }
@@ -738,8 +742,8 @@ export class PackedBTree {
   /** Value of key, or null when the key is absent (undefined when present without a value). */
   getValue(key: Uint8Array): Buffer | undefined | null {
     const leaf = this.descendKey(key);
-    this.leaveHint(key, leaf);
     const i = leafSearch(leaf, key, descLo, descHi);
+    this.leaveHint(key, leaf, i);
     if (!found) return null;
     locate(leaf, i);
     return valueAfterKey(leaf);
@@ -871,14 +875,25 @@ export class PackedBTree {
   }
 
   private upsert(key: Uint8Array, value: Uint8Array | undefined, weight: number, mode: number): boolean {
-    if (this.greaterThanMax(key)) {
-      if (mode === MODE_UPDATE) return false;
-      const leaf = this.descendRightmost();
-      this.insertAt(leaf, leaf.count, key, value, weight);
-      return true;
+    let leaf: Leaf;
+    let i: number;
+    if (hintTree === this && hintKey === key) {
+      // a lookup of this very key object just searched this leaf (a key above the maximum landed at the end of
+      // the rightmost leaf, where the append path below would put it too)
+      hintTree = null;
+      leaf = hintLeaf!;
+      i = hintIdx;
+      found = hintFound;
+    } else {
+      if (this.greaterThanMax(key)) {
+        if (mode === MODE_UPDATE) return false;
+        leaf = this.descendRightmost();
+        this.insertAt(leaf, leaf.count, key, value, weight);
+        return true;
+      }
+      leaf = this.descendKey(key);
+      i = leafSearch(leaf, key, descLo, descHi);
     }
-    const leaf = this.descendKey(key);
-    const i = leafSearch(leaf, key, descLo, descHi);
     if (found) {
       if (mode === MODE_INSERT) return false;
       const oldWeight = leaf.weight;
