@@ -18,34 +18,9 @@ export function toIndexOp(e: ObjectEvent): IndexOp | undefined {
   const { bucket, key } = e;
   switch (e.kind) {
     case 'created':
-      return {
-        op: 'put',
-        bucket,
-        key,
-        version: {
-          versionId: e.versionId,
-          sequencer: e.sequencer ?? '',
-          deleteMarker: false,
-          size: e.size ?? 0,
-          etag: e.etag,
-          lastModified: e.time,
-          storageClass: DEFAULT_STORAGE_CLASS,
-        },
-      };
+      return put(e, false);
     case 'delete-marker-created':
-      return {
-        op: 'put',
-        bucket,
-        key,
-        version: {
-          versionId: e.versionId,
-          sequencer: e.sequencer ?? '',
-          deleteMarker: true,
-          size: 0,
-          lastModified: e.time,
-          storageClass: DEFAULT_STORAGE_CLASS,
-        },
-      };
+      return put(e, true);
     case 'deleted':
       return { op: 'remove', bucket, key, versionId: e.versionId, sequencer: e.sequencer ?? '' };
     case 'storage-class-changed':
@@ -61,6 +36,24 @@ export function toIndexOp(e: ObjectEvent): IndexOp | undefined {
     case 'no-index-effect':
       return undefined;
   }
+}
+
+/** A new version (an object, or a delete marker with no size or ETag) becoming the key's current one. */
+function put(e: ObjectEvent, deleteMarker: boolean): IndexOp {
+  return {
+    op: 'put',
+    bucket: e.bucket,
+    key: e.key,
+    version: {
+      versionId: e.versionId,
+      sequencer: e.sequencer ?? '',
+      deleteMarker,
+      size: deleteMarker ? 0 : (e.size ?? 0),
+      etag: deleteMarker ? undefined : e.etag,
+      lastModified: e.time,
+      storageClass: DEFAULT_STORAGE_CLASS,
+    },
+  };
 }
 
 function patch(
