@@ -139,7 +139,7 @@ export function renderListObjectsV2Xml(
   const maxKeys = opts.maxKeys;
   const begin = listStart(scope, bucket, opts);
   if (!begin.ok) return begin;
-  const { z, after } = begin.value;
+  const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const url = opts.encodingUrl;
   const enc = url ? s3UrlEncode : (s: string): string => s;
   const prefix = opts.prefix ?? '';
@@ -163,14 +163,7 @@ export function renderListObjectsV2Xml(
     putContents(sink, buf, ks, ke, vs, ve, url);
     return 0;
   };
-  const raw = listRaw(
-    z,
-    Buffer.from(prefix, 'utf8'),
-    delimiter === undefined ? undefined : Buffer.from(delimiter, 'utf8'),
-    maxKeys,
-    after,
-    row,
-  );
+  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, row);
   for (const cp of raw.prefixes) {
     sink.ensure(40 + 6 * cp.length);
     sink.ascii('<CommonPrefixes><Prefix>');

@@ -248,17 +248,22 @@ function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer): 
   return -1;
 }
 
-/** Where a listing starts: the bucket's keys and the exclusive lower bound (the token's position, or start-after). */
+/**
+ * Where a listing starts: the bucket's keys, the exclusive lower bound (the token's position, or start-after), and
+ * the prefix and delimiter as bytes (an empty delimiter is none), ready for listRaw.
+ */
 export interface ListStart {
   readonly z: SortedSet | undefined;
   readonly after: Buffer | undefined;
+  readonly prefix: Buffer;
+  readonly delimiter: Buffer | undefined;
 }
 
 /** Checks the bucket and the continuation token (which wins over start-after) of a listing request. */
 export function listStart(
   scope: IndexScope,
   bucket: string,
-  opts: Pick<ListOptions, 'continuationToken' | 'startAfter'>,
+  opts: Pick<ListOptions, 'continuationToken' | 'startAfter' | 'prefix' | 'delimiter'>,
 ): Result<ListStart> {
   let after: Buffer | undefined;
   if (opts.continuationToken !== undefined) {
@@ -267,7 +272,9 @@ export function listStart(
   } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
   const z = bucketZset(scope, bucket);
   if (!z.ok) return z;
-  return { ok: true, value: { z: z.value, after } };
+  const prefix = Buffer.from(opts.prefix ?? '', 'utf8');
+  const delimiter = opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined;
+  return { ok: true, value: { z: z.value, after, prefix, delimiter } };
 }
 
 /** ListObjectsV2 on a bucket of the index. */
@@ -284,16 +291,9 @@ export function listObjectsV2(
   const maxKeys = Math.min(requested, cap);
   const begin = listStart(scope, bucket, opts);
   if (!begin.ok) return begin;
-  const { z, after } = begin.value;
+  const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const prefix = opts.prefix ?? '';
-  const raw = listRaw(
-    z,
-    Buffer.from(prefix, 'utf8'),
-    opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined,
-    maxKeys,
-    after,
-    listedRow,
-  );
+  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow);
   const contents: ListedObject[] = raw.keys;
   const commonPrefixes = raw.prefixes.map((p) => p.toString('utf8'));
   return {

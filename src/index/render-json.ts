@@ -350,7 +350,7 @@ export function renderListPageJson(
     return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
   const begin = listStart(scope, bucket, opts);
   if (!begin.ok) return begin;
-  const { z, after } = begin.value;
+  const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const prefix = opts.prefix ?? '';
   const delimiter = opts.delimiter || undefined;
   // the objects are rendered after room for the head, which is written last (it holds the count and the token)
@@ -367,14 +367,7 @@ export function renderListPageJson(
     putObjectRow(sink, buf, ks, ke, vs, ve);
     return 0;
   };
-  const raw = listRaw(
-    z,
-    Buffer.from(prefix, 'utf8'),
-    delimiter === undefined ? undefined : Buffer.from(delimiter, 'utf8'),
-    maxKeys,
-    after,
-    row,
-  );
+  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, row);
   sink.ascii('],"commonPrefixes":[');
   raw.prefixes.forEach((cp, i) => {
     if (i > 0) sink.ascii(',');
