@@ -8,6 +8,7 @@ import { serverStateOf } from '../../src/engine/commands/server/server-state';
 import type { Engine } from '../../src/engine/engine';
 import { RespServer } from '../../src/server/server';
 import { createEngine } from '../../src/service/create-engine';
+import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
 import { type Decoded, RespReader } from '../protocol/resp-reader';
 
 export interface TestServer {
@@ -25,6 +26,33 @@ export async function startTestServer(config: Record<string, string | number> = 
   const server = new RespServer(engine, { log: (m) => logs.push(m) });
   const port = await server.listen(0, '127.0.0.1');
   return { engine, server, port, logs, stop: () => server.close() };
+}
+
+/**
+ * For suites that compare our server with redis-server: both started in beforeAll, stopped in afterAll. The ports
+ * are read inside tests.
+ */
+export function useServerPair(): { readonly redisPort: number; readonly oursPort: number } {
+  let redis: RedisServerHandle | undefined;
+  let ours: TestServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    ours = await startTestServer();
+  });
+  afterAll(async () => {
+    await ours?.stop();
+    await redis?.stop();
+  });
+  return {
+    get redisPort() {
+      if (!redis) throw new Error('the servers are only available inside tests');
+      return redis.port;
+    },
+    get oursPort() {
+      if (!ours) throw new Error('the servers are only available inside tests');
+      return ours.port;
+    },
+  };
 }
 
 export class RawClient {

@@ -3,8 +3,8 @@
  * the lines must be equal once the timestamp and the client's port are set aside. Plus redis-cli's `monitor`.
  */
 import { spawn } from 'node:child_process';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
-import { RawClient, startTestServer, type TestServer } from './harness';
+import { describeWithTool } from '../helpers/redis-server';
+import { RawClient, startTestServer, type TestServer, useServerPair } from './harness';
 
 /** What the monitor saw while `client` sent each line (one reply each), then a final marker. */
 async function monitored(port: number, lines: readonly string[]): Promise<string[]> {
@@ -30,16 +30,7 @@ async function monitored(port: number, lines: readonly string[]): Promise<string
 const LINE = /^(\d+)\.(\d{6}) \[(\d+) 127\.0\.0\.1:\d+\] (.*)$/;
 
 describeWithTool('redis-server')('MONITOR, like redis-server', () => {
-  let redis: RedisServerHandle;
-  let ours: TestServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    ours = await startTestServer();
-  });
-  afterAll(async () => {
-    await ours?.stop();
-    await redis?.stop();
-  });
+  const servers = useServerPair();
 
   it('shows what ran, after it ran, with Redis quoting, redaction and omissions', async () => {
     const lines = [
@@ -71,8 +62,8 @@ describeWithTool('redis-server')('MONITOR, like redis-server', () => {
       'MONITOR',
     ];
     const start = Date.now();
-    const theirs = await monitored(redis.port, lines);
-    const mine = await monitored(ours.port, lines);
+    const theirs = await monitored(servers.redisPort, lines);
+    const mine = await monitored(servers.oursPort, lines);
     const strip = (l: string) => {
       const m = LINE.exec(l);
       if (!m) throw new Error(`not a MONITOR line: ${l}`);

@@ -4,9 +4,9 @@
  * scenario runs against both servers, each with two connections, and every reply must be equal.
  */
 
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
+import { describeWithTool } from '../helpers/redis-server';
 import type { Decoded } from '../protocol/resp-reader';
-import { RawClient, startTestServer, type TestServer } from './harness';
+import { RawClient, useServerPair } from './harness';
 
 type Step = [client: 'a' | 'b', line: string];
 
@@ -40,16 +40,7 @@ function scenario(setup: string[], keys: string[], action: string[], selectA = 0
 }
 
 describeWithTool('redis-server')('WATCH and FLUSHALL / FLUSHDB / SWAPDB, like redis-server', () => {
-  let redis: RedisServerHandle;
-  let ours: TestServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    ours = await startTestServer();
-  });
-  afterAll(async () => {
-    await ours?.stop();
-    await redis?.stop();
-  });
+  const servers = useServerPair();
 
   const cases: Array<[string, Step[]]> = [
     ['FLUSHALL with the watched key missing: EXEC runs', scenario([], ['k'], ['FLUSHALL'])],
@@ -68,8 +59,8 @@ describeWithTool('redis-server')('WATCH and FLUSHALL / FLUSHDB / SWAPDB, like re
   ];
 
   it.each(cases)('%s', async (_name, steps) => {
-    const theirs = await run(redis.port, steps);
-    const mine = await run(ours.port, steps);
+    const theirs = await run(servers.redisPort, steps);
+    const mine = await run(servers.oursPort, steps);
     expect(mine).toEqual(theirs);
   });
 
@@ -99,8 +90,8 @@ describeWithTool('redis-server')('WATCH and FLUSHALL / FLUSHDB / SWAPDB, like re
       ['a', 'SWAPDB +1 0'],
       ['a', 'SWAPDB 0'],
     ];
-    const theirs = await run(redis.port, steps);
-    const mine = await run(ours.port, steps);
+    const theirs = await run(servers.redisPort, steps);
+    const mine = await run(servers.oursPort, steps);
     // the PTTL is a little lower on the slower side; both are just below 100000
     const pttl = steps.findIndex(([, l]) => l === 'PTTL t');
     for (const r of [theirs, mine]) {
