@@ -5,14 +5,13 @@
  * the engine), with and without encoding-type=url, following continuation tokens.
  */
 import fc from 'fast-check';
-import { ManualClock } from '../../src/engine/clock';
 import { newSession } from '../../src/engine/engine';
 import { renderListObjectsV2Xml } from '../../src/http/s3-list-render';
 import { listObjectsV2Xml } from '../../src/http/s3-xml';
 import { type ListOptions, listObjectsV2 } from '../../src/index/list';
 import type { ObjectVersion } from '../../src/index/payload';
-import { applyIndexOp, DEFAULT_LIMITS, type IndexScope, indexKeyNames } from '../../src/index/store';
-import { createEngine } from '../../src/service/create-engine';
+import { type IndexScope, indexKeyNames } from '../../src/index/store';
+import { indexWith } from '../index/harness';
 
 const BUCKET = 'xml-bucket';
 
@@ -67,20 +66,6 @@ const versionArb: fc.Arbitrary<Omit<ObjectVersion, 'sequencer'>> = fc.record({
   versionId: fc.option(fc.constantFrom('v1', 'null'), { nil: undefined }),
 });
 
-function indexWith(entries: Array<[string, Omit<ObjectVersion, 'sequencer'>]>) {
-  const engine = createEngine({ clock: new ManualClock() });
-  const scope = (): IndexScope => ({ db: engine.dbs[0]!, now: engine.clock.now() });
-  let seq = 0x100;
-  for (const [key, v] of entries) {
-    seq++;
-    const version: ObjectVersion = { ...v, sequencer: seq.toString(16).toUpperCase().padStart(18, '0') };
-    if (version.etag === undefined) delete version.etag;
-    if (version.versionId === undefined) delete version.versionId;
-    applyIndexOp(scope(), { op: 'put', bucket: BUCKET, key, version }, DEFAULT_LIMITS);
-  }
-  return { engine, scope };
-}
-
 describe('renderListObjectsV2Xml', () => {
   it('is byte-identical to listObjectsV2Xml of the listed page, with and without encoding-type=url', () => {
     fc.assert(
@@ -94,7 +79,7 @@ describe('renderListObjectsV2Xml', () => {
           encodingUrl: fc.boolean(),
         }),
         (entries, params) => {
-          const { scope } = indexWith(entries);
+          const { scope } = indexWith(BUCKET, entries);
           let token: string | undefined;
           for (let page = 0; page < 50; page++) {
             const opts = { ...params, continuationToken: token };
@@ -117,7 +102,7 @@ describe('renderListObjectsV2Xml', () => {
   });
 
   it('renders keys that are not valid UTF-8 as the string path does; errors as the library', () => {
-    const { engine, scope } = indexWith([
+    const { engine, scope } = indexWith(BUCKET, [
       ['ok', { deleteMarker: false, size: 1, lastModified: 0, storageClass: 'STANDARD' }],
     ]);
     const session = newSession();

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { ManualClock } from '../../src/engine/clock';
 import { newSession } from '../../src/engine/engine';
 import type { Reply } from '../../src/engine/reply';
+import type { ObjectVersion } from '../../src/index/payload';
 import { S3Index } from '../../src/index/s3-index';
+import { applyIndexOp, DEFAULT_LIMITS, type IndexScope } from '../../src/index/store';
 import { createEngine } from '../../src/service/create-engine';
 import { type Plain, plain } from '../helpers/engine';
 
@@ -80,3 +82,22 @@ export const markerCreated = (bucket: string, key: string, seq: string, versionI
     { key, sequencer: seq, versionId, etag: 'd41d8cd98f00b204e9800998ecf8427e' },
     { 'deletion-type': 'Delete Marker Created' },
   );
+
+/**
+ * An engine whose bucket holds the given versions as current ones (put straight through the store, sequencers
+ * ascending); optional fields left undefined are absent, as after decoding.
+ */
+export function indexWith(bucket: string, entries: Array<[string, Omit<ObjectVersion, 'sequencer'>]>) {
+  const engine = createEngine({ clock: new ManualClock() });
+  const scope = (): IndexScope => ({ db: engine.dbs[0]!, now: engine.clock.now() });
+  let seq = 0x100;
+  for (const [key, v] of entries) {
+    seq++;
+    const version: ObjectVersion = { ...v, sequencer: seq.toString(16).toUpperCase().padStart(18, '0') };
+    if (version.etag === undefined) delete version.etag;
+    if (version.versionId === undefined) delete version.versionId;
+    if (version.metaTime === undefined) delete version.metaTime;
+    applyIndexOp(scope(), { op: 'put', bucket, key, version }, DEFAULT_LIMITS);
+  }
+  return { engine, scope };
+}

@@ -13,6 +13,7 @@ import type { ObjectVersion } from '../../src/index/payload';
 import { isoTimestamp, ndjsonChunks, renderListPageJson } from '../../src/index/render-json';
 import { applyIndexOp, DEFAULT_LIMITS, type IndexScope, indexKeyNames } from '../../src/index/store';
 import { createEngine } from '../../src/service/create-engine';
+import { indexWith } from './harness';
 
 const BUCKET = 'render-bucket';
 
@@ -104,21 +105,6 @@ const versionArb: fc.Arbitrary<Omit<ObjectVersion, 'sequencer'>> = fc.record({
   metaTime: fc.option(fc.constant(1_700_000_000_000), { nil: undefined }),
 });
 
-function indexWith(entries: Array<[string, Omit<ObjectVersion, 'sequencer'>]>): { scope: () => IndexScope } {
-  const engine = createEngine({ clock: new ManualClock() });
-  const scope = (): IndexScope => ({ db: engine.dbs[0]!, now: engine.clock.now() });
-  let seq = 0x100;
-  for (const [key, v] of entries) {
-    seq++;
-    const version: ObjectVersion = { ...v, sequencer: seq.toString(16).toUpperCase().padStart(18, '0') };
-    if (version.etag === undefined) delete version.etag;
-    if (version.versionId === undefined) delete version.versionId;
-    if (version.metaTime === undefined) delete version.metaTime;
-    applyIndexOp(scope(), { op: 'put', bucket: BUCKET, key, version }, DEFAULT_LIMITS);
-  }
-  return { scope };
-}
-
 const paramsArb = fc.record({
   prefix: fc.option(fc.constantFrom('a', 'a/', 'é', '"', '😀', 'b\\'), { nil: undefined }),
   delimiter: fc.option(fc.constantFrom('/', '"', '😀', '\u2028'), { nil: undefined }),
@@ -133,7 +119,7 @@ describe('renderListPageJson', () => {
         fc.array(fc.tuple(keyArb, versionArb), { minLength: 0, maxLength: 40 }),
         paramsArb,
         (entries, params) => {
-          const { scope } = indexWith(entries);
+          const { scope } = indexWith(BUCKET, entries);
           let token: string | undefined;
           for (let pageNo = 0; pageNo < 50; pageNo++) {
             const opts = { ...params, continuationToken: token };
@@ -158,7 +144,7 @@ describe('renderListPageJson', () => {
   it('renders 1000-row pages of typical objects exactly', () => {
     const rnd = fc.sample(fc.tuple(keyArb, versionArb), { numRuns: 3000, seed: 7 });
     const entries = rnd.map(([k, v], i): [string, typeof v] => [`logs/${i % 7}/${k}`, v]);
-    const { scope } = indexWith(entries);
+    const { scope } = indexWith(BUCKET, entries);
     let token: string | undefined;
     let pages = 0;
     do {
@@ -210,6 +196,7 @@ describe('renderListPageJson', () => {
     const prefix = `${'€'.repeat(300)}"\\`.padEnd(302, 'x');
     const keys = ['a', 'b', 'c'].map((c) => `${prefix}${c.repeat(1024 - Buffer.byteLength(prefix))}`);
     const { scope } = indexWith(
+      BUCKET,
       keys.map((k): [string, Omit<ObjectVersion, 'sequencer'>] => [
         k,
         { deleteMarker: false, size: 1, lastModified: 0, storageClass: 'STANDARD' },
@@ -229,7 +216,9 @@ describe('renderListPageJson', () => {
   });
 
   it('answers the library errors: unknown bucket, bad token', () => {
-    const { scope } = indexWith([['k', { deleteMarker: false, size: 1, lastModified: 0, storageClass: 'STANDARD' }]]);
+    const { scope } = indexWith(BUCKET, [
+      ['k', { deleteMarker: false, size: 1, lastModified: 0, storageClass: 'STANDARD' }],
+    ]);
     expect(renderListPageJson(scope(), 'nope', { maxKeys: 10 })).toEqual(listObjectsV2(scope(), 'nope', {}));
     const bad = { maxKeys: 10, continuationToken: '!!' };
     expect(renderListPageJson(scope(), BUCKET, bad)).toEqual(listObjectsV2(scope(), BUCKET, bad));
@@ -244,7 +233,7 @@ describe('ndjsonChunks', () => {
         paramsArb,
         fc.integer({ min: 1, max: 7 }),
         (entries, params, pageSize) => {
-          const { scope } = indexWith(entries);
+          const { scope } = indexWith(BUCKET, entries);
           const opts = { prefix: params.prefix, delimiter: params.delimiter, startAfter: params.startAfter };
           const got = Buffer.concat([...ndjsonChunks(scope, BUCKET, opts, pageSize)]).toString('utf8');
           expect(got).toBe(ndjsonRef(listAll(scope, BUCKET, opts, 10_000)));
