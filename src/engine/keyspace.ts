@@ -7,6 +7,7 @@
  * Every change to a key must be reported through `modified(key)` (the mutating methods here do it): WATCH,
  * persistence and keyspace statistics hang off that one hook.
  */
+import { latin1Slice } from './buffer-slices';
 import type { Value } from './values';
 
 /** Slots of the key-string cache (a power of two) and the longest key it holds. */
@@ -16,12 +17,7 @@ const keyCache: Array<string | undefined> = new Array(KEY_CACHE_SLOTS).fill(unde
 /** per slot, the hash of the last key that missed */
 const keyHashes = new Int32Array(KEY_CACHE_SLOTS);
 
-/** Buffer#toString('latin1') without its argument handling: Node's latin1Slice when it has one. */
-type Latin1Slicer = { latin1Slice?: (start: number, end: number) => string };
-const latin1: (b: Buffer) => string =
-  typeof (Buffer.prototype as unknown as Latin1Slicer).latin1Slice === 'function'
-    ? (b) => (b as unknown as Required<Latin1Slicer>).latin1Slice(0, b.length)
-    : (b) => b.toString('latin1');
+const latin1 = (b: Buffer): string => latin1Slice(b, 0, b.length);
 
 /**
  * Key bytes → keyspace string (latin1: one char per byte), the same as values.ts's keyOf. Short keys go through a

@@ -9,9 +9,18 @@
  *     "strictly after it", which stays valid whatever changes in the index between pages; after a common prefix,
  *     every key under it rolls up to a prefix not greater than the token, so the page resumes past the prefix.
  */
+import { utf8Slice } from '../engine/buffer-slices';
 import { compareBytes } from '../engine/structures/packed-btree';
 import type { SortedSet } from '../engine/structures/sortedset';
-import { decodeListingFields, decodeVersion, type ObjectVersion } from './payload';
+import {
+  commonForm,
+  decodeListingFields,
+  decodeVersion,
+  md5Hex,
+  type ObjectVersion,
+  readCommonForm,
+  STORAGE_CLASSES,
+} from './payload';
 import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, zsetOf } from './store';
 
 /**
@@ -362,6 +371,15 @@ class ListedEntry implements ListedObject {
     this.#start = start;
     this.#end = end;
     if (buf === undefined) return;
+    if (readCommonForm(buf, start, end)) {
+      // the common form, read in place (no intermediate fields object)
+      const f = commonForm;
+      this.size = f.size;
+      this.etag = md5Hex(buf, f.etagAt);
+      this.lastModified = f.lastModified;
+      this.storageClass = STORAGE_CLASSES[f.storageClass]!;
+      return;
+    }
     const f = decodeListingFields(buf, start, end);
     this.size = f.size;
     this.etag = f.etag;
@@ -385,7 +403,7 @@ export function listedObject(member: Buffer, payload: Buffer | undefined): Liste
 
 /** A listed row straight from a stable leaf copy: the payload is not even viewed until `version` is read. */
 const listedRow: RowMaker<ListedEntry> = (buf, ks, ke, vs, ve) =>
-  new ListedEntry(buf.toString('utf8', ks, ke), vs < 0 ? undefined : buf, vs, ve);
+  new ListedEntry(utf8Slice(buf, ks, ke), vs < 0 ? undefined : buf, vs, ve);
 
 /** The keys zset of an existing bucket (undefined when the bucket exists but has no listed object). */
 export function bucketZset(scope: IndexScope, bucket: string): Result<SortedSet | undefined> {

@@ -453,7 +453,7 @@ for (let i = 0; i < 256; i++) {
  * Lower-case hex of the 16 bytes at b[p]: one flat string from one String.fromCharCode call with 32 arguments
  * (about half the time of Buffer#toString('hex'), a native call, and faster than apply or concatenation).
  */
-function md5Hex(b: Buffer, p: number): string {
+export function md5Hex(b: Buffer, p: number): string {
   const h = HEX_HI;
   const l = HEX_LO;
   return String.fromCharCode(
