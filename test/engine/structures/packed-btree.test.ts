@@ -286,6 +286,31 @@ describe('PackedBTree seek cursors', () => {
   });
 });
 
+describe('TreeCursor.stableBuf', () => {
+  it('gives copies that later writes to the tree and later listings never change', () => {
+    const tree = new PackedBTree();
+    const key = (i: number) => Buffer.from(`k/${String(i).padStart(6, '0')}`);
+    for (let i = 0; i < 5000; i += 2) tree.insert(key(i), Buffer.from(`v${i}`));
+    // keep every row of a full walk: several leaves, so several copies and more than one shared slab
+    const kept: Array<{ buf: Buffer; ks: number; ke: number; i: number }> = [];
+    const c = tree.seekCursor(Buffer.alloc(0), false);
+    for (let i = 0; c.valid; i += 2, c.next()) {
+      c.keyBuf();
+      const buf = c.stableBuf();
+      kept.push({ buf, ks: c.keyStart - c.stableBase, ke: c.keyEnd - c.stableBase, i });
+    }
+    for (let i = 1; i < 5000; i += 2) tree.insert(key(i), Buffer.from(`w${i}`));
+    for (let i = 0; i < 5000; i += 4) tree.delete(key(i));
+    // more walks take more copies from the slabs
+    for (let r = 0; r < 20; r++) {
+      const d = tree.seekCursor(key(r * 200), false);
+      for (let n = 0; n < 300 && d.valid; n++, d.next()) d.stableBuf();
+    }
+    expect(kept.length).toBe(2500);
+    for (const { buf, ks, ke, i } of kept) expect(buf.subarray(ks, ke)).toEqual(key(i));
+  });
+});
+
 const commonPrefix = (a: Buffer, b: Buffer): number => {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
