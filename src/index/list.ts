@@ -30,7 +30,7 @@ import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, zsetOf } from
 export interface KeyCursor {
   readonly valid: boolean;
   /** current key bytes buf[keyStart, keyEnd): live storage, read at once */
-  keyBuf(): Uint8Array;
+  keyBuf(): Buffer;
   readonly keyStart: number;
   readonly keyEnd: number;
   /** after keyBuf(): payload bounds in valueStart/valueEnd (false, -1 when none) */
@@ -41,6 +41,11 @@ export interface KeyCursor {
   stableBuf(): Buffer;
   readonly stableBase: number;
   next(): boolean;
+  /**
+   * how many entries from the current one on are known to start with prefix: 0 when the current one does not, else
+   * at least 1 (a B+tree cursor answers the rest of its leaf when the leaf's last key has the prefix too)
+   */
+  runWithPrefix(prefix: Uint8Array): number;
   /**
    * moves forward to the first key ≥ key (> key when exclusive); `common`: how many leading bytes key is known to
    * share with the current key (a search hint; 0 when unknown)
@@ -154,10 +159,14 @@ export function prefixRange(z: Pick<SortedSet, 'size' | 'countBelowLex'>, prefix
   return [lo, succ === undefined ? z.size : z.countBelowLex(succ, false)];
 }
 
-export interface RawPage<T = [Buffer, Buffer | undefined]> {
+/** Makes one common prefix from bytes buf[start, end) of live leaf storage (read them at once, never keep buf). */
+export type PrefixMaker<P> = (buf: Buffer, start: number, end: number) => P;
+
+export interface RawPage<T = [Buffer, Buffer | undefined], P = Buffer> {
   /** the listed keys, as rows made by the RowMaker (default: [member, payload]) */
   keys: T[];
-  prefixes: Buffer[];
+  /** the common prefixes, as made by the PrefixMaker (without one: Buffer copies) */
+  prefixes: P[];
   truncated: boolean;
   /** the last key or prefix returned (the continuation point) */
   last?: Buffer;
@@ -169,15 +178,16 @@ export interface RawPage<T = [Buffer, Buffer | undefined]> {
  * binary search in the current leaf or the next ones, else one descent). Rows are made from one stable copy per
  * leaf visited, not one per key.
  */
-export function listRaw<T = [Buffer, Buffer | undefined]>(
+export function listRaw<T = [Buffer, Buffer | undefined], P = Buffer>(
   z: OrderedKeys | undefined,
   prefix: Buffer,
   delimiter: Buffer | undefined,
   maxKeys: number,
   after: Buffer | undefined,
   makeRow: RowMaker<T> = memberAndPayload as unknown as RowMaker<T>,
-): RawPage<T> {
-  const page: RawPage<T> = { keys: [], prefixes: [], truncated: false };
+  makePrefix?: PrefixMaker<P>,
+): RawPage<T, P> {
+  const page: RawPage<T, P> = { keys: [], prefixes: [], truncated: false };
   if (z === undefined || z.size === 0) return page;
   const fromAfter = after !== undefined && Buffer.compare(after, prefix) >= 0;
   const c = z.lexCursor(fromAfter ? after : prefix, fromAfter);
@@ -188,11 +198,16 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   let lastBuf: Buffer | undefined;
   let lastStart = 0;
   let lastEnd = 0;
+  // entries from the current one on known to be under the prefix (checked once per leaf, not per key)
+  let under = 0;
   while (c.valid) {
+    if (under === 0) {
+      under = c.runWithPrefix(prefix);
+      if (under === 0) break;
+    }
     const buf = c.keyBuf();
     const s = c.keyStart;
     const e = c.keyEnd;
-    if (!hasPrefix(buf, s, e, prefix)) break;
     if (count >= maxKeys) {
       page.truncated = count > 0;
       break;
@@ -207,15 +222,17 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       lastStart = s - base;
       lastEnd = e - base;
       count++;
+      under--;
       c.next();
       continue;
     }
+    under = 0;
     // the common prefix is buf[s, r); copied out before seeking (the leaf bytes are live storage)
     const r = d + delim!.length;
     const rolledUp = Buffer.allocUnsafe(r - s);
     for (let i = s; i < r; i++) rolledUp[i - s] = buf[i]!;
     if (after === undefined || compareBytes(after, rolledUp, 0, r - s) < 0) {
-      page.prefixes.push(rolledUp);
+      page.prefixes.push(makePrefix === undefined ? (rolledUp as P) : makePrefix(buf, s, r));
       page.last = rolledUp;
       lastBuf = undefined;
       count++;
@@ -236,13 +253,6 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   }
   if (lastBuf !== undefined) page.last = Buffer.from(lastBuf.subarray(lastStart, lastEnd));
   return page;
-}
-
-function hasPrefix(buf: Uint8Array, s: number, e: number, prefix: Buffer): boolean {
-  const n = prefix.length;
-  if (e - s < n) return false;
-  for (let i = 0; i < n; i++) if (buf[s + i] !== prefix[i]) return false;
-  return true;
 }
 
 /** Position of the first occurrence of needle in buf[from, end), or -1. */
@@ -302,9 +312,9 @@ export function listObjectsV2(
   if (!begin.ok) return begin;
   const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const prefix = opts.prefix ?? '';
-  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow);
+  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, utf8Slice);
   const contents: ListedObject[] = raw.keys;
-  const commonPrefixes = raw.prefixes.map((p) => p.toString('utf8'));
+  const commonPrefixes = raw.prefixes;
   return {
     ok: true,
     value: {

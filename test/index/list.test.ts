@@ -82,6 +82,7 @@ function arrayKeys(keys: string[]) {
         valueEnd: -1,
         stableBuf: () => arr[i]!,
         stableBase: 0,
+        runWithPrefix: (p: Uint8Array) => (i < arr.length && arr[i]!.subarray(0, p.length).equals(p) ? 1 : 0),
         next: () => ++i < arr.length,
         seek(k: Uint8Array, ex: boolean) {
           i = firstAt(k, ex, i);
@@ -181,6 +182,31 @@ describe('ListObjectsV2 listing', () => {
     const p = listRaw(counting, u('logs/'), u('/'), 1000, undefined);
     expect(p.prefixes.length).toBe(20);
     expect(visited).toBe(20);
+  });
+
+  it('stops exactly at the end of a prefix wherever it falls in a leaf (the per-leaf prefix check)', () => {
+    // prefixes of 1..400 keys, so their ends fall at every position of the 128-entry leaves, some past a leaf end
+    const z = new SortedSet();
+    const all: string[] = [];
+    for (let g = 0; g < 40; g++) {
+      for (let i = 0; i < 1 + ((g * 37) % 400); i++) all.push(`p${String(g).padStart(2, '0')}/${String(i).padStart(4, '0')}`);
+    }
+    for (const k of all) z.add(u(k), 0);
+    // and a prefix that ends exactly at a leaf's end: one tree per length of the first prefix
+    for (let n = 100; n <= 300; n++) {
+      const y = new SortedSet();
+      for (let i = 0; i < n + 50; i++) y.add(u(`${i < n ? 'a' : 'b'}/${String(i).padStart(4, '0')}`), 0);
+      expect(listRaw(y, u('a/'), undefined, 100_000, undefined).keys.length).toBe(n);
+    }
+    for (let g = 0; g < 40; g++) {
+      const prefix = `p${String(g).padStart(2, '0')}/`;
+      const want = all.filter((k) => k.startsWith(prefix));
+      for (const after of [undefined, `${prefix}0003`]) {
+        const p = listRaw(z, u(prefix), u('/'), 100_000, after === undefined ? undefined : u(after));
+        const got = p.keys.map(([m]) => m.toString());
+        expect(got).toEqual(after === undefined ? want : want.filter((k) => k > after));
+      }
+    }
   });
 
   it('rolls up prefixes that end in 0xff bytes (raw RESP keys and delimiters, not UTF-8)', () => {

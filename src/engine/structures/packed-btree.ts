@@ -162,6 +162,14 @@ function compareFrom(a: Uint8Array, b: Uint8Array, bs: number, be: number, from:
   return al - bl;
 }
 
+/** True when b[s, e) starts with prefix. */
+function startsWith(b: Uint8Array, s: number, e: number, prefix: Uint8Array): boolean {
+  const n = prefix.length;
+  if (e - s < n) return false;
+  for (let i = 0; i < n; i++) if (b[s + i] !== prefix[i]) return false;
+  return true;
+}
+
 function entrySize(key: Uint8Array, value: Uint8Array | undefined): number {
   const vtag = value === undefined ? 0 : value.length + 1;
   return varintSize(key.length) + key.length + varintSize(vtag) + (value === undefined ? 0 : value.length);
@@ -1645,6 +1653,22 @@ export class TreeCursor {
       t = q;
     }
     return o + d;
+  }
+
+  /**
+   * How many entries from the current one on are known to start with prefix: 0 when the current one does not, the
+   * rest of the leaf when its last key does too (keys with a prefix are contiguous), else 1. One check per leaf
+   * instead of one per key for a scan under a prefix.
+   */
+  runWithPrefix(prefix: Uint8Array): number {
+    const leaf = this.leaf;
+    if (leaf === null) return 0;
+    locate(leaf, this.idx);
+    if (!startsWith(leaf.buf, ks, ke, prefix)) return 0;
+    const last = leaf.count - 1;
+    if (this.idx === last) return 1;
+    locate(leaf, last);
+    return startsWith(leaf.buf, ks, ke, prefix) ? leaf.count - this.idx : 1;
   }
 
   next(): boolean {
