@@ -189,7 +189,8 @@ describe('ListObjectsV2 listing', () => {
     const z = new SortedSet();
     const all: string[] = [];
     for (let g = 0; g < 40; g++) {
-      for (let i = 0; i < 1 + ((g * 37) % 400); i++) all.push(`p${String(g).padStart(2, '0')}/${String(i).padStart(4, '0')}`);
+      for (let i = 0; i < 1 + ((g * 37) % 400); i++)
+        all.push(`p${String(g).padStart(2, '0')}/${String(i).padStart(4, '0')}`);
     }
     for (const k of all) z.add(u(k), 0);
     // and a prefix that ends exactly at a leaf's end: one tree per length of the first prefix
