@@ -159,14 +159,10 @@ export function prefixRange(z: Pick<SortedSet, 'size' | 'countBelowLex'>, prefix
   return [lo, succ === undefined ? z.size : z.countBelowLex(succ, false)];
 }
 
-/** Makes one common prefix from bytes buf[start, end) of live leaf storage (read them at once, never keep buf). */
-export type PrefixMaker<P> = (buf: Buffer, start: number, end: number) => P;
-
-export interface RawPage<T = [Buffer, Buffer | undefined], P = Buffer> {
+export interface RawPage<T = [Buffer, Buffer | undefined]> {
   /** the listed keys, as rows made by the RowMaker (default: [member, payload]) */
   keys: T[];
-  /** the common prefixes, as made by the PrefixMaker (without one: Buffer copies) */
-  prefixes: P[];
+  prefixes: Buffer[];
   truncated: boolean;
   /** the last key or prefix returned (the continuation point) */
   last?: Buffer;
@@ -178,16 +174,15 @@ export interface RawPage<T = [Buffer, Buffer | undefined], P = Buffer> {
  * binary search in the current leaf or the next ones, else one descent). Rows are made from one stable copy per
  * leaf visited, not one per key.
  */
-export function listRaw<T = [Buffer, Buffer | undefined], P = Buffer>(
+export function listRaw<T = [Buffer, Buffer | undefined]>(
   z: OrderedKeys | undefined,
   prefix: Buffer,
   delimiter: Buffer | undefined,
   maxKeys: number,
   after: Buffer | undefined,
   makeRow: RowMaker<T> = memberAndPayload as unknown as RowMaker<T>,
-  makePrefix?: PrefixMaker<P>,
-): RawPage<T, P> {
-  const page: RawPage<T, P> = { keys: [], prefixes: [], truncated: false };
+): RawPage<T> {
+  const page: RawPage<T> = { keys: [], prefixes: [], truncated: false };
   if (z === undefined || z.size === 0) return page;
   const fromAfter = after !== undefined && Buffer.compare(after, prefix) >= 0;
   const c = z.lexCursor(fromAfter ? after : prefix, fromAfter);
@@ -200,14 +195,17 @@ export function listRaw<T = [Buffer, Buffer | undefined], P = Buffer>(
   let lastEnd = 0;
   // entries from the current one on known to be under the prefix (checked once per leaf, not per key)
   let under = 0;
+  let seeked = false;
   while (c.valid) {
-    if (under === 0) {
-      under = c.runWithPrefix(prefix);
-      if (under === 0) break;
-    }
     const buf = c.keyBuf();
     const s = c.keyStart;
     const e = c.keyEnd;
+    if (under === 0) {
+      // after a seek past a rolled-up prefix: this key only (the next one is likely rolled up too)
+      if (seeked) under = hasPrefix(buf, s, e, prefix) ? 1 : 0;
+      else under = c.runWithPrefix(prefix);
+      if (under === 0) break;
+    }
     if (count >= maxKeys) {
       page.truncated = count > 0;
       break;
@@ -223,16 +221,18 @@ export function listRaw<T = [Buffer, Buffer | undefined], P = Buffer>(
       lastEnd = e - base;
       count++;
       under--;
+      seeked = false;
       c.next();
       continue;
     }
     under = 0;
+    seeked = true;
     // the common prefix is buf[s, r); copied out before seeking (the leaf bytes are live storage)
     const r = d + delim!.length;
     const rolledUp = Buffer.allocUnsafe(r - s);
     for (let i = s; i < r; i++) rolledUp[i - s] = buf[i]!;
     if (after === undefined || compareBytes(after, rolledUp, 0, r - s) < 0) {
-      page.prefixes.push(makePrefix === undefined ? (rolledUp as P) : makePrefix(buf, s, r));
+      page.prefixes.push(rolledUp);
       page.last = rolledUp;
       lastBuf = undefined;
       count++;
@@ -253,6 +253,13 @@ export function listRaw<T = [Buffer, Buffer | undefined], P = Buffer>(
   }
   if (lastBuf !== undefined) page.last = Buffer.from(lastBuf.subarray(lastStart, lastEnd));
   return page;
+}
+
+function hasPrefix(buf: Uint8Array, s: number, e: number, prefix: Buffer): boolean {
+  const n = prefix.length;
+  if (e - s < n) return false;
+  for (let i = 0; i < n; i++) if (buf[s + i] !== prefix[i]) return false;
+  return true;
 }
 
 /** Position of the first occurrence of needle in buf[from, end), or -1. */
@@ -312,9 +319,10 @@ export function listObjectsV2(
   if (!begin.ok) return begin;
   const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const prefix = opts.prefix ?? '';
-  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, utf8Slice);
+  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow);
   const contents: ListedObject[] = raw.keys;
-  const commonPrefixes = raw.prefixes;
+  // decoded after the walk: measured faster than decoding each one from the leaf bytes inside it
+  const commonPrefixes = raw.prefixes.map((p) => utf8Slice(p, 0, p.length));
   return {
     ok: true,
     value: {
