@@ -1,4 +1,5 @@
-/** `s3-index` command line. Subcommands are added by each capability (serve, …). */
+/** `s3-index` command line. Subcommands are added by each capability (serve, the client commands, …). */
+import { CLIENT_COMMANDS, CLIENT_USAGE, type ClientCommand, processIo, runClient } from './client';
 import { serve } from './serve';
 
 const USAGE = `usage: s3-index <command> [options]
@@ -6,7 +7,7 @@ const USAGE = `usage: s3-index <command> [options]
 commands:
   serve     run the RESP and HTTP servers on the embedded engine
   help      print this message
-`;
+${CLIENT_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd] = argv;
@@ -20,6 +21,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serve(argv.slice(1));
     default:
+      if ((CLIENT_COMMANDS as readonly string[]).includes(cmd)) {
+        return runClient(cmd as ClientCommand, argv.slice(1), processIo);
+      }
       process.stderr.write(`s3-index: unknown command '${cmd}'\n${USAGE}`);
       return 2;
   }

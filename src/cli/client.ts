@@ -1,0 +1,230 @@
+/**
+ * Client subcommands: the index's queries and ingestion from a shell, against a running `s3-index serve` (or any
+ * deployment of the HTTP API), through its /v1 JSON API.
+ *
+ *   s3-index ls BUCKET[/PREFIX] [--recursive]   like `aws s3 ls`: "PRE name/" lines and "date time size name" lines
+ *   s3-index head BUCKET KEY                    one object's metadata (JSON), exit 1 when absent
+ *   s3-index stats BUCKET [PREFIX]              {"objects", "bytes"} under the prefix
+ *   s3-index ingest [FILE...]                   POSTs each file (or stdin) to /v1/events, prints each outcome
+ *
+ * Options: --url URL (S3_INDEX_URL, default http://127.0.0.1:8080), --token TOKEN (S3_INDEX_TOKEN; a bearer token
+ * from S3_INDEX_API_TOKENS on the server). BUCKET may be written s3://BUCKET.
+ */
+import { readFile } from 'node:fs/promises';
+
+export const CLIENT_USAGE = `client commands (against a running server, see --url):
+  ls BUCKET[/PREFIX] [--recursive]   list like 'aws s3 ls' (PRE lines for folders; --recursive: every key)
+  head BUCKET KEY                    one object's metadata as JSON (exit 1 when there is none)
+  stats BUCKET [PREFIX]              object count and bytes under a prefix, as JSON
+  ingest [FILE...]                   POST S3 events (EventBridge, SQS batch, classic notification; '-' or none: stdin)
+options: --url URL (env S3_INDEX_URL, default http://127.0.0.1:8080), --token TOKEN (env S3_INDEX_TOKEN)
+`;
+
+export const CLIENT_COMMANDS = ['ls', 'head', 'stats', 'ingest'] as const;
+export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
+
+export interface ClientIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** the whole of standard input (ingest without files) */
+  stdin(): Promise<string>;
+}
+
+/** A usage or server problem: printed as `s3-index <cmd>: <message>`, exit status `code`. */
+class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+  }
+}
+
+interface Parsed {
+  positional: string[];
+  url: string;
+  token: string | undefined;
+  recursive: boolean;
+}
+
+function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.ProcessEnv): Parsed {
+  const p: Parsed = {
+    positional: [],
+    url: env.S3_INDEX_URL ?? 'http://127.0.0.1:8080',
+    token: env.S3_INDEX_TOKEN || undefined,
+    recursive: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new ClientError(`${a} needs a value`, 2);
+      return v;
+    };
+    if (a === '--url') p.url = value();
+    else if (a === '--token') p.token = value();
+    else if (a === '--recursive' && cmd === 'ls') p.recursive = true;
+    else if (a.startsWith('--')) throw new ClientError(`unknown option ${a}`, 2);
+    else p.positional.push(a);
+  }
+  let base: URL;
+  try {
+    base = new URL(p.url);
+  } catch {
+    throw new ClientError(`--url is not a URL: ${p.url}`, 2);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new ClientError('--url must be http(s)', 2);
+  p.url = p.url.replace(/\/+$/, '');
+  return p;
+}
+
+/** A JSON request to the API; ClientErrors carry the server's message on failure. */
+async function call(p: Parsed, path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+  const headers = new Headers(init.headers);
+  if (p.token !== undefined) headers.set('authorization', `Bearer ${p.token}`);
+  let res: Response;
+  try {
+    res = await fetch(`${p.url}${path}`, { ...init, headers });
+  } catch {
+    throw new ClientError(`cannot reach ${p.url} (is 's3-index serve' running? see --url)`);
+  }
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text for the message
+  }
+  if (res.status === 401) throw new ClientError('unauthorized: pass a token with --token or S3_INDEX_TOKEN');
+  return { status: res.status, body };
+}
+
+function errorOf(status: number, body: unknown): ClientError {
+  const e = (body as { error?: { message?: unknown } } | undefined)?.error;
+  const message = typeof e?.message === 'string' ? e.message : typeof body === 'string' ? body : 'request failed';
+  return new ClientError(`${message} (HTTP ${status})`);
+}
+
+/** "s3://bucket/some/prefix" or "bucket/some/prefix" → [bucket, prefix]. */
+function bucketAndPrefix(arg: string): [string, string] {
+  const s = arg.startsWith('s3://') ? arg.slice(5) : arg;
+  const slash = s.indexOf('/');
+  return slash < 0 ? [s, ''] : [s.slice(0, slash), s.slice(slash + 1)];
+}
+
+const enc = encodeURIComponent;
+
+interface ListPageJson {
+  objects: Array<{ key: string; size: number; lastModified: string }>;
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextContinuationToken: string | null;
+}
+
+/** `aws s3 ls` lines: folders as PRE, objects as "YYYY-MM-DD HH:MM:SS <size> <name>" (UTC). */
+async function ls(p: Parsed, io: ClientIo): Promise<number> {
+  const [target, extra] = p.positional;
+  if (target === undefined || extra !== undefined) throw new ClientError('usage: s3-index ls BUCKET[/PREFIX]', 2);
+  const [bucket, prefix] = bucketAndPrefix(target);
+  // like the AWS CLI, a prefix is listed as a folder's contents: names are shown relative to its last '/'
+  const shownFrom = p.recursive ? 0 : prefix.lastIndexOf('/') + 1;
+  let token: string | null = null;
+  do {
+    const q = new URLSearchParams({ prefix, 'max-keys': '10000' });
+    if (!p.recursive) q.set('delimiter', '/');
+    if (token !== null) q.set('continuation-token', token);
+    const { status, body } = await call(p, `/v1/buckets/${enc(bucket)}/objects?${q}`);
+    if (status !== 200) throw errorOf(status, body);
+    const page = body as ListPageJson;
+    const lines: string[] = [];
+    for (const cp of page.commonPrefixes) lines.push(`${'PRE'.padStart(30)} ${cp.slice(shownFrom)}`);
+    for (const o of page.objects) {
+      const when = o.lastModified.slice(0, 19).replace('T', ' ');
+      lines.push(`${when} ${String(o.size).padStart(10)} ${o.key.slice(shownFrom)}`);
+    }
+    if (lines.length > 0) io.out(`${lines.join('\n')}\n`);
+    token = page.isTruncated ? page.nextContinuationToken : null;
+  } while (token !== null);
+  return 0;
+}
+
+async function head(p: Parsed, io: ClientIo): Promise<number> {
+  const [target, key, extra] = p.positional;
+  if (target === undefined || key === undefined || extra !== undefined) {
+    throw new ClientError('usage: s3-index head BUCKET KEY', 2);
+  }
+  const [bucket] = bucketAndPrefix(target);
+  // each '/' of the key stays a path separator (the API keeps them all, doubled and trailing ones too)
+  const path = key.split('/').map(enc).join('/');
+  const { status, body } = await call(p, `/v1/buckets/${enc(bucket)}/objects/${path}`);
+  if (status === 404) {
+    io.err(`s3-index head: ${(body as { error?: { message?: string } }).error?.message ?? 'not found'}\n`);
+    return 1;
+  }
+  if (status !== 200) throw errorOf(status, body);
+  io.out(`${JSON.stringify(body, null, 2)}\n`);
+  return 0;
+}
+
+async function stats(p: Parsed, io: ClientIo): Promise<number> {
+  const [target, prefixArg, extra] = p.positional;
+  if (target === undefined || extra !== undefined) throw new ClientError('usage: s3-index stats BUCKET [PREFIX]', 2);
+  const [bucket, inline] = bucketAndPrefix(target);
+  const prefix = prefixArg ?? inline;
+  const { status, body } = await call(p, `/v1/buckets/${enc(bucket)}/stats?${new URLSearchParams({ prefix })}`);
+  if (status !== 200) throw errorOf(status, body);
+  io.out(`${JSON.stringify(body)}\n`);
+  return 0;
+}
+
+/** Each input is one POST; the outcome of each is printed as a JSON line. Exit 1 when any event was rejected. */
+async function ingest(p: Parsed, io: ClientIo): Promise<number> {
+  const inputs = p.positional.length === 0 ? ['-'] : p.positional;
+  let rejected = 0;
+  for (const name of inputs) {
+    let text: string;
+    try {
+      text = name === '-' ? await io.stdin() : await readFile(name, 'utf8');
+    } catch (err) {
+      throw new ClientError(`cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    const { status, body } = await call(p, '/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    });
+    if (status !== 200) throw errorOf(status, body);
+    rejected += (body as { rejected?: unknown[] }).rejected?.length ?? 0;
+    io.out(`${JSON.stringify(inputs.length > 1 ? { file: name, ...(body as object) } : body)}\n`);
+  }
+  return rejected > 0 ? 1 : 0;
+}
+
+const RUN: Record<ClientCommand, (p: Parsed, io: ClientIo) => Promise<number>> = { ls, head, stats, ingest };
+
+export async function runClient(
+  cmd: ClientCommand,
+  args: readonly string[],
+  io: ClientIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  try {
+    return await RUN[cmd](parseArgs(cmd, args, env), io);
+  } catch (err) {
+    if (!(err instanceof ClientError)) throw err;
+    io.err(`s3-index ${cmd}: ${err.message}\n`);
+    if (err.code === 2) io.err(CLIENT_USAGE);
+    return err.code;
+  }
+}
+
+/** The process's own standard streams. */
+export const processIo: ClientIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  stdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};

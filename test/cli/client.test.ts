@@ -1,0 +1,134 @@
+/** The client subcommands (ls, head, stats, ingest) against a real HTTP server on a socket. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type ClientCommand, runClient } from '../../src/cli/client';
+import type { HttpServerHandle } from '../../src/http/node-server';
+import { appHarness, RO_TOKEN, RW_TOKEN, serveApp, TEST_TOKENS } from '../http/harness';
+import { createdEvent } from '../http/index-fixture';
+
+let server: HttpServerHandle & { url: string };
+const dir = mkdtempSync(path.join(tmpdir(), 's3-index-cli-'));
+
+beforeAll(async () => {
+  server = await serveApp(appHarness({ tokens: TEST_TOKENS }));
+});
+afterAll(() => server.close());
+
+/** Runs a client command; returns its exit status and what it printed. */
+async function run(cmd: ClientCommand, args: string[], opts: { token?: string; stdin?: string } = {}) {
+  let out = '';
+  let err = '';
+  const io = {
+    out: (t: string) => {
+      out += t;
+    },
+    err: (t: string) => {
+      err += t;
+    },
+    stdin: async () => opts.stdin ?? '',
+  };
+  const env = { S3_INDEX_URL: server.url, S3_INDEX_TOKEN: opts.token ?? RW_TOKEN };
+  const code = await runClient(cmd, args, io, env);
+  return { code, out, err };
+}
+
+function file(name: string, content: unknown): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+  return p;
+}
+
+const KEYS = ['docs/a.txt', 'docs/b c+d.txt', 'docs/sub/x.bin', 'docs/sub/y.bin', 'docs/ünï/😀.txt', 'top.txt'];
+
+describe('s3-index ingest', () => {
+  it('posts each file and prints each outcome; exit 1 when an event was rejected', async () => {
+    const a = file('a.json', KEYS.slice(0, 3).map((k) => createdEvent('cli-bucket', k, { size: 100 })));
+    const b = file('b.json', { Records: [] });
+    const r = await run('ingest', [a, b]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ file: a, applied: 3, rejected: [] });
+    expect(lines[1]).toMatchObject({ file: b, applied: 0 });
+
+    const bad = { ...createdEvent('cli-bucket', 'z'), time: 'yesterday' };
+    const stdin = JSON.stringify([...KEYS.slice(3).map((k) => createdEvent('cli-bucket', k, { size: 10 })), bad]);
+    const s = await run('ingest', [], { stdin });
+    expect(s.code).toBe(1);
+    expect(JSON.parse(s.out)).toMatchObject({ applied: 3, rejected: [{ index: 3, reason: 'missing or invalid time' }] });
+  });
+
+  it('reports unreadable files, a read-only token and an unreachable server', async () => {
+    const missing = await run('ingest', [path.join(dir, 'nope.json')]);
+    expect(missing).toMatchObject({ code: 1, out: '' });
+    expect(missing.err).toMatch(/cannot read .*nope\.json: ENOENT/);
+    const ro = await run('ingest', [file('c.json', createdEvent('cli-bucket', 'q'))], { token: RO_TOKEN });
+    expect(ro.code).toBe(1);
+    expect(ro.err).toMatch(/^s3-index ingest: .*\(HTTP 403\)/);
+    const none = await run('stats', ['cli-bucket'], { token: 'wrong-token-0123456789abcdef' });
+    expect(none.err).toMatch(/unauthorized/);
+    let out = '';
+    const down = await runClient(
+      'stats',
+      ['cli-bucket', '--url', 'http://127.0.0.1:9'],
+      { out: (t) => void (out += t), err: (t) => void (out += t), stdin: async () => '' },
+      { S3_INDEX_TOKEN: RW_TOKEN },
+    );
+    expect(down).toBe(1);
+    expect(out).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+});
+
+describe('s3-index ls / head / stats', () => {
+  it('ls lists a folder like aws s3 ls: PRE lines for sub-folders, names relative to the folder', async () => {
+    const r = await run('ls', ['s3://cli-bucket/docs/']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter(Boolean)).toEqual([
+      '                           PRE sub/',
+      '                           PRE ünï/',
+      '2024-05-01 12:00:00        100 a.txt',
+      '2024-05-01 12:00:00        100 b c+d.txt',
+    ]);
+    const top = await run('ls', ['cli-bucket']);
+    expect(top.out).toBe(`${'PRE'.padStart(30)} docs/\n2024-05-01 12:00:00         10 top.txt\n`);
+  });
+
+  it('ls --recursive prints every key under the prefix in byte order, across pages', async () => {
+    const r = await run('ls', ['cli-bucket/docs', '--recursive']);
+    expect(r.out.split('\n').filter(Boolean).map((l) => l.slice(31))).toEqual(KEYS.slice(0, 5));
+    // more keys than one 10,000-key page of the API
+    const many = Array.from({ length: 10_050 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < many.length; i += 2000) {
+      const events = many.slice(i, i + 2000).map((k) => createdEvent('big-bucket', k));
+      expect((await run('ingest', [file(`big${i}.json`, events)])).code).toBe(0);
+    }
+    const big = await run('ls', ['big-bucket', '--recursive']);
+    expect(big.out.split('\n').filter(Boolean).map((l) => l.slice(31))).toEqual(many);
+  });
+
+  it('head prints one object, or exits 1 when there is none', async () => {
+    const r = await run('head', ['cli-bucket', 'docs/ünï/😀.txt']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ key: 'docs/ünï/😀.txt', size: 10, storageClass: 'STANDARD' });
+    expect(JSON.parse((await run('head', ['cli-bucket', 'docs/b c+d.txt'])).out).key).toBe('docs/b c+d.txt');
+    const missing = await run('head', ['cli-bucket', 'docs/none']);
+    expect(missing).toMatchObject({ code: 1, out: '' });
+    expect(missing.err).toMatch(/does not exist/);
+  });
+
+  it('stats prints count and bytes under a prefix', async () => {
+    expect(JSON.parse((await run('stats', ['cli-bucket', 'docs/'])).out)).toEqual({ objects: 5, bytes: 320 });
+    expect(JSON.parse((await run('stats', ['s3://cli-bucket/docs/sub/'])).out)).toEqual({ objects: 2, bytes: 110 });
+    expect(JSON.parse((await run('stats', ['cli-bucket'])).out)).toEqual({ objects: 6, bytes: 330 });
+  });
+
+  it('usage errors exit 2; server errors print the server message', async () => {
+    expect((await run('head', ['cli-bucket'])).code).toBe(2);
+    const opt = await run('ls', ['cli-bucket', '--bogus']);
+    expect(opt.code).toBe(2);
+    expect(opt.err).toMatch(/unknown option --bogus/);
+    const nb = await run('ls', ['no-such-bucket']);
+    expect(nb.code).toBe(1);
+    expect(nb.err).toBe('s3-index ls: The specified bucket does not exist (HTTP 404)\n');
+  });
+});
