@@ -10,7 +10,7 @@
  *     every key under it rolls up to a prefix not greater than the token, so the page resumes past the prefix.
  */
 import { utf8Slice } from '../engine/buffer-slices';
-import { compareBytes } from '../engine/structures/packed-btree';
+import { compareBytes, slabCopy } from '../engine/structures/packed-btree';
 import type { SortedSet } from '../engine/structures/sortedset';
 import {
   commonForm,
@@ -229,8 +229,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
     seeked = true;
     // the common prefix is buf[s, r); copied out before seeking (the leaf bytes are live storage)
     const r = d + delim!.length;
-    const rolledUp = Buffer.allocUnsafe(r - s);
-    for (let i = s; i < r; i++) rolledUp[i - s] = buf[i]!;
+    const rolledUp = slabCopy(buf, s, r);
     if (after === undefined || compareBytes(after, rolledUp, 0, r - s) < 0) {
       page.prefixes.push(rolledUp);
       page.last = rolledUp;

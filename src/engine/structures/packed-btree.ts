@@ -225,24 +225,27 @@ const viewOf: (ab: ArrayBufferLike, offset: number, length: number) => Buffer =
 type BufferViewClass = new (ab: ArrayBufferLike, offset: number, length: number) => Buffer;
 
 /**
- * Stable copies of leaf bytes for listings (TreeCursor.stableBuf) are carved from shared slabs: a new ArrayBuffer per
- * leaf visited costs a few µs in V8 (external memory accounting), a view on a slab well under one. A kept row pins at
- * most one slab.
+ * Copies of leaf bytes that listings hand out (TreeCursor.stableBuf, rolled-up prefixes) are carved from shared
+ * slabs: a new ArrayBuffer per leaf visited costs a few µs in V8 (external memory accounting), and even a small
+ * Buffer.allocUnsafe goes through argument checks and pool bookkeeping; a view on a slab costs far less. Slab memory
+ * is never reused, so a copy never changes; a kept copy pins at most one slab.
  */
-const STABLE_SLAB_BYTES = 64 * 1024;
-let stableSlab = new ArrayBuffer(0);
-let stableSlabPos = 0;
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(0);
+let slabPos = 0;
 
-function stableCopy(b: Buffer, s: number, e: number): Buffer {
+/** A fresh, never-reused copy of b[s, e) (see SLAB_BYTES). */
+export function slabCopy(b: Uint8Array, s: number, e: number): Buffer {
   const n = e - s;
-  if (n > STABLE_SLAB_BYTES >> 2) return copyBytes(b, s, e);
-  if (stableSlabPos + n > stableSlab.byteLength) {
-    stableSlab = new ArrayBuffer(STABLE_SLAB_BYTES);
-    stableSlabPos = 0;
+  if (n > SLAB_BYTES >> 2) return copyBytes(b, s, e);
+  if (slabPos + n > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabPos = 0;
   }
-  const out = viewOf(stableSlab, stableSlabPos, n);
-  b.copy(out, 0, s, e);
-  stableSlabPos += (n + 7) & ~7;
+  const out = viewOf(slab, slabPos, n);
+  if (n <= 32) for (let i = 0; i < n; i++) out[i] = b[s + i];
+  else out.set(b.subarray(s, e));
+  slabPos += (n + 7) & ~7;
   return out;
 }
 
@@ -1487,7 +1490,7 @@ export class TreeCursor {
     const leaf = this.leaf!;
     if (this.copiedLeaf !== leaf || this.stableBase > leaf.offs[this.idx]) {
       this.stableBase = leaf.offs[this.idx];
-      this.copy = stableCopy(leaf.buf, this.stableBase, leaf.used);
+      this.copy = slabCopy(leaf.buf, this.stableBase, leaf.used);
       this.copiedLeaf = leaf;
     }
     return this.copy;
