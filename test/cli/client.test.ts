@@ -39,6 +39,13 @@ function file(name: string, content: unknown): string {
   return p;
 }
 
+/** The names of `ls` object lines ("YYYY-MM-DD HH:MM:SS <size, 10 wide> <name>"). */
+const names = (out: string): string[] =>
+  out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(31));
+
 const KEYS = ['docs/a.txt', 'docs/b c+d.txt', 'docs/sub/x.bin', 'docs/sub/y.bin', 'docs/ünï/😀.txt', 'top.txt'];
 
 describe('s3-index ingest', () => {
@@ -98,12 +105,7 @@ describe('s3-index ls / head / stats', () => {
 
   it('ls --recursive prints every key under the prefix in byte order, across pages', async () => {
     const r = await run('ls', ['cli-bucket/docs', '--recursive']);
-    expect(
-      r.out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.slice(31)),
-    ).toEqual(KEYS.slice(0, 5));
+    expect(names(r.out)).toEqual(KEYS.slice(0, 5));
     // more keys than one 10,000-key page of the API
     const many = Array.from({ length: 10_050 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
     for (let i = 0; i < many.length; i += 2000) {
@@ -111,12 +113,7 @@ describe('s3-index ls / head / stats', () => {
       expect((await run('ingest', [file(`big${i}.json`, events)])).code).toBe(0);
     }
     const big = await run('ls', ['big-bucket', '--recursive']);
-    expect(
-      big.out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.slice(31)),
-    ).toEqual(many);
+    expect(names(big.out)).toEqual(many);
   });
 
   it('head prints one object, or exits 1 when there is none', async () => {
