@@ -10,7 +10,10 @@
  *      each run also reports the server's CPU time per request (process.cpuUsage, robust to other load) and the
  *      machine's CPU pressure during the run (/proc/pressure/cpu "some" avg10: the share of time runnable tasks
  *      waited for a CPU — the 2 cores are shared with other work);
- *   2. the full NDJSON export of every key (`Accept: application/x-ndjson`), read by curl in a separate process,
+ *   2. the same three single-URL runs with wrk (a C client, Debian package `wrk`, one thread), when it is installed:
+ *      autocannon spends ~134 µs of CPU per 205 KB response on this 2-core machine, a third of a core at these
+ *      rates, which the server then lacks; the issue allows either client;
+ *   3. the full NDJSON export of every key (`Accept: application/x-ndjson`), read by curl in a separate process,
  *      against what real S3 needs for the same listing (1000 sequential pages at ≥ 82 ms each).
  * The server is the same app and Node adapter `s3-index serve` uses, on a loopback port.
  *
@@ -21,7 +24,7 @@
  * should: listing allocates many short-lived objects, and with V8's default 16 MB young generation they get
  * promoted and collected by the old-generation GC — the 1M-key export takes 2-3× longer without it.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,6 +136,53 @@ async function measured(
   return { name, result, cpuPerRequest: (c.user + c.system) / requests, pressure: cpuPressure() };
 }
 
+/** One wrk run: latencies in ms (wrk prints them with units), requests/s, errors. */
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  cpuPerRequest: number;
+}
+
+/** wrk is on the PATH (`wrk --version` prints its banner and exits 1, so only a failure to start counts). */
+const hasWrk = (): boolean => spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
+
+/** "9.99ms" / "850.00us" / "1.19s" → ms. */
+function wrkMs(text: string | undefined): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text ?? '');
+  if (!m) return Number.NaN;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+}
+
+async function wrkRun(url: string, connections: number, seconds: number): Promise<WrkResult> {
+  const c0 = process.cpuUsage();
+  const out = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
+  const c = process.cpuUsage(c0);
+  const pct = (p: string) => wrkMs(new RegExp(`^\\s+${p}%\\s+(\\S+)$`, 'm').exec(out)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    p50: pct('50'),
+    p90: pct('90'),
+    p99: pct('99'),
+    max: wrkMs(/^\s+Latency\s+\S+\s+\S+\s+(\S+)/m.exec(out)?.[1]),
+    requests,
+    errors: socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    cpuPerRequest: (c.user + c.system) / Math.max(1, requests),
+  };
+}
+
+const wrkRow = (name: string, r: WrkResult): string =>
+  `| ${name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${r.requests} | ${r.errors} | ${r.non2xx} | ${r.cpuPerRequest.toFixed(0)} |`;
+
 async function autocannonRun(
   base: string,
   paths: string[],
@@ -195,6 +245,16 @@ export async function benchHttp(n: number, seconds: number, connections: number)
     runs.push(await measured('same page, response cache', at(cached.port), [pagePath], connections, seconds));
     runs.push(await measured('same page, no cache', at(plain.port), [pagePath], connections, seconds));
     runs.push(await measured('5000 random pages, no cache', at(plain.port), randomPaths, connections, seconds));
+    const wrkRows: string[] = [];
+    if (hasWrk()) {
+      wrkRows.push(
+        wrkRow('floor: bare node:http, same bytes', await wrkRun(`${at(barePort)}${pagePath}`, connections, seconds)),
+      );
+      wrkRows.push(
+        wrkRow('same page, response cache', await wrkRun(`${at(cached.port)}${pagePath}`, connections, seconds)),
+      );
+      wrkRows.push(wrkRow('same page, no cache', await wrkRun(`${at(plain.port)}${pagePath}`, connections, seconds)));
+    }
     bare.close();
 
     const exportUrl = `http://127.0.0.1:${plain.port}/v1/buckets/${BUCKET}/objects`;
@@ -234,6 +294,16 @@ export async function benchHttp(n: number, seconds: number, connections: number)
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...runs.map(row),
       '',
+      ...(wrkRows.length === 0
+        ? ['wrk is not installed (Debian package `wrk`): no wrk runs.', '']
+        : [
+            `The same URL with wrk (-t1, ${connections} connections, ${seconds} s each); latencies in ms; server µs/req as above:`,
+            '',
+            '| run | requests/s | p50 | p90 | p99 | max | requests | socket errors | non-2xx | server µs/req |',
+            '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+            ...wrkRows,
+            '',
+          ]),
       'Full NDJSON export (`Accept: application/x-ndjson`, read by curl):',
       '',
       '| run | seconds | MB | HTTP | vs real S3 (1000-key pages × 82 ms) |',

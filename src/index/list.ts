@@ -10,7 +10,7 @@
  *     every key under it rolls up to a prefix not greater than the token, so the page resumes past the prefix.
  */
 import { utf8Slice } from '../engine/buffer-slices';
-import { compareBytes, slabCopy } from '../engine/structures/packed-btree';
+import { compareBytes, slabCopy, startsWith } from '../engine/structures/packed-btree';
 import type { SortedSet } from '../engine/structures/sortedset';
 import {
   commonForm,
@@ -202,7 +202,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
     const e = c.keyEnd;
     if (under === 0) {
       // after a seek past a rolled-up prefix: this key only (the next one is likely rolled up too)
-      if (seeked) under = hasPrefix(buf, s, e, prefix) ? 1 : 0;
+      if (seeked) under = startsWith(buf, s, e, prefix) ? 1 : 0;
       else under = c.runWithPrefix(prefix);
       if (under === 0) break;
     }
@@ -252,13 +252,6 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   }
   if (lastBuf !== undefined) page.last = Buffer.from(lastBuf.subarray(lastStart, lastEnd));
   return page;
-}
-
-function hasPrefix(buf: Uint8Array, s: number, e: number, prefix: Buffer): boolean {
-  const n = prefix.length;
-  if (e - s < n) return false;
-  for (let i = 0; i < n; i++) if (buf[s + i] !== prefix[i]) return false;
-  return true;
 }
 
 /** Position of the first occurrence of needle in buf[from, end), or -1. */

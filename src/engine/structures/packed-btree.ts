@@ -171,7 +171,7 @@ function compareFrom(a: Uint8Array, b: Uint8Array, bs: number, be: number, from:
 }
 
 /** True when b[s, e) starts with prefix. */
-function startsWith(b: Uint8Array, s: number, e: number, prefix: Uint8Array): boolean {
+export function startsWith(b: Uint8Array, s: number, e: number, prefix: Uint8Array): boolean {
   const n = prefix.length;
   if (e - s < n) return false;
   for (let i = 0; i < n; i++) if (b[s + i] !== prefix[i]) return false;
