@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, each against redis-server measured in the same run (same data, same machine).
- * Sections: engine (sorted sets), index (S3 object index), resp (redis-benchmark vs redis-server), http (autocannon).
+ * Sections: engine (sorted sets), index (S3 object index), resp (redis-benchmark vs redis-server), http (autocannon, and wrk when installed).
  * `npm run bench -- engine index` runs some of them; BENCH_N sets the data size (default 1,000,000).
  */
 import { spawnSync } from 'node:child_process';
