@@ -108,11 +108,24 @@ export class Engine implements KeyspaceListener {
     this.stats.commandsProcessed++;
     const r = spec.run(ctx);
     // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
+    if (spec.subcommands !== undefined) {
+      this.countSubcommand(spec, argv);
+      return r;
+    }
     const slot = (spec as Slotted)[CALL_SLOT] ?? callSlotOf(spec);
     if (slot >= this.callCounts.length) this.growCallCounts();
     this.callCounts[slot]!++;
     return r;
   }
+
+  /** Container commands count per subcommand, as `config|get` (Redis 7); an unknown subcommand counts nowhere. */
+  private countSubcommand(spec: CommandSpec, argv: Buffer[]): void {
+    const sub = argv[1]?.toString('latin1').toLowerCase();
+    if (sub === undefined || !spec.subcommands!.some((s) => s.name === sub)) return;
+    const name = `${spec.name}|${sub}`;
+    this.subcommandCalls.set(name, (this.subcommandCalls.get(name) ?? 0) + 1);
+  }
+  private readonly subcommandCalls = new Map<string, number>();
 
   private growCallCounts(): void {
     const grown = new Float64Array(Math.max(nextCallSlot, this.callCounts.length * 2));
@@ -120,18 +133,23 @@ export class Engine implements KeyspaceListener {
     this.callCounts = grown;
   }
 
-  /** Calls per command since start (or CONFIG RESETSTAT), by lower-case name, for the commands called at least once. */
+  /**
+   * Calls per command since start (or CONFIG RESETSTAT), by lower-case name (`container|subcommand` for container
+   * commands), for the commands called at least once.
+   */
   callStats(): Map<string, number> {
     const out = new Map<string, number>();
     for (const spec of this.table.values()) {
       const n = this.callCounts[(spec as Slotted)[CALL_SLOT] ?? -1] ?? 0;
       if (n > 0) out.set(spec.name, n);
     }
+    for (const [name, n] of this.subcommandCalls) out.set(name, n);
     return out;
   }
 
   resetCallStats(): void {
     this.callCounts.fill(0);
+    this.subcommandCalls.clear();
   }
 
   /** Convenience for tests and the CLI: execute with string arguments. */

@@ -104,7 +104,20 @@ describe('INFO commandstats', () => {
     // the other engine's calls are its own
     expect(stats(b).filter((l) => l.startsWith('cmdstat_set:'))).toEqual([]);
     expect(a.exec('config', 'resetstat')).toBe('OK');
-    expect(stats(a)).toEqual(['cmdstat_config:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0']);
+    // container commands count per subcommand (Redis 7); an unknown subcommand counts nowhere
+    expect(stats(a)).toEqual([
+      'cmdstat_config|resetstat:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
+    ]);
+    a.exec('CONFIG', 'GET', 'maxmemory');
+    a.exec('config', 'nosuch');
+    a.exec('object', 'encoding', 'k');
+    expect(stats(a).filter((l) => !l.startsWith('cmdstat_info:'))).toEqual(
+      expect.arrayContaining([
+        'cmdstat_config|get:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
+        'cmdstat_object|encoding:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
+      ]),
+    );
+    expect(stats(a).filter((l) => /^cmdstat_(config|object)[:|]/.test(l))).toHaveLength(3);
   });
 });
 
