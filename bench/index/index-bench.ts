@@ -30,11 +30,23 @@ const cpuMicros = (): number => {
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
+/**
+ * Live heap + external bytes. V8 frees dead ArrayBuffers' memory on background sweeper threads after a GC, so one
+ * reading right after gc() can still count buffers that are already garbage (leaf buffers replaced while growing):
+ * collect, pause so the sweeper can finish, and read again until two readings agree within 1 MiB.
+ */
 function memory(): number {
-  gc?.();
-  gc?.();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
+  let last = Number.NaN;
+  for (let round = 0; round < 6; round++) {
+    gc?.();
+    gc?.();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    const m = process.memoryUsage();
+    const v = m.heapUsed + m.external;
+    if (Math.abs(v - last) < 1 << 20) return v;
+    last = v;
+  }
+  return last;
 }
 
 const tsv = execFileSync(

@@ -62,6 +62,7 @@ const LEAF_OVERHEAD_BYTES = 400;
 const EMPTY = Buffer.alloc(0);
 const NO_OFFSETS = new Uint16Array(0);
 const NO_KOFFS = new Uint32Array(1);
+const NO_KBUF = Buffer.alloc(0);
 
 export interface TreeEntry {
   key: Buffer;
@@ -89,10 +90,14 @@ class Inner {
   /**
    * The separators packed into one buffer for searching: keys[i] is kbuf[koffs[i], koffs[i + 1]). A search then
    * touches one contiguous block instead of one object per probe scattered over the heap (cache and TLB misses were
-   * most of a descent's cost). Null after `keys` changed; the next search rebuilds it (packKeys).
+   * most of a descent's cost). `kdirty` after `keys` changed: the next search repacks (packKeys), into the same
+   * buffers while they are big enough (they keep some slack), so that splits do not leave a garbage buffer each.
    */
-  kbuf: Buffer | null = null;
+  kbuf: Buffer = NO_KBUF;
   koffs: Uint32Array = NO_KOFFS;
+  /** separators packed (keys.length when not dirty) */
+  kn = 0;
+  kdirty = true;
   constructor(
     public keys: Uint8Array[],
     public children: Node[],
@@ -346,8 +351,10 @@ function packKeys(node: Inner): Buffer {
   const n = keys.length;
   let total = 0;
   for (let i = 0; i < n; i++) total += keys[i].length;
-  const offs = new Uint32Array(n + 1);
-  const buf = allocBuf(total);
+  if (node.koffs.length < n + 1) node.koffs = new Uint32Array(n + 1 + (n >> 3) + 4);
+  if (node.kbuf.length < total) node.kbuf = allocBuf(total + (total >> 3) + 64);
+  const offs = node.koffs;
+  const buf = node.kbuf;
   let p = 0;
   for (let i = 0; i < n; i++) {
     offs[i] = p;
@@ -355,8 +362,8 @@ function packKeys(node: Inner): Buffer {
     p += keys[i].length;
   }
   offs[n] = p;
-  node.koffs = offs;
-  node.kbuf = buf;
+  node.kn = n;
+  node.kdirty = false;
   return buf;
 }
 
@@ -369,10 +376,10 @@ let descHi = 0;
  * prefixes with the node's lower and upper bounds, on return those with the chosen child's bounds.
  */
 function innerSearch(node: Inner, key: Uint8Array): number {
-  const kb = node.kbuf ?? packKeys(node);
+  const kb = node.kdirty ? packKeys(node) : node.kbuf;
   const ko = node.koffs;
   let lo = 1;
-  let hi = ko.length - 1;
+  let hi = node.kn;
   let llcp = descLo;
   let rlcp = descHi;
   while (lo < hi) {
@@ -841,10 +848,10 @@ export class PackedBTree {
     let r = 0;
     for (let d = 0; d < this.height; d++) {
       const inner = node as Inner;
-      const kb = inner.kbuf ?? packKeys(inner);
+      const kb = inner.kdirty ? packKeys(inner) : inner.kbuf;
       const ko = inner.koffs;
       let lo = 1;
-      let hi = ko.length - 1;
+      let hi = inner.kn;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         if (pred(kb, ko[mid], ko[mid + 1])) lo = mid + 1;
@@ -1086,7 +1093,7 @@ export class PackedBTree {
     p.counts[i] = orig.count;
     p.weights[i] = orig.weight;
     p.keys.splice(i + 1, 0, ...seps);
-    p.kbuf = null;
+    p.kdirty = true;
     p.children.splice(i + 1, 0, ...nodes);
     p.counts.splice(i + 1, 0, ...nodes.map(nodeCount));
     p.weights.splice(i + 1, 0, ...nodes.map((c) => c.weight));
@@ -1262,8 +1269,8 @@ export class PackedBTree {
       if (node === this.root && len < 2) fail('root with a single child');
       if (len > this.lim.innerMax) fail('inner overflow');
       if (node.keys.length !== len || node.counts.length !== len || node.weights.length !== len) fail('array sizes');
-      if (node.kbuf !== null) {
-        if (node.koffs.length !== len + 1) fail('packed separators: size');
+      if (!node.kdirty) {
+        if (node.kn !== len || node.koffs.length < len + 1) fail('packed separators: size');
         for (let i = 1; i < len; i++) {
           const k = node.keys[i];
           if (compareBytes(k, node.kbuf, node.koffs[i], node.koffs[i + 1]) !== 0) fail('packed separators: stale');
@@ -1305,7 +1312,7 @@ const MODE_UPDATE = 2;
 function removeChild(p: Inner, i: number): void {
   p.children.splice(i, 1);
   p.keys.splice(i, 1);
-  p.kbuf = null;
+  p.kdirty = true;
   p.counts.splice(i, 1);
   p.weights.splice(i, 1);
   if (i === 0 && p.keys.length > 0) p.keys[0] = EMPTY;
@@ -1320,7 +1327,7 @@ function tryMergeInner(p: Inner, i: number, innerMax: number): boolean {
   const right = p.children[li + 1] as Inner;
   if (left.children.length + right.children.length > innerMax) return false;
   left.keys.push(p.keys[li + 1], ...right.keys.slice(1));
-  left.kbuf = null;
+  left.kdirty = true;
   left.children.push(...right.children);
   left.counts.push(...right.counts);
   left.weights.push(...right.weights);
