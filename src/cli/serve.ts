@@ -80,14 +80,21 @@ export async function serve(args: readonly string[]): Promise<number> {
       `${config.requirepass ? ' (password required)' : ''}; HTTP API on http://${config.host}:${service.httpPort}\n`,
   );
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // a repeated signal (Ctrl-C also reaches a child through its parent) must not cut the shutdown short
+      if (stopping) return;
+      stopping = true;
       process.stderr.write(`s3-index: ${signal} received, shutting down\n`);
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      service.stop().then(resolve, resolve);
+      service.stop().then(finish, finish);
     };
     const onInt = () => stop('SIGINT');
     const onTerm = () => stop('SIGTERM');
+    const finish = () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve();
+    };
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
   });

@@ -109,10 +109,15 @@ describeWithTool('redis-cli')('s3-index serve (built CLI, real process)', () => 
     expect(keys).toEqual(['logs/2024/a.json', 'logs/2024/b.json', 'logs/2025/c.json', 'top.txt']);
   });
 
-  it('shuts down cleanly on SIGTERM', async () => {
+  it('shuts down cleanly on SIGTERM, the server process (run with a 64 MB young generation) included', async () => {
+    // bin/s3-index.js re-runs `serve` in a child process with --max-semi-space-size=64
+    const server = execFileSync('ps', ['--ppid', String(proc.pid), '-o', 'pid=,args='], { encoding: 'utf8' }).trim();
+    expect(server).toMatch(/--max-semi-space-size=64 .*s3-index\.js serve/);
+    const serverPid = Number(server.split(/\s+/)[0]);
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/SIGTERM received, shutting down/);
+    expect(() => process.kill(serverPid, 0)).toThrow();
   });
 });
