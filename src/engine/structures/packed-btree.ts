@@ -408,6 +408,51 @@ function capacityFor(need: number, cap: number, growth: number, floor: number): 
   return Math.max(need, Math.min(want, cap));
 }
 
+/**
+ * Leaf buffer capacities form a geometric series (×1.125, ending at the default 8 KiB leaf), and a buffer a leaf
+ * outgrows goes to a small free list of its size: a growing leaf then mostly takes the buffer another leaf has just
+ * outgrown instead of a new ArrayBuffer, whose allocation, external-memory accounting and later sweep cost V8
+ * several µs. The series keeps the usual ≤ 1/8 slack.
+ */
+const BUF_CLASSES: number[] = [];
+for (let c = DEFAULT_LIMITS.leafMaxBytes; c >= 256; c = Math.floor(c / 1.125 / 8) * 8) BUF_CLASSES.unshift(c);
+const FREE_PER_CLASS = 4;
+const freeBufs: Buffer[][] = BUF_CLASSES.map(() => []);
+
+/** Index of the smallest class ≥ n (BUF_CLASSES.length when n is above every class). */
+function classIndex(n: number): number {
+  let lo = 0;
+  let hi = BUF_CLASSES.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (BUF_CLASSES[mid] < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Byte capacity for `need`: the class ≥ need (≥ 2·need for the tail of a sequential load), never above max(need, cap). */
+function bufCapacityFor(need: number, cap: number, growth: number, floor: number): number {
+  const want = growth === GROW_TAIL ? Math.max(2 * need, floor) : Math.max(need, floor);
+  const k = classIndex(want);
+  return Math.max(need, Math.min(k < BUF_CLASSES.length ? BUF_CLASSES[k] : want, cap));
+}
+
+function takeLeafBuf(n: number): Buffer {
+  const k = classIndex(n);
+  if (k < BUF_CLASSES.length && BUF_CLASSES[k] === n) {
+    const b = freeBufs[k].pop();
+    if (b !== undefined) return b;
+  }
+  return allocBuf(n);
+}
+
+/** Hands a buffer no leaf uses any more to the free list of its class (when it has one and there is room). */
+function releaseLeafBuf(b: Buffer): void {
+  const k = classIndex(b.length);
+  if (k < BUF_CLASSES.length && BUF_CLASSES[k] === b.length && freeBufs[k].length < FREE_PER_CLASS) freeBufs[k].push(b);
+}
+
 /** Makes room for needBytes of entry data and needCount entries (and per-entry weights when needWeights). */
 function ensureCapacity(
   leaf: Leaf,
@@ -419,8 +464,9 @@ function ensureCapacity(
   wideWeights = false,
 ): void {
   if (needBytes > leaf.buf.length) {
-    const buf = allocBuf(capacityFor(needBytes, lim.leafMaxBytes, growth, 256));
+    const buf = takeLeafBuf(bufCapacityFor(needBytes, lim.leafMaxBytes, growth, 256));
     leaf.buf.copy(buf, 0, 0, leaf.used);
+    releaseLeafBuf(leaf.buf);
     leaf.buf = buf;
   }
   const wide = leaf.buf.length > 0x10000;
@@ -444,8 +490,9 @@ function ensureCapacity(
 function shrinkToFit(leaf: Leaf, lim: Limits, exact = false): void {
   const n = leaf.count;
   if (leaf.buf.length > leaf.used + (leaf.used >> 2) + 64 || (exact && leaf.buf.length > leaf.used)) {
-    const buf = allocBuf(exact ? leaf.used : capacityFor(leaf.used, lim.leafMaxBytes, GROW_NORMAL, 0));
+    const buf = takeLeafBuf(exact ? leaf.used : bufCapacityFor(leaf.used, lim.leafMaxBytes, GROW_NORMAL, 0));
     leaf.buf.copy(buf, 0, 0, leaf.used);
+    releaseLeafBuf(leaf.buf);
     leaf.buf = buf;
   }
   const wide = leaf.buf.length > 0x10000;
@@ -554,6 +601,7 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
   const n = leaf.count;
   const k = to - from;
   if (k === n) {
+    releaseLeafBuf(leaf.buf);
     leaf.buf = EMPTY;
     leaf.offs = NO_OFFSETS;
     leaf.count = 0;

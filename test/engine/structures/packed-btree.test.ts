@@ -286,6 +286,39 @@ describe('PackedBTree seek cursors', () => {
   });
 });
 
+describe('PackedBTree leaf buffers', () => {
+  it('are reused across leaves (the free lists of outgrown buffers) without two leaves ever sharing one', () => {
+    // default limits, so leaf buffers take the size classes that the free lists recycle
+    const tree = new PackedBTree();
+    const model = new Map<string, string>();
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let step = 0; step < 60_000; step++) {
+      const k = `key/${String(rnd(8000)).padStart(5, '0')}`;
+      const r = rnd(10);
+      if (r < 7) {
+        // values of varied sizes make leaves grow, shrink and split at many different sizes
+        const v = `${k}:${step}:${'x'.repeat(rnd(120))}`;
+        tree.set(Buffer.from(k), Buffer.from(v), v.length);
+        model.set(k, v);
+      } else {
+        tree.delete(Buffer.from(k));
+        model.delete(k);
+      }
+    }
+    tree.checkInvariants();
+    expect(tree.size).toBe(model.size);
+    for (const [k, v] of model) expect(tree.getValue(Buffer.from(k))?.toString()).toBe(v);
+    const c = tree.seekCursor(Buffer.alloc(0), false);
+    const keys: string[] = [];
+    for (; c.valid; c.next()) keys.push(c.key().toString());
+    expect(keys).toEqual([...model.keys()].sort());
+  });
+});
+
 describe('TreeCursor.stableBuf', () => {
   it('gives copies that later writes to the tree and later listings never change', () => {
     const tree = new PackedBTree();
