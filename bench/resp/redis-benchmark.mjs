@@ -58,9 +58,14 @@ async function waitForPort(port) {
 async function startServers() {
   const [ours, redis] = [await freePort(), await freePort()];
   const procs = [
-    spawn(process.execPath, [path.join(root, 'bin/s3-index.js'), 'serve', '--resp-port', String(ours)], {
-      stdio: 'ignore',
-    }),
+    // the flag `npx s3-index serve` would add by re-running itself in a child; given here, this pid is the server's
+    spawn(
+      process.execPath,
+      ['--max-semi-space-size=64', path.join(root, 'bin/s3-index.js'), 'serve', '--resp-port', String(ours)],
+      {
+        stdio: 'ignore',
+      },
+    ),
     spawn('redis-server', ['--port', String(redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     }),
