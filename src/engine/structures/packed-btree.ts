@@ -402,12 +402,6 @@ function innerSearch(node: Inner, key: Uint8Array): number {
 const GROW_NORMAL = 0;
 const GROW_TAIL = 1;
 
-/** Capacity for `need` units: +1/8 normally, doubling for the tail of a sequential load; never above max(need, cap). */
-function capacityFor(need: number, cap: number, growth: number, floor: number): number {
-  const want = growth === GROW_TAIL ? Math.max(2 * need, floor) : need + (need >> 3) + 4;
-  return Math.max(need, Math.min(want, cap));
-}
-
 /**
  * Leaf buffer capacities form a geometric series (×1.125, ending at the default 8 KiB leaf), and a buffer a leaf
  * outgrows goes to a small free list of its size: a growing leaf then mostly takes the buffer another leaf has just
@@ -453,6 +447,63 @@ function releaseLeafBuf(b: Buffer): void {
   if (k < BUF_CLASSES.length && BUF_CLASSES[k] === b.length && freeBufs[k].length < FREE_PER_CLASS) freeBufs[k].push(b);
 }
 
+/**
+ * The same for the per-entry arrays: offsets (Uint16Array) and integer weights (Uint32Array) take capacities from a
+ * series of entry counts, and outgrown ones go to small free lists (weights are zeroed when reused).
+ */
+const COUNT_CLASSES: number[] = [];
+for (let c = 8; c < DEFAULT_LIMITS.leafMaxEntries; c = Math.max(c + 4, Math.floor(c * 1.125))) COUNT_CLASSES.push(c);
+COUNT_CLASSES.push(DEFAULT_LIMITS.leafMaxEntries);
+const freeOffs: Uint16Array[][] = COUNT_CLASSES.map(() => []);
+const freeWeights: Uint32Array[][] = COUNT_CLASSES.map(() => []);
+
+function countClassIndex(n: number): number {
+  let lo = 0;
+  let hi = COUNT_CLASSES.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (COUNT_CLASSES[mid] < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Entry capacity for `need`: the class ≥ need (≥ 2·need for the tail of a sequential load), never above max(need, cap). */
+function countCapacityFor(need: number, cap: number, growth: number, floor: number): number {
+  const want = growth === GROW_TAIL ? Math.max(2 * need, floor) : Math.max(need, floor);
+  const k = countClassIndex(want);
+  return Math.max(need, Math.min(k < COUNT_CLASSES.length ? COUNT_CLASSES[k] : want, cap));
+}
+
+/** The free list for arrays of length n, or undefined when n is not a class. */
+function countList<T>(lists: T[][], n: number): T[] | undefined {
+  const k = countClassIndex(n);
+  return k < COUNT_CLASSES.length && COUNT_CLASSES[k] === n ? lists[k] : undefined;
+}
+
+function takeOffs(n: number): Uint16Array {
+  return countList(freeOffs, n)?.pop() ?? new Uint16Array(n);
+}
+
+function takeWeights(n: number): Uint32Array {
+  const w = countList(freeWeights, n)?.pop();
+  if (w === undefined) return new Uint32Array(n);
+  w.fill(0);
+  return w;
+}
+
+/** Hands per-entry arrays no leaf uses any more to their free lists (offsets and integer weights only). */
+function releaseArray(a: Uint16Array | Uint32Array | Float64Array | null): void {
+  if (a === null || a.length === 0) return;
+  const list =
+    a instanceof Uint16Array
+      ? countList(freeOffs, a.length)
+      : a instanceof Uint32Array
+        ? countList(freeWeights, a.length)
+        : undefined;
+  if (list !== undefined && list.length < FREE_PER_CLASS) (list as Array<typeof a>).push(a);
+}
+
 /** Makes room for needBytes of entry data and needCount entries (and per-entry weights when needWeights). */
 function ensureCapacity(
   leaf: Leaf,
@@ -471,17 +522,19 @@ function ensureCapacity(
   }
   const wide = leaf.buf.length > 0x10000;
   if (needCount > leaf.offs.length || (wide && !(leaf.offs instanceof Uint32Array))) {
-    const cap = capacityFor(needCount, lim.leafMaxEntries, growth, 8);
-    const offs = wide ? new Uint32Array(cap) : new Uint16Array(cap);
+    const cap = countCapacityFor(needCount, lim.leafMaxEntries, growth, 8);
+    const offs = wide ? new Uint32Array(cap) : takeOffs(cap);
     offs.set(leaf.offs.subarray(0, leaf.count));
+    releaseArray(leaf.offs);
     leaf.offs = offs;
   }
   const old = leaf.weights;
   const wideW = wideWeights || old instanceof Float64Array;
   if (needWeights && (old === null || needCount > old.length || (wideW && !(old instanceof Float64Array)))) {
     const n = Math.max(needCount, leaf.offs.length);
-    const w = wideW ? new Float64Array(n) : new Uint32Array(n);
-    if (leaf.weights !== null) w.set(leaf.weights.subarray(0, leaf.count));
+    const w = wideW ? new Float64Array(n) : takeWeights(n);
+    if (old !== null) w.set(old.subarray(0, leaf.count));
+    releaseArray(old);
     leaf.weights = w;
   }
 }
@@ -501,13 +554,16 @@ function shrinkToFit(leaf: Leaf, lim: Limits, exact = false): void {
     (exact && leaf.offs.length > n) ||
     (!wide && leaf.offs instanceof Uint32Array)
   ) {
-    const cap = exact ? n : capacityFor(n, lim.leafMaxEntries, GROW_NORMAL, 0);
-    const offs = wide ? new Uint32Array(cap) : new Uint16Array(cap);
+    const cap = exact ? n : countCapacityFor(n, lim.leafMaxEntries, GROW_NORMAL, 0);
+    const offs = wide ? new Uint32Array(cap) : takeOffs(cap);
     offs.set(leaf.offs.subarray(0, n));
+    releaseArray(leaf.offs);
     leaf.offs = offs;
   }
-  if (leaf.weights !== null && (leaf.weights.length > n + (n >> 2) + 8 || (exact && leaf.weights.length > n))) {
-    leaf.weights = leaf.weights.slice(0, n);
+  const w = leaf.weights;
+  if (w !== null && (w.length > n + (n >> 2) + 8 || (exact && w.length > n))) {
+    leaf.weights = w.slice(0, n);
+    releaseArray(w);
   }
 }
 
@@ -528,7 +584,10 @@ function sumWeights(leaf: Leaf): void {
     if (w[i] !== 0) any = true;
   }
   leaf.weight = s;
-  if (!any) leaf.weights = null;
+  if (!any) {
+    releaseArray(leaf.weights);
+    leaf.weights = null;
+  }
 }
 
 function insertEntry(
@@ -602,6 +661,8 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
   const k = to - from;
   if (k === n) {
     releaseLeafBuf(leaf.buf);
+    releaseArray(leaf.offs);
+    releaseArray(leaf.weights);
     leaf.buf = EMPTY;
     leaf.offs = NO_OFFSETS;
     leaf.count = 0;

@@ -291,6 +291,7 @@ describe('PackedBTree leaf buffers', () => {
     // default limits, so leaf buffers take the size classes that the free lists recycle
     const tree = new PackedBTree();
     const model = new Map<string, string>();
+    const weights = new Map<string, number>();
     let seed = 12345;
     const rnd = (n: number) => {
       seed = (seed * 1103515245 + 12345) >>> 0;
@@ -302,20 +303,48 @@ describe('PackedBTree leaf buffers', () => {
       if (r < 7) {
         // values of varied sizes make leaves grow, shrink and split at many different sizes
         const v = `${k}:${step}:${'x'.repeat(rnd(120))}`;
-        tree.set(Buffer.from(k), Buffer.from(v), v.length);
+        // some weights 0, so that leaves drop and re-create their weight arrays (reused ones must come back zeroed)
+        const w = r < 2 ? 0 : v.length;
+        tree.set(Buffer.from(k), Buffer.from(v), w);
         model.set(k, v);
+        weights.set(k, w);
       } else {
         tree.delete(Buffer.from(k));
         model.delete(k);
+        weights.delete(k);
       }
     }
     tree.checkInvariants();
     expect(tree.size).toBe(model.size);
+    expect(tree.totalWeight).toBe([...weights.values()].reduce((a, b) => a + b, 0));
+    const sorted = [...weights.keys()].sort();
+    for (let i = 0; i + 500 <= sorted.length; i += 997) {
+      const want = sorted.slice(i, i + 500).reduce((a, k) => a + weights.get(k)!, 0);
+      expect(tree.weightBetween(i, i + 500)).toBe(want);
+    }
     for (const [k, v] of model) expect(tree.getValue(Buffer.from(k))?.toString()).toBe(v);
     const c = tree.seekCursor(Buffer.alloc(0), false);
     const keys: string[] = [];
     for (; c.valid; c.next()) keys.push(c.key().toString());
     expect(keys).toEqual([...model.keys()].sort());
+  });
+});
+
+describe('PackedBTree per-entry weights', () => {
+  it('start at zero for the entries of a leaf that had none, also in an array reused from another tree', () => {
+    const key = (i: number) => Buffer.from(`w/${String(i).padStart(6, '0')}`);
+    // a weighted tree, emptied: its weight arrays go to the free lists with their (non-zero) contents
+    const a = new PackedBTree();
+    for (let i = 0; i < 20_000; i++) a.set(key(i), undefined, 1_000_000 + i);
+    for (let i = 0; i < 20_000; i++) a.delete(key(i));
+    // an unweighted tree: no weight arrays, until one entry per leaf-sized stretch gets a weight
+    const b = new PackedBTree();
+    for (let i = 0; i < 20_000; i++) b.set(key(i), undefined, 0);
+    for (let i = 0; i < 20_000; i += 50) b.set(key(i), undefined, 7);
+    b.checkInvariants();
+    expect(b.totalWeight).toBe(7 * 400);
+    expect(b.weightBetween(0, 10_000)).toBe(7 * 200);
+    for (let i = 1; i < 20_000; i += 50) expect(b.get(key(i))?.weight).toBe(0);
   });
 });
 
