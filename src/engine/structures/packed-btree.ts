@@ -413,38 +413,48 @@ for (let c = DEFAULT_LIMITS.leafMaxBytes; c >= 256; c = Math.floor(c / 1.125 / 8
 const FREE_PER_CLASS = 4;
 const freeBufs: Buffer[][] = BUF_CLASSES.map(() => []);
 
-/** Index of the smallest class ≥ n (BUF_CLASSES.length when n is above every class). */
-function classIndex(n: number): number {
+/** Index of the smallest of the ascending `classes` ≥ n (classes.length when n is above every class). */
+function classIndex(classes: readonly number[], n: number): number {
   let lo = 0;
-  let hi = BUF_CLASSES.length;
+  let hi = classes.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (BUF_CLASSES[mid] < n) lo = mid + 1;
+    if (classes[mid] < n) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** Byte capacity for `need`: the class ≥ need (≥ 2·need for the tail of a sequential load), never above max(need, cap). */
-function bufCapacityFor(need: number, cap: number, growth: number, floor: number): number {
+/**
+ * Capacity for `need` from a class series: the class ≥ need (≥ 2·need for the tail of a sequential load), never
+ * above max(need, cap).
+ */
+function classCapacityFor(
+  classes: readonly number[],
+  need: number,
+  cap: number,
+  growth: number,
+  floor: number,
+): number {
   const want = growth === GROW_TAIL ? Math.max(2 * need, floor) : Math.max(need, floor);
-  const k = classIndex(want);
-  return Math.max(need, Math.min(k < BUF_CLASSES.length ? BUF_CLASSES[k] : want, cap));
+  const k = classIndex(classes, want);
+  return Math.max(need, Math.min(k < classes.length ? classes[k] : want, cap));
+}
+
+/** The free list for things of size n in a class series, or undefined when n is not one of its classes. */
+function freeList<T>(classes: readonly number[], lists: T[][], n: number): T[] | undefined {
+  const k = classIndex(classes, n);
+  return k < classes.length && classes[k] === n ? lists[k] : undefined;
 }
 
 function takeLeafBuf(n: number): Buffer {
-  const k = classIndex(n);
-  if (k < BUF_CLASSES.length && BUF_CLASSES[k] === n) {
-    const b = freeBufs[k].pop();
-    if (b !== undefined) return b;
-  }
-  return allocBuf(n);
+  return freeList(BUF_CLASSES, freeBufs, n)?.pop() ?? allocBuf(n);
 }
 
 /** Hands a buffer no leaf uses any more to the free list of its class (when it has one and there is room). */
 function releaseLeafBuf(b: Buffer): void {
-  const k = classIndex(b.length);
-  if (k < BUF_CLASSES.length && BUF_CLASSES[k] === b.length && freeBufs[k].length < FREE_PER_CLASS) freeBufs[k].push(b);
+  const list = freeList(BUF_CLASSES, freeBufs, b.length);
+  if (list !== undefined && list.length < FREE_PER_CLASS) list.push(b);
 }
 
 /**
@@ -457,36 +467,12 @@ COUNT_CLASSES.push(DEFAULT_LIMITS.leafMaxEntries);
 const freeOffs: Uint16Array[][] = COUNT_CLASSES.map(() => []);
 const freeWeights: Uint32Array[][] = COUNT_CLASSES.map(() => []);
 
-function countClassIndex(n: number): number {
-  let lo = 0;
-  let hi = COUNT_CLASSES.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (COUNT_CLASSES[mid] < n) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Entry capacity for `need`: the class ≥ need (≥ 2·need for the tail of a sequential load), never above max(need, cap). */
-function countCapacityFor(need: number, cap: number, growth: number, floor: number): number {
-  const want = growth === GROW_TAIL ? Math.max(2 * need, floor) : Math.max(need, floor);
-  const k = countClassIndex(want);
-  return Math.max(need, Math.min(k < COUNT_CLASSES.length ? COUNT_CLASSES[k] : want, cap));
-}
-
-/** The free list for arrays of length n, or undefined when n is not a class. */
-function countList<T>(lists: T[][], n: number): T[] | undefined {
-  const k = countClassIndex(n);
-  return k < COUNT_CLASSES.length && COUNT_CLASSES[k] === n ? lists[k] : undefined;
-}
-
 function takeOffs(n: number): Uint16Array {
-  return countList(freeOffs, n)?.pop() ?? new Uint16Array(n);
+  return freeList(COUNT_CLASSES, freeOffs, n)?.pop() ?? new Uint16Array(n);
 }
 
 function takeWeights(n: number): Uint32Array {
-  const w = countList(freeWeights, n)?.pop();
+  const w = freeList(COUNT_CLASSES, freeWeights, n)?.pop();
   if (w === undefined) return new Uint32Array(n);
   w.fill(0);
   return w;
@@ -497,9 +483,9 @@ function releaseArray(a: Uint16Array | Uint32Array | Float64Array | null): void 
   if (a === null || a.length === 0) return;
   const list =
     a instanceof Uint16Array
-      ? countList(freeOffs, a.length)
+      ? freeList(COUNT_CLASSES, freeOffs, a.length)
       : a instanceof Uint32Array
-        ? countList(freeWeights, a.length)
+        ? freeList(COUNT_CLASSES, freeWeights, a.length)
         : undefined;
   if (list !== undefined && list.length < FREE_PER_CLASS) (list as Array<typeof a>).push(a);
 }
@@ -515,14 +501,14 @@ function ensureCapacity(
   wideWeights = false,
 ): void {
   if (needBytes > leaf.buf.length) {
-    const buf = takeLeafBuf(bufCapacityFor(needBytes, lim.leafMaxBytes, growth, 256));
+    const buf = takeLeafBuf(classCapacityFor(BUF_CLASSES, needBytes, lim.leafMaxBytes, growth, 256));
     leaf.buf.copy(buf, 0, 0, leaf.used);
     releaseLeafBuf(leaf.buf);
     leaf.buf = buf;
   }
   const wide = leaf.buf.length > 0x10000;
   if (needCount > leaf.offs.length || (wide && !(leaf.offs instanceof Uint32Array))) {
-    const cap = countCapacityFor(needCount, lim.leafMaxEntries, growth, 8);
+    const cap = classCapacityFor(COUNT_CLASSES, needCount, lim.leafMaxEntries, growth, 8);
     const offs = wide ? new Uint32Array(cap) : takeOffs(cap);
     offs.set(leaf.offs.subarray(0, leaf.count));
     releaseArray(leaf.offs);
@@ -543,7 +529,9 @@ function ensureCapacity(
 function shrinkToFit(leaf: Leaf, lim: Limits, exact = false): void {
   const n = leaf.count;
   if (leaf.buf.length > leaf.used + (leaf.used >> 2) + 64 || (exact && leaf.buf.length > leaf.used)) {
-    const buf = takeLeafBuf(exact ? leaf.used : bufCapacityFor(leaf.used, lim.leafMaxBytes, GROW_NORMAL, 0));
+    const buf = takeLeafBuf(
+      exact ? leaf.used : classCapacityFor(BUF_CLASSES, leaf.used, lim.leafMaxBytes, GROW_NORMAL, 0),
+    );
     leaf.buf.copy(buf, 0, 0, leaf.used);
     releaseLeafBuf(leaf.buf);
     leaf.buf = buf;
@@ -554,7 +542,7 @@ function shrinkToFit(leaf: Leaf, lim: Limits, exact = false): void {
     (exact && leaf.offs.length > n) ||
     (!wide && leaf.offs instanceof Uint32Array)
   ) {
-    const cap = exact ? n : countCapacityFor(n, lim.leafMaxEntries, GROW_NORMAL, 0);
+    const cap = exact ? n : classCapacityFor(COUNT_CLASSES, n, lim.leafMaxEntries, GROW_NORMAL, 0);
     const offs = wide ? new Uint32Array(cap) : takeOffs(cap);
     offs.set(leaf.offs.subarray(0, n));
     releaseArray(leaf.offs);
