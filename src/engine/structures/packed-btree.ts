@@ -709,7 +709,9 @@ function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
   );
   right.buf.copy(left.buf, left.used, 0, right.used);
   for (let i = 0; i < right.count; i++) left.offs[left.count + i] = right.offs[i] + left.used;
+  // right's entries weigh 0 when it has no weight array: left's array may hold stale values past its count
   if (right.weights !== null) left.weights!.set(right.weights.subarray(0, right.count), left.count);
+  else if (left.weights !== null) left.weights.fill(0, left.count, n);
   left.count = n;
   left.used += right.used;
   sumWeights(left);

@@ -331,6 +331,19 @@ describe('PackedBTree leaf buffers', () => {
 });
 
 describe('PackedBTree per-entry weights', () => {
+  it('stay zero for the entries of a merged leaf that had no weight array (found by the model test)', () => {
+    // a split leaves [255] alone in a leaf without weights; the delete merges it back into a leaf whose array still
+    // held a weight past its count
+    const t = new PackedBTree({ leafMaxEntries: 8, leafMaxBytes: 256, innerMax: 5 });
+    t.insert(Buffer.from([255]), Buffer.alloc(113), 0);
+    t.insert(Buffer.alloc(0), Buffer.alloc(119), 0);
+    t.insert(Buffer.from('f0908080f0908080e0a080f0908080e0a080', 'hex'), undefined, 1);
+    t.delete(Buffer.alloc(0));
+    t.checkInvariants();
+    expect(t.get(Buffer.from([255]))?.weight).toBe(0);
+    expect(t.totalWeight).toBe(1);
+  });
+
   it('start at zero for the entries of a leaf that had none, also in an array reused from another tree', () => {
     const key = (i: number) => Buffer.from(`w/${String(i).padStart(6, '0')}`);
     // a weighted tree, emptied: its weight arrays go to the free lists with their (non-zero) contents
