@@ -90,7 +90,9 @@ export const JSON_MAX_KEYS = 10_000;
 export interface ListedObject {
   readonly key: string;
   readonly size: number;
+  /** without quotes */
   readonly etag?: string;
+  /** ms since the epoch */
   readonly lastModified: number;
   readonly storageClass: string;
   readonly versionId?: string;

@@ -15,6 +15,7 @@ import {
   bucketZset,
   encodeContinuationToken,
   fail,
+  type ListedObject,
   type ListOptions,
   listRaw,
   listStart,
@@ -160,17 +161,8 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 export const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 const jsonOrNull = (s: string | undefined): string => (s === undefined ? 'null' : jsonString(s));
 
-/** The fields an object rendering shows (ListedObject and HeadResult both have them). */
-export interface JsonObjectFields {
-  readonly key: string;
-  readonly size: number;
-  /** without quotes */
-  readonly etag?: string;
-  /** ms since the epoch */
-  readonly lastModified: number;
-  readonly storageClass: string;
-  readonly versionId?: string;
-}
+/** The fields an object rendering shows: a listed object's (HeadResult has them too); etag without quotes. */
+export type JsonObjectFields = Omit<ListedObject, 'version'>;
 
 /** One object as JSON text: {"key","size","etag","lastModified","storageClass","versionId"}. */
 export function objectJson(o: JsonObjectFields): string {
