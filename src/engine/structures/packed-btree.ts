@@ -203,9 +203,15 @@ function writeEntry(dst: Buffer, p: number, key: Uint8Array, value: Uint8Array |
   return p;
 }
 
+/** ArrayBuffers allocated for leaf and separator storage so far (a diagnostic: tests check the free lists work). */
+let buffersAllocated = 0;
+export const bufferAllocations = (): number => buffersAllocated;
+
 function allocBuf(n: number): Buffer {
+  if (n === 0) return EMPTY;
+  buffersAllocated++;
   // Own ArrayBuffer (not a slice of Node's shared pool) so a long-lived leaf never pins an 8 KiB pool slab.
-  return n === 0 ? EMPTY : Buffer.allocUnsafeSlow(n);
+  return Buffer.allocUnsafeSlow(n);
 }
 
 /** A fresh Buffer holding a copy of b[s, e) (results never alias leaf storage, which is modified in place). */
@@ -411,6 +417,12 @@ const GROW_TAIL = 1;
  */
 const BUF_CLASSES: number[] = [];
 for (let c = DEFAULT_LIMITS.leafMaxBytes; c >= 256; c = Math.floor(c / 1.125 / 8) * 8) BUF_CLASSES.unshift(c);
+/**
+ * One class above the leaf maximum: the insert that overflows a full leaf (split right after) takes its buffer from
+ * here and the split gives it back, instead of allocating an exact-size ArrayBuffer once per split and dropping it.
+ */
+const OVERFLOW_BYTES = 2048;
+BUF_CLASSES.push(DEFAULT_LIMITS.leafMaxBytes + OVERFLOW_BYTES);
 const FREE_PER_CLASS = 4;
 const freeBufs: Buffer[][] = BUF_CLASSES.map(() => []);
 
@@ -428,7 +440,7 @@ function classIndex(classes: readonly number[], n: number): number {
 
 /**
  * Capacity for `need` from a class series: the class ≥ need (≥ 2·need for the tail of a sequential load), never
- * above max(need, cap).
+ * above max(need, cap), except for a need above cap (an overflowing leaf): the class ≥ need then, if any.
  */
 function classCapacityFor(
   classes: readonly number[],
@@ -437,6 +449,11 @@ function classCapacityFor(
   growth: number,
   floor: number,
 ): number {
+  if (need > cap) {
+    // an overflowing leaf, split at once: the class above the maximum when it fits, never more
+    const k = classIndex(classes, need);
+    return k < classes.length ? classes[k] : need;
+  }
   const want = growth === GROW_TAIL ? Math.max(2 * need, floor) : Math.max(need, floor);
   const k = classIndex(classes, want);
   return Math.max(need, Math.min(k < classes.length ? classes[k] : want, cap));
@@ -464,7 +481,7 @@ function releaseLeafBuf(b: Buffer): void {
  */
 const COUNT_CLASSES: number[] = [];
 for (let c = 8; c < DEFAULT_LIMITS.leafMaxEntries; c = Math.max(c + 4, Math.floor(c * 1.125))) COUNT_CLASSES.push(c);
-COUNT_CLASSES.push(DEFAULT_LIMITS.leafMaxEntries);
+COUNT_CLASSES.push(DEFAULT_LIMITS.leafMaxEntries, DEFAULT_LIMITS.leafMaxEntries + 8);
 const freeOffs: Uint16Array[][] = COUNT_CLASSES.map(() => []);
 const freeWeights: Uint32Array[][] = COUNT_CLASSES.map(() => []);
 
