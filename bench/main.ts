@@ -9,6 +9,7 @@ import { benchZset, zsetChild } from './engine/zset-memory';
 import { benchRedisIndexLayout } from './index/redis-layout';
 
 const SECTIONS = ['engine', 'index', 'resp', 'http'] as const;
+const YOUNG_GEN_FLAG = '--max-semi-space-size=64';
 
 function run(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
@@ -29,8 +30,14 @@ async function main(): Promise<void> {
         process.stdout.write(`${(await benchZset(n)).lines.join('\n')}\n\n`);
         break;
       case 'index':
-        process.stdout.write(`${(await benchRedisIndexLayout(n)).join('\n')}\n`);
-        run(process.execPath, ['--expose-gc', path.join(dist, 'index-bench.js'), String(n)]);
+        {
+          const redis = await benchRedisIndexLayout(n);
+          process.stdout.write(`${redis.lines.join('\n')}\n`);
+          // the young-generation size `s3-index serve` runs with (bin/s3-index.js), where S3IDX.INGEST and /v1
+          // ingest run; the Redis bulk-load rate of this run, for the ingest ratio
+          const bench = path.join(dist, 'index-bench.js');
+          run(process.execPath, ['--expose-gc', YOUNG_GEN_FLAG, bench, String(n), '42', String(redis.loadRate)]);
+        }
         break;
       case 'resp':
         run(process.execPath, [path.join(dist, '../bench/resp/redis-benchmark.mjs')]);
