@@ -1,3 +1,6 @@
+// Tests expect UTC wherever local time shows (s3-index ls prints local times like the AWS CLI); workers inherit it.
+process.env.TZ = 'UTC';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

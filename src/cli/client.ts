@@ -121,7 +121,29 @@ interface ListPageJson {
   nextContinuationToken: string | null;
 }
 
-/** `aws s3 ls` lines: folders as PRE, objects as "YYYY-MM-DD HH:MM:SS <size> <name>" (UTC). */
+/**
+ * An ISO time as `aws s3 ls` prints it: "YYYY-MM-DD HH:MM:SS" in the local time zone (the process's TZ), or in
+ * `timeZone` when given. Unparsable times are printed as they came.
+ */
+export function lsTime(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const f = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const part: Record<string, string> = {};
+  for (const { type, value } of f.formatToParts(d)) part[type] = value;
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
+}
+
+/** `aws s3 ls` lines: folders as PRE, objects as "YYYY-MM-DD HH:MM:SS <size> <name>" (local time, as the AWS CLI). */
 async function ls(p: Parsed, io: ClientIo): Promise<number> {
   const [target, extra] = p.positional;
   if (target === undefined || extra !== undefined) throw new ClientError('usage: s3-index ls BUCKET[/PREFIX]', 2);
@@ -139,8 +161,7 @@ async function ls(p: Parsed, io: ClientIo): Promise<number> {
     const lines: string[] = [];
     for (const cp of page.commonPrefixes) lines.push(`${'PRE'.padStart(30)} ${cp.slice(shownFrom)}`);
     for (const o of page.objects) {
-      const when = o.lastModified.slice(0, 19).replace('T', ' ');
-      lines.push(`${when} ${String(o.size).padStart(10)} ${o.key.slice(shownFrom)}`);
+      lines.push(`${lsTime(o.lastModified)} ${String(o.size).padStart(10)} ${o.key.slice(shownFrom)}`);
     }
     if (lines.length > 0) io.out(`${lines.join('\n')}\n`);
     token = page.isTruncated ? page.nextContinuationToken : null;

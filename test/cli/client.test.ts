@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type ClientCommand, runClient } from '../../src/cli/client';
+import { type ClientCommand, lsTime, runClient } from '../../src/cli/client';
 import type { HttpServerHandle } from '../../src/http/node-server';
 import { appHarness, RO_TOKEN, RW_TOKEN, serveApp, TEST_TOKENS } from '../http/harness';
 import { createdEvent } from '../http/index-fixture';
@@ -86,6 +86,25 @@ describe('s3-index ingest', () => {
     const down = await run('stats', ['cli-bucket'], { url: 'http://127.0.0.1:9' });
     expect(down.code).toBe(1);
     expect(down.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+});
+
+// `ls` prints local times like the AWS CLI; the expected lines below are in UTC (this machine's and CI's zone)
+describe('lsTime', () => {
+  it('prints the time in the local zone, or the zone given, as aws s3 ls does', () => {
+    expect(lsTime('2024-05-01T12:00:00.000Z', 'UTC')).toBe('2024-05-01 12:00:00');
+    expect(lsTime('2024-05-01T20:30:05.000Z', 'Asia/Tokyo')).toBe('2024-05-02 05:30:05');
+    expect(lsTime('2024-01-15T12:00:00Z', 'America/New_York')).toBe('2024-01-15 07:00:00');
+    expect(lsTime('2024-07-15T00:00:00Z', 'America/New_York')).toBe('2024-07-14 20:00:00');
+    const local = new Date('2024-03-09T23:59:59Z');
+    const two = (n: number) => String(n).padStart(2, '0');
+    expect(lsTime(local.toISOString())).toBe(
+      `${local.getFullYear()}-${two(local.getMonth() + 1)}-${two(local.getDate())} ` +
+        `${two(local.getHours())}:${two(local.getMinutes())}:${two(local.getSeconds())}`,
+    );
+  });
+  it('passes an unparsable time through', () => {
+    expect(lsTime('soon')).toBe('soon');
   });
 });
 
