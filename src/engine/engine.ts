@@ -5,6 +5,7 @@
  */
 import { type Clock, systemClock } from './clock';
 import type { CommandContext, CommandSpec, Session } from './command';
+import { type CommandStat, CommandStats } from './command-stats';
 import { COMMANDS } from './commands/index';
 import { validateTable } from './commands/table';
 import { unknownCommand, wrongArity } from './errors';
@@ -31,19 +32,6 @@ export interface EngineStats {
  * symbol-keyed property): bumping it costs an indexed add, where a Map keyed by name cost a lookup and a store on
  * every command.
  */
-const CALL_SLOT: unique symbol = Symbol('s3-index call-count slot');
-type Slotted = CommandSpec & { [CALL_SLOT]?: number };
-let nextCallSlot = 0;
-function callSlotOf(spec: CommandSpec): number {
-  const s = spec as Slotted;
-  let slot = s[CALL_SLOT];
-  if (slot === undefined) {
-    slot = nextCallSlot++;
-    s[CALL_SLOT] = slot;
-  }
-  return slot;
-}
-
 let nextSessionId = 1;
 export function newSession(): Session {
   return { id: nextSessionId++, db: 0, resp: 2 };
@@ -54,7 +42,8 @@ export class Engine implements KeyspaceListener {
   readonly dbs: Keyspace[];
   readonly table: Map<string, CommandSpec>;
   readonly stats: EngineStats = { commandsProcessed: 0, keyspaceHits: 0, keyspaceMisses: 0 };
-  private callCounts = new Float64Array(0);
+  /** INFO commandstats / errorstats figures */
+  readonly commandStats: CommandStats;
   readonly startedAt: number;
   /** bumped on every change; persistence compares it to decide whether a snapshot is due */
   dirty = 0;
@@ -70,8 +59,7 @@ export class Engine implements KeyspaceListener {
     const all = [...COMMANDS, ...(opts.extraCommands ?? [])];
     validateTable(all);
     this.table = new Map(all.map((c) => [c.name, c]));
-    for (const c of all) callSlotOf(c);
-    this.callCounts = new Float64Array(nextCallSlot);
+    this.commandStats = new CommandStats(all);
     this.startedAt = this.clock.now();
   }
 
@@ -88,9 +76,19 @@ export class Engine implements KeyspaceListener {
   execute(argv: Buffer[], session: Session = this.defaultSession): Reply {
     if (argv.length === 0) return { t: 'error', v: 'ERR empty command' };
     const spec = this.lookupCommand(argv[0]!);
-    if (!spec) return unknownCommand(argv[0]!, argv.slice(1));
-    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) return wrongArity(spec.name);
+    if (!spec) return this.refuse(undefined, argv, unknownCommand(argv[0]!, argv.slice(1)));
+    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity)
+      return this.refuse(spec, argv, wrongArity(spec.name));
     return this.run(spec, argv, session);
+  }
+
+  /**
+   * A command refused before it ran (spec undefined for an unknown command): counted in INFO commandstats
+   * (rejected_calls) and errorstats, like Redis. Front ends with checks of their own (NOAUTH, MULTI) call it too.
+   */
+  refuse(spec: CommandSpec | undefined, argv: Buffer[], r: Reply): Reply {
+    this.commandStats.refused(spec, argv, r);
+    return r;
   }
 
   /**
@@ -106,50 +104,20 @@ export class Engine implements KeyspaceListener {
       session,
     };
     this.stats.commandsProcessed++;
+    const t0 = performance.now();
     const r = spec.run(ctx);
     // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
-    if (spec.subcommands !== undefined) {
-      this.countSubcommand(spec, argv);
-      return r;
-    }
-    const slot = (spec as Slotted)[CALL_SLOT] ?? callSlotOf(spec);
-    if (slot >= this.callCounts.length) this.growCallCounts();
-    this.callCounts[slot]!++;
+    this.commandStats.ran(spec, argv, (performance.now() - t0) * 1000, r);
     return r;
   }
 
-  /** Container commands count per subcommand, as `config|get` (Redis 7); an unknown subcommand counts nowhere. */
-  private countSubcommand(spec: CommandSpec, argv: Buffer[]): void {
-    const sub = argv[1]?.toString('latin1').toLowerCase();
-    if (sub === undefined || !spec.subcommands!.some((s) => s.name === sub)) return;
-    const name = `${spec.name}|${sub}`;
-    this.subcommandCalls.set(name, (this.subcommandCalls.get(name) ?? 0) + 1);
-  }
-  private readonly subcommandCalls = new Map<string, number>();
-
-  private growCallCounts(): void {
-    const grown = new Float64Array(Math.max(nextCallSlot, this.callCounts.length * 2));
-    grown.set(this.callCounts);
-    this.callCounts = grown;
-  }
-
-  /**
-   * Calls per command since start (or CONFIG RESETSTAT), by lower-case name (`container|subcommand` for container
-   * commands), for the commands called at least once.
-   */
-  callStats(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const spec of this.table.values()) {
-      const n = this.callCounts[(spec as Slotted)[CALL_SLOT] ?? -1] ?? 0;
-      if (n > 0) out.set(spec.name, n);
-    }
-    for (const [name, n] of this.subcommandCalls) out.set(name, n);
-    return out;
+  /** Per command figures since start (or CONFIG RESETSTAT), by lower-case name, for commands called or refused. */
+  callStats(): Map<string, CommandStat> {
+    return this.commandStats.byCommand(this.table.values());
   }
 
   resetCallStats(): void {
-    this.callCounts.fill(0);
-    this.subcommandCalls.clear();
+    this.commandStats.reset();
   }
 
   /** Convenience for tests and the CLI: execute with string arguments. */

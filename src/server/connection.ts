@@ -188,17 +188,17 @@ export class Connection implements Subscriber, ClientHandle {
   execute(argv: Buffer[]): void {
     const spec = this.server.lookup(argv[0]!);
     if (spec === undefined) {
-      this.reject(unknownCommand(argv[0]!, argv.slice(1)));
+      this.reject(unknownCommand(argv[0]!, argv.slice(1)), undefined, argv);
       return;
     }
     this.lastSpec = spec;
     this.lastSub = spec.subcommands && argv.length > 1 ? argv[1]!.toString('latin1').toLowerCase() : undefined;
     if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
-      this.reject(wrongArity(spec.name));
+      this.reject(wrongArity(spec.name), spec, argv);
       return;
     }
     if (!this.authenticated && !spec.flags.includes('no_auth')) {
-      this.reject(NOAUTH);
+      this.reject(NOAUTH, spec, argv);
       return;
     }
     if (this.session.resp === 2 && this.isPubSub && !SUBSCRIBE_CONTEXT.has(spec.name)) {
@@ -206,6 +206,8 @@ export class Connection implements Subscriber, ClientHandle {
         error(
           `ERR Can't execute '${this.commandName()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
         ),
+        spec,
+        argv,
       );
       return;
     }
@@ -253,7 +255,9 @@ export class Connection implements Subscriber, ClientHandle {
   }
 
   /** An error that stops a command before it runs; inside MULTI it also dooms the transaction. */
-  private reject(r: Reply): void {
+  /** Refuses a command before it runs (counted in INFO commandstats and errorstats, as Redis's rejectCommand). */
+  private reject(r: Reply, spec: CommandSpec | undefined, argv: Buffer[]): void {
+    this.engine.refuse(spec, argv, r);
     if (this.multi) this.multi.failed = true;
     if (this.skipNext) {
       this.skipNext = false;

@@ -83,41 +83,90 @@ describe('CONFIG', () => {
 });
 
 describe('INFO commandstats', () => {
+  type Stat = { calls: number; usec: number; usec_per_call: number; rejected_calls: number; failed_calls: number };
+  /** cmdstat_<name> lines as objects (usec figures vary: checked for consistency, not for values) */
+  const stats = (h: ReturnType<typeof engineHarness>): Record<string, Stat> => {
+    const out: Record<string, Stat> = {};
+    for (const line of (h.exec('info', 'commandstats') as string).split('\r\n')) {
+      const m = /^cmdstat_([^:]+):(.*)$/.exec(line);
+      if (!m) continue;
+      const st = Object.fromEntries(m[2]!.split(',').map((kv) => kv.split('='))) as Record<string, string>;
+      out[m[1]!] = {
+        calls: Number(st.calls),
+        usec: Number(st.usec),
+        usec_per_call: Number(st.usec_per_call),
+        rejected_calls: Number(st.rejected_calls),
+        failed_calls: Number(st.failed_calls),
+      };
+      expect(m[2]).toMatch(/^calls=\d+,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=\d+,failed_calls=\d+$/);
+    }
+    return out;
+  };
+  const counts = (st: Stat | undefined) =>
+    st && { calls: st.calls, rejected: st.rejected_calls, failed: st.failed_calls };
+
   it('counts calls per command, per engine, until CONFIG RESETSTAT', () => {
     const a = engineHarness();
     const b = engineHarness();
     for (let i = 0; i < 3; i++) a.exec('set', 'k', String(i));
     a.exec('get', 'k');
     b.exec('get', 'k');
-    const stats = (h: typeof a) =>
-      (h.exec('info', 'commandstats') as string).split('\r\n').filter((l) => l.startsWith('cmdstat_'));
-    expect(stats(a)).toEqual(
-      expect.arrayContaining([
-        'cmdstat_set:calls=3,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
-        'cmdstat_get:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
-      ]),
-    );
+    const sa = stats(a);
+    expect(counts(sa.set)).toEqual({ calls: 3, rejected: 0, failed: 0 });
+    expect(counts(sa.get)).toEqual({ calls: 1, rejected: 0, failed: 0 });
     // like Redis, a command counts once it ran: the first INFO did not count itself, the second sees it
-    expect(stats(a).filter((l) => l.startsWith('cmdstat_info:'))).toEqual([
-      'cmdstat_info:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
-    ]);
+    expect(sa.info).toBeUndefined();
+    expect(counts(stats(a).info)).toEqual({ calls: 1, rejected: 0, failed: 0 });
     // the other engine's calls are its own
-    expect(stats(b).filter((l) => l.startsWith('cmdstat_set:'))).toEqual([]);
+    expect(stats(b).set).toBeUndefined();
     expect(a.exec('config', 'resetstat')).toBe('OK');
     // container commands count per subcommand (Redis 7); an unknown subcommand counts nowhere
-    expect(stats(a)).toEqual([
-      'cmdstat_config|resetstat:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
-    ]);
+    expect(Object.keys(stats(a))).toEqual(['config|resetstat']);
     a.exec('CONFIG', 'GET', 'maxmemory');
     a.exec('config', 'nosuch');
     a.exec('object', 'encoding', 'k');
-    expect(stats(a).filter((l) => !l.startsWith('cmdstat_info:'))).toEqual(
-      expect.arrayContaining([
-        'cmdstat_config|get:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
-        'cmdstat_object|encoding:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0',
-      ]),
-    );
-    expect(stats(a).filter((l) => /^cmdstat_(config|object)[:|]/.test(l))).toHaveLength(3);
+    const sc = stats(a);
+    expect(counts(sc['config|get'])).toEqual({ calls: 1, rejected: 0, failed: 0 });
+    expect(counts(sc['object|encoding'])).toEqual({ calls: 1, rejected: 0, failed: 0 });
+    expect(Object.keys(sc).filter((k) => /^(config|object)[|]/.test(k))).toHaveLength(3);
+  });
+
+  it('measures the time commands take (usec, usec_per_call)', () => {
+    const h = engineHarness();
+    // ZADD of 20,000 members takes well over a millisecond; PING takes far less
+    const args: string[] = [];
+    for (let i = 0; i < 20_000; i++) args.push(String(i), `m${i}`);
+    h.exec('zadd', 'z', ...args);
+    for (let i = 0; i < 10; i++) h.exec('ping');
+    const st = stats(h);
+    expect(st.zadd!.usec).toBeGreaterThan(1000);
+    expect(st.zadd!.usec_per_call).toBeCloseTo(st.zadd!.usec, -1);
+    expect(st.ping!.calls).toBe(10);
+    expect(st.ping!.usec_per_call).toBeLessThan(st.zadd!.usec_per_call / 10);
+    expect(Math.abs(st.ping!.usec_per_call * 10 - st.ping!.usec)).toBeLessThanOrEqual(1);
+  });
+
+  it('counts failed calls (error replies) and rejected ones (refused before running), and errorstats by prefix', () => {
+    const h = engineHarness();
+    h.exec('set', 's', 'text');
+    expect(h.exec('incr', 's')).toEqual({ error: 'ERR value is not an integer or out of range' });
+    expect(h.exec('hset', 's', 'f', 'x')).toEqual({
+      error: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+    });
+    expect(h.exec('get')).toEqual({ error: "ERR wrong number of arguments for 'get' command" });
+    expect(h.exec('nosuchcommand')).toMatchObject({ error: expect.stringMatching(/^ERR unknown command/) });
+    const st = stats(h);
+    expect(counts(st.incr)).toEqual({ calls: 1, rejected: 0, failed: 1 });
+    expect(counts(st.hset)).toEqual({ calls: 1, rejected: 0, failed: 1 });
+    expect(counts(st.get)).toEqual({ calls: 0, rejected: 1, failed: 0 });
+    const info = h.exec('info', 'errorstats') as string;
+    expect(info.split('\r\n').filter((l) => l.startsWith('errorstat_'))).toEqual([
+      'errorstat_ERR:count=3',
+      'errorstat_WRONGTYPE:count=1',
+    ]);
+    expect(h.exec('info', 'stats') as string).toContain('total_error_replies:4\r\n');
+    expect(h.exec('config', 'resetstat')).toBe('OK');
+    expect((h.exec('info', 'errorstats') as string).includes('errorstat_')).toBe(false);
   });
 });
 

@@ -285,6 +285,11 @@ describe('RESP server: authentication', () => {
       expect(await c.call('AUTH s3cret\r\nPING\r\n', 2)).toEqual(['OK', 'PONG']);
       expect(await c.call('RESET\r\nPING\r\n', 2)).toEqual(['RESET', { error: 'NOAUTH Authentication required.' }]);
       expect(await c.call('HELLO 3 AUTH default s3cret\r\n')).toEqual([expect.arrayContaining([['proto', 3]])]);
+      // refusals count as rejected calls of the command (Redis's rejectCommand): PING ran once, was refused twice
+      const [info] = await c.call('INFO commandstats\r\n');
+      expect(JSON.stringify(info)).toMatch(
+        /cmdstat_ping:calls=1,usec=\d+,usec_per_call=[\d.]+,rejected_calls=2,failed_calls=0/,
+      );
       const d = await connect(locked.port);
       d.send('*11\r\n');
       expect(await d.read(1)).toEqual([{ error: 'ERR Protocol error: unauthenticated multibulk length' }]);

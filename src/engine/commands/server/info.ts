@@ -111,6 +111,7 @@ const SECTIONS: Record<string, Section> = {
     return [
       ['total_connections_received', state.net.connectionsReceived],
       ['total_commands_processed', engine.stats.commandsProcessed],
+      ['total_error_replies', engine.commandStats.errorReplies],
       ['instantaneous_ops_per_sec', 0],
       ['total_net_input_bytes', state.net.netInputBytes],
       ['total_net_output_bytes', state.net.netOutputBytes],
@@ -143,11 +144,15 @@ const SECTIONS: Record<string, Section> = {
   },
   modules: () => [],
   commandstats: (engine) =>
-    [...engine.callStats()].map(([name, calls]) => [
-      `cmdstat_${name}`,
-      `calls=${calls},usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0`,
-    ]),
-  errorstats: () => [],
+    [...engine.callStats()].map(([name, st]) => {
+      const usec = Math.round(st.usec);
+      const perCall = st.calls > 0 ? (st.usec / st.calls).toFixed(2) : '0.00';
+      return [
+        `cmdstat_${name}`,
+        `calls=${st.calls},usec=${usec},usec_per_call=${perCall},rejected_calls=${st.rejected},failed_calls=${st.failed}`,
+      ];
+    }),
+  errorstats: (engine) => [...engine.commandStats.errorKinds()].map(([kind, n]) => [`errorstat_${kind}`, `count=${n}`]),
   cluster: () => [['cluster_enabled', 0]],
   keyspace: (engine) => {
     const out: Array<[string, string]> = [];
