@@ -426,6 +426,20 @@ export function readCommonForm(buf: Buffer, start: number, end: number): boolean
   return true;
 }
 
+/**
+ * The object size in the encoded version at buf[start, end): the weight of its member in the keys zset, derived from
+ * the payload (store.ts gives the zset this function) instead of kept in a per-entry array. 0 when undecodable.
+ */
+export function payloadSize(buf: Uint8Array, start: number, end: number): number {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (readCommonForm(b, start, end)) return commonForm.size;
+  try {
+    return decodeVersion(b.subarray(start, end)).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** The ListingFields of an encoded version: the hot path of a listing page (no Reader, no sequencer string). */
 export function decodeListingFields(buf: Buffer, start = 0, end = buf.length): ListingFields {
   if (!readCommonForm(buf, start, end)) {

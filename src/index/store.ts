@@ -3,8 +3,9 @@
  * writes it. All keys of a bucket share the hash tag {B}, so a Redis Cluster keeps a bucket on one node.
  *
  *   s3idx:{B}:keys    zset   member = object key bytes, score 0 (ZRANGEBYLEX / ZSCORE / ZCARD work as on any zset);
- *                            SortedSet payload = the current version's metadata (payload.ts), weight = its size, so
- *                            counts and byte totals of any key range are O(log n).
+ *                            SortedSet payload = the current version's metadata (payload.ts), weight = its size
+ *                            (derived from the payload: payloadSize), so counts and byte totals of any key range
+ *                            are O(log n).
  *                            Holds exactly the keys a listing shows.
  *   s3idx:{B}:hist    hash   field = object key, value = history record (payload.ts): the versions that are known
  *                            but not listed (non-current versions, a current delete marker). Only for keys of
@@ -44,6 +45,7 @@ import {
   encodeVersion,
   isUnversionedPayload,
   type ObjectVersion,
+  payloadSize,
 } from './payload';
 
 /** What every index function reads or writes: one logical database at one instant. */
@@ -204,7 +206,7 @@ function putFast(scope: IndexScope, l: Loaded, member: Buffer, v: ObjectVersion)
   const payload = zset?.payload(member);
   if (payload === undefined) {
     if (zset === undefined) {
-      zset = new SortedSet();
+      zset = new SortedSet(payloadSize);
       const z: ZSetValue = { type: 'zset', v: zset };
       scope.db.set(l.names.keys, z);
     }
@@ -250,7 +252,7 @@ function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, l
   } else if (shown) {
     let zset = l.zset;
     if (!zset) {
-      zset = new SortedSet();
+      zset = new SortedSet(payloadSize);
       const v: ZSetValue = { type: 'zset', v: zset };
       db.set(names.keys, v);
     }

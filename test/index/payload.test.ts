@@ -9,6 +9,7 @@ import {
   encodeTombstones,
   encodeVersion,
   type ObjectVersion,
+  payloadSize,
   STORAGE_CLASSES,
   versionSequencer,
 } from '../../src/index/payload';
@@ -44,6 +45,20 @@ const versionArb: fc.Arbitrary<ObjectVersion> = fc.record(
 const replaceAt = (s: string, i: number, c: string): string => s.slice(0, i) + c + s.slice(i + 1);
 
 describe('index payload encoding', () => {
+  it('payloadSize reads the size of any encoded version in place (the derived weight of the keys zset)', () => {
+    fc.assert(
+      fc.property(versionArb, fc.nat(20), fc.nat(20), (v, before, after) => {
+        const b = encodeVersion(v);
+        // embedded at an offset of a larger buffer, as in a leaf, and as a plain Uint8Array
+        const host = new Uint8Array(before + b.length + after).fill(0xee);
+        host.set(b, before);
+        expect(payloadSize(host, before, before + b.length)).toBe(v.size);
+        expect(payloadSize(b, 0, b.length)).toBe(v.size);
+      }),
+    );
+    expect(payloadSize(Buffer.from([0xff, 0xff, 0xff]), 0, 3)).toBe(0);
+  });
+
   it('round-trips every field', () => {
     fc.assert(
       fc.property(versionArb, (v) => {

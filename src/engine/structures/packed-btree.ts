@@ -7,7 +7,9 @@
  *   value" and valTag = len + 1 means a value of `len` bytes. A Uint16Array (Uint32Array when the leaf exceeds 64 KiB)
  *   holds the start offset of every entry, so a leaf is searched by binary search without any per-entry JS object.
  *   A per-entry weight array exists only when some entry of the leaf has a non-zero weight: a Uint32Array while
- *   every weight of the leaf is an integer in [0, 2^32) (object sizes), else a Float64Array.
+ *   every weight of the leaf is an integer in [0, 2^32) (object sizes), else a Float64Array. A tree built with a
+ *   WeightOf function has none: each entry's weight is derived from its value (the S3 index: the object size in
+ *   its metadata), which saves the array's memory and the cache misses of touching it on every write.
  *   Leaves are doubly linked (prev/next) for range scans in both directions.
  * - Inner nodes hold up to innerMax (64) children with, per child: a separator key (a copy of the child's smallest key at
  *   the time it was created), the number of entries below it, and the sum of the weights below it.
@@ -35,7 +37,8 @@
  * - removeRange(start, end) of m entries:          O(m + (m / L + 1)·(h·F + L))
  * - weightBetween(start, end):                     O(h·F + L)
  * - cursor next/prev:                              O(1)
- * Weights are summed exactly for integers below 2^53 (sums are recomputed, never updated by subtraction).
+ * Weights are summed exactly for integers below 2^53 (inner and per-entry-array sums are recomputed, never updated by
+ * subtraction; derived weights, safe integers, are added and subtracted).
  */
 
 /** Node size limits; the defaults suit ~50-byte keys. Tests shrink them to exercise deep trees. */
@@ -44,16 +47,25 @@ export interface TreeLimits {
   leafMaxBytes: number;
   innerMax: number;
 }
+/**
+ * Derived weights: the weight of an entry computed from its value bytes buf[start, end) (entries without a value
+ * weigh 0). Must return a safe integer ≥ 0 (sums are then kept by addition and subtraction, exactly).
+ */
+export type WeightOf = (buf: Uint8Array, start: number, end: number) => number;
+
 interface Limits extends TreeLimits {
   leafMinEntries: number;
   leafMinBytes: number;
   innerMin: number;
+  /** derived weights (no per-entry weight arrays), or null for weights given with each write */
+  weightOf: WeightOf | null;
 }
-function makeLimits(l: TreeLimits): Limits {
+function makeLimits(l: TreeLimits, weightOf: WeightOf | null = null): Limits {
   if (l.leafMaxEntries < 2 || l.innerMax < 3 || l.leafMaxBytes < 16 || l.leafMaxBytes > 0xffff) {
     throw new Error('PackedBTree: invalid limits');
   }
-  return { ...l, leafMinEntries: l.leafMaxEntries >> 2, leafMinBytes: l.leafMaxBytes >> 2, innerMin: l.innerMax >> 2 };
+  const min = { leafMinEntries: l.leafMaxEntries >> 2, leafMinBytes: l.leafMaxBytes >> 2, innerMin: l.innerMax >> 2 };
+  return { ...l, ...min, weightOf };
 }
 export const DEFAULT_LIMITS: TreeLimits = { leafMaxEntries: 128, leafMaxBytes: 8192, innerMax: 64 };
 const DEFAULTS = makeLimits(DEFAULT_LIMITS);
@@ -313,8 +325,26 @@ function separatorOf(leaf: Leaf): Uint8Array {
   return k;
 }
 
-function leafWeight(leaf: Leaf, i: number): number {
-  return leaf.weights === null ? 0 : leaf.weights[i];
+function leafWeight(leaf: Leaf, i: number, lim: Limits): number {
+  const weightOf = lim.weightOf;
+  if (weightOf === null) return leaf.weights === null ? 0 : leaf.weights[i];
+  locate(leaf, i);
+  const tag = readVarint(leaf.buf, ke);
+  return tag === 0 ? 0 : weightOf(leaf.buf, rpos, rpos + tag - 1);
+}
+
+/** Derived weights: the sum over entries [from, to) of a leaf. */
+function derivedSum(leaf: Leaf, from: number, to: number, lim: Limits): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += leafWeight(leaf, i, lim);
+  return s;
+}
+
+/** The weight a write gives an entry: derived from the value, or the one given. */
+function weightToWrite(value: Uint8Array | undefined, weight: number, lim: Limits): number {
+  const weightOf = lim.weightOf;
+  if (weightOf === null) return weight;
+  return value === undefined ? 0 : weightOf(value, 0, value.length);
 }
 
 let found = false;
@@ -607,11 +637,13 @@ function insertEntry(
 ): void {
   const size = entrySize(key, value);
   const n = leaf.count;
+  const derived = lim.weightOf !== null;
+  if (derived) weight = weightToWrite(value, weight, lim);
   ensureCapacity(
     leaf,
     leaf.used + size,
     n + 1,
-    weight !== 0 || leaf.weights !== null,
+    !derived && (weight !== 0 || leaf.weights !== null),
     growth,
     lim,
     isWideWeight(weight),
@@ -625,6 +657,10 @@ function insertEntry(
   offs[i] = a;
   leaf.used += size;
   leaf.count = n + 1;
+  if (derived) {
+    leaf.weight += weight;
+    return;
+  }
   const w = leaf.weights;
   if (w !== null) {
     if (i < n) w.copyWithin(i + 1, i, n);
@@ -647,7 +683,13 @@ function replaceEntry(
   const b = entryStart(leaf, i + 1);
   const size = entrySize(key, value);
   const delta = size - (b - a);
-  const needWeights = weight !== 0 || leaf.weights !== null;
+  const derived = lim.weightOf !== null;
+  if (derived) {
+    leaf.weight -= leafWeight(leaf, i, lim);
+    weight = weightToWrite(value, weight, lim);
+    leaf.weight += weight;
+  }
+  const needWeights = !derived && (weight !== 0 || leaf.weights !== null);
   ensureCapacity(leaf, leaf.used + Math.max(delta, 0), leaf.count, needWeights, GROW_NORMAL, lim, isWideWeight(weight));
   const buf = leaf.buf;
   if (delta !== 0 && b < leaf.used) buf.copyWithin(a + size, b, leaf.used);
@@ -677,6 +719,7 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
     leaf.weight = 0;
     return;
   }
+  if (lim.weightOf !== null) leaf.weight -= derivedSum(leaf, from, to, lim);
   const a = entryStart(leaf, from);
   const b = entryStart(leaf, to);
   const d = b - a;
@@ -704,7 +747,8 @@ function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
   for (let i = 0; i < n; i++) offs[i] = src.offs[from + i] - a;
   leaf.count = n;
   leaf.used = b - a;
-  if (src.weights !== null) {
+  if (lim.weightOf !== null) leaf.weight = derivedSum(leaf, 0, n, lim);
+  else if (src.weights !== null) {
     leaf.weights!.set(src.weights.subarray(from, to));
     sumWeights(leaf);
   }
@@ -731,7 +775,8 @@ function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
   else if (left.weights !== null) left.weights.fill(0, left.count, n);
   left.count = n;
   left.used += right.used;
-  sumWeights(left);
+  if (lim.weightOf !== null) left.weight += right.weight;
+  else sumWeights(left);
 }
 
 function leafOverflows(leaf: Leaf, lim: Limits): boolean {
@@ -798,10 +843,18 @@ export class PackedBTree {
   private tail: Leaf;
   private leafCount = 1;
   private dataBytes = 0;
-  private readonly lim: Limits;
+  /** @internal */
+  readonly lim: Limits;
 
-  constructor(limits?: TreeLimits) {
-    this.lim = limits === undefined ? DEFAULTS : makeLimits(limits);
+  /**
+   * `weightOf`: derive each entry's weight from its value (see WeightOf); the weights given to writes are then
+   * ignored and leaves keep no per-entry weight array.
+   */
+  constructor(limits?: TreeLimits, weightOf?: WeightOf) {
+    this.lim =
+      limits === undefined && weightOf === undefined
+        ? DEFAULTS
+        : makeLimits(limits ?? DEFAULT_LIMITS, weightOf ?? null);
     this.head = this.root as Leaf;
     this.tail = this.head;
   }
@@ -937,7 +990,8 @@ export class PackedBTree {
   private entryOf(leaf: Leaf, i: number): TreeEntry {
     locate(leaf, i);
     const key = copyBytes(leaf.buf, ks, ke);
-    return { key, value: valueAfterKey(leaf), weight: leafWeight(leaf, i) };
+    const value = valueAfterKey(leaf);
+    return { key, value, weight: leafWeight(leaf, i, this.lim) };
   }
 
   /** 0-based rank of key, or -1 when absent. */
@@ -1006,7 +1060,7 @@ export class PackedBTree {
   cursor(rank: number): TreeCursor {
     if (!(rank >= 0 && rank < this.size)) return new TreeCursor(null, 0);
     const leaf = this.descendRank(rank);
-    return new TreeCursor(leaf, this.rankInLeaf);
+    return new TreeCursor(leaf, this.rankInLeaf, this);
   }
 
   /**
@@ -1032,7 +1086,7 @@ export class PackedBTree {
     if (start < 0) start = 0;
     if (end > this.size) end = this.size;
     if (start >= end) return 0;
-    return sumRange(this.root, this.height, start, end);
+    return sumRange(this.root, this.height, start, end, this.lim);
   }
 
   // ---- modifications ----
@@ -1295,7 +1349,8 @@ export class PackedBTree {
 
   /**
    * The leaves in order, as packed entry bytes ([varint keyLen][key][varint valTag][value]...), entry count and
-   * per-entry weights (null when all zero): a compact snapshot form, reloadable with fromPackedLeaves.
+   * per-entry weights (null when all zero, and in a tree of derived weights): a compact snapshot form, reloadable
+   * with fromPackedLeaves (given the same WeightOf for derived weights).
    */
   *packedLeaves(): IterableIterator<{ entries: Buffer; count: number; weights: Float64Array | null }> {
     for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
@@ -1310,8 +1365,9 @@ export class PackedBTree {
 
   static fromPackedLeaves(
     leaves: Iterable<{ entries: Uint8Array; count: number; weights: Float64Array | null }>,
+    weightOf?: WeightOf,
   ): PackedBTree {
-    const t = new PackedBTree();
+    const t = new PackedBTree(undefined, weightOf);
     for (const l of leaves) {
       const buf = Buffer.from(l.entries.buffer, l.entries.byteOffset, l.entries.byteLength);
       let p = 0;
@@ -1371,10 +1427,11 @@ export class PackedBTree {
           if (lo !== null && Buffer.compare(key, lo) < 0) fail('key below separator');
           if (hi !== null && Buffer.compare(key, hi) >= 0) fail('key not below next separator');
           prevKey = key;
-          w += leafWeight(node, i);
+          w += leafWeight(node, i, this.lim);
         }
         if (p !== node.used) fail('used does not match entries');
         if (!Object.is(w, node.weight) && !(Number.isNaN(w) && Number.isNaN(node.weight))) fail('leaf weight sum');
+        if (this.lim.weightOf !== null && node.weights !== null) fail('weights array in a tree of derived weights');
         if (node.weights !== null && !Array.from(node.weights.subarray(0, node.count)).some((x) => x !== 0)) {
           fail('all-zero weights array kept');
         }
@@ -1456,9 +1513,10 @@ function tryMergeInner(p: Inner, i: number, innerMax: number): boolean {
   return true;
 }
 
-function sumRange(node: Node, h: number, lo: number, hi: number): number {
+function sumRange(node: Node, h: number, lo: number, hi: number, lim: Limits): number {
   if (lo === 0 && hi === node.count) return node.weight;
   if (h === 0) {
+    if (lim.weightOf !== null) return derivedSum(node as Leaf, lo, hi, lim);
     const w = (node as Leaf).weights;
     if (w === null) return 0;
     let s = 0;
@@ -1471,7 +1529,7 @@ function sumRange(node: Node, h: number, lo: number, hi: number): number {
   for (let i = 0; i < inner.children.length && base < hi; i++) {
     const c = inner.counts[i];
     if (base + c > lo) {
-      s += sumRange(inner.children[i], h - 1, Math.max(lo - base, 0), Math.min(hi - base, c));
+      s += sumRange(inner.children[i], h - 1, Math.max(lo - base, 0), Math.min(hi - base, c), lim);
     }
     base += c;
   }
@@ -1633,7 +1691,7 @@ export class TreeCursor {
   }
 
   weight(): number {
-    return leafWeight(this.leaf!, this.idx);
+    return leafWeight(this.leaf!, this.idx, this.tree === null ? DEFAULTS : this.tree.lim);
   }
 
   /**

@@ -34,7 +34,7 @@
  * - lexCursor:                     O(log n); its forward seek: O(log L) within the next 3 leaves, else O(log n)
  * - size / encoding / byteSize:    O(1)
  */
-import { copyBytes, PackedBTree, type TreeCursor } from './packed-btree';
+import { copyBytes, PackedBTree, type TreeCursor, type WeightOf } from './packed-btree';
 
 export type { TreeCursor } from './packed-btree';
 
@@ -114,12 +114,21 @@ export interface SortedEntry {
 
 export class SortedSet {
   /** lex mode: the only tree; scored mode: null. */
-  private lex: PackedBTree | null = new PackedBTree();
+  private lex: PackedBTree | null;
   private commonScore = 0;
   private byMember: PackedBTree | null = null;
   private byScore: PackedBTree | null = null;
   /** Sticky like Redis: once converted to a skiplist a zset stays one. */
   private skiplist = false;
+
+  /**
+   * `weightOfPayload`: in lex mode, weights are derived from payloads (PackedBTree's WeightOf) and the weights given
+   * to setWithPayload / setPayload are ignored; they must then be what it derives (the S3 index: object sizes). In
+   * scored mode weights are kept as given, starting from the derived ones.
+   */
+  constructor(private readonly weightOfPayload?: WeightOf) {
+    this.lex = new PackedBTree(undefined, weightOfPayload);
+  }
 
   /** Builds a set from entries in ascending (score, member) order with unique members (throws otherwise). O(n). */
   static fromSorted(entries: Iterable<SortedEntry>): SortedSet {
@@ -217,7 +226,7 @@ export class SortedSet {
 
   private toLexModeIfEmpty(): void {
     if (this.lex === null && this.byMember!.size === 0) {
-      this.lex = new PackedBTree();
+      this.lex = new PackedBTree(undefined, this.weightOfPayload);
       this.byMember = null;
       this.byScore = null;
     }

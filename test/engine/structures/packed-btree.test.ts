@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { bufferAllocations, PackedBTree, type TreeLimits } from '../../../src/engine/structures/packed-btree';
+import {
+  bufferAllocations,
+  PackedBTree,
+  type TreeLimits,
+  type WeightOf,
+} from '../../../src/engine/structures/packed-btree';
 
 /** The model: entries kept sorted by memcmp of the key. */
 interface ModelEntry {
@@ -125,9 +130,16 @@ function checkAgainstModel(tree: PackedBTree, model: Model, probes: Buffer[]): v
   }
 }
 
-function run(limits: TreeLimits | undefined, ops: Op[]): void {
-  const tree = new PackedBTree(limits);
+/** Derived weights for the model tests: an integer function of the value bytes (what the S3 index does with sizes). */
+const derivedWeight: WeightOf = (buf, s, e) =>
+  (e - s) * 3 + (e > s ? buf[s]! : 0) + (e - s > 1 ? buf[e - 1]! * 256 : 0);
+const modelWeight = (value: Buffer | undefined) => (value === undefined ? 0 : derivedWeight(value, 0, value.length));
+
+function run(limits: TreeLimits | undefined, ops: Op[], derived = false): void {
+  const tree = new PackedBTree(limits, derived ? derivedWeight : undefined);
   const model = new Model();
+  // with derived weights the weights given to writes are ignored
+  const weightOf = (value: Buffer | undefined, given: number) => (derived ? modelWeight(value) : given);
   const handedOut: [Buffer, string][] = [];
   const probes: Buffer[] = [Buffer.alloc(0), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff])];
   let appendSeq = 0;
@@ -137,7 +149,8 @@ function run(limits: TreeLimits | undefined, ops: Op[]): void {
       case 'set':
       case 'update': {
         const fn = op.t === 'insert' ? tree.insert : op.t === 'set' ? tree.set : tree.update;
-        expect(fn.call(tree, op.key, op.value, op.weight)).toBe(model.set(op.key, op.value, op.weight, op.t));
+        const expected = model.set(op.key, op.value, weightOf(op.value, op.weight), op.t);
+        expect(fn.call(tree, op.key, op.value, op.weight)).toBe(expected);
         probes.push(op.key);
         break;
       }
@@ -166,7 +179,7 @@ function run(limits: TreeLimits | undefined, ops: Op[]): void {
         for (let i = 0; i < op.n; i++) {
           const key = Buffer.from(`\xff\xff\xff\xff\xff~${String(appendSeq++).padStart(6, '0')}`, 'latin1');
           expect(tree.set(key, undefined, i % 3)).toBe(true);
-          model.set(key, undefined, i % 3, 'set');
+          model.set(key, undefined, weightOf(undefined, i % 3), 'set');
         }
         break;
       }
@@ -194,6 +207,26 @@ describe('PackedBTree vs a sorted-array model', () => {
   it('default limits', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 300 }), (ops) => run(undefined, ops)),
+      { numRuns: 30 },
+    );
+  });
+  // weights derived from values (no per-entry arrays): sums kept by addition and subtraction through inserts,
+  // replacements, deletes, range removals, splits and merges
+  it('derived weights, small nodes', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 300 }), (ops) => run(SMALL, ops, true)),
+      { numRuns: 100 },
+    );
+  });
+  it('derived weights, medium nodes', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 400 }), (ops) => run(MEDIUM, ops, true)),
+      { numRuns: 60 },
+    );
+  });
+  it('derived weights, default limits', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 300 }), (ops) => run(undefined, ops, true)),
       { numRuns: 30 },
     );
   });
@@ -345,6 +378,49 @@ describe('PackedBTree overflowing leaves', () => {
     // 373 allocations for 337 new leaves with the overflow class, 709 without)
     expect(allocated).toBeLessThan(newLeaves * 1.5);
     tree.checkInvariants();
+  });
+});
+
+describe('PackedBTree derived weights', () => {
+  it('keep exact sums through deletes that merge leaves, range removals and replacements', () => {
+    const weightOf: WeightOf = (b, s, e) => (e > s ? b[s]! * 1000 + (e - s) : 0);
+    const tree = new PackedBTree({ leafMaxEntries: 16, leafMaxBytes: 4096, innerMax: 4 }, weightOf);
+    const model = new Map<string, number>();
+    const value = (i: number) => Buffer.from([i % 251, ...Buffer.from(`v${i}`)]);
+    for (let i = 0; i < 2000; i++) {
+      const k = `k${String(i).padStart(5, '0')}`;
+      const v = value(i);
+      tree.set(Buffer.from(k), v, 999_999); // the given weight is ignored
+      model.set(k, weightOf(v, 0, v.length));
+    }
+    const leavesBefore = tree.stats().leaves;
+    // seven of every eight keys go: leaves fall below a quarter full and merge with their neighbours
+    for (let i = 0; i < 2000; i++) {
+      if (i % 8 === 0) continue;
+      const k = `k${String(i).padStart(5, '0')}`;
+      tree.delete(Buffer.from(k));
+      model.delete(k);
+    }
+    expect(tree.stats().leaves).toBeLessThan(leavesBefore * 0.8);
+    // replacements with values of other weights
+    for (let i = 0; i < 2000; i += 8) {
+      const k = `k${String(i).padStart(5, '0')}`;
+      const v = value(i + 7);
+      tree.update(Buffer.from(k), v, 0);
+      model.set(k, weightOf(v, 0, v.length));
+    }
+    tree.removeRange(10, 60);
+    const keys = [...model.keys()].sort();
+    for (const k of keys.splice(10, 50)) model.delete(k);
+    tree.checkInvariants();
+    const weights = [...model.keys()].sort().map((k) => model.get(k)!);
+    expect(tree.size).toBe(weights.length);
+    expect(tree.totalWeight).toBe(weights.reduce((a, b) => a + b, 0));
+    for (let a = 0; a < weights.length; a += 37) {
+      const b = Math.min(weights.length, a + 101);
+      expect(tree.weightBetween(a, b)).toBe(weights.slice(a, b).reduce((x, y) => x + y, 0));
+    }
+    expect([...tree.entries()].map((e) => e.weight)).toEqual(weights);
   });
 });
 
