@@ -2,7 +2,9 @@
  * What INFO commandstats and errorstats report (Redis 7): per command its calls, the time they took, the calls that
  * returned an error (failed_calls) and those refused before running (rejected_calls: wrong arity, NOAUTH, …); and
  * error replies counted by their prefix (`errorstat_ERR:count=3`). Container commands count per subcommand
- * (`config|get`). Plain commands keep their figures in typed arrays indexed by a slot per command spec.
+ * (`config|get`). Plain commands keep their figures in Float64Arrays per engine, indexed by a slot that each
+ * CommandSpec gets once (a symbol-keyed property): a command's bookkeeping is a few indexed adds, where a Map keyed by
+ * name would cost a lookup and a store on every command.
  */
 import type { CommandSpec } from './command';
 import type { Reply } from './reply';

@@ -27,11 +27,6 @@ export interface EngineStats {
   keyspaceMisses: number;
 }
 
-/**
- * Per-command call counts live in a Float64Array per engine, indexed by a slot that each CommandSpec gets once (a
- * symbol-keyed property): bumping it costs an indexed add, where a Map keyed by name cost a lookup and a store on
- * every command.
- */
 let nextSessionId = 1;
 export function newSession(): Session {
   return { id: nextSessionId++, db: 0, resp: 2 };
