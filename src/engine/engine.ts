@@ -99,10 +99,16 @@ export class Engine implements KeyspaceListener {
       session,
     };
     this.stats.commandsProcessed++;
+    const stats = this.commandStats;
+    if (!stats.timed(spec)) {
+      const r = spec.run(ctx);
+      // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
+      stats.ran(spec, argv, -1, r);
+      return r;
+    }
     const t0 = performance.now();
     const r = spec.run(ctx);
-    // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
-    this.commandStats.ran(spec, argv, (performance.now() - t0) * 1000, r);
+    stats.ran(spec, argv, (performance.now() - t0) * 1000, r);
     return r;
   }
 
