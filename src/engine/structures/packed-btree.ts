@@ -37,8 +37,8 @@
  * - removeRange(start, end) of m entries:          O(m + (m / L + 1)·(h·F + L))
  * - weightBetween(start, end):                     O(h·F + L)
  * - cursor next/prev:                              O(1)
- * Weights are summed exactly for integers below 2^53 (inner and per-entry-array sums are recomputed, never updated by
- * subtraction; derived weights, safe integers, are added and subtracted).
+ * Weights are summed exactly for integers below 2^53: sums are adjusted by differences only while every figure is a
+ * safe integer (else recomputed, never updated by subtraction); derived weights are safe integers.
  */
 
 /** Node size limits; the defaults suit ~50-byte keys. Tests shrink them to exercise deep trees. */
@@ -817,6 +817,19 @@ function nodeCount(node: Node): number {
   return node.count;
 }
 
+/**
+ * An inner node's weight after one child's weight went from `before` to `after` (already stored): adjusted by the
+ * difference when every figure is a safe integer (byte sizes: exact), else summed again over the children, so that
+ * other weights never pick up rounding from adjusting.
+ */
+function adjustedSum(p: Inner, before: number, after: number): number {
+  const w = p.weight;
+  const s = w - before + after;
+  const exact =
+    Number.isSafeInteger(s) && Number.isSafeInteger(w) && Number.isSafeInteger(before) && Number.isSafeInteger(after);
+  return exact ? s : sumOf(p.weights, p.weights.length);
+}
+
 // ---- the tree -------------------------------------------------------------------------------------------------
 
 /** Path of the last descent: pathNode[d] is the inner node at depth d, pathIdx[d] the child index taken. */
@@ -1214,8 +1227,9 @@ export class PackedBTree {
       p.counts[i] += countDelta;
       p.count += countDelta;
       if (weightChanged) {
+        const before = p.weights[i];
         p.weights[i] = child.weight;
-        p.weight = sumOf(p.weights, p.weights.length);
+        p.weight = adjustedSum(p, before, child.weight);
       }
       child = p;
     }
