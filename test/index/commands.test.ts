@@ -110,6 +110,31 @@ describe('S3IDX.* commands', () => {
     expect(obj('s3idx.stats', 'bk1')).toEqual({ objects: 4, bytes: 40 });
   });
 
+  it('keeps byte totals (weights derived from the metadata) when clients re-score the keys zset and empty it', () => {
+    const { exec, obj } = indexHarness();
+    const keys = 's3idx:{w-bucket}:keys';
+    const ingest = (...events: unknown[]) => obj('s3idx.ingest', JSON.stringify(events));
+    ingest(
+      created('w-bucket', 'a/1', '01', 100),
+      created('w-bucket', 'a/2', '01', 20),
+      created('w-bucket', 'b/1', '01', 3),
+    );
+    expect(obj('s3idx.stats', 'w-bucket')).toEqual({ objects: 3, bytes: 123 });
+    // another score turns the zset into its two-tree form: the weights move over with the members (prefix ranges are
+    // lex ranges, exact only while every score is 0, as in Redis: the whole bucket is checked meanwhile)
+    expect(exec('zadd', keys, '5', 'a/2')).toBe(0);
+    expect(obj('s3idx.stats', 'w-bucket')).toEqual({ objects: 3, bytes: 123 });
+    ingest(created('w-bucket', 'a/3', '01', 1000), created('w-bucket', 'a/1', '02', 7));
+    expect(obj('s3idx.stats', 'w-bucket')).toEqual({ objects: 4, bytes: 1030 });
+    // emptied by a client, then filled again by events: back to the derived form, still exact
+    expect(exec('zrem', keys, 'a/1', 'a/2', 'a/3', 'b/1')).toBe(4);
+    ingest(created('w-bucket', 'c/1', '03', 40), created('w-bucket', 'c/2', '03', 2));
+    expect(obj('s3idx.stats', 'w-bucket', 'c/')).toEqual({ objects: 2, bytes: 42 });
+    // a member added with ZADD has no metadata and weighs nothing
+    expect(exec('zadd', keys, '0', 'c/0')).toBe(1);
+    expect(obj('s3idx.stats', 'w-bucket', 'c/')).toEqual({ objects: 3, bytes: 42 });
+  });
+
   it('reports WRONGTYPE when an index key was overwritten', () => {
     const { exec, obj } = indexHarness();
     exec('set', 's3idx:{bk2}:keys', 'x');
