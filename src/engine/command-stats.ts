@@ -60,8 +60,7 @@ export class CommandStats {
   /** Whether to time the call about to run (see TIME_SAMPLE). */
   timed(spec: CommandSpec): boolean {
     if (spec.subcommands !== undefined) return true;
-    const slot = (spec as Slotted)[SLOT] ?? slotOf(spec);
-    return slot >= this.calls.length || (this.calls[slot]! & (TIME_SAMPLE - 1)) === 0;
+    return (this.calls[this.slot(spec)]! & (TIME_SAMPLE - 1)) === 0;
   }
 
   /** A command that ran, with reply r; `usec`: the µs it took when timed, else -1. */
@@ -76,8 +75,7 @@ export class CommandStats {
       if (failed) st.failed++;
       return;
     }
-    const slot = (spec as Slotted)[SLOT] ?? slotOf(spec);
-    if (slot >= this.calls.length) this.grow();
+    const slot = this.slot(spec);
     this.calls[slot]!++;
     if (usec >= 0) {
       this.usec[slot]! += usec;
@@ -95,8 +93,7 @@ export class CommandStats {
       if (st !== undefined) st.rejected++;
       return;
     }
-    const slot = (spec as Slotted)[SLOT] ?? slotOf(spec);
-    if (slot >= this.calls.length) this.grow();
+    const slot = this.slot(spec);
     this.rejected[slot]!++;
   }
 
@@ -152,6 +149,13 @@ export class CommandStats {
       this.sub.set(name, st);
     }
     return st;
+  }
+
+  /** The slot of a plain command, its arrays grown to hold it (commands added after the engine was made). */
+  private slot(spec: CommandSpec): number {
+    const slot = (spec as Slotted)[SLOT] ?? slotOf(spec);
+    if (slot >= this.calls.length) this.grow();
+    return slot;
   }
 
   private grow(): void {

@@ -100,15 +100,10 @@ export class Engine implements KeyspaceListener {
     };
     this.stats.commandsProcessed++;
     const stats = this.commandStats;
-    if (!stats.timed(spec)) {
-      const r = spec.run(ctx);
-      // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
-      stats.ran(spec, argv, -1, r);
-      return r;
-    }
-    const t0 = performance.now();
+    const t0 = stats.timed(spec) ? performance.now() : -1;
     const r = spec.run(ctx);
-    stats.ran(spec, argv, (performance.now() - t0) * 1000, r);
+    // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
+    stats.ran(spec, argv, t0 < 0 ? -1 : (performance.now() - t0) * 1000, r);
     return r;
   }
 
