@@ -40,6 +40,11 @@ export interface KeyCursor {
   /** a stable copy of keyBuf()'s bytes; its offsets are keyBuf()'s minus stableBase */
   stableBuf(): Buffer;
   readonly stableBase: number;
+  /**
+   * after stableBuf(): that copy decoded as latin1 when every key in it is ASCII (a key is then a substring of it),
+   * else undefined
+   */
+  stableText(): string | undefined;
   next(): boolean;
   /**
    * how many entries from the current one on are known to start with prefix: 0 when the current one does not, else
@@ -59,9 +64,17 @@ export interface OrderedKeys {
 
 /**
  * Makes one listed row from a stable buffer: key at buf[keyStart, keyEnd), payload at buf[valueStart, valueEnd)
- * (valueStart -1 when none). The buffer is shared by several rows and never changes.
+ * (valueStart -1 when none). The buffer is shared by several rows and never changes. `text`, when given, is the
+ * buffer decoded as latin1 and every key in it is ASCII: the key's string is text.substring(keyStart, keyEnd).
  */
-export type RowMaker<T> = (buf: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => T;
+export type RowMaker<T> = (
+  buf: Buffer,
+  keyStart: number,
+  keyEnd: number,
+  valueStart: number,
+  valueEnd: number,
+  text: string | undefined,
+) => T;
 
 /** The default row: copies of member and payload. */
 const memberAndPayload: RowMaker<[Buffer, Buffer | undefined]> = (buf, ks, ke, vs, ve) => [
@@ -217,7 +230,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       const stable = c.stableBuf();
       const base = c.stableBase;
       const vs = c.valueBounds() ? c.valueStart - base : -1;
-      page.keys.push(makeRow(stable, s - base, e - base, vs, vs < 0 ? -1 : c.valueEnd - base));
+      page.keys.push(makeRow(stable, s - base, e - base, vs, vs < 0 ? -1 : c.valueEnd - base, c.stableText()));
       lastBuf = stable;
       lastStart = s - base;
       lastEnd = e - base;
@@ -361,13 +374,13 @@ export function* listAll(
 }
 
 /**
- * A listed object: the listing fields are decoded at once (cheaply, see decodeListingFields); the full
+ * A listed object: the listing fields are decoded at once (cheaply, see decodeListingFields), except the etag of the
+ * common form, made into hex on first read (listings are often read for keys, sizes and dates only); the full
  * ObjectVersion (sequencer, restore state, …), which only some front ends show, on first access.
  */
 class ListedEntry implements ListedObject {
   readonly key: string;
   readonly size: number = 0;
-  readonly etag?: string;
   readonly lastModified: number = 0;
   readonly storageClass: string = 'STANDARD';
   readonly versionId?: string;
@@ -375,6 +388,8 @@ class ListedEntry implements ListedObject {
   readonly #buf: Buffer | undefined;
   readonly #start: number;
   readonly #end: number;
+  /** the etag; a number: the position in #buf of the 16 MD5 bytes still to be made into hex */
+  #etag: string | number | undefined;
   #version: ObjectVersion | undefined;
 
   constructor(key: string, buf: Buffer | undefined, start: number, end: number) {
@@ -387,17 +402,26 @@ class ListedEntry implements ListedObject {
       // the common form, read in place (no intermediate fields object)
       const f = commonForm;
       this.size = f.size;
-      this.etag = md5Hex(buf, f.etagAt);
+      this.#etag = f.etagAt;
       this.lastModified = f.lastModified;
       this.storageClass = STORAGE_CLASSES[f.storageClass]!;
       return;
     }
     const f = decodeListingFields(buf, start, end);
     this.size = f.size;
-    this.etag = f.etag;
+    this.#etag = f.etag;
     this.lastModified = f.lastModified;
     this.storageClass = f.storageClass;
     this.versionId = f.versionId;
+  }
+
+  /** without quotes */
+  get etag(): string | undefined {
+    const e = this.#etag;
+    if (typeof e !== 'number') return e;
+    const hex = md5Hex(this.#buf!, e);
+    this.#etag = hex;
+    return hex;
   }
 
   get version(): ObjectVersion {
@@ -414,8 +438,13 @@ export function listedObject(member: Buffer, payload: Buffer | undefined): Liste
 }
 
 /** A listed row straight from a stable leaf copy: the payload is not even viewed until `version` is read. */
-const listedRow: RowMaker<ListedEntry> = (buf, ks, ke, vs, ve) =>
-  new ListedEntry(utf8Slice(buf, ks, ke), vs < 0 ? undefined : buf, vs, ve);
+const listedRow: RowMaker<ListedEntry> = (buf, ks, ke, vs, ve, text) =>
+  new ListedEntry(
+    text === undefined ? utf8Slice(buf, ks, ke) : text.substring(ks, ke),
+    vs < 0 ? undefined : buf,
+    vs,
+    ve,
+  );
 
 /** The keys zset of an existing bucket (undefined when the bucket exists but has no listed object). */
 export function bucketZset(scope: IndexScope, bucket: string): Result<SortedSet | undefined> {

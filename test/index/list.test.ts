@@ -82,6 +82,7 @@ function arrayKeys(keys: string[]) {
         valueEnd: -1,
         stableBuf: () => arr[i]!,
         stableBase: 0,
+        stableText: () => undefined,
         runWithPrefix: (p: Uint8Array) => (i < arr.length && arr[i]!.subarray(0, p.length).equals(p) ? 1 : 0),
         next: () => ++i < arr.length,
         seek(k: Uint8Array, ex: boolean) {

@@ -40,6 +40,7 @@
  * Weights are summed exactly for integers below 2^53: sums are adjusted by differences only while every figure is a
  * safe integer (else recomputed, never updated by subtraction); derived weights are safe integers.
  */
+import { latin1Slice } from '../buffer-slices';
 
 /** Node size limits; the defaults suit ~50-byte keys. Tests shrink them to exercise deep trees. */
 export interface TreeLimits {
@@ -93,6 +94,11 @@ class Leaf {
   used = 0;
   weights: Float64Array | Uint32Array | null = null;
   weight = 0;
+  /**
+   * How many keys have a byte ≥ 0x80. 0: every key is ASCII, so a listing can decode a whole stretch of the leaf's
+   * bytes as latin1 once and take each key as a substring (TreeCursor.stableText) instead of one decode per key.
+   */
+  wideKeys = 0;
   prev: Leaf | null = null;
   next: Leaf | null = null;
 }
@@ -194,6 +200,13 @@ export function startsWith(b: Uint8Array, s: number, e: number, prefix: Uint8Arr
   if (e - s < n) return false;
   for (let i = 0; i < n; i++) if (b[s + i] !== prefix[i]) return false;
   return true;
+}
+
+/** True when b[s, e) has a byte ≥ 0x80 (is not ASCII). */
+function isWideKey(b: Uint8Array, s: number, e: number): boolean {
+  let x = 0;
+  for (let i = s; i < e; i++) x |= b[i];
+  return x >= 0x80;
 }
 
 function entrySize(key: Uint8Array, value: Uint8Array | undefined): number {
@@ -306,6 +319,16 @@ function entryStart(leaf: Leaf, i: number): number {
 function leafKey(leaf: Leaf, i: number): Buffer {
   locate(leaf, i);
   return copyBytes(leaf.buf, ks, ke);
+}
+
+/** How many of the keys [from, to) of a leaf are not ASCII. */
+function wideKeysIn(leaf: Leaf, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    locate(leaf, i);
+    if (isWideKey(leaf.buf, ks, ke)) n++;
+  }
+  return n;
 }
 
 /** Value of the entry located last (call right after locate). */
@@ -657,6 +680,7 @@ function insertEntry(
   offs[i] = a;
   leaf.used += size;
   leaf.count = n + 1;
+  if (isWideKey(key, 0, key.length)) leaf.wideKeys++;
   if (derived) {
     leaf.weight += weight;
     return;
@@ -717,9 +741,11 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
     leaf.used = 0;
     leaf.weights = null;
     leaf.weight = 0;
+    leaf.wideKeys = 0;
     return;
   }
   if (lim.weightOf !== null) leaf.weight -= derivedSum(leaf, from, to, lim);
+  if (leaf.wideKeys > 0) leaf.wideKeys -= wideKeysIn(leaf, from, to);
   const a = entryStart(leaf, from);
   const b = entryStart(leaf, to);
   const d = b - a;
@@ -747,6 +773,7 @@ function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
   for (let i = 0; i < n; i++) offs[i] = src.offs[from + i] - a;
   leaf.count = n;
   leaf.used = b - a;
+  if (src.wideKeys > 0) leaf.wideKeys = wideKeysIn(leaf, 0, n);
   if (lim.weightOf !== null) leaf.weight = derivedSum(leaf, 0, n, lim);
   else if (src.weights !== null) {
     leaf.weights!.set(src.weights.subarray(from, to));
@@ -775,6 +802,7 @@ function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
   else if (left.weights !== null) left.weights.fill(0, left.count, n);
   left.count = n;
   left.used += right.used;
+  left.wideKeys += right.wideKeys;
   if (lim.weightOf !== null) left.weight += right.weight;
   else sumWeights(left);
 }
@@ -1444,6 +1472,7 @@ export class PackedBTree {
           w += leafWeight(node, i, this.lim);
         }
         if (p !== node.used) fail('used does not match entries');
+        if (node.wideKeys !== wideKeysIn(node, 0, node.count)) fail(`wideKeys ${node.wideKeys}`);
         if (!Object.is(w, node.weight) && !(Number.isNaN(w) && Number.isNaN(node.weight))) fail('leaf weight sum');
         if (this.lim.weightOf !== null && node.weights !== null) fail('weights array in a tree of derived weights');
         if (node.weights !== null && !Array.from(node.weights.subarray(0, node.count)).some((x) => x !== 0)) {
@@ -1688,12 +1717,25 @@ export class TreeCursor {
       this.stableBase = leaf.offs[this.idx];
       this.copy = slabCopy(leaf.buf, this.stableBase, leaf.used);
       this.copiedLeaf = leaf;
+      this.text = leaf.wideKeys === 0 ? null : undefined;
     }
     return this.copy;
   }
   stableBase = 0;
   private copiedLeaf: Leaf | null = null;
   private copy: Buffer = EMPTY;
+
+  /**
+   * After stableBuf(): the stable copy decoded as latin1 (one call for the whole copy) when every key of the leaf is
+   * ASCII, else undefined. A key at stable offsets [s, e) is then text.substring(s, e), the same string a UTF-8
+   * decode of its bytes gives, without a native call per key.
+   */
+  stableText(): string | undefined {
+    if (this.text === null) this.text = latin1Slice(this.copy, 0, this.copy.length);
+    return this.text;
+  }
+  /** null: not decoded yet (every key ASCII) */
+  private text: string | null | undefined = undefined;
 
   value(): Buffer | undefined {
     const leaf = this.leaf!;
