@@ -45,10 +45,19 @@ function refusal(spec: CommandSpec, kind: TokenKind): Reply | undefined {
   return undefined;
 }
 
+/** Why a command cannot be queued in a transaction (REST refusal, arity, no_multi), or undefined. */
+function queueRefusal(spec: CommandSpec, argv: Buffer[], kind: TokenKind): Reply | undefined {
+  const refused = refusal(spec, kind);
+  if (refused !== undefined) return refused;
+  if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) return wrongArity(spec.name);
+  return spec.flags.includes('no_multi') ? error('ERR Command not allowed inside a transaction') : undefined;
+}
+
 function executeOne(engine: Engine, argv: Buffer[], kind: TokenKind, session = newSession()): Reply {
   const spec = engine.lookupCommand(argv[0]!);
   const refused = spec && refusal(spec, kind);
-  return refused ?? engine.execute(argv, session);
+  // a refusal counts like Redis's ACL denials: rejected_calls of the command, and the error in errorstats
+  return refused ? engine.refuse(spec, argv, refused) : engine.execute(argv, session);
 }
 
 function isBase64(c: Context<AppEnv>): boolean {
@@ -99,15 +108,12 @@ export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
     const specs: CommandSpec[] = [];
     for (const argv of cmds) {
       const spec = engine.lookupCommand(argv[0]!);
-      const bad =
-        !spec ||
-        (spec.arity > 0 && argv.length !== spec.arity) ||
-        argv.length < -spec.arity ||
-        refusal(spec, kind) !== undefined ||
-        spec.flags.includes('no_multi');
-      if (bad) {
-        const first = spec ? (refusal(spec, kind) ?? wrongArity(spec.name)) : engine.execute(argv);
-        throw new HttpError(400, 'EXECABORT', `${EXECABORT} ${first.t === 'error' ? first.v : ''}`.trim());
+      // an unknown command: execute() replies its error and counts it
+      const why = spec ? queueRefusal(spec, argv, kind) : engine.execute(argv);
+      if (why !== undefined || !spec) {
+        // counted like a refusal at MULTI queue time in Redis (rejected_calls, errorstats)
+        const first = spec && why ? engine.refuse(spec, argv, why) : why;
+        throw new HttpError(400, 'EXECABORT', `${EXECABORT} ${first?.t === 'error' ? first.v : ''}`.trim());
       }
       specs.push(spec);
     }

@@ -172,7 +172,8 @@ export class Connection implements Subscriber, ClientHandle {
         }
       }
       if (parser.error !== undefined && !this.closing) {
-        this.reply(error(parser.error));
+        // counted in errorstats like any error reply (Redis counts its protocol errors too)
+        this.reply(this.engine.refuse(undefined, [], error(parser.error)));
         this.closing = true;
       }
     } finally {

@@ -211,6 +211,39 @@ describe('tokens on /redis', () => {
   });
 });
 
+describe('refusals in INFO commandstats and errorstats', () => {
+  it("counts a read-only token's refused writes as rejected calls and NOPERM errors, as Redis counts ACL denials", async () => {
+    const { post, engine } = appHarness({ tokens: TEST_TOKENS });
+    await post('/redis', ['HSET', 'h', 'a', '1'], bearer(RO_TOKEN));
+    await post(
+      '/redis/pipeline',
+      [
+        ['HSET', 'h', 'a', '2'],
+        ['HGET', 'h', 'a'],
+      ],
+      bearer(RO_TOKEN),
+    );
+    // refused at queue time: nothing ran, the refusal is counted
+    await post(
+      '/redis/multi-exec',
+      [
+        ['HGET', 'h', 'a'],
+        ['HSET', 'h', 'a', '3'],
+      ],
+      bearer(RO_TOKEN),
+    );
+    await post('/redis/multi-exec', [['HGET', 'h']], bearer(RW_TOKEN));
+    const hset = engine.callStats().get('hset');
+    expect(hset).toMatchObject({ calls: 0, rejected: 3, failed: 0 });
+    expect(engine.callStats().get('hget')).toMatchObject({ calls: 1, rejected: 1 });
+    expect([...engine.commandStats.errorKinds()]).toEqual([
+      ['NOPERM', 3],
+      ['ERR', 1],
+    ]);
+    expect(engine.commandStats.errorReplies).toBe(4);
+  });
+});
+
 describe('commands that need a connection', () => {
   it('are refused over REST', async () => {
     const watchLike: CommandSpec = {

@@ -44,6 +44,18 @@ describe('RESP server: requests and pipelining', () => {
     expect(await good.call(cmd('PING'))).toEqual(['PONG']);
   });
 
+  it('counts a protocol error in INFO errorstats, as Redis does', async () => {
+    const c = await connect();
+    expect(await c.call(cmd('CONFIG', 'RESETSTAT'))).toEqual(['OK']);
+    const bad = await connect();
+    bad.send('*1\r\n$x\r\n');
+    expect(await bad.read(1)).toEqual([{ error: 'ERR Protocol error: invalid bulk length' }]);
+    const [info] = await c.call(cmd('INFO', 'errorstats'));
+    expect(String(info)).toContain('errorstat_ERR:count=1\r\n');
+    const [stats] = await c.call(cmd('INFO', 'stats'));
+    expect(String(stats)).toContain('total_error_replies:1\r\n');
+  });
+
   it('writes big replies with backpressure while the client is not reading', async () => {
     const c = await connect();
     const value = 'v'.repeat(1 << 20);
