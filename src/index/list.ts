@@ -196,6 +196,8 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   maxKeys: number,
   after: Buffer | undefined,
   makeRow: RowMaker<T> = memberAndPayload as unknown as RowMaker<T>,
+  /** whether makeRow reads its `text` argument (its latin1 decode is made only then) */
+  withText = false,
 ): RawPage<T> {
   const page: RawPage<T> = { keys: [], prefixes: [], truncated: false };
   if (z === undefined || z.size === 0) return page;
@@ -230,7 +232,9 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       const stable = c.stableBuf();
       const base = c.stableBase;
       const vs = c.valueBounds() ? c.valueStart - base : -1;
-      page.keys.push(makeRow(stable, s - base, e - base, vs, vs < 0 ? -1 : c.valueEnd - base, c.stableText()));
+      page.keys.push(
+        makeRow(stable, s - base, e - base, vs, vs < 0 ? -1 : c.valueEnd - base, withText ? c.stableText() : undefined),
+      );
       lastBuf = stable;
       lastStart = s - base;
       lastEnd = e - base;
@@ -326,7 +330,7 @@ export function listObjectsV2(
   if (!begin.ok) return begin;
   const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const prefix = opts.prefix ?? '';
-  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow);
+  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, true);
   const contents: ListedObject[] = raw.keys;
   // decoded after the walk: measured faster than decoding each one from the leaf bytes inside it
   const commonPrefixes = raw.prefixes.map((p) => utf8Slice(p, 0, p.length));
