@@ -428,6 +428,14 @@ class ListedEntry implements ListedObject {
     return hex;
   }
 
+  /** The listing fields as plain data (`etag` is an accessor, which JSON.stringify and spreading would skip). */
+  toJSON(): Omit<ListedObject, 'version'> {
+    const { key, size, etag, lastModified, storageClass, versionId } = this;
+    return versionId === undefined
+      ? { key, size, etag, lastModified, storageClass }
+      : { key, size, etag, lastModified, storageClass, versionId };
+  }
+
   get version(): ObjectVersion {
     this.#version ??=
       this.#buf === undefined

@@ -325,4 +325,23 @@ describe('ListObjectsV2 listing', () => {
     expect([pages, n]).toEqual([4, 1500]);
     expect(index.stats('big', 'k00')).toEqual({ ok: true, value: { objects: 1000, bytes: 2000 } });
   });
+
+  it('lists rows whose ETag (made into hex on first read) also serializes, for ASCII and non-ASCII leaves', () => {
+    const { index } = indexHarness();
+    index.ingest([
+      created('bkt', 'a.txt', '01', 5),
+      created('bkt', 'é.txt', '02', 7),
+      created('bkt', 'b.txt', '03', 9),
+    ]);
+    const p = index.listObjectsV2('bkt');
+    if (!p.ok) throw new Error('no page');
+    const etag = 'b1946ac92492d2347c6235b4d2611184';
+    expect(p.value.contents.map((o) => [o.key, o.size, o.etag])).toEqual([
+      ['a.txt', 5, etag],
+      ['b.txt', 9, etag],
+      ['é.txt', 7, etag],
+    ]);
+    const row = JSON.parse(JSON.stringify(p.value.contents[0]));
+    expect(row).toEqual({ key: 'a.txt', size: 5, etag, lastModified: expect.any(Number), storageClass: 'STANDARD' });
+  });
 });
