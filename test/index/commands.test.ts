@@ -1,3 +1,4 @@
+import { payloadSize } from '../../src/index/payload';
 import { created, deleted, indexHarness, sampleEvent } from './harness';
 
 describe('S3IDX.* commands', () => {
@@ -28,6 +29,15 @@ describe('S3IDX.* commands', () => {
     // the zset is a plain zset for the zset commands
     expect(exec('zcard', 's3idx:{example-bucket}:keys')).toBe(1);
     expect(String(exec('zscore', 's3idx:{example-bucket}:keys', 'reports/2024/May summary.pdf'))).toBe('0');
+  });
+
+  it('COPY of a keys zset gives an index whose weights still derive from the metadata', () => {
+    const { exec, obj, engine } = indexHarness();
+    exec('s3idx.ingest', JSON.stringify(sampleEvent('eventbridge-object-created.json')));
+    expect(exec('copy', 's3idx:{example-bucket}:keys', 's3idx:{copy-bucket}:keys')).toBe(1);
+    const copied = engine.dbs[0]!.lookup('s3idx:{copy-bucket}:keys', 0);
+    expect(copied?.type === 'zset' && copied.v.weightOfPayloads).toBe(payloadSize);
+    expect(obj('s3idx.stats', 'copy-bucket')).toEqual({ objects: 1, bytes: 5242880 });
   });
 
   it('applies metadata events without resurrecting and deletes with tombstones', () => {

@@ -130,10 +130,19 @@ export class SortedSet {
     this.lex = new PackedBTree(undefined, weightOfPayload);
   }
 
-  /** Builds a set from entries in ascending (score, member) order with unique members (throws otherwise). O(n). */
-  static fromSorted(entries: Iterable<SortedEntry>): SortedSet {
+  /** The WeightOf this set derives its lex-mode weights with (see the constructor), if any. */
+  get weightOfPayloads(): WeightOf | undefined {
+    return this.weightOfPayload;
+  }
+
+  /**
+   * Builds a set from entries in ascending (score, member) order with unique members (throws otherwise). O(n).
+   * `weightOfPayload`: as for the constructor (a copy of a set passes the set's own, so that an index's keys zset
+   * copied or reloaded derives its weights again instead of storing them).
+   */
+  static fromSorted(entries: Iterable<SortedEntry>, weightOfPayload?: WeightOf): SortedSet {
     const list = Array.isArray(entries) ? (entries as SortedEntry[]) : [...entries];
-    const set = new SortedSet();
+    const set = new SortedSet(weightOfPayload);
     const n = list.length;
     if (n === 0) return set;
     const first = normalize(list[0].score);

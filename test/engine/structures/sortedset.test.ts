@@ -227,6 +227,22 @@ describe('SortedSet vs a sorted-array model', () => {
 });
 
 describe('SortedSet', () => {
+  it("copies made by fromSorted with the set's WeightOf derive their weights from payloads, like the set", () => {
+    const weightOf = (_b: Uint8Array, s: number, e: number) => e - s;
+    const a = new SortedSet(weightOf);
+    for (let i = 0; i < 300; i++)
+      a.setWithPayload(Buffer.from(`k${String(i).padStart(3, '0')}`), 0, Buffer.alloc(i % 7), 12345);
+    expect(a.weightBetween(0, a.size)).toBe(Array.from({ length: 300 }, (_, i) => i % 7).reduce((x, y) => x + y));
+    const derived = SortedSet.fromSorted(a.entries(), a.weightOfPayloads);
+    const generic = SortedSet.fromSorted(a.entries());
+    expect(derived.weightBetween(0, 300)).toBe(a.weightBetween(0, 300));
+    expect(generic.weightBetween(0, 300)).toBe(a.weightBetween(0, 300));
+    // a later write: the derived copy ignores the weight given and derives it, the generic one keeps it
+    derived.setPayload(Buffer.from('k001'), Buffer.alloc(30), 999);
+    generic.setPayload(Buffer.from('k001'), Buffer.alloc(30), 999);
+    expect([derived.weight(Buffer.from('k001')), generic.weight(Buffer.from('k001'))]).toEqual([30, 999]);
+  });
+
   it('stays in lex mode while scores are equal and converts once they differ', () => {
     const zs = new SortedSet();
     for (const m of ['b', 'a', 'c']) zs.add(Buffer.from(m), 0);

@@ -23,8 +23,9 @@ export function copyValue(v: Value): Value {
     case 'set':
       return { type: 'set', v: new Set(v.v) };
     case 'zset':
-      // O(N): entries() streams members in order with their payloads and weights, fromSorted bulk-loads them
-      return { type: 'zset', v: SortedSet.fromSorted(v.v.entries()) };
+      // O(N): entries() streams members in order with their payloads and weights, fromSorted bulk-loads them (an
+      // index keys zset stays one whose weights derive from its payloads)
+      return { type: 'zset', v: SortedSet.fromSorted(v.v.entries(), v.v.weightOfPayloads) };
   }
 }
 
