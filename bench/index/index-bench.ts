@@ -5,6 +5,7 @@
  *
  *   npx esbuild --bundle --platform=node --target=node20 bench/index/index-bench.ts --outfile=/tmp/index-bench.js
  *   node --expose-gc --max-semi-space-size=64 /tmp/index-bench.js [N=1000000] [seed=42] [redis bulk-load objects/s]
+ *     [ingest-only]
  * `npm run bench` passes --max-semi-space-size=64, the young generation `s3-index serve` runs with (where
  * S3IDX.INGEST and the HTTP ingest run): without it, scavenges of the 16 MB default young generation take ~15 % more
  * of the ingest time.
@@ -25,6 +26,8 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const SEED = process.argv[3] ?? '42';
 /** objects/s of redis-server's bulk load of the same data in this run (bench/index/redis-layout.ts), when known */
 const REDIS_LOAD = Number(process.argv[4] ?? Number.NaN);
+/** `ingest-only`: print the ingest figures and stop (the paired rounds before the last, see bench/main.ts) */
+const INGEST_ONLY = process.argv[5] === 'ingest-only';
 const BUCKET = 'bench-bucket';
 const CHUNK = 10_000;
 
@@ -104,7 +107,7 @@ function event(i: number, seqBase = 0x1000000): unknown {
 const engine = new Engine({ clock: new ManualClock(), extraCommands: S3INDEX_COMMANDS });
 const scope: IndexScope = { db: engine.dbs[0]!, now: engine.clock.now() };
 
-const before = memory();
+const before = INGEST_ONLY ? 0 : memory();
 let ingestMs = 0;
 let ingestWallMs = 0;
 let applied = 0;
@@ -120,6 +123,13 @@ let applied = 0;
     applied += o.applied;
   }
 })();
+const ingestLine =
+  `ingest: ${Math.round(applied / (ingestMs / 1000))} events/s (${ingestMs.toFixed(0)} ms CPU for ${applied}); ` +
+  `wall ${Math.round(applied / (ingestWallMs / 1000))} events/s (${ingestWallMs.toFixed(0)} ms)\n`;
+if (INGEST_ONLY) {
+  process.stdout.write(ingestLine);
+  process.exit(0);
+}
 const after = memory();
 const objects = stats(scope, BUCKET);
 if (!objects.ok) throw new Error('no bucket');
@@ -150,15 +160,12 @@ process.stdout.write(
 process.stdout.write(
   `memory: ${((after - before) / objects.value.objects).toFixed(1)} B/object (heap+external growth, gc'd)\n`,
 );
-process.stdout.write(
-  `ingest: ${Math.round(applied / (ingestMs / 1000))} events/s (${ingestMs.toFixed(0)} ms CPU for ${applied}); ` +
-    `wall ${Math.round(applied / (ingestWallMs / 1000))} events/s (${ingestWallMs.toFixed(0)} ms)\n`,
-);
+process.stdout.write(ingestLine);
 if (REDIS_LOAD > 0) {
   // the issue's goal, 200k/s where redis-server bulk-loads ~105k objects/s, is a ratio of ~1.9 on any machine
   const ratio = (rate: number) => (rate / REDIS_LOAD).toFixed(2);
   process.stdout.write(
-    `ingest ÷ redis-server bulk load of this run (${Math.round(REDIS_LOAD)} objects/s): ` +
+    `ingest ÷ redis-server bulk load just before (${Math.round(REDIS_LOAD)} objects/s): ` +
       `${ratio(applied / (ingestMs / 1000))}× CPU time, ${ratio(applied / (ingestWallMs / 1000))}× wall time ` +
       '(goal 200k ÷ 105k ≈ 1.9×)\n',
   );
