@@ -37,7 +37,12 @@ export async function startRedis(): Promise<BenchRedis> {
     execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
   for (let i = 0; i < 100; i++) {
     try {
-      if (cli('ping').trim() === 'PONG') break;
+      // stderr ignored: redis-cli says "Could not connect" until the server is up
+      const pong = execFileSync('redis-cli', ['-p', String(port), 'ping'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      if (pong.trim() === 'PONG') break;
     } catch {
       /* not up yet */
     }
