@@ -9,8 +9,8 @@
  *     "strictly after it", which stays valid whatever changes in the index between pages; after a common prefix,
  *     every key under it rolls up to a prefix not greater than the token, so the page resumes past the prefix.
  */
-import { utf8Slice } from '../engine/buffer-slices';
-import { compareBytes, slabCopy, startsWith } from '../engine/structures/packed-btree';
+import { latin1Slice, utf8Slice } from '../engine/buffer-slices';
+import { compareBytes, lastSlabCopy, slabCopy, startsWith } from '../engine/structures/packed-btree';
 import type { SortedSet } from '../engine/structures/sortedset';
 import {
   commonForm,
@@ -178,6 +178,8 @@ export interface RawPage<T = [Buffer, Buffer | undefined]> {
   /** the listed keys, as rows made by the RowMaker (default: [member, payload]) */
   keys: T[];
   prefixes: Buffer[];
+  /** the prefixes as strings (UTF-8 decoded), when asked for */
+  prefixTexts?: string[];
   truncated: boolean;
   /** the last key or prefix returned (the continuation point) */
   last?: Buffer;
@@ -198,9 +200,16 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   makeRow: RowMaker<T> = memberAndPayload as unknown as RowMaker<T>,
   /** whether makeRow reads its `text` argument (its latin1 decode is made only then) */
   withText = false,
+  /** whether to fill page.prefixTexts */
+  prefixStrings = false,
 ): RawPage<T> {
   const page: RawPage<T> = { keys: [], prefixes: [], truncated: false };
+  if (prefixStrings) page.prefixTexts = [];
   if (z === undefined || z.size === 0) return page;
+  // prefix strings: where each rolled-up prefix's copy lies (slab number, offset; offset -1: decode it alone)
+  const texts = prefixStrings
+    ? new PrefixTexts(isAscii(prefix) && (delimiter === undefined || isAscii(delimiter)))
+    : undefined;
   const fromAfter = after !== undefined && Buffer.compare(after, prefix) >= 0;
   const c = z.lexCursor(fromAfter ? after : prefix, fromAfter);
   const delim = delimiter !== undefined && delimiter.length > 0 ? delimiter : undefined;
@@ -227,7 +236,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       page.truncated = count > 0;
       break;
     }
-    const d = delim === undefined ? -1 : indexOfIn(buf, s + plen, e, delim);
+    const d = delim === undefined ? -1 : indexOfIn(buf, s + plen, e, delim, texts !== undefined);
     if (d < 0) {
       const stable = c.stableBuf();
       const base = c.stableBase;
@@ -250,6 +259,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
     const r = d + delim!.length;
     const rolledUp = slabCopy(buf, s, r);
     if (after === undefined || compareBytes(after, rolledUp, 0, r - s) < 0) {
+      texts?.add(!scannedWide);
       page.prefixes.push(rolledUp);
       page.last = rolledUp;
       lastBuf = undefined;
@@ -270,19 +280,87 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
     rolledUp[n - 1] = lastByte;
   }
   if (lastBuf !== undefined) page.last = Buffer.from(lastBuf.subarray(lastStart, lastEnd));
+  if (texts !== undefined) page.prefixTexts = texts.strings(page.prefixes);
   return page;
 }
 
-/** Position of the first occurrence of needle in buf[from, end), or -1. */
-function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer): number {
+/** Set by indexOfIn when asked: whether a byte it passed over (before the needle) is ≥ 0x80. */
+let scannedWide = false;
+
+/** Position of the first occurrence of needle in buf[from, end), or -1. `wide`: also set scannedWide. */
+function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer, wide = false): number {
   const n = needle.length;
   const first = needle[0]!;
+  let x = 0;
   outer: for (let i = from; i + n <= end; i++) {
-    if (buf[i] !== first) continue;
+    const b = buf[i]!;
+    x |= b;
+    if (b !== first) continue;
     for (let j = 1; j < n; j++) if (buf[i + j] !== needle[j]) continue outer;
+    if (wide) scannedWide = x >= 0x80;
     return i;
   }
   return -1;
+}
+
+function isAscii(b: Uint8Array): boolean {
+  let x = 0;
+  for (let i = 0; i < b.length; i++) x |= b[i]!;
+  return x < 0x80;
+}
+
+/** A run of prefixes decoded at once may span at most this many slab bytes per prefix. */
+const RUN_BYTES_PER_PREFIX = 128;
+
+/**
+ * The rolled-up prefixes of a page as strings. A native decode costs ~100 ns per call; the prefixes' copies lie in
+ * order in a few 64 KiB slabs (slabCopy), so each run of ASCII ones in one slab is decoded once, as latin1, and each
+ * prefix is a substring of that. Others are decoded one by one.
+ */
+class PrefixTexts {
+  /** per prefix: its slab number, and its offset there (-1: decode it alone) */
+  private readonly slabs: number[] = [];
+  private readonly offsets: number[] = [];
+  constructor(private readonly asciiFrame: boolean) {}
+
+  /** Records the prefix slabCopy just made; `asciiTail`: its bytes after the listing prefix are ASCII. */
+  add(asciiTail: boolean): void {
+    this.slabs.push(lastSlabCopy.slab);
+    this.offsets.push(this.asciiFrame && asciiTail ? lastSlabCopy.at : -1);
+  }
+
+  strings(prefixes: readonly Buffer[]): string[] {
+    const n = prefixes.length;
+    const out = new Array<string>(n);
+    const { slabs, offsets } = this;
+    let i = 0;
+    while (i < n) {
+      const lo = offsets[i]!;
+      if (lo < 0) {
+        const p = prefixes[i]!;
+        out[i] = utf8Slice(p, 0, p.length);
+        i++;
+        continue;
+      }
+      // a run of ASCII copies in one slab (their offsets increase), not spread far apart by the copies of other
+      // leaves in between (then the one decode would cost more than it saves)
+      let j = i + 1;
+      while (
+        j < n &&
+        slabs[j] === slabs[i] &&
+        offsets[j]! >= 0 &&
+        offsets[j]! + prefixes[j]!.length - lo <= RUN_BYTES_PER_PREFIX * (j - i + 1)
+      )
+        j++;
+      const last = prefixes[j - 1]!;
+      const hi = offsets[j - 1]! + last.length;
+      const first = prefixes[i]!;
+      const text = latin1Slice(Buffer.from(first.buffer, first.byteOffset, hi - lo), 0, hi - lo);
+      for (let k = i; k < j; k++) out[k] = text.substring(offsets[k]! - lo, offsets[k]! - lo + prefixes[k]!.length);
+      i = j;
+    }
+    return out;
+  }
 }
 
 /**
@@ -330,10 +408,9 @@ export function listObjectsV2(
   if (!begin.ok) return begin;
   const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const prefix = opts.prefix ?? '';
-  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, true);
+  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, true, true);
   const contents: ListedObject[] = raw.keys;
-  // decoded after the walk: measured faster than decoding each one from the leaf bytes inside it
-  const commonPrefixes = raw.prefixes.map((p) => utf8Slice(p, 0, p.length));
+  const commonPrefixes = raw.prefixTexts!;
   return {
     ok: true,
     value: {

@@ -271,14 +271,26 @@ const SLAB_BYTES = 64 * 1024;
 let slab = new ArrayBuffer(0);
 let slabPos = 0;
 
+/**
+ * Where slabCopy put its last copy: `slab` (a number per slab, never reused) and `at` (the offset in it), -1 when the
+ * copy has an ArrayBuffer of its own. Copies with the same `slab` share one ArrayBuffer: a listing decodes many short
+ * ones with a single native call (see listRaw's prefix strings).
+ */
+export const lastSlabCopy = { slab: 0, at: -1 };
+
 /** A fresh, never-reused copy of b[s, e) (see SLAB_BYTES). */
 export function slabCopy(b: Uint8Array, s: number, e: number): Buffer {
   const n = e - s;
-  if (n > SLAB_BYTES >> 2) return copyBytes(b, s, e);
+  if (n > SLAB_BYTES >> 2) {
+    lastSlabCopy.at = -1;
+    return copyBytes(b, s, e);
+  }
   if (slabPos + n > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_BYTES);
     slabPos = 0;
+    lastSlabCopy.slab++;
   }
+  lastSlabCopy.at = slabPos;
   const out = viewOf(slab, slabPos, n);
   if (n <= 32) for (let i = 0; i < n; i++) out[i] = b[s + i];
   else out.set(b.subarray(s, e));
