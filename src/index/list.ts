@@ -10,7 +10,7 @@
  *     every key under it rolls up to a prefix not greater than the token, so the page resumes past the prefix.
  */
 import { latin1Slice, utf8Slice } from '../engine/buffer-slices';
-import { compareBytes, lastSlabCopy, slabCopy, startsWith } from '../engine/structures/packed-btree';
+import { compareBytes, isWideKey, lastSlabCopy, slabCopy, startsWith } from '../engine/structures/packed-btree';
 import type { SortedSet } from '../engine/structures/sortedset';
 import {
   commonForm,
@@ -208,7 +208,9 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   if (z === undefined || z.size === 0) return page;
   // prefix strings: where each rolled-up prefix's copy lies (slab number, offset; offset -1: decode it alone)
   const texts = prefixStrings
-    ? new PrefixTexts(isAscii(prefix) && (delimiter === undefined || isAscii(delimiter)))
+    ? new PrefixTexts(
+        !isWideKey(prefix, 0, prefix.length) && (delimiter === undefined || !isWideKey(delimiter, 0, delimiter.length)),
+      )
     : undefined;
   const fromAfter = after !== undefined && Buffer.compare(after, prefix) >= 0;
   const c = z.lexCursor(fromAfter ? after : prefix, fromAfter);
@@ -301,12 +303,6 @@ function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer, w
     return i;
   }
   return -1;
-}
-
-function isAscii(b: Uint8Array): boolean {
-  let x = 0;
-  for (let i = 0; i < b.length; i++) x |= b[i]!;
-  return x < 0x80;
 }
 
 /** A run of prefixes decoded at once may span at most this many slab bytes per prefix. */

@@ -203,7 +203,7 @@ export function startsWith(b: Uint8Array, s: number, e: number, prefix: Uint8Arr
 }
 
 /** True when b[s, e) has a byte ≥ 0x80 (is not ASCII). */
-function isWideKey(b: Uint8Array, s: number, e: number): boolean {
+export function isWideKey(b: Uint8Array, s: number, e: number): boolean {
   let x = 0;
   for (let i = s; i < e; i++) x |= b[i];
   return x >= 0x80;
