@@ -326,6 +326,31 @@ describe('ListObjectsV2 listing', () => {
     expect(index.stats('big', 'k00')).toEqual({ ok: true, value: { objects: 1000, bytes: 2000 } });
   });
 
+  it('decodes thousands of rolled-up prefixes exactly, ASCII and not, across slab boundaries', () => {
+    const { index } = indexHarness();
+    const keys: string[] = [];
+    for (let i = 0; i < 6000; i++) keys.push(`p/${String(i).padStart(5, '0')}${i % 97 === 0 ? 'é' : ''}/x`);
+    for (let i = 0; i < 300; i++) keys.push(`p/k${i}.txt`, `p/😀${i}/y`, `p/${'long'.repeat(i % 40)}${i}/z`);
+    index.ingest(keys.map((k, i) => created('bkt', k, (0x100 + i).toString(16))));
+    const expected = reference(keys, 'p/', '/', undefined);
+    let token: string | undefined;
+    const seen: Entry[] = [];
+    do {
+      const r = index.listObjectsV2(
+        'bkt',
+        { prefix: 'p/', delimiter: '/', maxKeys: 10_000, continuationToken: token },
+        { maxKeysCap: 10_000 },
+      );
+      if (!r.ok) throw new Error('no page');
+      for (const o of r.value.contents) seen.push({ key: o.key });
+      for (const cp of r.value.commonPrefixes) seen.push({ prefix: cp });
+      token = r.value.nextContinuationToken;
+    } while (token !== undefined);
+    seen.sort((a, b) => cmp('key' in a ? a.key : a.prefix, 'key' in b ? b.key : b.prefix));
+    expect(seen).toEqual(expected);
+    expect(seen.filter((e) => 'prefix' in e)).toHaveLength(6600);
+  });
+
   it('lists rows whose ETag (made into hex on first read) also serializes, for ASCII and non-ASCII leaves', () => {
     const { index } = indexHarness();
     index.ingest([
