@@ -96,16 +96,30 @@ const CLASS_TAILS = STORAGE_CLASSES.map((c) =>
   Buffer.from(`</Size><StorageClass>${c}</StorageClass></Contents>`, 'latin1'),
 );
 
+/**
+ * Room a common-form `<Contents>` needs besides its key (6 bytes per key byte): its markup, a size of up to 16 digits
+ * and the longest class tail.
+ */
+const CONTENTS_FIXED = CONTENTS_HEAD.length + MIDDLE.length + 16 + Math.max(...CLASS_TAILS.map((t) => t.length));
+
 /** One `<Contents>` element from a listing row (key at buf[ks, ke), payload at buf[vs, ve), vs < 0: none). */
-function putContents(sink: ByteSink, buf: Buffer, ks: number, ke: number, vs: number, ve: number, url: boolean): void {
-  sink.ensure(200 + 6 * (ke - ks));
+export function putContents(
+  sink: ByteSink,
+  buf: Buffer,
+  ks: number,
+  ke: number,
+  vs: number,
+  ve: number,
+  url: boolean,
+): void {
+  sink.ensure(CONTENTS_FIXED + 6 * (ke - ks));
   sink.pos = put(sink.buf, sink.pos, CONTENTS_HEAD);
   putXmlKey(sink, buf, ks, ke, url);
   const out = sink.buf;
   const p = sink.pos;
   if (vs >= 0 && readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) {
     // the common form: constant markup copied in one piece, date and ETag written over its placeholders
-    MIDDLE.copy(out, p);
+    out.set(MIDDLE, p);
     writeIso(out, p + MID_DATE_AT, commonForm.lastModified);
     putMd5Hex(out, p + MID_ETAG_AT, buf, commonForm.etagAt);
     let r = putUint(out, p + MIDDLE.length, commonForm.size);

@@ -271,8 +271,11 @@ function putKey(sink: ByteSink, src: Buffer, s: number, e: number): void {
   sink.pos = p;
 }
 
-/** Room one row can need besides its key (6 bytes per key byte): size digits, etag, date, class, version id. */
-const ROW_FIXED = 160;
+/**
+ * Room a common-form row needs besides its key (6 bytes per key byte): its markup, a size of up to 16 digits, and the
+ * longest tail (ETag, date, class, version id). Every row reserves it before writing: the tail is copied whole.
+ */
+const ROW_FIXED = KEY_HEAD.length + SIZE_HEAD.length + 16 + Math.max(...TAILS.map((t) => t.length));
 
 /**
  * One object row `{"key":…,"versionId":…}` at the sink's position, from a listing row: key at buf[ks, ke), payload
@@ -291,7 +294,7 @@ export function putObjectRow(sink: ByteSink, buf: Buffer, ks: number, ke: number
     p = put(out, p, SIZE_HEAD);
     p = putUint(out, p, commonForm.size);
     const tail = TAILS[commonForm.storageClass]!;
-    tail.copy(out, p);
+    out.set(tail, p);
     putMd5Hex(out, p + ETAG_AT, buf, q);
     writeIso(out, p + DATE_AT, commonForm.lastModified);
     sink.pos = p + tail.length;

@@ -6,10 +6,11 @@
  */
 import fc from 'fast-check';
 import { newSession } from '../../src/engine/engine';
-import { renderListObjectsV2Xml } from '../../src/http/s3-list-render';
+import { putContents, renderListObjectsV2Xml } from '../../src/http/s3-list-render';
 import { listObjectsV2Xml } from '../../src/http/s3-xml';
 import { type ListOptions, listObjectsV2 } from '../../src/index/list';
-import type { ObjectVersion } from '../../src/index/payload';
+import { encodeVersion, type ObjectVersion } from '../../src/index/payload';
+import { ByteSink, putObjectRow } from '../../src/index/render-json';
 import { type IndexScope, indexKeyNames } from '../../src/index/store';
 import { indexWith } from '../index/harness';
 
@@ -122,5 +123,35 @@ describe('renderListObjectsV2Xml', () => {
     );
     const bad = { maxKeys: 1, encodingUrl: false, continuationToken: 'AA' };
     expect(renderListObjectsV2Xml(scope(), BUCKET, bad)).toEqual(listObjectsV2(scope(), BUCKET, bad));
+  });
+});
+
+describe('rows written at the end of the output buffer', () => {
+  // a 1-byte key, a 16-digit size and the longest storage class: the most room a row needs besides its key
+  const v: ObjectVersion = {
+    sequencer: '0000000000000000AB',
+    deleteMarker: false,
+    size: Number.MAX_SAFE_INTEGER,
+    etag: '0123456789abcdef0123456789abcdef',
+    lastModified: Date.UTC(2024, 4, 1, 12, 0, 0, 123),
+    storageClass: 'INTELLIGENT_TIERING',
+  };
+  const buf = Buffer.concat([Buffer.from('k'), encodeVersion(v)]);
+
+  it('are whole wherever the row starts (the room reserved covers the longest row)', () => {
+    const json = `{"key":"k","size":${v.size},"etag":"${v.etag}","lastModified":"2024-05-01T12:00:00.123Z","storageClass":"INTELLIGENT_TIERING","versionId":null}`;
+    const xml =
+      `<Contents><Key>k</Key><LastModified>2024-05-01T12:00:00.123Z</LastModified><ETag>&quot;${v.etag}&quot;</ETag>` +
+      `<Size>${v.size}</Size><StorageClass>INTELLIGENT_TIERING</StorageClass></Contents>`;
+    for (let room = 0; room <= 320; room++) {
+      const a = new ByteSink(1024);
+      a.pos = 1024 - room;
+      putObjectRow(a, buf, 0, 1, 1, buf.length);
+      expect(a.buf.toString('latin1', 1024 - room, a.pos)).toBe(json);
+      const b = new ByteSink(1024);
+      b.pos = 1024 - room;
+      putContents(b, buf, 0, 1, 1, buf.length, false);
+      expect(b.buf.toString('latin1', 1024 - room, b.pos)).toBe(xml);
+    }
   });
 });
