@@ -198,16 +198,17 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   maxKeys: number,
   after: Buffer | undefined,
   makeRow: RowMaker<T> = memberAndPayload as unknown as RowMaker<T>,
-  /** whether makeRow reads its `text` argument (its latin1 decode is made only then) */
-  withText = false,
-  /** whether to fill page.prefixTexts */
-  prefixStrings = false,
+  /**
+   * Strings wanted (listObjectsV2): makeRow gets its `text` argument (a leaf's latin1 decode is made only then), and
+   * page.prefixTexts is filled
+   */
+  strings = false,
 ): RawPage<T> {
   const page: RawPage<T> = { keys: [], prefixes: [], truncated: false };
-  if (prefixStrings) page.prefixTexts = [];
+  if (strings) page.prefixTexts = [];
   if (z === undefined || z.size === 0) return page;
   // prefix strings: where each rolled-up prefix's copy lies (slab number, offset; offset -1: decode it alone)
-  const texts = prefixStrings
+  const texts = strings
     ? new PrefixTexts(
         !isWideKey(prefix, 0, prefix.length) && (delimiter === undefined || !isWideKey(delimiter, 0, delimiter.length)),
       )
@@ -238,13 +239,13 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       page.truncated = count > 0;
       break;
     }
-    const d = delim === undefined ? -1 : indexOfIn(buf, s + plen, e, delim, texts !== undefined);
+    const d = delim === undefined ? -1 : indexOfIn(buf, s + plen, e, delim);
     if (d < 0) {
       const stable = c.stableBuf();
       const base = c.stableBase;
       const vs = c.valueBounds() ? c.valueStart - base : -1;
       page.keys.push(
-        makeRow(stable, s - base, e - base, vs, vs < 0 ? -1 : c.valueEnd - base, withText ? c.stableText() : undefined),
+        makeRow(stable, s - base, e - base, vs, vs < 0 ? -1 : c.valueEnd - base, strings ? c.stableText() : undefined),
       );
       lastBuf = stable;
       lastStart = s - base;
@@ -286,11 +287,11 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   return page;
 }
 
-/** Set by indexOfIn when asked: whether a byte it passed over (before the needle) is ≥ 0x80. */
+/** Set by indexOfIn when it finds the needle: whether a byte it passed over (before the needle) is ≥ 0x80. */
 let scannedWide = false;
 
-/** Position of the first occurrence of needle in buf[from, end), or -1. `wide`: also set scannedWide. */
-function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer, wide = false): number {
+/** Position of the first occurrence of needle in buf[from, end) (see scannedWide), or -1. */
+function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer): number {
   const n = needle.length;
   const first = needle[0]!;
   let x = 0;
@@ -299,7 +300,7 @@ function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer, w
     x |= b;
     if (b !== first) continue;
     for (let j = 1; j < n; j++) if (buf[i + j] !== needle[j]) continue outer;
-    if (wide) scannedWide = x >= 0x80;
+    scannedWide = x >= 0x80;
     return i;
   }
   return -1;
@@ -404,7 +405,7 @@ export function listObjectsV2(
   if (!begin.ok) return begin;
   const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const prefix = opts.prefix ?? '';
-  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, true, true);
+  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, true);
   const contents: ListedObject[] = raw.keys;
   const commonPrefixes = raw.prefixTexts!;
   return {
