@@ -488,7 +488,12 @@ for (let c = DEFAULT_LIMITS.leafMaxBytes; c >= 256; c = Math.floor(c / 1.125 / 8
  */
 const OVERFLOW_BYTES = 2048;
 BUF_CLASSES.push(DEFAULT_LIMITS.leafMaxBytes + OVERFLOW_BYTES);
-const FREE_PER_CLASS = 4;
+/**
+ * Buffers kept per class: 16 halves the ArrayBuffer allocations of a 1M random ingest against 4 (41,000 → 21,000,
+ * ~15,000 of them new leaves) and ran 0–26 % faster in paired runs; 64 kept fewer still and was no faster. At most
+ * 1.4 MB of leaf buffers held in all.
+ */
+const FREE_PER_CLASS = 16;
 const freeBufs: Buffer[][] = BUF_CLASSES.map(() => []);
 
 /** Index of the smallest of the ascending `classes` ≥ n (classes.length when n is above every class). */
