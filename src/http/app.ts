@@ -16,6 +16,7 @@ import { Authenticator, bearerToken, s3Credential } from './auth';
 import type { HttpConfig } from './config';
 import type { AppEnv } from './context';
 import { HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
+import { bucketOfTarget, IndexVersions } from './index-versions';
 import { HttpMetrics, type MetricFamily } from './metrics';
 import { bucketSummaries } from './object-index';
 import { mountRedisRest } from './redis-rest';
@@ -212,7 +213,9 @@ export function createApp(deps: AppDeps): HttpApp {
     await next();
   });
 
-  const cache = new ResponseCache(() => engine.dirty, 4096, config.limits.responseCacheBytes);
+  const index = deps.index ?? new S3Index(engine);
+  const versions = new IndexVersions(engine, index.dbIndex);
+  const cache = new ResponseCache((key) => versions.of(bucketOfTarget(key)), 4096, config.limits.responseCacheBytes);
   metrics.addCollector(() => [
     {
       name: 's3index_http_response_cache_total',
@@ -237,7 +240,7 @@ export function createApp(deps: AppDeps): HttpApp {
           : { ...hit.headers, 'x-amz-request-id': c.get('requestId') };
       return new Response(hit.body, { status: hit.status, headers });
     }
-    const version = cache.currentVersion();
+    const version = cache.currentVersion(key);
     await next();
     const res = c.res;
     if (res.status !== 200) return;
@@ -289,7 +292,6 @@ export function createApp(deps: AppDeps): HttpApp {
     c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
 
-  const index = deps.index ?? new S3Index(engine);
   const eventCounts: V1Deps['eventCounts'] = { applied: 0, stale: 0, duplicate: 0, ignored: 0, rejected: 0 };
   metrics.addCollector(() => indexMetrics(index, eventCounts));
 

@@ -1,9 +1,8 @@
 /**
  * A small cache of whole GET responses for the read-heavy routes (JSON listing pages, S3 listing pages, stats).
- * An entry is valid while the engine's change counter (`engine.dirty`, bumped by every write) is unchanged, so a
- * cached page is exactly what the index would answer now: no TTL, no staleness. Any write (an ingested event, a
- * Redis command) invalidates everything at once — simple, and right for an index that changes in bursts and is
- * read in between. Bounded by entries and bytes; least recently used entries go first.
+ * An entry is valid while the version of what it read is unchanged (the app passes the change counter of the
+ * request's bucket, see index-versions.ts), so a cached page is exactly what the index would answer now: no TTL, no
+ * staleness. Bounded by entries and bytes; least recently used entries go first.
  */
 
 export interface CachedResponse {
@@ -26,7 +25,8 @@ export class ResponseCache {
   misses = 0;
 
   constructor(
-    private readonly version: () => number,
+    /** the version of what the response cached under a key reads */
+    private readonly version: (key: string) => number,
     private readonly maxEntries = 512,
     private readonly maxBytes = 64 * 1024 * 1024,
     /** larger bodies are not cached */
@@ -35,7 +35,7 @@ export class ResponseCache {
 
   get(key: string): CachedResponse | undefined {
     const e = this.entries.get(key);
-    if (e === undefined || e.version !== this.version()) {
+    if (e === undefined || e.version !== this.version(key)) {
       if (e !== undefined) this.delete(key, e);
       this.misses++;
       return undefined;
@@ -50,7 +50,7 @@ export class ResponseCache {
   /** A valid entry without counting a hit or a miss, nor touching its recency (see touch). */
   peek(key: string): CachedResponse | undefined {
     const e = this.entries.get(key);
-    return e === undefined || e.version !== this.version() ? undefined : e;
+    return e === undefined || e.version !== this.version(key) ? undefined : e;
   }
 
   /** Counts a hit on a valid entry found by peek and makes it the most recently used. */
@@ -62,14 +62,14 @@ export class ResponseCache {
     this.hits++;
   }
 
-  /** The version to pass to `set` for a response computed from now on. */
-  currentVersion(): number {
-    return this.version();
+  /** The version to pass to `set` for the response to `key` computed from now on. */
+  currentVersion(key: string): number {
+    return this.version(key);
   }
 
   /** Stores a response computed at `version` (read before computing it); dropped when the index moved since. */
   set(key: string, r: CachedResponse, version: number): void {
-    if (version !== this.version() || r.body.byteLength > this.maxEntryBytes || this.maxBytes === 0) return;
+    if (version !== this.version(key) || r.body.byteLength > this.maxEntryBytes || this.maxBytes === 0) return;
     const old = this.entries.get(key);
     if (old !== undefined) this.delete(key, old);
     this.entries.set(key, { ...r, version });
