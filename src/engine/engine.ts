@@ -42,7 +42,7 @@ export class Engine implements KeyspaceListener {
   readonly startedAt: number;
   /** bumped on every change; persistence compares it to decide whether a snapshot is due */
   dirty = 0;
-  private readonly modifiedListeners: Array<(db: number, key: string) => void> = [];
+  private readonly modifiedListeners: Array<(db: number, key: string, member?: Uint8Array) => void> = [];
   private readonly flushListeners: Array<(db: number) => void> = [];
   private readonly swapListeners: Array<(a: number, b: number) => void> = [];
   private readonly defaultSession = newSession();
@@ -129,7 +129,7 @@ export class Engine implements KeyspaceListener {
     return n;
   }
 
-  onModified(fn: (db: number, key: string) => void): void {
+  onModified(fn: (db: number, key: string, member?: Uint8Array) => void): void {
     this.modifiedListeners.push(fn);
   }
 
@@ -156,9 +156,9 @@ export class Engine implements KeyspaceListener {
     this.dirty++;
   }
 
-  keyModified(db: number, key: string): void {
+  keyModified(db: number, key: string, member?: Uint8Array): void {
     this.dirty++;
-    for (const fn of this.modifiedListeners) fn(db, key);
+    for (const fn of this.modifiedListeners) fn(db, key, member);
   }
 
   flushed(db: number): void {

@@ -46,8 +46,11 @@ export function keyOf(b: Buffer): string {
 }
 
 export interface KeyspaceListener {
-  /** A key's value or expiry changed, or the key was deleted/expired. */
-  keyModified(db: number, key: string): void;
+  /**
+   * A key's value or expiry changed, or the key was deleted/expired. `member`: the one member (or field) of the
+   * collection at key that changed, when the writer says so (the S3 index does); undefined means anything may have.
+   */
+  keyModified(db: number, key: string, member?: Uint8Array): void;
   /** The whole database is about to be emptied (its keys are still there during the call). */
   flushed(db: number): void;
 }
@@ -136,8 +139,9 @@ export class Keyspace {
     this.sweepIter = undefined;
   }
 
-  modified(key: string): void {
-    this.listener?.keyModified(this.id, key);
+  /** Reports a change of key (see KeyspaceListener.keyModified for `member`). */
+  modified(key: string, member?: Uint8Array): void {
+    this.listener?.keyModified(this.id, key, member);
   }
 
   /**

@@ -16,7 +16,7 @@ import { Authenticator, bearerToken, s3Credential } from './auth';
 import type { HttpConfig } from './config';
 import type { AppEnv } from './context';
 import { HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
-import { bucketOfTarget, IndexVersions } from './index-versions';
+import { bucketOfTarget, IndexVersions, type KeyRange } from './index-versions';
 import { HttpMetrics, type MetricFamily } from './metrics';
 import { bucketSummaries } from './object-index';
 import { mountRedisRest } from './redis-rest';
@@ -215,7 +215,14 @@ export function createApp(deps: AppDeps): HttpApp {
 
   const index = deps.index ?? new S3Index(engine);
   const versions = new IndexVersions(engine, index.dbIndex);
-  const cache = new ResponseCache((key) => versions.of(bucketOfTarget(key)), 4096, config.limits.responseCacheBytes);
+  const cache = new ResponseCache<KeyRange>(
+    {
+      version: (key) => versions.of(bucketOfTarget(key)),
+      unchangedFor: (key, since, range) => versions.unchangedFor(bucketOfTarget(key), since, range),
+    },
+    4096,
+    config.limits.responseCacheBytes,
+  );
   metrics.addCollector(() => [
     {
       name: 's3index_http_response_cache_total',
@@ -258,7 +265,7 @@ export function createApp(deps: AppDeps): HttpApp {
     res.headers.forEach((value, name) => {
       headers[name] = value;
     });
-    cache.set(key, { status: res.status, headers, body, route: routeLabel(c) }, version);
+    cache.set(key, { status: res.status, headers, body, route: routeLabel(c) }, version, c.get('cacheRange'));
   };
 
   /** each cached response's header record with its content-length, built on its first fast hit */

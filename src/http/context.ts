@@ -1,5 +1,6 @@
 /** The per-request values the app's middleware sets for its routes. */
 import type { TokenKind } from './auth';
+import type { KeyRange } from './index-versions';
 
 export interface AppEnv {
   Variables: {
@@ -9,5 +10,10 @@ export interface AppEnv {
     requestId: string;
     /** a route's response body as bytes, set when the response cache may keep it */
     cacheBody: Uint8Array;
+    /**
+     * the object keys of its bucket a route's response depends on: the response cache keeps serving it through
+     * changes of other keys (unset: any change of the bucket makes it stale)
+     */
+    cacheRange: KeyRange;
   };
 }

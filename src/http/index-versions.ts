@@ -1,32 +1,108 @@
 /**
- * Change counters for the response cache, per bucket: a cached page of bucket B stays valid while nothing under
- * `s3idx:{B}` changed, so events for other buckets and the cache commands of `/redis` (keys outside `s3idx:`) leave
- * it cached. What can change every bucket's answers (FLUSHDB/FLUSHALL and SWAPDB of the index's database, the bucket
- * registry `s3idx:buckets`, any other `s3idx:` key) counts for every bucket.
+ * Change tracking for the response cache.
  *
- * Versions come from one sequence, so a bucket's version (the later of its own last change and the last change of
- * everything) moves whenever either does, and a page that reads no single bucket (the bucket list) takes the
- * sequence itself: any change of the index.
+ * Versions, per bucket: a cached page of bucket B is current while nothing under `s3idx:{B}` changed, so events for
+ * other buckets and the cache commands of `/redis` (keys outside `s3idx:`) never touch it. What can change every
+ * bucket's answers (FLUSHDB/FLUSHALL and SWAPDB of the index's database, the bucket registry `s3idx:buckets`, any
+ * other `s3idx:` key) counts for every bucket. Versions come from one sequence, so a bucket's version (the later of
+ * its own last change and the last change of everything) moves whenever either does, and a page that reads no single
+ * bucket (the bucket lists) takes the sequence itself: any change of the index.
+ *
+ * Key ranges, within a bucket: the index reports which object key each of its writes concerns, and the last
+ * LOG_SIZE such changes of a few buckets are kept. A page that states the range of object keys its answer depends on
+ * (a listing page: from its start to the key that made it truncated, or to the end of its prefix) stays valid
+ * through changes of other keys: an index fed by events for logs/ keeps its cached pages of users/. A change without
+ * a key (a raw Redis write to the index), or one that fell out of the log, makes every page of the bucket stale.
  */
+import { latin1Slice } from '../engine/buffer-slices';
 import type { Engine } from '../engine/engine';
+import type { PageBounds } from '../index/list';
 
 const INDEX_PREFIX = 's3idx:';
 const BUCKET_OPEN = 's3idx:{';
-/** distinct buckets remembered; beyond it the map is dropped and everything counts as changed */
+/** distinct buckets with versions; beyond it the map is dropped and everything counts as changed */
 const MAX_BUCKETS = 10_000;
+/** changes kept per bucket, and buckets with a log (the least recently created log goes first) */
+const LOG_SIZE = 1024;
+const MAX_LOGS = 32;
+
+/**
+ * Object keys a response depends on: the keys under `prefix`, after `after` (exclusive) and up to `through`
+ * (inclusive) when given. Keys are latin1 strings of their UTF-8 bytes, so string order is byte order.
+ */
+export interface KeyRange {
+  readonly prefix: string;
+  readonly after?: string;
+  readonly through?: string;
+}
+
+/** A key as a KeyRange holds it. */
+export function rangeKey(utf8: Uint8Array): string {
+  const b = Buffer.isBuffer(utf8) ? utf8 : Buffer.from(utf8.buffer, utf8.byteOffset, utf8.length);
+  return latin1Slice(b, 0, b.length);
+}
+/** The same for text. */
+export const rangeText = (text: string): string => rangeKey(Buffer.from(text, 'utf8'));
+
+/** The KeyRange of a listing page under `prefix` (see PageBounds). */
+export function pageRange(prefix: string, bounds: PageBounds): KeyRange {
+  return {
+    prefix: rangeText(prefix),
+    after: bounds.after === undefined ? undefined : rangeKey(bounds.after),
+    through: bounds.beyond === undefined ? undefined : rangeKey(bounds.beyond),
+  };
+}
+
+export function inRange(r: KeyRange, key: string): boolean {
+  return (
+    key.startsWith(r.prefix) &&
+    (r.after === undefined || key > r.after) &&
+    (r.through === undefined || key <= r.through)
+  );
+}
+
+/** The last LOG_SIZE changes of one bucket: their versions and keys (null: unknown, anything may have changed). */
+class ChangeLog {
+  private readonly seqs = new Float64Array(LOG_SIZE);
+  private readonly keys: Array<string | null> = new Array(LOG_SIZE).fill(null);
+  private n = 0;
+  /** @param horizon the bucket's version before its first logged change: changes up to it are not in the log */
+  constructor(private horizon: number) {}
+
+  add(seq: number, key: string | null): void {
+    const i = this.n % LOG_SIZE;
+    if (this.n >= LOG_SIZE) this.horizon = this.seqs[i]!;
+    this.seqs[i] = seq;
+    this.keys[i] = key;
+    this.n++;
+  }
+
+  /** Whether every change after version `since` is logged and none concerns a key of `range`. */
+  untouched(since: number, range: KeyRange): boolean {
+    if (since < this.horizon) return false;
+    for (let k = this.n - 1; k >= 0 && k >= this.n - LOG_SIZE; k--) {
+      const i = k % LOG_SIZE;
+      if (this.seqs[i]! <= since) break;
+      const key = this.keys[i]!;
+      if (key === null || inRange(range, key)) return false;
+    }
+    return true;
+  }
+}
 
 export class IndexVersions {
   private seq = 1;
   /** the last change that concerns every bucket */
   private all = 1;
   private readonly buckets = new Map<string, number>();
+  private readonly logs = new Map<string, ChangeLog>();
   /** the last index key reported and its bucket (an ingest reports the same key string object over and over) */
   private lastKey = '';
   private lastBucket: string | undefined;
 
   constructor(engine: Engine, dbIndex: number) {
-    engine.onModified((db, key) => {
-      if (db === dbIndex) this.keyChanged(key);
+    engine.onModified((db, key, member) => {
+      if (db === dbIndex) this.keyChanged(key, member);
     });
     engine.onFlush((db) => {
       if (db === dbIndex) this.everything();
@@ -43,9 +119,19 @@ export class IndexVersions {
     return own === undefined || own < this.all ? this.all : own;
   }
 
-  private keyChanged(key: string): void {
+  /**
+   * Whether an answer about `range` of `bucket` computed at version `since` is still right: nothing changed since,
+   * or only keys of the bucket outside the range (as far as the log tells).
+   */
+  unchangedFor(bucket: string | undefined, since: number, range: KeyRange | undefined): boolean {
+    if (this.of(bucket) === since) return true;
+    if (bucket === undefined || range === undefined || this.all > since) return false;
+    return this.logs.get(bucket)?.untouched(since, range) ?? false;
+  }
+
+  private keyChanged(key: string, member: Uint8Array | undefined): void {
     if (key !== this.lastKey) {
-      if (!key.startsWith(INDEX_PREFIX)) return; // not index data: no listing reads it
+      if (!key.startsWith(INDEX_PREFIX)) return; // not index data: no cached page reads it
       this.lastKey = key;
       const close = key.startsWith(BUCKET_OPEN) ? key.indexOf('}', BUCKET_OPEN.length) : -1;
       this.lastBucket = close < 0 ? undefined : key.slice(BUCKET_OPEN.length, close);
@@ -57,10 +143,19 @@ export class IndexVersions {
     }
     if (this.buckets.size >= MAX_BUCKETS && !this.buckets.has(bucket)) {
       this.buckets.clear();
+      this.logs.clear();
       this.everything();
       return;
     }
-    this.buckets.set(bucket, ++this.seq);
+    let log = this.logs.get(bucket);
+    if (log === undefined) {
+      if (this.logs.size >= MAX_LOGS) this.logs.delete(this.logs.keys().next().value!);
+      log = new ChangeLog(this.of(bucket));
+      this.logs.set(bucket, log);
+    }
+    const seq = ++this.seq;
+    this.buckets.set(bucket, seq);
+    log.add(seq, member === undefined ? null : rangeKey(member));
   }
 
   private everything(): void {

@@ -1,7 +1,7 @@
 /**
  * A small cache of whole GET responses for the read-heavy routes (JSON listing pages, S3 listing pages, stats).
- * An entry is valid while the version of what it read is unchanged (the app passes the change counter of the
- * request's bucket, see index-versions.ts), so a cached page is exactly what the index would answer now: no TTL, no
+ * An entry is served while what it read is unchanged (the app tells: its bucket's version, and the key range it
+ * depends on, see index-versions.ts), so a cached page is exactly what the index would answer now: no TTL, no
  * staleness. Bounded by entries and bytes; least recently used entries go first.
  */
 
@@ -14,19 +14,28 @@ export interface CachedResponse {
   readonly route?: string;
 }
 
-interface Entry extends CachedResponse {
-  readonly version: number;
+/** What tells the cache whether an entry is still right (see index-versions.ts). */
+export interface CacheValidity<R = unknown> {
+  /** the version of what the response cached under `key` reads */
+  version(key: string): number;
+  /** whether the response to `key` computed at version `since`, depending on `range`, is still right */
+  unchangedFor(key: string, since: number, range: R | undefined): boolean;
 }
 
-export class ResponseCache {
-  private readonly entries = new Map<string, Entry>();
+interface Entry<R> extends CachedResponse {
+  /** moved forward when the entry is found still right at a later version */
+  version: number;
+  readonly range: R | undefined;
+}
+
+export class ResponseCache<R = unknown> {
+  private readonly entries = new Map<string, Entry<R>>();
   private bytes = 0;
   hits = 0;
   misses = 0;
 
   constructor(
-    /** the version of what the response cached under a key reads */
-    private readonly version: (key: string) => number,
+    private readonly validity: CacheValidity<R>,
     private readonly maxEntries = 512,
     private readonly maxBytes = 64 * 1024 * 1024,
     /** larger bodies are not cached */
@@ -35,7 +44,7 @@ export class ResponseCache {
 
   get(key: string): CachedResponse | undefined {
     const e = this.entries.get(key);
-    if (e === undefined || e.version !== this.version(key)) {
+    if (e === undefined || !this.current(key, e)) {
       if (e !== undefined) this.delete(key, e);
       this.misses++;
       return undefined;
@@ -50,7 +59,7 @@ export class ResponseCache {
   /** A valid entry without counting a hit or a miss, nor touching its recency (see touch). */
   peek(key: string): CachedResponse | undefined {
     const e = this.entries.get(key);
-    return e === undefined || e.version !== this.version(key) ? undefined : e;
+    return e === undefined || !this.current(key, e) ? undefined : e;
   }
 
   /** Counts a hit on a valid entry found by peek and makes it the most recently used. */
@@ -64,15 +73,32 @@ export class ResponseCache {
 
   /** The version to pass to `set` for the response to `key` computed from now on. */
   currentVersion(key: string): number {
-    return this.version(key);
+    return this.validity.version(key);
   }
 
-  /** Stores a response computed at `version` (read before computing it); dropped when the index moved since. */
-  set(key: string, r: CachedResponse, version: number): void {
-    if (version !== this.version(key) || r.body.byteLength > this.maxEntryBytes || this.maxBytes === 0) return;
+  /** Whether an entry is still right; one found right at a later version is moved to it (next check: O(1)). */
+  private current(key: string, e: Entry<R>): boolean {
+    const now = this.validity.version(key);
+    if (e.version === now) return true;
+    if (!this.validity.unchangedFor(key, e.version, e.range)) return false;
+    e.version = now;
+    return true;
+  }
+
+  /**
+   * Stores a response computed at `version` (read before computing it) that depends on `range` (undefined: on
+   * everything its version covers); dropped when that moved since.
+   */
+  set(key: string, r: CachedResponse, version: number, range?: R): void {
+    if (
+      !this.validity.unchangedFor(key, version, range) ||
+      r.body.byteLength > this.maxEntryBytes ||
+      this.maxBytes === 0
+    )
+      return;
     const old = this.entries.get(key);
     if (old !== undefined) this.delete(key, old);
-    this.entries.set(key, { ...r, version });
+    this.entries.set(key, { ...r, version: this.validity.version(key), range });
     this.bytes += r.body.byteLength;
     for (const [k, e] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
@@ -84,7 +110,7 @@ export class ResponseCache {
     return this.entries.size;
   }
 
-  private delete(key: string, e: Entry): void {
+  private delete(key: string, e: Entry<R>): void {
     this.entries.delete(key);
     this.bytes -= e.body.byteLength;
   }

@@ -12,6 +12,7 @@ import {
   type ListOptions,
   listRaw,
   listStart,
+  type PageBounds,
   type Result,
   type RowMaker,
 } from '../index/list';
@@ -149,6 +150,8 @@ export function renderListObjectsV2Xml(
   opts: XmlListOptions,
   /** where the output buffer comes from (the result is a view of it unless rendering outgrew it) */
   alloc?: (size: number) => Buffer,
+  /** filled with the keys the page depends on */
+  bounds?: PageBounds,
 ): Result<Buffer> {
   const maxKeys = opts.maxKeys;
   const begin = listStart(scope, bucket, opts);
@@ -178,6 +181,10 @@ export function renderListObjectsV2Xml(
     return 0;
   };
   const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, row);
+  if (bounds !== undefined) {
+    bounds.after = after;
+    bounds.beyond = raw.beyond;
+  }
   for (const cp of raw.prefixes) {
     sink.ensure(40 + 6 * cp.length);
     sink.ascii('<CommonPrefixes><Prefix>');

@@ -13,11 +13,12 @@
  * write method 405 MethodNotAllowed. `fetch-owner` is accepted and ignored (the index keeps no owners).
  */
 import type { Context, Hono } from 'hono';
-import { S3_MAX_KEYS } from '../index/list';
+import { type PageBounds, S3_MAX_KEYS } from '../index/list';
 import type { S3Index } from '../index/s3-index';
 import { lendBody, takeBuffer } from './body-pool';
 import type { AppEnv } from './context';
 import { HttpError } from './errors';
+import { pageRange } from './index-versions';
 import { bucketSummaries, indexBucketExists, unwrap } from './object-index';
 import { checkKey, checkText, invalidArgument, parseMaxKeys, pathBucket, rawPathTail } from './params';
 import { renderListObjectsV2Xml } from './s3-list-render';
@@ -81,9 +82,11 @@ function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
     continuationToken: token,
     encodingUrl: encodingType === 'url',
   };
-  const body = unwrap(renderListObjectsV2Xml(deps.index.scope(), bucket, opts, take));
+  const bounds: PageBounds = {};
+  const body = unwrap(renderListObjectsV2Xml(deps.index.scope(), bucket, opts, take, bounds));
   if (taken !== undefined) lendBody(c.req.raw, taken, body);
   c.set('cacheBody', body);
+  c.set('cacheRange', pageRange(prefix, bounds));
   return new Response(body, {
     headers: { 'content-type': 'application/xml', 'x-amz-request-id': c.get('requestId') },
   });

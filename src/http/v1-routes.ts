@@ -10,6 +10,7 @@
  *   POST /v1/events                                   ingest events → {"applied","stale","duplicate","ignored","rejected"}
  */
 import type { Context, Hono } from 'hono';
+import type { PageBounds } from '../index/list';
 import { ndjsonChunks, objectJson, renderListPageJson } from '../index/render-json';
 import type { S3Index } from '../index/s3-index';
 import { readJsonBody } from './body';
@@ -17,6 +18,7 @@ import { lendBody, takeBuffer } from './body-pool';
 import type { HttpLimits } from './config';
 import type { AppEnv } from './context';
 import { forbidden, HttpError } from './errors';
+import { pageRange, rangeText } from './index-versions';
 import { bucketSummaries, indexBucketExists, unwrap } from './object-index';
 import { checkKey, checkText, parseMaxKeys, pathBucket, rawPathTail } from './params';
 
@@ -86,8 +88,10 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
       return taken;
     };
     const opts = { prefix, delimiter, maxKeys, startAfter, continuationToken: token };
-    const body = unwrap(renderListPageJson(index.scope(), bucket, opts, take));
+    const bounds: PageBounds = {};
+    const body = unwrap(renderListPageJson(index.scope(), bucket, opts, take, bounds));
     if (taken !== undefined) lendBody(c.req.raw, taken, body);
+    c.set('cacheRange', pageRange(prefix, bounds));
     return jsonBytes(c, body);
   });
 
@@ -98,6 +102,8 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
     const key = checkKey(rawPathTail(pathname, 5));
     const o = unwrap(index.head(bucket, key));
     if (o === undefined) throw new HttpError(404, 'NoSuchKey', 'The specified key does not exist.');
+    const k = rangeText(key);
+    c.set('cacheRange', { prefix: k, through: k });
     return jsonText(objectJson(o));
   });
 
@@ -105,7 +111,9 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
     const url = new URL(c.req.url);
     const bucket = pathBucket(url.pathname, 3);
     const prefix = checkText('prefix', url.searchParams.get('prefix')) ?? '';
-    return c.json(unwrap(index.stats(bucket, prefix)));
+    const r = unwrap(index.stats(bucket, prefix));
+    c.set('cacheRange', { prefix: rangeText(prefix) });
+    return c.json(r);
   });
 
   app.post('/v1/events', async (c) => {

@@ -183,6 +183,17 @@ export interface RawPage<T = [Buffer, Buffer | undefined]> {
   truncated: boolean;
   /** the last key or prefix returned (the continuation point) */
   last?: Buffer;
+  /** when truncated: the first key past the page (a copy) */
+  beyond?: Buffer;
+}
+
+/**
+ * The object keys a rendered page depends on, for caches of it: those under its prefix after `after` (exclusive) and,
+ * when it is truncated, up to `beyond` (inclusive), the first key past the page, which made it truncated.
+ */
+export interface PageBounds {
+  after?: Buffer;
+  beyond?: Buffer;
 }
 
 /**
@@ -237,6 +248,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
     }
     if (count >= maxKeys) {
       page.truncated = count > 0;
+      if (page.truncated) page.beyond = Buffer.from(buf.subarray(s, e));
       break;
     }
     const d = delim === undefined ? -1 : indexOfIn(buf, s + plen, e, delim);

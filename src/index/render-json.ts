@@ -19,6 +19,7 @@ import {
   type ListOptions,
   listRaw,
   listStart,
+  type PageBounds,
   type RawPage,
   type Result,
   type RowMaker,
@@ -339,6 +340,8 @@ export function renderListPageJson(
   opts: ListOptions & { readonly maxKeys: number },
   /** where the output buffer comes from (the result is a view of it unless rendering outgrew it) */
   alloc?: (size: number) => Buffer,
+  /** filled with the keys the page depends on */
+  bounds?: PageBounds,
 ): Result<Buffer> {
   const maxKeys = opts.maxKeys;
   if (!Number.isInteger(maxKeys) || maxKeys < 0)
@@ -363,6 +366,10 @@ export function renderListPageJson(
     return 0;
   };
   const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, row);
+  if (bounds !== undefined) {
+    bounds.after = after;
+    bounds.beyond = raw.beyond;
+  }
   sink.ascii('],"commonPrefixes":[');
   raw.prefixes.forEach((cp, i) => {
     if (i > 0) sink.ascii(',');

@@ -211,7 +211,7 @@ function putFast(scope: IndexScope, l: Loaded, member: Buffer, v: ObjectVersion)
       scope.db.set(l.names.keys, z);
     }
     zset.setWithPayload(member, 0, encodeVersion(v), v.size);
-    scope.db.modified(l.names.keys);
+    scope.db.modified(l.names.keys, member);
     return 'applied';
   }
   if (versionKey(v.versionId) !== '' || !isUnversionedPayload(payload)) return undefined;
@@ -219,7 +219,7 @@ function putFast(scope: IndexScope, l: Loaded, member: Buffer, v: ObjectVersion)
   if (c === 0) return 'duplicate';
   if (c < 0) return 'stale';
   zset!.setPayload(member, encodeVersion(v), v.size);
-  scope.db.modified(l.names.keys);
+  scope.db.modified(l.names.keys, member);
   return 'applied';
 }
 
@@ -259,11 +259,11 @@ function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, l
     // one descent each: stateOf's payload() lookup of this member left its path for the write
     if (listed) zset.setPayload(member, encodeVersion(shown), shown.size);
     else zset.setWithPayload(member, 0, encodeVersion(shown), shown.size);
-    db.modified(names.keys);
+    db.modified(names.keys, member);
   } else if (listed && l.zset) {
     l.zset.remove(member);
     if (l.zset.size === 0) db.remove(names.keys);
-    else db.modified(names.keys);
+    else db.modified(names.keys, member);
   }
 
   const others = shown ? after.versions.slice(1) : after.versions;
@@ -273,7 +273,7 @@ function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, l
     if (others.length > 0) hist.set(field(), encodeHistory(others));
     else hist.delete(field());
     if (hist.size === 0) db.remove(names.hist);
-    else db.modified(names.hist);
+    else db.modified(names.hist, member);
   }
 
   if (after.tombstones !== before.tombstones) {
@@ -282,7 +282,7 @@ function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, l
     tomb.delete(field());
     if (after.tombstones.length > 0) tomb.set(field(), encodeTombstones(after.tombstones));
     if (tomb.size === 0) db.remove(names.tomb);
-    else db.modified(names.tomb);
+    else db.modified(names.tomb, member);
   }
 
   if (after.verify !== before.verify) {
@@ -295,7 +295,7 @@ function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, l
     if (after.verify) set.add(field());
     else set.delete(field());
     if (set.size === 0) db.remove(names.verify);
-    else db.modified(names.verify);
+    else db.modified(names.verify, member);
   }
 }
 

@@ -114,7 +114,8 @@ describeWithTool('redis-cli')('s3-index serve (built CLI, real process)', () => 
     const server = execFileSync('ps', ['--ppid', String(proc.pid), '-o', 'pid=,args='], { encoding: 'utf8' }).trim();
     expect(server).toMatch(/--max-semi-space-size=64 .*s3-index\.js serve/);
     const serverPid = Number(server.split(/\s+/)[0]);
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    // 'close': after the exit and the end of its output (an 'exit' can come before the last stderr data)
+    const exited = new Promise<number | null>((r) => proc.once('close', (code) => r(code)));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/SIGTERM received, shutting down/);

@@ -4,7 +4,7 @@ import { Engine, newSession } from '../../src/engine/engine';
 import { bucketOfTarget, IndexVersions } from '../../src/http/index-versions';
 import { ResponseCache } from '../../src/http/response-cache';
 import { appHarness } from './harness';
-import { createdEvent } from './index-fixture';
+import { createdEvent, deletedEvent } from './index-fixture';
 
 const BUCKET = 'cache-bucket';
 
@@ -119,6 +119,159 @@ describe('per-bucket invalidation in the app', () => {
   });
 });
 
+describe('key-range invalidation in the app', () => {
+  const B = 'range-bucket';
+  type Page = { objects: Array<{ key: string }>; commonPrefixes: string[]; isTruncated: boolean };
+  const page = async (h: ReturnType<typeof appHarness>, query: string): Promise<Page> =>
+    (await (await h.request(`/v1/buckets/${B}/objects?${query}`)).json()) as Page;
+  const counts = async (h: ReturnType<typeof appHarness>): Promise<[number, number]> => {
+    const text = await (await h.request('/metrics')).text();
+    const n = (r: string): number =>
+      Number(new RegExp(`response_cache_total\\{result="${r}"\\} (\\d+)`).exec(text)?.[1]);
+    return [n('hit'), n('miss')];
+  };
+  const deleted = (key: string): Record<string, unknown> => deletedEvent(B, key);
+
+  it('keeps pages whose keys did not change, through events for other keys of the bucket', async () => {
+    const h = appHarness();
+    await h.post(
+      '/v1/events',
+      ['users/1', 'users/2', 'logs/a'].map((k) => createdEvent(B, k)),
+    );
+    const users = await page(h, 'prefix=users/');
+    const xml = await (await h.request(`/s3/${B}?list-type=2&prefix=users/`)).text();
+    const stats = await (await h.request(`/v1/buckets/${B}/stats?prefix=users/`)).text();
+    const head = await (await h.request(`/v1/buckets/${B}/objects/users/1`)).text();
+    expect(await counts(h)).toEqual([0, 4]);
+    await h.post(
+      '/v1/events',
+      ['logs/b', 'logs/c', 'users0', 'user'].map((k) => createdEvent(B, k)),
+    );
+    expect(await page(h, 'prefix=users/')).toEqual(users);
+    expect(await (await h.request(`/s3/${B}?list-type=2&prefix=users/`)).text()).toBe(xml);
+    expect(await (await h.request(`/v1/buckets/${B}/stats?prefix=users/`)).text()).toBe(stats);
+    expect(await (await h.request(`/v1/buckets/${B}/objects/users/1`)).text()).toBe(head);
+    expect(await counts(h)).toEqual([4, 4]);
+    // a new key under the prefix: every one of them but the other object's head is recomputed
+    await h.post('/v1/events', createdEvent(B, 'users/3', { size: 1234 }));
+    expect((await page(h, 'prefix=users/')).objects.map((o) => o.key)).toEqual(['users/1', 'users/2', 'users/3']);
+    expect(await (await h.request(`/s3/${B}?list-type=2&prefix=users/`)).text()).toContain('<Key>users/3</Key>');
+    expect(JSON.parse(await (await h.request(`/v1/buckets/${B}/stats?prefix=users/`)).text())).toEqual({
+      objects: 3,
+      bytes: 'users/1'.length + 'users/2'.length + 1234,
+    });
+    expect(await (await h.request(`/v1/buckets/${B}/objects/users/1`)).text()).toBe(head);
+    expect(await counts(h)).toEqual([5, 7]);
+    // a change of the object itself
+    await h.post('/v1/events', createdEvent(B, 'users/1', { size: 99 }));
+    expect(JSON.parse(await (await h.request(`/v1/buckets/${B}/objects/users/1`)).text())).toMatchObject({ size: 99 });
+  });
+
+  it('bounds a truncated page by the key past it, and a continued page by its start', async () => {
+    const h = appHarness();
+    await h.post(
+      '/v1/events',
+      ['a', 'b', 'c', 'd'].map((k) => createdEvent(B, k)),
+    );
+    const first = await page(h, 'max-keys=2');
+    expect([first.objects.map((o) => o.key), first.isTruncated]).toEqual([['a', 'b'], true]);
+    const rest = await page(h, 'start-after=b');
+    expect(rest.objects.map((o) => o.key)).toEqual(['c', 'd']);
+    // past the key that made the first page truncated: it stays cached
+    await h.post('/v1/events', createdEvent(B, 'e'));
+    expect(await page(h, 'max-keys=2')).toEqual(first);
+    expect(await counts(h)).toEqual([1, 2]);
+    // before the continued page's start: it stays cached, the first page is recomputed
+    await h.post('/v1/events', createdEvent(B, '0'));
+    expect((await page(h, 'start-after=b')).objects.map((o) => o.key)).toEqual(['c', 'd', 'e']);
+    expect(await counts(h)).toEqual([1, 3]); // 'e' was in its range
+    expect((await page(h, 'start-after=b')).objects.map((o) => o.key)).toEqual(['c', 'd', 'e']);
+    expect((await page(h, 'max-keys=2')).objects.map((o) => o.key)).toEqual(['0', 'a']);
+    await h.post('/v1/events', createdEvent(B, '00'));
+    expect((await page(h, 'start-after=b')).objects.map((o) => o.key)).toEqual(['c', 'd', 'e']);
+    expect(await counts(h)).toEqual([3, 4]);
+    // deleting the keys past the first page makes it the last one: it must not stay truncated
+    await h.post('/v1/events', [deleted('0'), deleted('00')]);
+    expect((await page(h, 'max-keys=2')).objects.map((o) => o.key)).toEqual(['a', 'b']);
+    await h.post('/v1/events', [deleted('c'), deleted('d'), deleted('e')]);
+    const last = await page(h, 'max-keys=2');
+    expect([last.objects.map((o) => o.key), last.isTruncated]).toEqual([['a', 'b'], false]);
+    expect((await page(h, 'start-after=b')).objects).toEqual([]);
+  });
+
+  it('recomputes every page of the bucket after more changes than its log keeps', async () => {
+    const h = appHarness();
+    await h.post('/v1/events', [createdEvent(B, 'users/1'), createdEvent(B, 'logs/0')]);
+    await page(h, 'prefix=users/');
+    await h.post(
+      '/v1/events',
+      Array.from({ length: 1000 }, (_, i) => createdEvent(B, `logs/${i + 1}`)),
+    );
+    await page(h, 'prefix=users/');
+    expect(await counts(h)).toEqual([1, 1]);
+    await h.post(
+      '/v1/events',
+      Array.from({ length: 1100 }, (_, i) => createdEvent(B, `logs/x${i}`)),
+    );
+    expect((await page(h, 'prefix=users/')).objects.map((o) => o.key)).toEqual(['users/1']);
+    expect(await counts(h)).toEqual([1, 2]);
+  });
+});
+
+describe('cached answers equal uncached ones', () => {
+  it('over random events and random queries (listing pages, S3 pages, stats, heads)', async () => {
+    const B = 'random-bucket';
+    const cached = appHarness();
+    const fresh = appHarness({ limits: { responseCacheBytes: 0 } });
+    let x = 12345;
+    const rnd = (n: number): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 8) % n;
+    };
+    const pick = <T>(a: readonly T[]): T => a[rnd(a.length)]!;
+    const parts = ['a', 'b/', 'b/c', 'é', '😀/', 'z', ' '];
+    const randomKey = (): string => Array.from({ length: 1 + rnd(3) }, () => pick(parts)).join('');
+    const keys: string[] = [];
+    for (let i = 0; i < 40; i++) keys.push(randomKey());
+    const query = (): string => {
+      const q = new URLSearchParams();
+      if (rnd(2)) q.set('prefix', pick(['', 'b', 'b/', 'a', '😀/', 'é']));
+      if (rnd(2)) q.set('delimiter', pick(['/', 'c', 'b']));
+      if (rnd(2)) q.set('max-keys', String(1 + rnd(4)));
+      if (rnd(3) === 0) q.set('start-after', pick(keys));
+      return q.toString();
+    };
+    const targets = (): string[] => {
+      const q = query();
+      return [
+        `/v1/buckets/${B}/objects?${q}`,
+        `/s3/${B}?list-type=2&${q}`,
+        `/v1/buckets/${B}/stats?prefix=${encodeURIComponent(pick(['', 'b', 'b/', 'a', 'é']))}`,
+        `/v1/buckets/${B}/objects/${encodeURIComponent(pick(keys))}`,
+      ];
+    };
+    const asked: string[] = [];
+    let compared = 0;
+    for (let round = 0; round < 150; round++) {
+      const batch = Array.from({ length: 1 + rnd(3) }, () =>
+        rnd(3) === 0 ? deletedEvent(B, pick(keys)) : createdEvent(B, pick(keys), { size: rnd(1000) }),
+      );
+      for (const h of [cached, fresh]) expect((await h.post('/v1/events', batch)).status).toBe(200);
+      // new questions, and questions asked before (cached, perhaps stale)
+      for (let i = 0; i < 3; i++) asked.push(...targets());
+      for (let i = 0; i < 12; i++) {
+        const t = rnd(2) ? asked[asked.length - 1 - rnd(12)]! : pick(asked);
+        const [a, b] = await Promise.all([cached.request(t), fresh.request(t)]);
+        expect([t, a.status, await a.text()]).toEqual([t, b.status, await b.text()]);
+        compared++;
+      }
+    }
+    const hits = /response_cache_total\{result="hit"\} (\d+)/.exec(await (await cached.request('/metrics')).text());
+    // the comparison is of cached answers, many of them kept through events
+    expect(Number(hits?.[1])).toBeGreaterThan(compared / 4);
+  });
+});
+
 describe('IndexVersions', () => {
   it("moves a bucket's version on its own keys and on changes of everything, and the index version on any", () => {
     const engine = new Engine({ clock: new ManualClock() });
@@ -169,7 +322,12 @@ describe('ResponseCache', () => {
 
   it('evicts the least recently used entries beyond its bounds, and drops stale versions', () => {
     let version = 1;
-    const c = new ResponseCache(() => version, 2, 1000, 600);
+    const c = new ResponseCache(
+      { version: () => version, unchangedFor: (_k, since) => since === version },
+      2,
+      1000,
+      600,
+    );
     c.set('a', { status: 200, headers: {}, body: body(10) }, 1);
     c.set('b', { status: 200, headers: {}, body: body(10) }, 1);
     c.get('a');
