@@ -218,7 +218,7 @@ export function createApp(deps: AppDeps): HttpApp {
   const cache = new ResponseCache<KeyRange>(
     {
       version: (key) => versions.of(bucketOfTarget(key)),
-      unchangedFor: (key, since, range) => versions.unchangedFor(bucketOfTarget(key), since, range),
+      currentFor: (key, since, range) => versions.currentFor(bucketOfTarget(key), since, range),
     },
     4096,
     config.limits.responseCacheBytes,

@@ -53,7 +53,7 @@ export function pageRange(prefix: string, bounds: PageBounds): KeyRange {
   };
 }
 
-export function inRange(r: KeyRange, key: string): boolean {
+function inRange(r: KeyRange, key: string): boolean {
   return (
     key.startsWith(r.prefix) &&
     (r.after === undefined || key > r.after) &&
@@ -120,13 +120,14 @@ export class IndexVersions {
   }
 
   /**
-   * Whether an answer about `range` of `bucket` computed at version `since` is still right: nothing changed since,
-   * or only keys of the bucket outside the range (as far as the log tells).
+   * The version now of `bucket`, when an answer about its `range` computed at version `since` is still right: nothing
+   * changed since, or only keys of the bucket outside the range (as far as the log tells); else undefined.
    */
-  unchangedFor(bucket: string | undefined, since: number, range: KeyRange | undefined): boolean {
-    if (this.of(bucket) === since) return true;
-    if (bucket === undefined || range === undefined || this.all > since) return false;
-    return this.logs.get(bucket)?.untouched(since, range) ?? false;
+  currentFor(bucket: string | undefined, since: number, range: KeyRange | undefined): number | undefined {
+    const now = this.of(bucket);
+    if (now === since) return now;
+    if (bucket === undefined || range === undefined || this.all > since) return undefined;
+    return this.logs.get(bucket)?.untouched(since, range) ? now : undefined;
   }
 
   private keyChanged(key: string, member: Uint8Array | undefined): void {

@@ -18,8 +18,11 @@ export interface CachedResponse {
 export interface CacheValidity<R = unknown> {
   /** the version of what the response cached under `key` reads */
   version(key: string): number;
-  /** whether the response to `key` computed at version `since`, depending on `range`, is still right */
-  unchangedFor(key: string, since: number, range: R | undefined): boolean;
+  /**
+   * The version now, when the response to `key` computed at version `since`, depending on `range`, is still right;
+   * undefined when it may not be
+   */
+  currentFor(key: string, since: number, range: R | undefined): number | undefined;
 }
 
 interface Entry<R> extends CachedResponse {
@@ -78,9 +81,8 @@ export class ResponseCache<R = unknown> {
 
   /** Whether an entry is still right; one found right at a later version is moved to it (next check: O(1)). */
   private current(key: string, e: Entry<R>): boolean {
-    const now = this.validity.version(key);
-    if (e.version === now) return true;
-    if (!this.validity.unchangedFor(key, e.version, e.range)) return false;
+    const now = this.validity.currentFor(key, e.version, e.range);
+    if (now === undefined) return false;
     e.version = now;
     return true;
   }
@@ -90,15 +92,11 @@ export class ResponseCache<R = unknown> {
    * everything its version covers); dropped when that moved since.
    */
   set(key: string, r: CachedResponse, version: number, range?: R): void {
-    if (
-      !this.validity.unchangedFor(key, version, range) ||
-      r.body.byteLength > this.maxEntryBytes ||
-      this.maxBytes === 0
-    )
-      return;
+    const now = this.validity.currentFor(key, version, range);
+    if (now === undefined || r.body.byteLength > this.maxEntryBytes || this.maxBytes === 0) return;
     const old = this.entries.get(key);
     if (old !== undefined) this.delete(key, old);
-    this.entries.set(key, { ...r, version: this.validity.version(key), range });
+    this.entries.set(key, { ...r, version: now, range });
     this.bytes += r.body.byteLength;
     for (const [k, e] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;

@@ -323,7 +323,7 @@ describe('ResponseCache', () => {
   it('evicts the least recently used entries beyond its bounds, and drops stale versions', () => {
     let version = 1;
     const c = new ResponseCache(
-      { version: () => version, unchangedFor: (_k, since) => since === version },
+      { version: () => version, currentFor: (_k, since) => (since === version ? version : undefined) },
       2,
       1000,
       600,
