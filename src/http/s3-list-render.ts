@@ -19,6 +19,7 @@ import {
 import { commonForm, decodeListingFields, readCommonForm, STORAGE_CLASSES } from '../index/payload';
 import {
   ByteSink,
+  copyPlain,
   isoTimestamp,
   MAX_ISO_MS,
   MAX_TOKEN_CHARS,
@@ -103,7 +104,10 @@ const CLASS_TAILS = STORAGE_CLASSES.map((c) =>
  */
 const CONTENTS_FIXED = CONTENTS_HEAD.length + MIDDLE.length + 16 + Math.max(...CLASS_TAILS.map((t) => t.length));
 
-/** One `<Contents>` element from a listing row (key at buf[ks, ke), payload at buf[vs, ve), vs < 0: none). */
+/**
+ * One `<Contents>` element from a listing row (key at buf[ks, ke), payload at buf[vs, ve), vs < 0: none); `plain`:
+ * the key is copied without looking at its bytes (see RowMaker).
+ */
 export function putContents(
   sink: ByteSink,
   buf: Buffer,
@@ -112,10 +116,12 @@ export function putContents(
   vs: number,
   ve: number,
   url: boolean,
+  plain = false,
 ): void {
   sink.ensure(CONTENTS_FIXED + 6 * (ke - ks));
   sink.pos = put(sink.buf, sink.pos, CONTENTS_HEAD);
-  putXmlKey(sink, buf, ks, ke, url);
+  if (plain && !url) sink.pos = copyPlain(sink.buf, sink.pos, buf, ks, ke);
+  else putXmlKey(sink, buf, ks, ke, url);
   const out = sink.buf;
   const p = sink.pos;
   if (vs >= 0 && readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) {
@@ -175,9 +181,9 @@ export function renderListObjectsV2Xml(
   const sink = new ByteSink(headroom + Math.min(maxKeys, 1000) * 256 + 64, alloc);
   sink.pos = headroom;
   let rows = 0;
-  const row: RowMaker<number> = (buf, ks, ke, vs, ve) => {
+  const row: RowMaker<number> = (buf, ks, ke, vs, ve, _text, plain) => {
     rows++;
-    putContents(sink, buf, ks, ke, vs, ve, url);
+    putContents(sink, buf, ks, ke, vs, ve, url, plain);
     return 0;
   };
   const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, row);

@@ -45,6 +45,8 @@ export interface KeyCursor {
    * else undefined
    */
   stableText(): string | undefined;
+  /** after stableBuf(): true when every key in that copy is printable ASCII that JSON and XML text carry as it is */
+  stablePlain(): boolean;
   next(): boolean;
   /**
    * how many entries from the current one on are known to start with prefix: 0 when the current one does not, else
@@ -66,6 +68,7 @@ export interface OrderedKeys {
  * Makes one listed row from a stable buffer: key at buf[keyStart, keyEnd), payload at buf[valueStart, valueEnd)
  * (valueStart -1 when none). The buffer is shared by several rows and never changes. `text`, when given, is the
  * buffer decoded as latin1 and every key in it is ASCII: the key's string is text.substring(keyStart, keyEnd).
+ * `plain`: the key is printable ASCII that JSON and XML text carry as it is (no byte needs an escape or a check).
  */
 export type RowMaker<T> = (
   buf: Buffer,
@@ -74,6 +77,7 @@ export type RowMaker<T> = (
   valueStart: number,
   valueEnd: number,
   text: string | undefined,
+  plain: boolean,
 ) => T;
 
 /** The default row: copies of member and payload. */
@@ -257,7 +261,15 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       const base = c.stableBase;
       const vs = c.valueBounds() ? c.valueStart - base : -1;
       page.keys.push(
-        makeRow(stable, s - base, e - base, vs, vs < 0 ? -1 : c.valueEnd - base, strings ? c.stableText() : undefined),
+        makeRow(
+          stable,
+          s - base,
+          e - base,
+          vs,
+          vs < 0 ? -1 : c.valueEnd - base,
+          strings ? c.stableText() : undefined,
+          c.stablePlain(),
+        ),
       );
       lastBuf = stable;
       lastStart = s - base;

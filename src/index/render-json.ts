@@ -272,6 +272,12 @@ function putKey(sink: ByteSink, src: Buffer, s: number, e: number): void {
   sink.pos = p;
 }
 
+/** Copies the bytes src[s, e) of a plain key (nothing to escape or check: TreeCursor.stablePlain) to out[p]. */
+export function copyPlain(out: Buffer, p: number, src: Buffer, s: number, e: number): number {
+  for (let i = s; i < e; i++) out[p++] = src[i]!;
+  return p;
+}
+
 /**
  * Room a common-form row needs besides its key (6 bytes per key byte): its markup, a size of up to 16 digits, and the
  * longest tail (ETag, date, class, version id). Every row reserves it before writing: the tail is copied whole.
@@ -280,15 +286,28 @@ const ROW_FIXED = KEY_HEAD.length + SIZE_HEAD.length + 16 + Math.max(...TAILS.ma
 
 /**
  * One object row `{"key":…,"versionId":…}` at the sink's position, from a listing row: key at buf[ks, ke), payload
- * at buf[vs, ve) (vs < 0: none).
+ * at buf[vs, ve) (vs < 0: none); `plain`: the key is copied without looking at its bytes (see RowMaker).
  */
-export function putObjectRow(sink: ByteSink, buf: Buffer, ks: number, ke: number, vs: number, ve: number): void {
+export function putObjectRow(
+  sink: ByteSink,
+  buf: Buffer,
+  ks: number,
+  ke: number,
+  vs: number,
+  ve: number,
+  plain = false,
+): void {
   sink.ensure(ROW_FIXED + 6 * (ke - ks));
   let out = sink.buf;
-  sink.pos = put(out, sink.pos, KEY_HEAD);
-  putKey(sink, buf, ks, ke);
-  out = sink.buf;
-  let p = sink.pos;
+  let p = put(out, sink.pos, KEY_HEAD);
+  if (plain) {
+    p = copyPlain(out, p, buf, ks, ke);
+  } else {
+    sink.pos = p;
+    putKey(sink, buf, ks, ke);
+    out = sink.buf;
+    p = sink.pos;
+  }
   if (vs >= 0 && readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) {
     // the common form: the tail of its storage class copied in one piece, ETag and date written over it
     const q = commonForm.etagAt;
@@ -357,12 +376,12 @@ export function renderListPageJson(
   const sink = new ByteSink(headroom + Math.min(maxKeys, 10_000) * ROW_GUESS + 64, alloc);
   sink.pos = headroom;
   let rows = 0;
-  const row: RowMaker<number> = (buf, ks, ke, vs, ve) => {
+  const row: RowMaker<number> = (buf, ks, ke, vs, ve, _text, plain) => {
     if (rows++ > 0) {
       sink.ensure(1);
       sink.buf[sink.pos++] = 0x2c;
     }
-    putObjectRow(sink, buf, ks, ke, vs, ve);
+    putObjectRow(sink, buf, ks, ke, vs, ve, plain);
     return 0;
   };
   const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, row);
@@ -408,8 +427,8 @@ export function* ndjsonChunks(
     const sink = new ByteSink(pageSize * ROW_GUESS + 4096);
     let raw: RawPage<number>;
     if (delimiter === undefined) {
-      raw = listRaw(z.value, prefix, undefined, pageSize, after, (buf, ks, ke, vs, ve) => {
-        putObjectRow(sink, buf, ks, ke, vs, ve);
+      raw = listRaw(z.value, prefix, undefined, pageSize, after, (buf, ks, ke, vs, ve, _text, plain) => {
+        putObjectRow(sink, buf, ks, ke, vs, ve, plain);
         sink.ensure(1);
         sink.buf[sink.pos++] = 0x0a;
         return 0;
@@ -418,9 +437,9 @@ export function* ndjsonChunks(
       // rows rendered as they come, remembered with their key; merged with the common prefixes by byte order
       const rows: Array<{ key: Buffer; start: number; end: number }> = [];
       const lines = new ByteSink(pageSize * ROW_GUESS + 4096);
-      const page = listRaw(z.value, prefix, delimiter, pageSize, after, (buf, ks, ke, vs, ve) => {
+      const page = listRaw(z.value, prefix, delimiter, pageSize, after, (buf, ks, ke, vs, ve, _text, plain) => {
         const start = lines.pos;
-        putObjectRow(lines, buf, ks, ke, vs, ve);
+        putObjectRow(lines, buf, ks, ke, vs, ve, plain);
         rows.push({ key: buf.subarray(ks, ke), start, end: lines.pos });
         return 0;
       });

@@ -102,6 +102,33 @@ describe('renderListObjectsV2Xml', () => {
     );
   });
 
+  it('copies the keys of leaves holding only plain keys as they are, and escapes wherever a leaf holds another', () => {
+    // 3000 keys, one in 61 with a character XML escapes (or JSON escapes, or that is not ASCII): some leaves hold only
+    // plain keys, copied without a look at their bytes; the others go through the escaping path
+    const specials = ['&', '<', '>', '"', "'", '\u0001', 'é', '\\'];
+    const versions = fc.sample(versionArb, { numRuns: 3000, seed: 5 });
+    const keyOf = (i: number) =>
+      `data/${(i * 7919) % 3000}/p ${i}${i % 61 === 0 ? specials[i % specials.length] : ''}.csv`;
+    const { scope } = indexWith(
+      BUCKET,
+      versions.map((v, i): [string, typeof v] => [keyOf(i), v]),
+    );
+    for (const encodingUrl of [false, true]) {
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const opts = { prefix: 'data/', maxKeys: 1000, encodingUrl, continuationToken: token };
+        const ref = reference(scope(), opts);
+        const got = renderListObjectsV2Xml(scope(), BUCKET, opts);
+        if (!ref.ok || !got.ok) throw new Error('listing failed');
+        expect(got.value.toString('utf8')).toBe(ref.value);
+        token = /<NextContinuationToken>([^<]*)</.exec(ref.value)?.[1];
+        pages++;
+      } while (token !== undefined);
+      expect(pages).toBe(3);
+    }
+  });
+
   it('renders keys that are not valid UTF-8 as the string path does; errors as the library', () => {
     const { engine, scope } = indexWith(BUCKET, [
       ['ok', { deleteMarker: false, size: 1, lastModified: 0, storageClass: 'STANDARD' }],

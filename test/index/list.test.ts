@@ -83,6 +83,7 @@ function arrayKeys(keys: string[]) {
         stableBuf: () => arr[i]!,
         stableBase: 0,
         stableText: () => undefined,
+        stablePlain: () => false,
         runWithPrefix: (p: Uint8Array) => (i < arr.length && arr[i]!.subarray(0, p.length).equals(p) ? 1 : 0),
         next: () => ++i < arr.length,
         seek(k: Uint8Array, ex: boolean) {

@@ -159,6 +159,47 @@ describe('renderListPageJson', () => {
     expect(pages).toBeGreaterThan(2);
   });
 
+  it('copies the keys of leaves holding only plain keys as they are, and escapes wherever a leaf holds another', () => {
+    // 3000 keys, one in 61 with a character JSON escapes or checks (or XML escapes): some leaves of the index hold
+    // only plain keys, which are copied without a look at their bytes, the others go through the escaping path
+    const specials = ['"', '\\', '\n', 'é', '&', '<', "'", '\u007f', '😀'];
+    const versions = fc.sample(versionArb, { numRuns: 3000, seed: 11 });
+    const keyOf = (i: number, round: number) =>
+      `data/${(i * 7919) % 3000}/part-${i}${(i + round) % 61 === 0 ? specials[i % specials.length] : ''}.json`;
+    const entries = versions.map((v, i): [string, typeof v] => [keyOf(i, 0), v]);
+    const { scope } = indexWith(BUCKET, entries);
+    const compareAll = () => {
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const opts = { prefix: 'data/', maxKeys: 700, continuationToken: token };
+        const ref = listObjectsV2(scope(), BUCKET, opts, { maxKeysCap: 10_000 });
+        const got = renderListPageJson(scope(), BUCKET, opts);
+        if (!ref.ok || !got.ok) throw new Error('listing failed');
+        expect(got.value.toString('utf8')).toBe(pageRef(ref.value));
+        token = ref.value.nextContinuationToken;
+        pages++;
+      } while (token !== undefined);
+      expect(Buffer.concat([...ndjsonChunks(scope, BUCKET, { prefix: 'data/' }, 500)]).toString('utf8')).toBe(
+        ndjsonRef(listAll(scope, BUCKET, { prefix: 'data/' }, 10_000)),
+      );
+      return pages;
+    };
+    expect(compareAll()).toBe(5);
+    // the keys with special characters deleted (their leaves become plain), then others added elsewhere
+    let seq = 0x100000;
+    const sequencer = () => (seq++).toString(16).toUpperCase().padStart(18, '0');
+    for (let i = 0; i < 3000; i += 61)
+      applyIndexOp(scope(), { op: 'remove', bucket: BUCKET, key: keyOf(i, 0), sequencer: sequencer() }, DEFAULT_LIMITS);
+    compareAll();
+    for (let i = 0; i < 3000; i++) {
+      if ((i + 30) % 61 !== 0) continue;
+      const version = { ...versions[i]!, sequencer: sequencer() };
+      applyIndexOp(scope(), { op: 'put', bucket: BUCKET, key: keyOf(i, 30), version }, DEFAULT_LIMITS);
+    }
+    compareAll();
+  });
+
   it('renders keys that are not valid UTF-8 (raw engine writes) as Buffer#toString does', () => {
     const session = newSession();
     const eng = createEngine({ clock: new ManualClock() });

@@ -95,10 +95,12 @@ class Leaf {
   weights: Float64Array | Uint32Array | null = null;
   weight = 0;
   /**
-   * How many keys have a byte ≥ 0x80. 0: every key is ASCII, so a listing can decode a whole stretch of the leaf's
-   * bytes as latin1 once and take each key as a substring (TreeCursor.stableText) instead of one decode per key.
+   * How many keys are not plain (isPlainKey). 0: every key is printable ASCII that neither JSON nor XML escapes, so a
+   * listing can decode a whole stretch of the leaf's bytes as latin1 once and take each key as a substring
+   * (TreeCursor.stableText) instead of one decode per key, and renderers can copy keys without checking each byte
+   * (TreeCursor.stablePlain).
    */
-  wideKeys = 0;
+  specialKeys = 0;
   prev: Leaf | null = null;
   next: Leaf | null = null;
 }
@@ -200,6 +202,20 @@ export function startsWith(b: Uint8Array, s: number, e: number, prefix: Uint8Arr
   if (e - s < n) return false;
   for (let i = 0; i < n; i++) if (b[s + i] !== prefix[i]) return false;
   return true;
+}
+
+/**
+ * 1 for the bytes of plain keys: printable ASCII (0x20–0x7E) except the ones JSON or XML text escapes
+ * (" & ' < > \\). A leaf counts its other keys (Leaf.specialKeys).
+ */
+const PLAIN_BYTE = new Uint8Array(256);
+for (let c = 0x20; c < 0x7f; c++) PLAIN_BYTE[c] = '"&\'<>\\'.includes(String.fromCharCode(c)) ? 0 : 1;
+
+/** True when every byte of b[s, e) is plain (see PLAIN_BYTE). */
+export function isPlainKey(b: Uint8Array, s: number, e: number): boolean {
+  let x = 1;
+  for (let i = s; i < e; i++) x &= PLAIN_BYTE[b[i]];
+  return x === 1;
 }
 
 /** True when b[s, e) has a byte ≥ 0x80 (is not ASCII). */
@@ -333,12 +349,12 @@ function leafKey(leaf: Leaf, i: number): Buffer {
   return copyBytes(leaf.buf, ks, ke);
 }
 
-/** How many of the keys [from, to) of a leaf are not ASCII. */
-function wideKeysIn(leaf: Leaf, from: number, to: number): number {
+/** How many of the keys [from, to) of a leaf are not plain. */
+function specialKeysIn(leaf: Leaf, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) {
     locate(leaf, i);
-    if (isWideKey(leaf.buf, ks, ke)) n++;
+    if (!isPlainKey(leaf.buf, ks, ke)) n++;
   }
   return n;
 }
@@ -697,7 +713,7 @@ function insertEntry(
   offs[i] = a;
   leaf.used += size;
   leaf.count = n + 1;
-  if (isWideKey(key, 0, key.length)) leaf.wideKeys++;
+  if (!isPlainKey(key, 0, key.length)) leaf.specialKeys++;
   if (derived) {
     leaf.weight += weight;
     return;
@@ -758,11 +774,11 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
     leaf.used = 0;
     leaf.weights = null;
     leaf.weight = 0;
-    leaf.wideKeys = 0;
+    leaf.specialKeys = 0;
     return;
   }
   if (lim.weightOf !== null) leaf.weight -= derivedSum(leaf, from, to, lim);
-  if (leaf.wideKeys > 0) leaf.wideKeys -= wideKeysIn(leaf, from, to);
+  if (leaf.specialKeys > 0) leaf.specialKeys -= specialKeysIn(leaf, from, to);
   const a = entryStart(leaf, from);
   const b = entryStart(leaf, to);
   const d = b - a;
@@ -790,7 +806,7 @@ function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
   for (let i = 0; i < n; i++) offs[i] = src.offs[from + i] - a;
   leaf.count = n;
   leaf.used = b - a;
-  if (src.wideKeys > 0) leaf.wideKeys = wideKeysIn(leaf, 0, n);
+  if (src.specialKeys > 0) leaf.specialKeys = specialKeysIn(leaf, 0, n);
   if (lim.weightOf !== null) leaf.weight = derivedSum(leaf, 0, n, lim);
   else if (src.weights !== null) {
     leaf.weights!.set(src.weights.subarray(from, to));
@@ -819,7 +835,7 @@ function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
   else if (left.weights !== null) left.weights.fill(0, left.count, n);
   left.count = n;
   left.used += right.used;
-  left.wideKeys += right.wideKeys;
+  left.specialKeys += right.specialKeys;
   if (lim.weightOf !== null) left.weight += right.weight;
   else sumWeights(left);
 }
@@ -1489,7 +1505,7 @@ export class PackedBTree {
           w += leafWeight(node, i, this.lim);
         }
         if (p !== node.used) fail('used does not match entries');
-        if (node.wideKeys !== wideKeysIn(node, 0, node.count)) fail(`wideKeys ${node.wideKeys}`);
+        if (node.specialKeys !== specialKeysIn(node, 0, node.count)) fail(`specialKeys ${node.specialKeys}`);
         if (!Object.is(w, node.weight) && !(Number.isNaN(w) && Number.isNaN(node.weight))) fail('leaf weight sum');
         if (this.lim.weightOf !== null && node.weights !== null) fail('weights array in a tree of derived weights');
         if (node.weights !== null && !Array.from(node.weights.subarray(0, node.count)).some((x) => x !== 0)) {
@@ -1734,17 +1750,27 @@ export class TreeCursor {
       this.stableBase = leaf.offs[this.idx];
       this.copy = slabCopy(leaf.buf, this.stableBase, leaf.used);
       this.copiedLeaf = leaf;
-      this.text = leaf.wideKeys === 0 ? null : undefined;
+      this.plain = leaf.specialKeys === 0;
+      this.text = this.plain ? null : undefined;
     }
     return this.copy;
   }
+
+  /**
+   * After stableBuf(): true when every key of that copy is plain (isPlainKey: printable ASCII that JSON and XML
+   * text carry as it is), so that a renderer can copy the key bytes without looking at each.
+   */
+  stablePlain(): boolean {
+    return this.plain;
+  }
+  private plain = false;
   stableBase = 0;
   private copiedLeaf: Leaf | null = null;
   private copy: Buffer = EMPTY;
 
   /**
    * After stableBuf(): the stable copy decoded as latin1 (one call for the whole copy) when every key of the leaf is
-   * ASCII, else undefined. A key at stable offsets [s, e) is then text.substring(s, e), the same string a UTF-8
+   * plain (so ASCII), else undefined. A key at stable offsets [s, e) is then text.substring(s, e), the same string a UTF-8
    * decode of its bytes gives, without a native call per key.
    */
   stableText(): string | undefined {

@@ -312,6 +312,12 @@ describe('PackedBTree seek cursors', () => {
             // the latin1 decode of the copy: only for a leaf of ASCII keys, and then a key is its substring
             const text = c.stableText();
             if (sorted[at]!.some((b) => b >= 0x80)) expect(text).toBeUndefined();
+            // the leaf is plain only when every key is printable ASCII that JSON and XML carry as it is
+            const plain = sorted[at]!.every(
+              (b) => b >= 0x20 && b < 0x7f && !'"&\'<>\\'.includes(String.fromCharCode(b)),
+            );
+            if (c.stablePlain()) expect(plain).toBe(true);
+            if (!plain) expect(c.stablePlain()).toBe(false);
             if (text !== undefined)
               expect(text.substring(c.keyStart - base, c.keyEnd - base)).toBe(sorted[at]!.toString());
             if (c.next()) at++;
