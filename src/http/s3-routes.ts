@@ -108,9 +108,16 @@ function listObjectsV1(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
   const delimiter = checkText('delimiter', q.get('delimiter')) || undefined;
   const marker = checkText('marker', q.get('marker')) ?? '';
   const maxKeys = parseMaxKeys(q.get('max-keys'), S3_MAX_KEYS, S3_MAX_KEYS, true);
+  const bounds: PageBounds = {};
   const page = unwrap(
-    deps.index.listObjectsV2(bucket, { prefix, delimiter, maxKeys, startAfter: marker }, { maxKeysCap: S3_MAX_KEYS }),
+    deps.index.listObjectsV2(
+      bucket,
+      { prefix, delimiter, maxKeys, startAfter: marker },
+      { maxKeysCap: S3_MAX_KEYS },
+      bounds,
+    ),
   );
+  c.set('cacheRange', pageRange(prefix, bounds));
   let nextMarker: string | undefined;
   if (page.isTruncated && delimiter !== undefined) {
     const lastKey = page.contents[page.contents.length - 1]?.key;

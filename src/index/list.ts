@@ -419,6 +419,8 @@ export function listObjectsV2(
   bucket: string,
   opts: ListOptions = {},
   limits: ListLimits = {},
+  /** filled with the keys the page depends on (for response caches) */
+  bounds?: PageBounds,
 ): Result<ListPage> {
   const cap = limits.maxKeysCap ?? S3_MAX_KEYS;
   const requested = opts.maxKeys ?? S3_MAX_KEYS;
@@ -430,6 +432,10 @@ export function listObjectsV2(
   const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
   const prefix = opts.prefix ?? '';
   const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, true);
+  if (bounds !== undefined) {
+    bounds.after = after;
+    bounds.beyond = raw.beyond;
+  }
   const contents: ListedObject[] = raw.keys;
   const commonPrefixes = raw.prefixTexts!;
   return {

@@ -12,6 +12,7 @@ import {
   type ListPage,
   listAll,
   listObjectsV2,
+  type PageBounds,
   type Result,
 } from './list';
 import { type HeadResult, head, listBuckets, type PrefixStats, pendingVerification, stats, version } from './lookup';
@@ -33,8 +34,13 @@ export class S3Index {
     return ingest(this.scope(), input, { limits: this.limits, ...opts });
   }
 
-  listObjectsV2(bucket: string, opts: ListOptions = {}, limits: ListLimits = {}): Result<ListPage> {
-    return listObjectsV2(this.scope(), bucket, opts, limits);
+  listObjectsV2(
+    bucket: string,
+    opts: ListOptions = {},
+    limits: ListLimits = {},
+    bounds?: PageBounds,
+  ): Result<ListPage> {
+    return listObjectsV2(this.scope(), bucket, opts, limits, bounds);
   }
 
   /** Streams a full listing page by page (pageSize up to 10,000). */

@@ -199,6 +199,41 @@ describe('key-range invalidation in the app', () => {
     expect((await page(h, 'start-after=b')).objects).toEqual([]);
   });
 
+  it('bounds ListObjects (v1) pages too: by prefix, marker and the key past a truncated page', async () => {
+    const h = appHarness();
+    await h.post(
+      '/v1/events',
+      ['p/a', 'p/b', 'p/c', 'q/x'].map((k) => createdEvent(B, k)),
+    );
+    const v1 = async (query: string): Promise<{ keys: string[]; truncated: boolean }> => {
+      const text = await (await h.request(`/s3/${B}?${query}`)).text();
+      return {
+        keys: [...text.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!),
+        truncated: text.includes('<IsTruncated>true</IsTruncated>'),
+      };
+    };
+    expect(await v1('prefix=p/&max-keys=2')).toEqual({ keys: ['p/a', 'p/b'], truncated: true });
+    expect(await v1('prefix=p/&marker=p/b')).toEqual({ keys: ['p/c'], truncated: false });
+    // outside the prefix, and past the key after the truncated page: both stay cached
+    await h.post('/v1/events', [createdEvent(B, 'q/y'), createdEvent(B, 'p/d')]);
+    expect(await v1('prefix=p/&max-keys=2')).toEqual({ keys: ['p/a', 'p/b'], truncated: true });
+    expect(await counts(h)).toEqual([1, 2]);
+    // before the marker: the continued page stays cached; the first one is recomputed
+    await h.post('/v1/events', createdEvent(B, 'p/0'));
+    expect(await v1('prefix=p/&max-keys=2')).toEqual({ keys: ['p/0', 'p/a'], truncated: true });
+    expect(await v1('prefix=p/&marker=p/b')).toEqual({ keys: ['p/c', 'p/d'], truncated: false });
+    expect(await counts(h)).toEqual([1, 4]);
+    expect(await v1('prefix=p/&marker=p/b')).toEqual({ keys: ['p/c', 'p/d'], truncated: false });
+    expect(await counts(h)).toEqual([2, 4]);
+    // the keys past the first page deleted: it is the last page now
+    await h.post(
+      '/v1/events',
+      ['p/b', 'p/c', 'p/d'].map((k) => deleted(k)),
+    );
+    expect(await v1('prefix=p/&max-keys=2')).toEqual({ keys: ['p/0', 'p/a'], truncated: false });
+    expect(await v1('prefix=p/&marker=p/b')).toEqual({ keys: [], truncated: false });
+  });
+
   it('recomputes every page of the bucket after more changes than its log keeps', async () => {
     const h = appHarness();
     await h.post('/v1/events', [createdEvent(B, 'users/1'), createdEvent(B, 'logs/0')]);
@@ -219,7 +254,7 @@ describe('key-range invalidation in the app', () => {
 });
 
 describe('cached answers equal uncached ones', () => {
-  it('over random events and random queries (listing pages, S3 pages, stats, heads)', async () => {
+  it('over random events and random queries (listing pages, S3 v2 and v1 pages, stats, heads)', async () => {
     const B = 'random-bucket';
     const cached = appHarness();
     const fresh = appHarness({ limits: { responseCacheBytes: 0 } });
@@ -248,6 +283,7 @@ describe('cached answers equal uncached ones', () => {
         `/s3/${B}?list-type=2&${q}`,
         `/v1/buckets/${B}/stats?prefix=${encodeURIComponent(pick(['', 'b', 'b/', 'a', 'é']))}`,
         `/v1/buckets/${B}/objects/${encodeURIComponent(pick(keys))}`,
+        `/s3/${B}?${q.replace('start-after=', 'marker=')}`,
       ];
     };
     const asked: string[] = [];
