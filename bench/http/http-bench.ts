@@ -14,7 +14,9 @@
  *      autocannon spends ~134 µs of CPU per 205 KB response on this 2-core machine, a third of a core at these
  *      rates, which the server then lacks; the issue allows either client;
  *   3. the full NDJSON export of every key (`Accept: application/x-ndjson`), read by curl in a separate process,
- *      against what real S3 needs for the same listing (1000 sequential pages at ≥ 82 ms each).
+ *      against what real S3 needs for the same listing (1000 sequential pages at ≥ 82 ms each);
+ *   4. the cached page with autocannon again while the server's process ingests 2,000 events/s, for keys elsewhere
+ *      in the bucket and then for keys on the page, with the share of requests the cache served (from /metrics).
  * The server is the same app and Node adapter `s3-index serve` uses, on a loopback port.
  *
  *   npx esbuild --bundle --platform=node --target=node20 --packages=external bench/http/http-bench.ts \
@@ -104,6 +106,58 @@ function load(index: S3Index, n: number): { loaded: number; keys: string[] } {
   return { loaded, keys };
 }
 
+/** Events per second of the live ingest that runs during the cache runs with writes. */
+const LIVE_EVENTS_PER_SECOND = 2000;
+
+/**
+ * A live ingest in the server's process: every 10 ms, LIVE_EVENTS_PER_SECOND / 100 EventBridge "Object Created"
+ * events through the index's ingest (what POST /v1/events and the Lambda handler call), for new keys `keyOf(i)`.
+ * Returns its stop; `count()` tells how many were applied.
+ */
+function liveIngest(index: S3Index, keyOf: (i: number) => string): { start: () => () => void; count: () => number } {
+  let n = 0;
+  let applied = 0;
+  const start = () => {
+    const timer = setInterval(() => {
+      const batch = [];
+      for (let j = 0; j < LIVE_EVENTS_PER_SECOND / 100; j++, n++) {
+        batch.push({
+          version: '0',
+          id: `live-${n}`,
+          'detail-type': 'Object Created',
+          source: 'aws.s3',
+          account: '123456789012',
+          time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region: 'us-east-1',
+          resources: [`arn:aws:s3:::${BUCKET}`],
+          detail: {
+            version: '0',
+            bucket: { name: BUCKET },
+            object: {
+              key: keyOf(n),
+              size: 100 + n,
+              etag: 'd41d8cd98f00b204e9800998ecf8427e',
+              sequencer: `F${n}`.padEnd(18, '0'),
+            },
+            reason: 'PutObject',
+          },
+        });
+      }
+      applied += index.ingest(batch).applied;
+    }, 10);
+    return () => clearInterval(timer);
+  };
+  return { start, count: () => applied };
+}
+
+/** The response cache's hit and miss counters of a server, from its /metrics. */
+async function cacheCounts(base: string): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const n = (r: string): number =>
+    Number(new RegExp(`response_cache_total\\{result="${r}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return { hit: n('hit'), miss: n('miss') };
+}
+
 interface Run {
   name: string;
   result: AutocannonResult;
@@ -128,10 +182,14 @@ async function measured(
   paths: string[],
   connections: number,
   seconds: number,
+  /** starts work in this process for the duration of the run (an ingest); returns its stop */
+  during?: () => () => void,
 ): Promise<Run> {
+  const stop = during?.();
   const c0 = process.cpuUsage();
   const result = await autocannonRun(base, paths, connections, seconds);
   const c = process.cpuUsage(c0);
+  stop?.();
   const requests = Math.max(1, result.requests.total);
   return { name, result, cpuPerRequest: (c.user + c.system) / requests, pressure: cpuPressure() };
 }
@@ -280,6 +338,27 @@ export async function benchHttp(n: number, seconds: number, connections: number)
       for (const b of chunk) if (b === 10) lines++;
     }
     if (lines !== objects) throw new Error(`NDJSON export has ${lines} lines for ${objects} objects`);
+    // (after the export, which counts the objects loaded) the cache with an ingest under way: new keys elsewhere in the bucket (the page stays cached), then new keys
+    // inside the page's range (each write recomputes it)
+    const live: string[] = [];
+    for (const [where, keyOf] of [
+      ['other keys of the bucket', (i: number) => `logs/web/live/${i}`],
+      // each new key sorts before the ones before it: every write lands on the page
+      ["the page's key range", (i: number) => `logs/api/2024/00-live/${1e9 - i}`],
+    ] as const) {
+      const ingest = liveIngest(index, keyOf);
+      const before = await cacheCounts(at(cached.port));
+      const name = `same page, response cache, ${LIVE_EVENTS_PER_SECOND} events/s into ${where}`;
+      const r = await measured(name, at(cached.port), [pagePath], connections, seconds, ingest.start);
+      runs.push(r);
+      const after = await cacheCounts(at(cached.port));
+      const hits = after.hit - before.hit;
+      const misses = after.miss - before.miss;
+      live.push(
+        `- ${name}: ${ingest.count().toLocaleString('en')} events applied during the run; ` +
+          `${((100 * hits) / Math.max(1, hits + misses)).toFixed(1)} % of ${(hits + misses).toLocaleString('en')} requests served from the cache`,
+      );
+    }
 
     const best = exports.reduce((a, b) => (b.seconds < a.seconds ? b : a));
     const s3Seconds = (Math.ceil(objects / 1000) * S3_MS_PER_PAGE) / 1000;
@@ -293,6 +372,8 @@ export async function benchHttp(n: number, seconds: number, connections: number)
       '| run | requests/s | p50 ms | p99 ms | max ms | MB/s | requests | errors | non-2xx | server µs/req | CPU pressure % |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...runs.map(row),
+      '',
+      ...live,
       '',
       ...(wrkRows.length === 0
         ? ['wrk is not installed (Debian package `wrk`): no wrk runs.', '']
