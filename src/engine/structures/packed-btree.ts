@@ -460,6 +460,37 @@ function packKeys(node: Inner): Buffer {
   return buf;
 }
 
+/**
+ * After separators `seps` went into node.keys at index `at`: puts them into the packed separators in place (a shift
+ * of the bytes and offsets after them) when those are current and have room, else leaves a repack to the next search.
+ * A leaf split adds one separator to its parent, and repacking all of the parent's ~128 separators for it cost more
+ * than the rest of the split.
+ */
+function packInserted(node: Inner, at: number, seps: Uint8Array[]): void {
+  const kn = node.kn;
+  const k = seps.length;
+  const ko = node.koffs;
+  const kb = node.kbuf;
+  let add = 0;
+  for (let j = 0; j < k; j++) add += seps[j].length;
+  const end = ko[kn];
+  if (node.kdirty || ko.length < kn + k + 1 || kb.length < end + add) {
+    node.kdirty = true;
+    return;
+  }
+  const start = ko[at];
+  if (start < end) kb.copyWithin(start + add, start, end);
+  for (let j = kn; j >= at; j--) ko[j + k] = ko[j] + add;
+  let p = start;
+  for (let j = 0; j < k; j++) {
+    const sep = seps[j];
+    ko[at + j] = p;
+    for (let b = 0; b < sep.length; b++) kb[p + b] = sep[b];
+    p += sep.length;
+  }
+  node.kn = kn + k;
+}
+
 /** Common-prefix bounds of the key with the range of the node reached by the last descent (see leafSearch). */
 let descLo = 0;
 let descHi = 0;
@@ -1344,7 +1375,7 @@ export class PackedBTree {
     p.counts[i] = orig.count;
     p.weights[i] = orig.weight;
     p.keys.splice(i + 1, 0, ...seps);
-    p.kdirty = true;
+    packInserted(p, i + 1, seps);
     p.children.splice(i + 1, 0, ...nodes);
     p.counts.splice(i + 1, 0, ...nodes.map(nodeCount));
     p.weights.splice(i + 1, 0, ...nodes.map((c) => c.weight));
@@ -1354,6 +1385,7 @@ export class PackedBTree {
     const len = p.children.length;
     const at = appendMode && i + nodes.length === len - 1 ? this.lim.innerMax : len >> 1;
     const right = new Inner(p.keys.splice(at), p.children.splice(at), p.counts.splice(at), p.weights.splice(at));
+    p.kdirty = true;
     const sep = right.keys[0];
     right.keys[0] = EMPTY;
     right.count = sumOf(right.counts, right.counts.length);
