@@ -39,6 +39,7 @@ import { startHttpServer } from '../../src/http/node-server';
 import { S3Index } from '../../src/index/s3-index';
 import { applyIndexOp, DEFAULT_LIMITS } from '../../src/index/store';
 import { createEngine } from '../../src/service/create-engine';
+import { objectCreatedEvent } from '../lib/events';
 
 const BUCKET = 'bench-bucket';
 const PAGE_QUERY = 'prefix=logs/api/2024/&max-keys=1000';
@@ -121,27 +122,17 @@ function liveIngest(index: S3Index, keyOf: (i: number) => string): { start: () =
     const timer = setInterval(() => {
       const batch = [];
       for (let j = 0; j < LIVE_EVENTS_PER_SECOND / 100; j++, n++) {
-        batch.push({
-          version: '0',
-          id: `live-${n}`,
-          'detail-type': 'Object Created',
-          source: 'aws.s3',
-          account: '123456789012',
-          time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          region: 'us-east-1',
-          resources: [`arn:aws:s3:::${BUCKET}`],
-          detail: {
-            version: '0',
-            bucket: { name: BUCKET },
-            object: {
-              key: keyOf(n),
-              size: 100 + n,
-              etag: 'd41d8cd98f00b204e9800998ecf8427e',
-              sequencer: `F${n}`.padEnd(18, '0'),
-            },
-            reason: 'PutObject',
-          },
-        });
+        batch.push(
+          objectCreatedEvent({
+            id: `live-${n}`,
+            bucket: BUCKET,
+            key: keyOf(n),
+            size: 100 + n,
+            etag: 'd41d8cd98f00b204e9800998ecf8427e',
+            time: Date.now(),
+            sequencer: `F${n}`.padEnd(18, '0'),
+          }),
+        );
       }
       applied += index.ingest(batch).applied;
     }, 10);

@@ -21,6 +21,7 @@ import { renderListPageJson } from '../../src/index/render-json';
 import type { IndexScope } from '../../src/index/store';
 import { ingest } from '../../src/ingest/apply';
 import { parseInput } from '../../src/ingest/parse';
+import { objectCreatedEvent } from '../lib/events';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const SEED = process.argv[3] ?? '42';
@@ -78,30 +79,16 @@ function parsedBatch(from: number, to: number, seqBase?: number): unknown[] {
 
 function event(i: number, seqBase = 0x1000000): unknown {
   const [key, size, etag, t, cls] = rows[i]!.split('\t') as [string, string, string, string, string];
-  return {
-    version: '0',
+  return objectCreatedEvent({
     id: `e${i}`,
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '123456789012',
-    time: new Date(Number(t)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: 'us-east-1',
-    resources: [`arn:aws:s3:::${BUCKET}`],
-    detail: {
-      version: '0',
-      bucket: { name: BUCKET },
-      object: {
-        key,
-        size: Number(size),
-        etag,
-        sequencer: (seqBase + i).toString(16).toUpperCase().padStart(18, '0'),
-      },
-      'request-id': 'R',
-      requester: '123456789012',
-      reason: 'PutObject',
-      storage: cls,
-    },
-  };
+    bucket: BUCKET,
+    key,
+    size: Number(size),
+    etag,
+    time: Number(t),
+    sequencer: (seqBase + i).toString(16).toUpperCase().padStart(18, '0'),
+    storage: cls,
+  });
 }
 
 const engine = new Engine({ clock: new ManualClock(), extraCommands: S3INDEX_COMMANDS });

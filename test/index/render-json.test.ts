@@ -112,6 +112,25 @@ const paramsArb = fc.record({
   startAfter: fc.option(keyArb, { nil: undefined }),
 });
 
+/**
+ * Pages through `prefix` with renderListPageJson and listObjectsV2 side by side, expecting each JSON page to render
+ * the listed page exactly; returns the number of pages.
+ */
+function expectPagesAsListed(scope: () => IndexScope, prefix: string, maxKeys: number): number {
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const opts = { prefix, maxKeys, continuationToken: token };
+    const ref = listObjectsV2(scope(), BUCKET, opts, { maxKeysCap: 10_000 });
+    const got = renderListPageJson(scope(), BUCKET, opts);
+    if (!ref.ok || !got.ok) throw new Error('listing failed');
+    expect(got.value.toString('utf8')).toBe(pageRef(ref.value));
+    token = ref.value.nextContinuationToken;
+    pages++;
+  } while (token !== undefined);
+  return pages;
+}
+
 describe('renderListPageJson', () => {
   it('is byte-identical to JSON.stringify of the listed page, following continuation tokens', () => {
     fc.assert(
@@ -145,18 +164,7 @@ describe('renderListPageJson', () => {
     const rnd = fc.sample(fc.tuple(keyArb, versionArb), { numRuns: 3000, seed: 7 });
     const entries = rnd.map(([k, v], i): [string, typeof v] => [`logs/${i % 7}/${k}`, v]);
     const { scope } = indexWith(BUCKET, entries);
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      const opts = { prefix: 'logs/', maxKeys: 1000, continuationToken: token };
-      const ref = listObjectsV2(scope(), BUCKET, opts, { maxKeysCap: 10_000 });
-      const got = renderListPageJson(scope(), BUCKET, opts);
-      if (!ref.ok || !got.ok) throw new Error('listing failed');
-      expect(got.value.toString('utf8')).toBe(pageRef(ref.value));
-      token = ref.value.nextContinuationToken;
-      pages++;
-    } while (token !== undefined);
-    expect(pages).toBeGreaterThan(2);
+    expect(expectPagesAsListed(scope, 'logs/', 1000)).toBeGreaterThan(2);
   });
 
   it('copies the keys of leaves holding only plain keys as they are, and escapes wherever a leaf holds another', () => {
@@ -169,17 +177,7 @@ describe('renderListPageJson', () => {
     const entries = versions.map((v, i): [string, typeof v] => [keyOf(i, 0), v]);
     const { scope } = indexWith(BUCKET, entries);
     const compareAll = () => {
-      let token: string | undefined;
-      let pages = 0;
-      do {
-        const opts = { prefix: 'data/', maxKeys: 700, continuationToken: token };
-        const ref = listObjectsV2(scope(), BUCKET, opts, { maxKeysCap: 10_000 });
-        const got = renderListPageJson(scope(), BUCKET, opts);
-        if (!ref.ok || !got.ok) throw new Error('listing failed');
-        expect(got.value.toString('utf8')).toBe(pageRef(ref.value));
-        token = ref.value.nextContinuationToken;
-        pages++;
-      } while (token !== undefined);
+      const pages = expectPagesAsListed(scope, 'data/', 700);
       expect(Buffer.concat([...ndjsonChunks(scope, BUCKET, { prefix: 'data/' }, 500)]).toString('utf8')).toBe(
         ndjsonRef(listAll(scope, BUCKET, { prefix: 'data/' }, 10_000)),
       );
