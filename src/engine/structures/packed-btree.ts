@@ -11,7 +11,7 @@
  *   WeightOf function has none: each entry's weight is derived from its value (the S3 index: the object size in
  *   its metadata), which saves the array's memory and the cache misses of touching it on every write.
  *   Leaves are doubly linked (prev/next) for range scans in both directions.
- * - Inner nodes hold up to innerMax (64) children with, per child: a separator key (a copy of the child's smallest key at
+ * - Inner nodes hold up to innerMax (128) children with, per child: a separator key (a copy of the child's smallest key at
  *   the time it was created), the number of entries below it, and the sum of the weights below it.
  *
  * Invariants (checked by checkInvariants())
@@ -116,8 +116,10 @@ class Inner {
   /**
    * The separators packed into one buffer for searching: keys[i] is kbuf[koffs[i], koffs[i + 1]). A search then
    * touches one contiguous block instead of one object per probe scattered over the heap (cache and TLB misses were
-   * most of a descent's cost). `kdirty` after `keys` changed: the next search repacks (packKeys), into the same
-   * buffers while they are big enough (they keep some slack), so that splits do not leave a garbage buffer each.
+   * most of a descent's cost). A separator added by a child's split goes into the packed form in place while its
+   * slack allows (packInserted); after any other change of `keys`, `kdirty`: the next search repacks (packKeys), into
+   * the same buffers while they are big enough (they keep some slack), so that splits do not leave a garbage buffer
+   * each.
    */
   kbuf: Buffer = NO_KBUF;
   koffs: Uint32Array = NO_KOFFS;
