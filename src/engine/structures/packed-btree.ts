@@ -11,8 +11,8 @@
  *   WeightOf function has none: each entry's weight is derived from its value (the S3 index: the object size in
  *   its metadata), which saves the array's memory and the cache misses of touching it on every write.
  *   Leaves are doubly linked (prev/next) for range scans in both directions.
- * - Inner nodes hold up to innerMax (128) children with, per child: a separator key (a copy of the child's smallest key at
- *   the time it was created), the number of entries below it, and the sum of the weights below it.
+ * - Inner nodes hold up to innerMax (128) children with, per child: a separator key (a copy of the child's smallest
+ *   key at the time it was created), the number of entries below it, and the sum of the weights below it.
  *
  * Invariants (checked by checkInvariants())
  * - Keys are unique and strictly ascending in memcmp order across the leaf chain.
