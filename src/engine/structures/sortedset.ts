@@ -419,6 +419,11 @@ export class SortedSet {
     return true;
   }
 
+  /** Prepares the lookups of members[0, n) that writes will make next (PackedBTree.prepare, releasePrepared). */
+  prepare(members: readonly Buffer[], n: number): void {
+    (this.lex ?? this.byMember!).prepare(members, n);
+  }
+
   payload(member: Buffer): Buffer | undefined {
     if (this.lex !== null) return this.lex.getValue(member) ?? undefined;
     const v = this.memberValueOf(member);
