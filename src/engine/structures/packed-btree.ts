@@ -1145,10 +1145,12 @@ export class PackedBTree {
       prepDescLo[j] = ll[j] = descLo;
       prepDescHi[j] = rl[j] = descHi;
       lo[j] = 0;
-      hi[j] = leaf.count;
       prepFound[j] = 0;
     }
+    // the leaves' objects, then their arrays' objects: a pass each, so that the keys' misses overlap
+    for (let j = 0; j < n; j++) hi[j] = leaves[j].count;
     let sink = 0;
+    for (let j = 0; j < n; j++) sink += leaves[j].buf.length + leaves[j].offs.length;
     for (let active = n; active > 0; ) {
       // touch pass: the first bytes each key's next comparison reads (its entry's length and the key bytes after the
       // common prefix)
