@@ -39,6 +39,11 @@
  * - cursor next/prev:                              O(1)
  * Weights are summed exactly for integers below 2^53: sums are adjusted by differences only while every figure is a
  * safe integer (else recomputed, never updated by subtraction); derived weights are safe integers.
+ *
+ * Batches of random keys: a lookup in a tree far beyond the CPU caches is a chain of ~15 dependent cache misses.
+ * prepare(keys) runs the leaf searches of up to PREPARE_MAX keys side by side, so that their misses overlap, and
+ * records each key's path and position; the writes that follow reuse them (checked, see keyIndex) while no node has
+ * been split, merged or removed. The S3 index ingest prepares each group of 16 events (src/ingest/apply.ts).
  */
 import { latin1Slice } from '../buffer-slices';
 
