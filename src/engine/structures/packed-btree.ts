@@ -1160,12 +1160,9 @@ export class PackedBTree {
       // touch pass: the first bytes each key's next comparison reads (its entry's length and the key bytes after the
       // common prefix)
       for (let j = 0; j < n; j++) {
-        const l = lo[j];
-        const h = hi[j];
-        if (l >= h) continue;
-        const leaf = leaves[j];
-        const buf = leaf.buf;
-        const p = leaf.offs[(l + h) >>> 1];
+        if (lo[j] >= hi[j]) continue;
+        const { buf, offs } = leaves[j];
+        const p = offs[(lo[j] + hi[j]) >>> 1];
         sink += buf[p] + buf[p + 1 + Math.min(ll[j], rl[j])];
       }
       // compare pass: one binary-search step per key
