@@ -959,7 +959,7 @@ let hintHi = 0;
 /**
  * Bumped whenever any tree's inner structure changes (a node split, merged or removed, the root replaced): a path
  * recorded by prepare() is valid while it is unchanged. Leaf contents may change meanwhile: a key's leaf and the
- * bounds of that leaf (its separators) stay the same, and the leaf search is done afresh.
+ * bounds of that leaf (its separators) stay the same, and the recorded position in it is checked (keyIndex).
  */
 let structureEpoch = 0;
 /**
