@@ -19,8 +19,8 @@ import { type ParsedSink, parseInto } from './parse';
 import { emptyOutcome, type IngestOutcome, type ParsedItem } from './types';
 
 /**
- * Events whose index lookups are prepared together (see Applier): 16 ran 15–20 % faster than one at a time in a
- * 1M-event ingest; 8 and 32 were no better than 16.
+ * Events whose index lookups are prepared together (see Applier): with 16, the 1M-event index bench ingests ~15 %
+ * faster than one at a time; 32 measured no better (BENCHMARKS.md, issue 4, session 9).
  */
 const PREPARE_GROUP = 16;
 

@@ -966,7 +966,7 @@ let structureEpoch = 0;
  * The batch prepare() recorded: per key, the key object, its leaf and path, the common prefixes of the key with the
  * leaf's bounds, and the leaf search's result (prepLo, prepFound); the search's state while it runs.
  */
-export const PREPARE_MAX = 64;
+const PREPARE_MAX = 64;
 let prepTree: PackedBTree | null = null;
 let prepEpoch = -1;
 let prepN = 0;
