@@ -111,6 +111,12 @@ class Leaf {
    * (TreeCursor.stablePlain).
    */
   specialKeys = 0;
+  /**
+   * The entries' bytes are not in key order: an insert before the last entry appends its bytes and only shifts the
+   * offsets (insertEntry). Whatever needs the bytes in order (removals, splits, snapshots) sorts them first
+   * (sortLeaf); reads that copy a stretch of entries copy the whole leaf instead (stretchOf).
+   */
+  unsorted = false;
   prev: Leaf | null = null;
   next: Leaf | null = null;
 }
@@ -357,6 +363,85 @@ function locate(leaf: Leaf, i: number): void {
 
 function entryStart(leaf: Leaf, i: number): number {
   return i < leaf.count ? leaf.offs[i] : leaf.used;
+}
+
+/** The end of the entry whose bytes start at p. */
+function entryEndAt(buf: Uint8Array, p: number): number {
+  let kl = buf[p];
+  let q = p + 1;
+  if (kl >= 0x80) {
+    kl = readVarint(buf, p);
+    q = rpos;
+  }
+  q += kl;
+  let tag = buf[q];
+  if (tag >= 0x80) {
+    tag = readVarint(buf, q);
+    q = rpos;
+  } else {
+    q++;
+  }
+  return tag === 0 ? q : q + tag - 1;
+}
+
+/**
+ * Where a copy of entries [first, first + k) of a leaf starts (out: stretchEnd): their own bytes in a sorted leaf,
+ * all of the leaf's bytes in an unsorted one (offsets into the copy are then the entries' offsets).
+ */
+let stretchEnd = 0;
+function stretchOf(leaf: Leaf, first: number, k: number): number {
+  if (leaf.unsorted) {
+    stretchEnd = leaf.used;
+    return 0;
+  }
+  stretchEnd = entryStart(leaf, first + k);
+  return leaf.offs[first];
+}
+
+/** sortLeaf's staging area (grown to the largest leaf sorted, while that is at most SORT_SCRATCH_MAX bytes) */
+let sortScratch = Buffer.alloc(0);
+const SORT_SCRATCH_MAX = 64 * 1024;
+
+/**
+ * Puts an unsorted leaf's entry bytes back in key order (offsets updated; count, keys and values unchanged). The
+ * bytes in offset order are gathered in runs (entries already adjacent are copied together): after m appends, at
+ * most 2m + 1 runs.
+ */
+function sortLeaf(leaf: Leaf): void {
+  const used = leaf.used;
+  let out = sortScratch;
+  if (out.length < used) {
+    out = Buffer.allocUnsafeSlow(used);
+    if (used <= SORT_SCRATCH_MAX) sortScratch = out;
+  }
+  const buf = leaf.buf;
+  const offs = leaf.offs;
+  const n = leaf.count;
+  let w = 0;
+  let runStart = 0;
+  let runEnd = -1;
+  for (let i = 0; i < n; i++) {
+    const p = offs[i];
+    if (p !== runEnd) {
+      if (runEnd >= 0) w = copyRun(buf, runStart, runEnd, out, w);
+      runStart = p;
+    }
+    runEnd = entryEndAt(buf, p);
+    offs[i] = w + p - runStart;
+  }
+  if (runEnd >= 0) w = copyRun(buf, runStart, runEnd, out, w);
+  out.copy(buf, 0, 0, w);
+  leaf.unsorted = false;
+}
+
+/** Copies src[s, e) to dst at w; returns the end (short runs byte by byte: a native copy costs more). */
+function copyRun(src: Uint8Array, s: number, e: number, dst: Buffer, w: number): number {
+  if (e - s > 24) {
+    dst.set(src.subarray(s, e), w);
+    return w + e - s;
+  }
+  for (let i = s; i < e; i++) dst[w++] = src[i];
+  return w;
 }
 
 function leafKey(leaf: Leaf, i: number): Buffer {
@@ -750,12 +835,14 @@ function insertEntry(
     lim,
     isWideWeight(weight),
   );
-  const a = entryStart(leaf, i);
-  const buf = leaf.buf;
-  if (a < leaf.used) buf.copyWithin(a + size, a, leaf.used);
-  writeEntry(buf, a, key, value);
+  // the entry's bytes go after the others (no shift of the leaf's bytes); only the offsets move
+  const a = leaf.used;
+  writeEntry(leaf.buf, a, key, value);
   const offs = leaf.offs;
-  for (let j = n - 1; j >= i; j--) offs[j + 1] = offs[j] + size;
+  if (i < n) {
+    for (let j = n; j > i; j--) offs[j] = offs[j - 1];
+    leaf.unsorted = true;
+  }
   offs[i] = a;
   leaf.used += size;
   leaf.count = n + 1;
@@ -783,7 +870,7 @@ function replaceEntry(
   lim: Limits,
 ): void {
   const a = leaf.offs[i];
-  const b = entryStart(leaf, i + 1);
+  const b = entryEndAt(leaf.buf, a);
   const size = entrySize(key, value);
   const delta = size - (b - a);
   const derived = lim.weightOf !== null;
@@ -798,7 +885,14 @@ function replaceEntry(
   if (delta !== 0 && b < leaf.used) buf.copyWithin(a + size, b, leaf.used);
   writeEntry(buf, a, key, value);
   const offs = leaf.offs;
-  if (delta !== 0) for (let j = i + 1; j < leaf.count; j++) offs[j] += delta;
+  if (delta !== 0) {
+    // the entries whose bytes come after the replaced one's moved
+    if (leaf.unsorted) {
+      for (let j = 0; j < leaf.count; j++) if (offs[j] > a) offs[j] += delta;
+    } else {
+      for (let j = i + 1; j < leaf.count; j++) offs[j] += delta;
+    }
+  }
   leaf.used += delta;
   if (leaf.weights !== null) {
     leaf.weights[i] = weight;
@@ -821,8 +915,10 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
     leaf.weights = null;
     leaf.weight = 0;
     leaf.specialKeys = 0;
+    leaf.unsorted = false;
     return;
   }
+  if (leaf.unsorted) sortLeaf(leaf);
   if (lim.weightOf !== null) leaf.weight -= derivedSum(leaf, from, to, lim);
   if (leaf.specialKeys > 0) leaf.specialKeys -= specialKeysIn(leaf, from, to);
   const a = entryStart(leaf, from);
@@ -842,6 +938,7 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
 
 /** New leaf with a copy of entries [from, to) of src. */
 function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
+  if (src.unsorted) sortLeaf(src);
   const leaf = new Leaf();
   const a = entryStart(src, from);
   const b = entryStart(src, to);
@@ -881,6 +978,7 @@ function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
   else if (left.weights !== null) left.weights.fill(0, left.count, n);
   left.count = n;
   left.used += right.used;
+  left.unsorted ||= right.unsorted;
   left.specialKeys += right.specialKeys;
   if (lim.weightOf !== null) left.weight += right.weight;
   else sumWeights(left);
@@ -896,6 +994,7 @@ function leafUnderflows(leaf: Leaf, lim: Limits): boolean {
 
 /** Splits an overflowing leaf into itself plus the returned right siblings (in order). */
 function splitLeaf(leaf: Leaf, appendMode: boolean, out: Leaf[], lim: Limits): void {
+  if (leaf.unsorted) sortLeaf(leaf);
   const n = leaf.count;
   let at: number;
   if (appendMode) {
@@ -1156,6 +1255,11 @@ export class PackedBTree {
     for (let j = 0; j < n; j++) hi[j] = leaves[j].count;
     let sink = 0;
     for (let j = 0; j < n; j++) sink += leaves[j].buf.length + leaves[j].offs.length;
+    // where an insert writes its entry: after the leaf's bytes
+    for (let j = 0; j < n; j++) {
+      const { buf, used } = leaves[j];
+      if (used + 64 < buf.length) sink += buf[used] + buf[used + 64];
+    }
     for (let active = n; active > 0; ) {
       // touch pass: the first bytes each key's next comparison reads (its entry's length and the key bytes after the
       // common prefix)
@@ -1670,6 +1774,8 @@ export class PackedBTree {
   *packedLeaves(): IterableIterator<{ entries: Buffer; count: number; weights: Float64Array | null }> {
     for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
       if (leaf.count === 0) continue;
+      // in key order (a sort changes no entry, count or order, so it is not a modification)
+      if (leaf.unsorted) sortLeaf(leaf);
       yield {
         entries: copyBytes(leaf.buf, 0, leaf.used),
         count: leaf.count,
@@ -1730,19 +1836,30 @@ export class PackedBTree {
         if (leafOverflows(node, this.lim)) fail(`leaf overflow count=${node.count} used=${node.used}`);
         if (node.offs.length < node.count) fail('offsets too short');
         if (node.used > node.buf.length) fail('used beyond buffer');
-        let p = 0;
+        // the entries' bytes tile [0, used): in key order unless the leaf is unsorted
+        const spans: [number, number][] = [];
         let prevKey: Buffer | null = null;
         let w = 0;
         for (let i = 0; i < node.count; i++) {
-          if (node.offs[i] !== p) fail(`offset ${i} is ${node.offs[i]}, expected ${p}`);
           const key = leafKey(node, i);
           const tag = readVarint(node.buf, ke);
-          p = rpos + (tag === 0 ? 0 : tag - 1);
+          spans.push([node.offs[i], rpos + (tag === 0 ? 0 : tag - 1)]);
           if (prevKey !== null && Buffer.compare(prevKey, key) >= 0) fail('keys not ascending in leaf');
           if (lo !== null && Buffer.compare(key, lo) < 0) fail('key below separator');
           if (hi !== null && Buffer.compare(key, hi) >= 0) fail('key not below next separator');
           prevKey = key;
           w += leafWeight(node, i, this.lim);
+        }
+        if (!node.unsorted) {
+          for (let i = 1; i < spans.length; i++) {
+            if (spans[i]![0] !== spans[i - 1]![1]) fail(`offset ${i} is ${spans[i]![0]}, expected ${spans[i - 1]![1]}`);
+          }
+        }
+        spans.sort((x, y) => x[0] - y[0]);
+        let p = 0;
+        for (const [a, b] of spans) {
+          if (a !== p) fail(`entry bytes at ${a}, expected ${p}`);
+          p = b;
         }
         if (p !== node.used) fail('used does not match entries');
         if (node.specialKeys !== specialKeysIn(node, 0, node.count)) fail(`specialKeys ${node.specialKeys}`);
@@ -1865,7 +1982,8 @@ function chunkBytes(leaf: Leaf | null, i: number, max: number, reverse: boolean)
   while (max > 0 && leaf !== null) {
     const k = reverse ? Math.min(max, i + 1) : Math.min(max, leaf.count - i);
     const first = reverse ? i - k + 1 : i;
-    const size = entryStart(leaf, first + k) - leaf.offs[first];
+    const from = stretchOf(leaf, first, k);
+    const size = stretchEnd - from;
     if (total > 0 && total + size > TAKE_CHUNK_BYTES) break;
     total += size;
     max -= k;
@@ -1988,7 +2106,7 @@ export class TreeCursor {
   stableBuf(): Buffer {
     const leaf = this.leaf!;
     if (this.copiedLeaf !== leaf || this.stableBase > leaf.offs[this.idx]) {
-      this.stableBase = leaf.offs[this.idx];
+      this.stableBase = leaf.unsorted ? 0 : leaf.offs[this.idx];
       this.copy = slabCopy(leaf.buf, this.stableBase, leaf.used);
       this.copiedLeaf = leaf;
       this.plain = leaf.specialKeys === 0;
@@ -2051,8 +2169,8 @@ export class TreeCursor {
       const first = reverse ? i - k + 1 : i;
       const buf = leaf.buf;
       const offs = leaf.offs;
-      const base = offs[first];
-      const size = entryStart(leaf, first + k) - base;
+      const base = stretchOf(leaf, first, k);
+      const size = stretchEnd - base;
       if (chunkPos + size > chunk.length) {
         chunk = allocBuf(chunkBytes(leaf, i, max - taken, reverse));
         chunkPos = 0;
@@ -2101,7 +2219,7 @@ export class TreeCursor {
       const buf = leaf.buf;
       const offs = leaf.offs;
       const first = reverse ? i - k + 1 : i;
-      const stretch = entryStart(leaf, first + k) - offs[first];
+      const stretch = stretchEnd - stretchOf(leaf, first, k);
       if (stretch > stage && stretch > TreeCursor.RESP_DIRECT_STRETCH) stage = stretch;
       for (let j = 0, e = first; j < k; j++, e++) {
         const p = offs[e];
@@ -2135,8 +2253,8 @@ export class TreeCursor {
       const buf = leaf.buf;
       const offs = leaf.offs;
       const first = reverse ? i - k + 1 : i;
-      const base = offs[first];
-      const stretch = entryStart(leaf, first + k) - base;
+      const base = stretchOf(leaf, first, k);
+      const stretch = stretchEnd - base;
       // a short stretch is copied byte by byte below, without staging (a native copy costs more than it saves)
       const direct = stretch <= TreeCursor.RESP_DIRECT_STRETCH;
       if (!direct) buf.copy(out, size, base, base + stretch);
