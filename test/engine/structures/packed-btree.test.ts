@@ -343,6 +343,75 @@ describe('PackedBTree', () => {
     expect(tree.size).toBe(0);
   });
 
+  it('reads leaves filled out of key order (inserts append their bytes) in key order', () => {
+    const tree = new PackedBTree();
+    const model = new Map<string, Buffer>();
+    // a fixed shuffle of 6000 keys, with values of varying sizes; then replacements that change sizes
+    let x = 12345;
+    const rand = () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x;
+    };
+    const ids = Array.from({ length: 6000 }, (_, i) => i);
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = rand() % (i + 1);
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+    for (const id of ids) {
+      const key = `obj/${String(id % 97).padStart(3, '0')}/${id}`;
+      const value = Buffer.alloc(rand() % 40, id % 251);
+      tree.set(Buffer.from(key), value);
+      model.set(key, value);
+    }
+    for (let i = 0; i < ids.length; i += 7) {
+      const key = `obj/${String(ids[i]! % 97).padStart(3, '0')}/${ids[i]}`;
+      const value = Buffer.alloc(rand() % 60, 3);
+      tree.set(Buffer.from(key), value);
+      model.set(key, value);
+    }
+    tree.checkInvariants();
+    const sorted = [...model.keys()].map((k) => Buffer.from(k)).sort(Buffer.compare);
+    // keys copied stretch by stretch, forwards and backwards
+    const out: Buffer[] = [];
+    const c = tree.cursor(0);
+    while (c.takeKeys(333, 4, false, out) > 0);
+    expect(out.map((b) => b.toString())).toEqual(sorted.map((k) => k.subarray(4).toString()));
+    const back: Buffer[] = [];
+    const r = tree.cursor(tree.size - 1);
+    while (r.takeKeys(500, 0, true, back) > 0);
+    expect(back.map((b) => b.toString())).toEqual(sorted.map((k) => k.toString()).reverse());
+    // the same as RESP
+    const resp = tree.cursor(100).takeKeysResp(2500, 0, false).toString('latin1');
+    const expected = sorted.slice(100, 2600).map((k) => `$${k.length}\r\n${k.toString()}\r\n`);
+    expect(resp).toBe(`*2500\r\n${expected.join('')}`);
+    // a snapshot holds each leaf's entries in key order
+    let last: Buffer | null = null;
+    let n = 0;
+    for (const leaf of tree.packedLeaves()) {
+      let p = 0;
+      for (let i = 0; i < leaf.count; i++) {
+        const kl = leaf.entries[p]!;
+        const key = Buffer.from(leaf.entries.subarray(p + 1, p + 1 + kl));
+        expect(last === null || Buffer.compare(last, key) < 0).toBe(true);
+        expect(key.equals(sorted[n]!)).toBe(true);
+        const tag = leaf.entries[p + 1 + kl]!;
+        p += 2 + kl + (tag === 0 ? 0 : tag - 1);
+        last = key;
+        n++;
+      }
+      expect(p).toBe(leaf.entries.length);
+    }
+    expect(n).toBe(sorted.length);
+    const copy = PackedBTree.fromPackedLeaves(tree.packedLeaves());
+    copy.checkInvariants();
+    expect([...copy.entries()]).toEqual([...tree.entries()]);
+    for (const [k, v] of model) expect(tree.getValue(Buffer.from(k))).toEqual(v);
+    // removals and merges of such leaves
+    for (let i = 0; i < sorted.length; i += 3) tree.delete(sorted[i]!);
+    tree.checkInvariants();
+    expect(tree.size).toBe(sorted.length - Math.ceil(sorted.length / 3));
+  });
+
   it('holds very large entries (Uint32 offsets)', () => {
     const tree = new PackedBTree();
     const big = Buffer.alloc(70_000, 7);
