@@ -6,6 +6,10 @@
  *   entry data, packed into ONE Buffer:  [varint keyLen][key][varint valTag][value] ...  where valTag = 0 means "no
  *   value" and valTag = len + 1 means a value of `len` bytes. A Uint16Array (Uint32Array when the leaf exceeds 64 KiB)
  *   holds the start offset of every entry, so a leaf is searched by binary search without any per-entry JS object.
+ *   The offsets are in key order; the entries' bytes are too, except in a leaf marked `unsorted`: an insert writes the
+ *   new entry after the others and shifts only the offsets (a memmove of the leaf's tail for every insert into a
+ *   random leaf, far beyond the CPU caches, cost more than putting the bytes back in order once, at the leaf's next
+ *   split or removal: sortLeaf). Reads go through the offsets, or copy the whole leaf (stretchOf).
  *   A per-entry weight array exists only when some entry of the leaf has a non-zero weight: a Uint32Array while
  *   every weight of the leaf is an integer in [0, 2^32) (object sizes), else a Float64Array. A tree built with a
  *   WeightOf function has none: each entry's weight is derived from its value (the S3 index: the object size in
@@ -20,7 +24,7 @@
  *   Separators are copies (plain Uint8Arrays) made when a node is split; deletes never need to update them.
  * - counts[i] / weights[i] equal the entry count / weight sum of child i; all leaves are at the same depth.
  * - No leaf is empty except an empty root; the root, when inner, has at least two children.
- * - Leaves are modified in place (memmove within the buffer) and keep a little slack capacity (capacities come from
+ * - Leaves are modified in place (appends and memmoves within the buffer) and keep a little slack capacity (capacities come from
  *   a ×1.125 size series, so ≤ ~1/8; the tail leaf of a sequential load doubles, and is trimmed exactly when it
  *   fills). A leaf gets another buffer only when it grows past its capacity or shrinks well below it, and then
  *   mostly one that another leaf has just outgrown (small free lists per size). Allocating an ArrayBuffer per
@@ -31,7 +35,9 @@
  *
  * Cost (n entries, L = leafMaxEntries, F = innerMax, h = tree height ≈ log_F(n / L))
  * - get / has / rank / lowerBound / countWhile:   O(h·log F + log L) key comparisons (+ O(h·F) for rank sums)
- * - insert / set / update / delete:                O(h·log F + L) — memmove of at most leafMaxBytes in the leaf;
+ * - insert / set / update / delete:                O(h·log F + L) — a shift of at most L offsets (insert), a memmove
+ *   of at most leafMaxBytes in the leaf (a size-changing update, delete), a sort of the leaf's bytes (the first
+ *   delete or split after inserts);
  *   appending a key greater than every key is O(h) amortized (no key comparisons on the way down).
  * - at(rank) / cursor(rank):                       O(h·F)
  * - removeRange(start, end) of m entries:          O(m + (m / L + 1)·(h·F + L))
@@ -414,6 +420,21 @@ function sortLeaf(leaf: Leaf): void {
     out = Buffer.allocUnsafeSlow(used);
     if (used <= SORT_SCRATCH_MAX) sortScratch = out;
   }
+  gatherInOrder(leaf, out, true);
+  out.copy(leaf.buf, 0, 0, used);
+  leaf.unsorted = false;
+}
+
+/** A copy of a leaf's entry bytes in key order (the leaf unchanged). */
+function bytesInOrder(leaf: Leaf): Buffer {
+  if (!leaf.unsorted) return copyBytes(leaf.buf, 0, leaf.used);
+  const out = Buffer.allocUnsafe(leaf.used);
+  gatherInOrder(leaf, out, false);
+  return out;
+}
+
+/** Writes a leaf's entry bytes to out in key order; moves the offsets to where the entries are in out when asked. */
+function gatherInOrder(leaf: Leaf, out: Buffer, moveOffsets: boolean): void {
   const buf = leaf.buf;
   const offs = leaf.offs;
   const n = leaf.count;
@@ -427,11 +448,9 @@ function sortLeaf(leaf: Leaf): void {
       runStart = p;
     }
     runEnd = entryEndAt(buf, p);
-    offs[i] = w + p - runStart;
+    if (moveOffsets) offs[i] = w + p - runStart;
   }
-  if (runEnd >= 0) w = copyRun(buf, runStart, runEnd, out, w);
-  out.copy(buf, 0, 0, w);
-  leaf.unsorted = false;
+  if (runEnd >= 0) copyRun(buf, runStart, runEnd, out, w);
 }
 
 /** Copies src[s, e) to dst at w; returns the end (short runs byte by byte: a native copy costs more). */
@@ -1774,10 +1793,8 @@ export class PackedBTree {
   *packedLeaves(): IterableIterator<{ entries: Buffer; count: number; weights: Float64Array | null }> {
     for (let leaf: Leaf | null = this.head; leaf !== null; leaf = leaf.next) {
       if (leaf.count === 0) continue;
-      // in key order (a sort changes no entry, count or order, so it is not a modification)
-      if (leaf.unsorted) sortLeaf(leaf);
       yield {
-        entries: copyBytes(leaf.buf, 0, leaf.used),
+        entries: bytesInOrder(leaf),
         count: leaf.count,
         weights: leaf.weights === null ? null : Float64Array.from(leaf.weights.subarray(0, leaf.count)),
       };
@@ -2219,7 +2236,8 @@ export class TreeCursor {
       const buf = leaf.buf;
       const offs = leaf.offs;
       const first = reverse ? i - k + 1 : i;
-      const stretch = stretchEnd - stretchOf(leaf, first, k);
+      const from = stretchOf(leaf, first, k);
+      const stretch = stretchEnd - from;
       if (stretch > stage && stretch > TreeCursor.RESP_DIRECT_STRETCH) stage = stretch;
       for (let j = 0, e = first; j < k; j++, e++) {
         const p = offs[e];
