@@ -19,27 +19,20 @@ export function validBucket(v: unknown): string | undefined {
 
 export const MAX_KEY_BYTES = 1024;
 
+/** String.prototype.isWellFormed (ES2024, in Node 20): false when the string holds a lone surrogate. */
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 /**
  * Why a decoded key is unacceptable, or undefined when it is a valid S3 key (1..1024 bytes of UTF-8). A key with a
- * lone surrogate is reported as such whatever its length. One pass over the UTF-16 code units.
+ * lone surrogate is reported as such whatever its length. A key of at most 341 UTF-16 code units is at most 1023
+ * bytes of UTF-8, so only longer keys are measured.
  */
 export function keyProblem(key: string): string | undefined {
   const n = key.length;
   if (n === 0) return 'empty object key';
-  let bytes = 0;
-  for (let i = 0; i < n; i++) {
-    const c = key.charCodeAt(i);
-    if (c < 0x80) bytes++;
-    else if (c < 0x800) bytes += 2;
-    else if (c < 0xd800 || c > 0xdfff) bytes += 3;
-    else {
-      // a high surrogate followed by a low one is one astral character (4 bytes); anything else is not UTF-8
-      const d = c <= 0xdbff && i + 1 < n ? key.charCodeAt(i + 1) : 0;
-      if (d < 0xdc00 || d > 0xdfff) return 'object key is not valid UTF-8';
-      bytes += 4;
-      i++;
-    }
-  }
+  if (!isWellFormed(key)) return 'object key is not valid UTF-8';
+  if (n * 3 <= MAX_KEY_BYTES) return undefined;
+  const bytes = Buffer.byteLength(key, 'utf8');
   if (bytes > MAX_KEY_BYTES) return `object key is ${bytes} bytes (max ${MAX_KEY_BYTES})`;
   return undefined;
 }

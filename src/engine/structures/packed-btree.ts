@@ -259,8 +259,13 @@ function entrySize(key: Uint8Array, value: Uint8Array | undefined): number {
 
 function writeEntry(dst: Buffer, p: number, key: Uint8Array, value: Uint8Array | undefined): number {
   p = writeVarint(dst, p, key.length);
-  dst.set(key, p);
-  p += key.length;
+  const kl = key.length;
+  if (kl <= 64) {
+    for (let i = 0; i < kl; i++) dst[p + i] = key[i];
+  } else {
+    dst.set(key, p);
+  }
+  p += kl;
   if (value === undefined) {
     dst[p++] = 0;
   } else {
@@ -1273,7 +1278,7 @@ export class PackedBTree {
     // the leaves' objects, then their arrays' objects: a pass each, so that the keys' misses overlap
     for (let j = 0; j < n; j++) hi[j] = leaves[j].count;
     let sink = 0;
-    for (let j = 0; j < n; j++) sink += leaves[j].buf.length + leaves[j].offs.length;
+    for (let j = 0; j < n; j++) sink += leaves[j].buf.length + leaves[j].offs.length + leaves[j].weight;
     // where an insert writes its entry: after the leaf's bytes
     for (let j = 0; j < n; j++) {
       const { buf, used } = leaves[j];
