@@ -1279,6 +1279,15 @@ export class PackedBTree {
     for (let j = 0; j < n; j++) hi[j] = leaves[j].count;
     let sink = 0;
     for (let j = 0; j < n; j++) sink += leaves[j].buf.length + leaves[j].offs.length + leaves[j].weight;
+    // the leaves' entries in their parents' counts and weights (updated by every insert)
+    if (this.height > 0) {
+      const d = (this.height - 1) * PREPARE_MAX;
+      for (let j = 0; j < n; j++) {
+        const parent = prepPathNode[d + j];
+        const i = prepPathIdx[d + j];
+        sink += parent.counts[i] + parent.weights[i];
+      }
+    }
     // where an insert writes its entry: after the leaf's bytes
     for (let j = 0; j < n; j++) {
       const { buf, used } = leaves[j];
