@@ -24,12 +24,12 @@
  *   Separators are copies (plain Uint8Arrays) made when a node is split; deletes never need to update them.
  * - counts[i] / weights[i] equal the entry count / weight sum of child i; all leaves are at the same depth.
  * - No leaf is empty except an empty root; the root, when inner, has at least two children.
- * - Leaves are modified in place (appends and memmoves within the buffer) and keep a little slack capacity (capacities come from
- *   a ×1.125 size series, so ≤ ~1/8; the tail leaf of a sequential load doubles, and is trimmed exactly when it
- *   fills). A leaf gets another buffer only when it grows past its capacity or shrinks well below it, and then
- *   mostly one that another leaf has just outgrown (small free lists per size). Allocating an ArrayBuffer per
- *   modification (copy-on-write) costs several µs in V8 because of external-memory GC pressure, so instead every
- *   key and value handed out is a fresh copy, never a view on leaf storage.
+ * - Leaves are modified in place (appends and memmoves within the buffer) and keep a little slack capacity
+ *   (capacities come from a ×1.125 size series, so ≤ ~1/8; the tail leaf of a sequential load doubles, and is trimmed
+ *   exactly when it fills). A leaf gets another buffer only when it grows past its capacity or shrinks well below
+ *   it, and then mostly one that another leaf has just outgrown (small free lists per size). Allocating an
+ *   ArrayBuffer per modification (copy-on-write) costs several µs in V8 because of external-memory GC pressure, so
+ *   instead every key and value handed out is a fresh copy, never a view on leaf storage.
  * - Underflow is handled lazily: after a delete, an underfull node (< 1/4 full) is merged with a sibling when the
  *   two fit in one node; nodes are never split below one entry/child.
  *
