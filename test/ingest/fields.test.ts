@@ -51,6 +51,11 @@ describe('field validators', () => {
         .tuple(fc.integer({ min: 1015, max: 1030 }), fc.constantFrom('', 'é', '€', '😀', '\uD800'))
         .map(([n, tail]) => 'k'.repeat(n) + tail),
       fc.string({ unit: 'binary', maxLength: 1100 }),
+      // around 341 three-byte units and 256 astral characters (the lengths keyProblem starts measuring at)
+      fc
+        .tuple(fc.integer({ min: 338, max: 345 }), fc.constantFrom('€', '\uffff', 'é'), fc.constantFrom('', 'a', '€'))
+        .map(([n, c, tail]) => c.repeat(n) + tail),
+      fc.integer({ min: 254, max: 258 }).map((n) => '😀'.repeat(n)),
     );
     fc.assert(
       fc.property(keys, (k) => {
