@@ -942,15 +942,22 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
     leaf.unsorted = false;
     return;
   }
-  if (leaf.unsorted) sortLeaf(leaf);
+  // one entry of an unsorted leaf: its bytes are removed where they are; more: the bytes are sorted first
+  const one = k === 1 && leaf.unsorted;
+  if (leaf.unsorted && !one) sortLeaf(leaf);
   if (lim.weightOf !== null) leaf.weight -= derivedSum(leaf, from, to, lim);
   if (leaf.specialKeys > 0) leaf.specialKeys -= specialKeysIn(leaf, from, to);
-  const a = entryStart(leaf, from);
-  const b = entryStart(leaf, to);
+  const offs = leaf.offs;
+  const a = offs[from];
+  const b = one ? entryEndAt(leaf.buf, a) : entryStart(leaf, to);
   const d = b - a;
   if (b < leaf.used) leaf.buf.copyWithin(a, b, leaf.used);
-  const offs = leaf.offs;
-  for (let j = to; j < n; j++) offs[j - k] = offs[j] - d;
+  if (one) {
+    for (let j = 0; j < from; j++) if (offs[j] > a) offs[j] -= d;
+    for (let j = to; j < n; j++) offs[j - 1] = offs[j] > a ? offs[j] - d : offs[j];
+  } else {
+    for (let j = to; j < n; j++) offs[j - k] = offs[j] - d;
+  }
   leaf.count = n - k;
   leaf.used -= d;
   if (leaf.weights !== null) {
