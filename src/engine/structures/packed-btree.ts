@@ -170,6 +170,8 @@ function readVarint(b: Uint8Array, p: number): number {
   let x = c & 0x7f;
   let mul = 128;
   for (;;) {
+    // past the end (undefined), a loop would never end: only bytes that are not a tree's can get here
+    if (p >= b.length || mul > 2 ** 49) throw new Error('PackedBTree: malformed varint');
     c = b[p++];
     x += (c & 0x7f) * mul;
     if (c < 0x80) break;
@@ -1827,17 +1829,24 @@ export class PackedBTree {
     weightOf?: WeightOf,
   ): PackedBTree {
     const t = new PackedBTree(undefined, weightOf);
+    const malformed = (): never => {
+      throw new Error('PackedBTree.fromPackedLeaves: entries do not match their count');
+    };
     for (const l of leaves) {
       const buf = Buffer.from(l.entries.buffer, l.entries.byteOffset, l.entries.byteLength);
       let p = 0;
       for (let i = 0; i < l.count; i++) {
+        if (p >= buf.length) malformed();
         const kl = readVarint(buf, p);
+        if (rpos + kl >= buf.length) malformed();
         const key = buf.subarray(rpos, rpos + kl);
         const tag = readVarint(buf, rpos + kl);
+        if (rpos + (tag === 0 ? 0 : tag - 1) > buf.length) malformed();
         const value = tag === 0 ? undefined : buf.subarray(rpos, rpos + tag - 1);
         p = rpos + (tag === 0 ? 0 : tag - 1);
         t.append(key, value, l.weights === null ? 0 : l.weights[i]);
       }
+      if (p !== buf.length) malformed();
     }
     return t;
   }

@@ -412,6 +412,27 @@ describe('PackedBTree', () => {
     expect(tree.size).toBe(sorted.length - Math.ceil(sorted.length / 3));
   });
 
+  it('rejects snapshot leaves whose bytes do not hold their entries (truncated, extra, garbage), never hanging', () => {
+    const tree = new PackedBTree();
+    for (let i = 0; i < 300; i++) tree.set(Buffer.from(`k/${'x'.repeat(i % 200)}/${i}`), Buffer.alloc(i % 150, 1));
+    const leaves = [...tree.packedLeaves()];
+    expect(PackedBTree.fromPackedLeaves(leaves).size).toBe(300);
+    const with_ = (j: number, entries: Buffer, count = leaves[j]!.count) =>
+      leaves.map((l, i) => (i === j ? { ...l, entries, count } : l));
+    const e = leaves[0]!.entries;
+    // cut short at every length, one byte too many, one entry more than the bytes hold
+    for (let cut = 0; cut < e.length; cut += 7) {
+      expect(() => PackedBTree.fromPackedLeaves(with_(0, e.subarray(0, cut)))).toThrow();
+    }
+    expect(() => PackedBTree.fromPackedLeaves(with_(0, Buffer.concat([e, Buffer.from([0])])))).toThrow();
+    expect(() => PackedBTree.fromPackedLeaves(with_(0, e, leaves[0]!.count + 1))).toThrow();
+    // varints that never end, or run past the end
+    expect(() =>
+      PackedBTree.fromPackedLeaves([{ entries: Buffer.alloc(64, 0xff), count: 1, weights: null }]),
+    ).toThrow();
+    expect(() => PackedBTree.fromPackedLeaves([{ entries: Buffer.from([0x80]), count: 1, weights: null }])).toThrow();
+  });
+
   it('holds very large entries (Uint32 offsets)', () => {
     const tree = new PackedBTree();
     const big = Buffer.alloc(70_000, 7);
