@@ -83,12 +83,8 @@ export interface IndexKeyNames {
 }
 
 const nameCache = new Map<string, IndexKeyNames>();
-/** The last bucket asked for: a batch names the same bucket over and over. */
-let lastBucket = '';
-let lastNames: IndexKeyNames | undefined;
 
 export function indexKeyNames(bucket: string): IndexKeyNames {
-  if (bucket === lastBucket && lastNames !== undefined) return lastNames;
   let n = nameCache.get(bucket);
   if (n === undefined) {
     // bucket names are ASCII, so the latin1 keyspace strings equal the text
@@ -97,8 +93,6 @@ export function indexKeyNames(bucket: string): IndexKeyNames {
     if (nameCache.size >= 4096) nameCache.clear();
     nameCache.set(bucket, n);
   }
-  lastBucket = bucket;
-  lastNames = n;
   return n;
 }
 

@@ -20,7 +20,7 @@ import { emptyOutcome, type IngestOutcome, type ParsedItem } from './types';
 
 /**
  * Events whose index lookups are prepared together (see Applier): with 16, the 1M-event index bench ingests ~15 %
- * faster than one at a time; 32 measured no better (BENCHMARKS.md, issue 4, session 9).
+ * faster than one at a time; 12, 24 and 32 measured no better (BENCHMARKS.md, issue 4, sessions 9 and 10).
  */
 const PREPARE_GROUP = 16;
 
