@@ -1889,8 +1889,7 @@ export class PackedBTree {
         let w = 0;
         for (let i = 0; i < node.count; i++) {
           const key = leafKey(node, i);
-          const tag = readVarint(node.buf, ke);
-          spans.push([node.offs[i], rpos + (tag === 0 ? 0 : tag - 1)]);
+          spans.push([node.offs[i], entryEndAt(node.buf, node.offs[i])]);
           if (prevKey !== null && Buffer.compare(prevKey, key) >= 0) fail('keys not ascending in leaf');
           if (lo !== null && Buffer.compare(key, lo) < 0) fail('key below separator');
           if (hi !== null && Buffer.compare(key, hi) >= 0) fail('key not below next separator');
