@@ -15,7 +15,7 @@ import { S3Index } from '../index/s3-index';
 import { Authenticator, bearerToken, s3Credential } from './auth';
 import type { HttpConfig } from './config';
 import type { AppEnv } from './context';
-import { HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
+import { failureLogLine, HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
 import { bucketOfTarget, IndexVersions, type KeyRange } from './index-versions';
 import { HttpMetrics, type MetricFamily } from './metrics';
 import { bucketSummaries } from './object-index';
@@ -33,8 +33,12 @@ export interface AppDeps {
   index?: S3Index;
   /** reported by the S3 endpoint (GetBucketLocation, HeadBucket); default us-east-1 */
   region?: string;
-  /** unexpected (500) errors go here; default: one line on stderr */
-  reportError?: (err: unknown) => void;
+  /**
+   * Every failed request is reported here: `line` is its log entry (errors.ts `failureLogLine`: one line for an
+   * expected failure, 4xx or 501; the stack after it for an unexpected one), `err` what was thrown. Default: `line`
+   * on stderr.
+   */
+  reportError?: (err: unknown, line: string) => void;
 }
 
 export type HttpApp = Hono<AppEnv> & {
@@ -82,9 +86,8 @@ const requestIdPrefix = Math.floor(Math.random() * 0xffffffff)
 const nextRequestId = (): string =>
   requestIdPrefix + (requestSeq++ & 0xffffffff).toString(16).toUpperCase().padStart(8, '0');
 
-function defaultReportError(err: unknown): void {
-  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`s3-index http: unexpected error: ${text}\n`);
+function defaultReportError(_err: unknown, line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
 /** Renders an error in the dialect of the request's area. */
@@ -174,18 +177,18 @@ export function createApp(deps: AppDeps): HttpApp {
 
   const app = new Hono<AppEnv>();
 
-  app.onError((err, c) => {
-    const httpError = toHttpError(err);
-    if (!httpError.expose) reportError(err);
-    return renderError(c, httpError);
-  });
+  /** Logs a failed request (errors.ts decides how much), then answers it in the dialect of its area. */
+  const fail = (c: Context<AppEnv>, err: unknown): Response => {
+    reportError(err, failureLogLine({ method: c.req.method, url: c.req.url, requestId: c.get('requestId') }, err));
+    return renderError(c, toHttpError(err));
+  };
+  app.onError((err, c) => fail(c, err));
   app.notFound((c) =>
-    renderError(
+    fail(
       c,
-      notFound(
-        areaOf(c.req.path) === 's3' ? 'The specified route does not exist' : 'Not Found',
-        areaOf(c.req.path) === 's3' ? 'NoSuchRoute' : 'NotFound',
-      ),
+      areaOf(c.req.path) === 's3'
+        ? notFound('The specified route does not exist', 'NoSuchRoute')
+        : notFound('Not Found', 'NotFound'),
     ),
   );
 

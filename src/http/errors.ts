@@ -5,6 +5,8 @@
  *   /s3                S3 XML `<Error><Code/><Message/><Resource/><RequestId/></Error>` (no body on HEAD)
  *   /redis             Upstash `{"error":"…"}`
  * `expose: false` errors never leak their message: clients see a generic text, the log sees the cause.
+ * Exposed errors (4xx, 501) are failures the code raised on purpose: one log line each, without a stack
+ * (`failureLogLine`); the others are bugs or I/O failures and keep their stack.
  */
 export class HttpError extends Error {
   readonly code: string;
@@ -23,7 +25,8 @@ export class HttpError extends Error {
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
-    this.expose = opts.expose ?? status < 500;
+    // 501 is a decision, not a failure: the client is told what is not implemented
+    this.expose = opts.expose ?? (status < 500 || status === 501);
     this.headers = opts.headers ?? {};
   }
 }
@@ -45,4 +48,48 @@ export function toHttpError(err: unknown): HttpError {
 
 export function publicMessage(err: HttpError): string {
   return err.expose ? err.message : 'Internal Server Error';
+}
+
+/** The request a failure is logged with. */
+export interface FailedRequest {
+  readonly method: string;
+  /** the request URL (absolute or path and query); its secrets are left out of the log */
+  readonly url: string;
+  readonly requestId?: string;
+}
+
+/** Query parameters whose values are credentials (presigned S3 URLs, tokens): logged as `***`. */
+const SECRET_PARAM = /signature|credential|security-token|token|secret|password|auth/i;
+
+/**
+ * The request target as logged: the path and the query, with the values of credential-like parameters replaced by
+ * `***`. The arguments of /redis's path form (`/redis/config/set/requirepass/…`) are values and may be passwords:
+ * only the command name is kept.
+ */
+export function loggedTarget(url: string): string {
+  const u = new URL(url, 'http://localhost');
+  let path = u.pathname;
+  const redis = /^\/redis\/([^/]+)\/./.exec(path);
+  if (redis !== null && !['pipeline', 'multi-exec'].includes(redis[1]!)) path = `/redis/${redis[1]}/…`;
+  if (u.search === '') return path;
+  const query: string[] = [];
+  for (const [name, value] of u.searchParams) {
+    const shown = SECRET_PARAM.test(name) ? '***' : value;
+    query.push(shown === '' ? encodeURIComponent(name) : `${encodeURIComponent(name)}=${encodeURIComponent(shown)}`);
+  }
+  return `${path}?${query.join('&')}`;
+}
+
+/**
+ * The log entry of a failed request: `s3-index http: GET /s3/b/k 501 NotImplemented (request …)`. An exposed error
+ * (4xx, 501) is that one line; anything else also carries the stack of what was thrown, on the lines after it.
+ */
+export function failureLogLine(req: FailedRequest, err: unknown): string {
+  const e = toHttpError(err);
+  const id = req.requestId === undefined ? '' : ` (request ${req.requestId})`;
+  const line = `s3-index http: ${req.method} ${loggedTarget(req.url)} ${e.status} ${e.code}${id}`;
+  if (e.expose) return line;
+  const cause = err instanceof HttpError && err.cause !== undefined ? err.cause : err;
+  const detail = cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause);
+  return `${line}: ${detail}`;
 }

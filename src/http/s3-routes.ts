@@ -9,8 +9,10 @@
  *   HEAD /s3/{bucket}                         HeadBucket
  *   HEAD /s3/{bucket}/{key}[?versionId=]      HeadObject headers (404 with no body when missing; 405 for a delete
  *                                             marker's version id; any version the index keeps)
- * Anything else answers an S3 XML error: GET of object content and other sub-resources 501 NotImplemented, any
- * write method 405 MethodNotAllowed. `fetch-owner` is accepted and ignored (the index keeps no owners).
+ * Every other S3 operation (GetObject, PutObject, DeleteObject, GetBucketAcl, ListObjectVersions, …), identified as
+ * S3 does by the method, whether a key is present and the sub-resource parameter (`s3Operation`), answers 501
+ * NotImplemented with a message that names it; methods S3 does not have answer 405 MethodNotAllowed.
+ * `fetch-owner` is accepted and ignored (the index keeps no owners).
  */
 import type { Context, Hono } from 'hono';
 import { type PageBounds, S3_MAX_KEYS } from '../index/list';
@@ -32,26 +34,125 @@ export interface S3Deps {
 }
 
 const noSuchBucket = (): HttpError => new HttpError(404, 'NoSuchBucket', 'The specified bucket does not exist');
-const notImplemented = (): HttpError =>
-  new HttpError(501, 'NotImplemented', 'A header or query you provided implies functionality that is not implemented');
+const methodNotAllowed = (): HttpError =>
+  new HttpError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
 
-/** Sub-resources a bucket GET may name; only `location` and listing are served. */
-const BUCKET_SUBRESOURCES = [
-  'acl',
-  'cors',
-  'encryption',
-  'lifecycle',
-  'logging',
-  'notification',
-  'object-lock',
-  'policy',
-  'replication',
-  'tagging',
-  'uploads',
-  'versioning',
-  'versions',
-  'website',
-];
+type S3Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+/** The operation each method names on a resource with this sub-resource parameter (the key '' : none). */
+type OperationTable = Readonly<Record<string, Partial<Record<S3Method, string>>>>;
+
+/**
+ * S3's bucket operations by sub-resource. A parameter that names no operation for the method is not a sub-resource
+ * for it (S3 ignores unknown parameters): the request is the method's plain operation (`''`).
+ */
+const BUCKET_OPERATIONS: OperationTable = {
+  accelerate: { GET: 'GetBucketAccelerateConfiguration', PUT: 'PutBucketAccelerateConfiguration' },
+  acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
+  analytics: {
+    GET: 'GetBucketAnalyticsConfiguration',
+    PUT: 'PutBucketAnalyticsConfiguration',
+    DELETE: 'DeleteBucketAnalyticsConfiguration',
+  },
+  cors: { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' },
+  delete: { POST: 'DeleteObjects' },
+  encryption: { GET: 'GetBucketEncryption', PUT: 'PutBucketEncryption', DELETE: 'DeleteBucketEncryption' },
+  'intelligent-tiering': {
+    GET: 'GetBucketIntelligentTieringConfiguration',
+    PUT: 'PutBucketIntelligentTieringConfiguration',
+    DELETE: 'DeleteBucketIntelligentTieringConfiguration',
+  },
+  inventory: {
+    GET: 'GetBucketInventoryConfiguration',
+    PUT: 'PutBucketInventoryConfiguration',
+    DELETE: 'DeleteBucketInventoryConfiguration',
+  },
+  lifecycle: {
+    GET: 'GetBucketLifecycleConfiguration',
+    PUT: 'PutBucketLifecycleConfiguration',
+    DELETE: 'DeleteBucketLifecycle',
+  },
+  location: { GET: 'GetBucketLocation' },
+  logging: { GET: 'GetBucketLogging', PUT: 'PutBucketLogging' },
+  metrics: {
+    GET: 'GetBucketMetricsConfiguration',
+    PUT: 'PutBucketMetricsConfiguration',
+    DELETE: 'DeleteBucketMetricsConfiguration',
+  },
+  notification: { GET: 'GetBucketNotificationConfiguration', PUT: 'PutBucketNotificationConfiguration' },
+  'object-lock': { GET: 'GetObjectLockConfiguration', PUT: 'PutObjectLockConfiguration' },
+  ownershipControls: {
+    GET: 'GetBucketOwnershipControls',
+    PUT: 'PutBucketOwnershipControls',
+    DELETE: 'DeleteBucketOwnershipControls',
+  },
+  policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
+  policyStatus: { GET: 'GetBucketPolicyStatus' },
+  publicAccessBlock: { GET: 'GetPublicAccessBlock', PUT: 'PutPublicAccessBlock', DELETE: 'DeletePublicAccessBlock' },
+  replication: { GET: 'GetBucketReplication', PUT: 'PutBucketReplication', DELETE: 'DeleteBucketReplication' },
+  requestPayment: { GET: 'GetBucketRequestPayment', PUT: 'PutBucketRequestPayment' },
+  tagging: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
+  uploads: { GET: 'ListMultipartUploads' },
+  versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
+  versions: { GET: 'ListObjectVersions' },
+  website: { GET: 'GetBucketWebsite', PUT: 'PutBucketWebsite', DELETE: 'DeleteBucketWebsite' },
+  // GET: ListObjects or ListObjectsV2, by list-type (s3Operation); POST without a sub-resource is a browser upload
+  '': { PUT: 'CreateBucket', POST: 'PostObject', DELETE: 'DeleteBucket' },
+};
+
+/** S3's object operations by sub-resource, as BUCKET_OPERATIONS. */
+const OBJECT_OPERATIONS: OperationTable = {
+  acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
+  attributes: { GET: 'GetObjectAttributes' },
+  'legal-hold': { GET: 'GetObjectLegalHold', PUT: 'PutObjectLegalHold' },
+  restore: { POST: 'RestoreObject' },
+  retention: { GET: 'GetObjectRetention', PUT: 'PutObjectRetention' },
+  select: { POST: 'SelectObjectContent' },
+  tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
+  torrent: { GET: 'GetObjectTorrent' },
+  uploadId: { GET: 'ListParts', PUT: 'UploadPart', POST: 'CompleteMultipartUpload', DELETE: 'AbortMultipartUpload' },
+  uploads: { POST: 'CreateMultipartUpload' },
+  '': { GET: 'GetObject', PUT: 'PutObject', DELETE: 'DeleteObject' },
+};
+
+/**
+ * The S3 operation a request on a bucket (`hasKey` false) or an object names, the way S3 tells them apart: the
+ * method, whether a key is present, the sub-resource parameter, and for a PUT the x-amz-copy-source header. HEAD is
+ * HeadBucket/HeadObject whatever the parameters. Undefined for a method S3 does not have.
+ */
+export function s3Operation(
+  method: string,
+  hasKey: boolean,
+  query: URLSearchParams,
+  copySource: boolean,
+): string | undefined {
+  if (method === 'HEAD') return hasKey ? 'HeadObject' : 'HeadBucket';
+  if (method !== 'GET' && method !== 'PUT' && method !== 'POST' && method !== 'DELETE') return undefined;
+  const table = hasKey ? OBJECT_OPERATIONS : BUCKET_OPERATIONS;
+  let op: string | undefined;
+  for (const name of query.keys()) {
+    op = table[name]?.[method];
+    if (op !== undefined) break;
+  }
+  op ??= table['']![method];
+  if (op === 'PutObject' && copySource) return 'CopyObject';
+  if (op === 'UploadPart' && copySource) return 'UploadPartCopy';
+  if (op !== undefined) return op;
+  // a bucket GET without a sub-resource lists
+  const listType = query.get('list-type');
+  if (listType === null) return 'ListObjects';
+  return listType === '2' ? 'ListObjectsV2' : `ListObjects with list-type=${listType}`;
+}
+
+const WRITES = /^(Put|Create|Delete|Copy|Upload|Complete|Abort|Restore|Post)/;
+
+/** 501 NotImplemented naming the operation, and what to use instead. */
+function notImplemented(operation: string): HttpError {
+  const instead = WRITES.test(operation)
+    ? 's3-index is a read-only index: write to S3, whose events keep the index current'
+    : 's3-index serves ListObjectsV2, ListObjects and HeadObject from its index (and ListBuckets, HeadBucket, ' +
+      'GetBucketLocation); read objects from S3';
+  return new HttpError(501, 'NotImplemented', `${operation} is not implemented: ${instead}`);
+}
 
 function xml(c: Context<AppEnv>, body: string, headers: Record<string, string> = {}): Response {
   return new Response(body, {
@@ -181,43 +282,43 @@ export function mountS3(app: Hono<AppEnv>, deps: S3Deps): void {
   const listBuckets = (c: Context<AppEnv>): Response =>
     xml(c, listBucketsXml(bucketSummaries(index).map((b) => ({ name: b.name, creationDate: deps.startedAt }))));
 
-  const bucketOp = (c: Context<AppEnv>): Response => {
-    const url = new URL(c.req.url);
-    const bucket = pathBucket(url.pathname, 2);
-    const q = url.searchParams;
-    if (c.req.method === 'HEAD') {
-      if (!indexBucketExists(index, bucket)) throw noSuchBucket();
-      return new Response(null, {
-        headers: { 'x-amz-request-id': c.get('requestId'), 'x-amz-bucket-region': deps.region },
-      });
-    }
-    if (q.has('location')) {
-      if (!indexBucketExists(index, bucket)) throw noSuchBucket();
-      return xml(c, bucketLocationXml(deps.region));
-    }
-    const listType = q.get('list-type');
-    if (BUCKET_SUBRESOURCES.some((s) => q.has(s)) || (listType !== null && listType !== '2')) throw notImplemented();
-    return listType === '2' ? listObjectsV2(c, deps, bucket, q) : listObjectsV1(c, deps, bucket, q);
-  };
-
-  const objectOp = (c: Context<AppEnv>): Response => {
+  /** A request on a bucket or an object: served when the index can answer it, else 501 naming the operation. */
+  const bucketOrObject = (c: Context<AppEnv>): Response => {
     const url = new URL(c.req.url);
     // ['', 's3', bucket, …key]
     const bucket = pathBucket(url.pathname, 2);
     const rawKey = rawPathTail(url.pathname, 3);
-    if (rawKey === '') return bucketOp(c);
-    const key = checkKey(rawKey);
-    if (c.req.method !== 'HEAD') throw notImplemented();
-    return headObject(c, deps, bucket, key, url.searchParams);
+    const key = rawKey === '' ? undefined : checkKey(rawKey);
+    const q = url.searchParams;
+    const operation = s3Operation(c.req.method, key !== undefined, q, c.req.header('x-amz-copy-source') !== undefined);
+    switch (operation) {
+      case undefined:
+        throw methodNotAllowed();
+      case 'HeadBucket':
+        if (!indexBucketExists(index, bucket)) throw noSuchBucket();
+        return new Response(null, {
+          headers: { 'x-amz-request-id': c.get('requestId'), 'x-amz-bucket-region': deps.region },
+        });
+      case 'GetBucketLocation':
+        if (!indexBucketExists(index, bucket)) throw noSuchBucket();
+        return xml(c, bucketLocationXml(deps.region));
+      case 'ListObjectsV2':
+        return listObjectsV2(c, deps, bucket, q);
+      case 'ListObjects':
+        return listObjectsV1(c, deps, bucket, q);
+      case 'HeadObject':
+        return headObject(c, deps, bucket, key!, q);
+      default:
+        throw notImplemented(operation);
+    }
   };
 
   // hono serves HEAD with the GET routes (c.req.method still says HEAD)
   app.get('/s3', listBuckets);
   app.get('/s3/', listBuckets);
-  app.get('/s3/:bucket', bucketOp);
-  app.get('/s3/:bucket/', bucketOp);
-  app.get('/s3/:bucket/*', objectOp);
+  app.on(['GET', 'PUT', 'POST', 'DELETE'], ['/s3/:bucket', '/s3/:bucket/', '/s3/:bucket/*'], bucketOrObject);
+  // writes to the service itself, and methods S3 does not have
   app.on(['PUT', 'POST', 'DELETE', 'PATCH'], ['/s3', '/s3/*'], () => {
-    throw new HttpError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    throw methodNotAllowed();
   });
 }

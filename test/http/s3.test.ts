@@ -96,9 +96,13 @@ describe('ListObjectsV2', () => {
       expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>/);
       expect(tag(xml, 'RequestId')).toEqual([res.headers.get('x-amz-request-id')]);
     }
+    // writes are S3 operations the endpoint does not implement (s3-not-implemented.test.ts names them all)
     const put = await request(`/s3/${BUCKET}/a`, { method: 'PUT', body: 'x' });
-    expect(put.status).toBe(405);
-    expect(tag(await put.text(), 'Code')).toEqual(['MethodNotAllowed']);
+    expect(put.status).toBe(501);
+    expect(tag(await put.text(), 'Code')).toEqual(['NotImplemented']);
+    const patch = await request(`/s3/${BUCKET}/a`, { method: 'PATCH', body: 'x' });
+    expect(patch.status).toBe(405);
+    expect(tag(await patch.text(), 'Code')).toEqual(['MethodNotAllowed']);
   });
 });
 
