@@ -40,6 +40,46 @@ export type CommandGroup =
   | 'pubsub'
   | 's3index';
 
+/**
+ * Redis ACL categories (without the '@'). Most follow from a command's flags and group (see acl.ts); a spec lists
+ * only the extra ones in `acl`, as Redis's command JSON does in `acl_categories` (e.g. KEYS is 'dangerous').
+ */
+export type AclCategory =
+  | 'keyspace'
+  | 'read'
+  | 'write'
+  | 'set'
+  | 'sortedset'
+  | 'list'
+  | 'hash'
+  | 'string'
+  | 'bitmap'
+  | 'hyperloglog'
+  | 'geo'
+  | 'stream'
+  | 'pubsub'
+  | 'admin'
+  | 'fast'
+  | 'slow'
+  | 'blocking'
+  | 'dangerous'
+  | 'connection'
+  | 'transaction'
+  | 'scripting'
+  | 's3index';
+
+/** A subcommand of a container command (CONFIG GET, CLIENT KILL, …). */
+export interface SubcommandSpec {
+  /** lower case */
+  readonly name: string;
+  readonly arity: number;
+  readonly summary: string;
+  /** its own flags, as in Redis's JSON; the container's flags when absent */
+  readonly flags?: readonly CommandFlag[];
+  /** extra ACL categories; the container's `acl` when absent */
+  readonly acl?: readonly AclCategory[];
+}
+
 export interface KeySpec {
   /** argv index of the first key (0 when the command takes no key) */
   first: number;
@@ -81,17 +121,41 @@ export interface CommandSpec {
   readonly complexity: string;
   readonly summary: string;
   readonly since: string;
+  /** ACL categories beyond those implied by the flags and the group (acl.ts) */
+  readonly acl?: readonly AclCategory[];
   /** subcommands with their own arity (CONFIG GET, OBJECT ENCODING, …), lower case */
-  readonly subcommands?: readonly { name: string; arity: number; summary: string }[];
+  readonly subcommands?: readonly SubcommandSpec[];
+  /**
+   * Every key of a command whose keys follow a numkeys argument (Redis's "movablekeys": ZUNION, ZMPOP, …), which
+   * the `keys` triplet cannot describe. COMMAND GETKEYS and WATCH-style lookups use it.
+   */
+  readonly keysOf?: (argv: Buffer[]) => Buffer[];
+  /**
+   * The keys a write command writes, when that is not all of `keys` (COPY writes only its destination,
+   * ZRANGESTORE only dst): reserved key prefixes are checked against these.
+   */
+  readonly writes?: KeySpec;
   run(ctx: CommandContext): Reply;
 }
 
 /** Keys named by a command's argv according to its key spec (used by WATCH, COMMAND GETKEYS, cluster tags). */
 export function commandKeys(spec: CommandSpec, argv: Buffer[]): Buffer[] {
-  const { first, last, step } = spec.keys;
+  if (spec.keysOf) return spec.keysOf(argv);
+  return keysAt(spec.keys, argv);
+}
+
+/** The arguments a key triplet names. */
+export function keysAt(keys: KeySpec, argv: Buffer[]): Buffer[] {
+  const { first, last, step } = keys;
   if (first === 0) return [];
   const end = last < 0 ? argv.length + last : last;
   const out: Buffer[] = [];
   for (let i = first; i <= end && i < argv.length; i += step) out.push(argv[i]!);
   return out;
+}
+
+/** The keys a write command writes (see `writes`): its triplet's, or every key when they are movable (ZMPOP). */
+export function writtenKeys(spec: CommandSpec, argv: Buffer[]): Buffer[] {
+  if (spec.writes) return keysAt(spec.writes, argv);
+  return spec.keys.first > 0 ? keysAt(spec.keys, argv) : (spec.keysOf?.(argv) ?? []);
 }

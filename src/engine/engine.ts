@@ -4,11 +4,11 @@
  * to completion.
  */
 import { type Clock, systemClock } from './clock';
-import type { CommandContext, CommandSpec, Session } from './command';
+import type { CommandContext, CommandGroup, CommandSpec, KeySpec, Session } from './command';
 import { type CommandStat, CommandStats } from './command-stats';
 import { COMMANDS } from './commands/index';
 import { validateTable } from './commands/table';
-import { unknownCommand, wrongArity } from './errors';
+import { sanitize, unknownCommand, wrongArity } from './errors';
 import { Keyspace, type KeyspaceListener } from './keyspace';
 import type { Reply } from './reply';
 
@@ -19,6 +19,18 @@ export interface EngineOptions {
   databases?: number;
   /** extra commands (e.g. the S3 index's) added to the built-in table */
   extraCommands?: readonly CommandSpec[];
+  /** keys only the commands of one group may write (the S3 index's `s3idx:` keys) */
+  reservedKeys?: ReservedKeys;
+}
+
+/**
+ * A key prefix that only the commands of `owner` write. Every other write command naming such a key among the
+ * keys it writes is refused before it runs, with `refusal(key)`; reads stay allowed.
+ */
+export interface ReservedKeys {
+  readonly prefix: string;
+  readonly owner: CommandGroup;
+  refusal(key: string): Reply;
 }
 
 export interface EngineStats {
@@ -46,6 +58,10 @@ export class Engine implements KeyspaceListener {
   private readonly flushListeners: Array<(db: number) => void> = [];
   private readonly swapListeners: Array<(a: number, b: number) => void> = [];
   private readonly defaultSession = newSession();
+  private readonly reserved: ReservedKeys | undefined;
+  private readonly reservedPrefix: Buffer;
+  /** the write commands a reserved prefix applies to */
+  private readonly guarded: Set<CommandSpec>;
 
   constructor(opts: EngineOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -55,6 +71,10 @@ export class Engine implements KeyspaceListener {
     validateTable(all);
     this.table = new Map(all.map((c) => [c.name, c]));
     this.commandStats = new CommandStats(all);
+    this.reserved = opts.reservedKeys;
+    this.reservedPrefix = Buffer.from(this.reserved?.prefix ?? '', 'utf8');
+    const owner = this.reserved?.owner;
+    this.guarded = new Set(owner ? all.filter((s) => s.group !== owner && s.flags.includes('write')) : []);
     this.startedAt = this.clock.now();
   }
 
@@ -91,6 +111,10 @@ export class Engine implements KeyspaceListener {
    * defaults to the clock; the RESP server passes a time it read at most a few commands earlier in the same batch.
    */
   run(spec: CommandSpec, argv: Buffer[], session: Session, now = this.clock.now()): Reply {
+    if (this.guarded.has(spec)) {
+      const key = this.reservedKeyWritten(spec, argv);
+      if (key !== undefined) return this.refuse(spec, argv, this.reserved!.refusal(sanitize(key, 128)));
+    }
     const ctx: CommandContext = {
       engine: this,
       db: this.dbs[session.db] ?? this.dbs[0]!,
@@ -105,6 +129,25 @@ export class Engine implements KeyspaceListener {
     // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
     stats.ran(spec, argv, t0 < 0 ? -1 : (performance.now() - t0) * 1000, r);
     return r;
+  }
+
+  /** The first reserved key among the keys this write command writes, if any (a refusal names it, cut short). */
+  private reservedKeyWritten(spec: CommandSpec, argv: Buffer[]): string | undefined {
+    const ks: KeySpec = spec.writes ?? spec.keys;
+    if (ks.first > 0) {
+      const end = ks.last < 0 ? argv.length + ks.last : Math.min(ks.last, argv.length - 1);
+      for (let i = ks.first; i <= end; i += ks.step) {
+        if (this.isReserved(argv[i]!)) return argv[i]!.toString('utf8');
+      }
+      return undefined;
+    }
+    for (const k of spec.keysOf?.(argv) ?? []) if (this.isReserved(k)) return k.toString('utf8');
+    return undefined;
+  }
+
+  private isReserved(key: Buffer): boolean {
+    const p = this.reservedPrefix;
+    return key.length >= p.length && key[0] === p[0] && key.compare(p, 0, p.length, 0, p.length) === 0;
   }
 
   /** Per command figures since start (or CONFIG RESETSTAT), by lower-case name, for commands called or refused. */

@@ -55,7 +55,7 @@ export function unknownSubcommand(sub: Buffer, cmd: string): Reply {
 }
 
 /** Redis replaces CR/LF and other unprintables so an error stays one line. */
-function sanitize(s: string, max: number): string {
+export function sanitize(s: string, max: number): string {
   const cut = s.length > max ? s.slice(0, max) : s;
   return cut.replace(/[\r\n]/g, ' ');
 }

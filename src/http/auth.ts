@@ -1,10 +1,13 @@
 /**
  * Bearer-token authentication.
  *
- * Tokens come from configuration as `S3_INDEX_API_TOKENS="ro:<token>,rw:<token>,…"`: a comma-separated list of
- * `<kind>:<token>` pairs. `ro` tokens may read (listings, HEAD, read-only Redis commands, metrics); `rw` tokens may
- * also write (POST /v1/events, Redis write commands). A token is 16–256 characters of `[A-Za-z0-9._~-]` (so it is
- * safe in a header, a URL and an AWS access key id). No tokens configured means the API is open, and the Node
+ * Tokens come from configuration as `S3_INDEX_API_TOKENS="ro:<token>,rw:<token>,admin:<token>,…"`: a
+ * comma-separated list of `<level>:<token>` pairs, the levels of src/engine/acl.ts:
+ *   ro     listings, HEAD, stats, metrics, and on /redis the commands of no @write/@pubsub/@admin/@dangerous category
+ *   rw     adds POST /v1/events and the @write and @pubsub commands (SET, HSET, ZADD, PUBLISH, …)
+ *   admin  adds the @admin and @dangerous commands (CONFIG, CLIENT LIST/KILL, FLUSHALL, SWAPDB, KEYS, INFO, …)
+ * A token is 16–256 characters of `[A-Za-z0-9._~-]` (so it is safe in a header, a URL and an AWS access key id).
+ * No tokens configured means the API is open (admin, like Redis's default user without a password), and the Node
  * server then refuses to listen on anything but loopback (see node-server.ts).
  *
  * Comparison is constant-time: the presented token and every configured token are hashed to 32 bytes and compared
@@ -19,8 +22,9 @@
  *     is the credential. Use TLS in front of the server when it is reachable from outside.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { ACCESS_LEVELS, type AccessLevel, levelAllows } from '../engine/acl';
 
-export type TokenKind = 'ro' | 'rw';
+export type TokenKind = AccessLevel;
 
 export interface ApiToken {
   readonly kind: TokenKind;
@@ -39,13 +43,13 @@ export function parseApiTokens(spec: string | undefined): ApiToken[] {
     const colon = item.indexOf(':');
     const kind = colon < 0 ? '' : item.slice(0, colon);
     const token = item.slice(colon + 1);
-    if (kind !== 'ro' && kind !== 'rw') {
-      throw new Error(`S3_INDEX_API_TOKENS: each entry must be 'ro:<token>' or 'rw:<token>'`);
+    if (!(ACCESS_LEVELS as readonly string[]).includes(kind)) {
+      throw new Error(`S3_INDEX_API_TOKENS: each entry must be 'ro:<token>', 'rw:<token>' or 'admin:<token>'`);
     }
     if (!TOKEN_RE.test(token)) {
       throw new Error('S3_INDEX_API_TOKENS: a token must be 16-256 characters of A-Z a-z 0-9 . _ ~ -');
     }
-    out.push({ kind, token });
+    out.push({ kind: kind as TokenKind, token });
   }
   return out;
 }
@@ -64,15 +68,18 @@ export class Authenticator {
     return this.entries.length > 0;
   }
 
-  /** The kind of the presented token, or undefined. Compares against every token, without early exit. */
+  /**
+   * The level of the presented token, or undefined. Compares against every token, without early exit. Open API:
+   * admin.
+   */
   verify(presented: string | undefined): TokenKind | undefined {
-    if (!this.enabled) return 'rw';
+    if (!this.enabled) return 'admin';
     if (presented === undefined) return undefined;
     const h = digest(presented);
     let found: TokenKind | undefined;
     for (const e of this.entries) {
-      // a rw match wins over a ro match of the same token listed twice
-      if (timingSafeEqual(h, e.hash) && found !== 'rw') found = e.kind;
+      // the same token listed twice has the higher of its levels
+      if (timingSafeEqual(h, e.hash) && (found === undefined || levelAllows(e.kind, found))) found = e.kind;
     }
     return found;
   }

@@ -31,6 +31,11 @@ export function unwrap<T>(r: Result<T>): T {
     case 'InvalidArgument':
       throw new HttpError(400, 'InvalidArgument', r.error.message);
     case 'WrongType':
-      throw new HttpError(500, 'InternalError', r.error.message, { expose: false });
+      // data the index did not write (an old snapshot, a foreign import): say so, and how to recover
+      throw new HttpError(
+        409,
+        'IndexConflict',
+        `${r.error.message}: the bucket's index holds data it did not write; drop it with S3IDX.DROP and ingest again`,
+      );
   }
 }

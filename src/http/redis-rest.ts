@@ -6,12 +6,15 @@
  *   POST /redis/multi-exec   the same, atomically (MULTI/EXEC)       → [{"result"}|{"error"}, …]
  *   GET|POST /redis/<cmd>/<arg>/…   path form, segments percent-decoded; a POST body is appended as the last arg
  *
- * Every request runs in a fresh session on database 0. Commands that need a connection (MULTI, WATCH, SELECT,
- * SUBSCRIBE, blocking pops, …) are refused. A read-only token may run only commands without the write/admin flag.
+ * Every request runs in a fresh session on database 0. Commands that need a connection (MULTI, WATCH, SUBSCRIBE,
+ * MONITOR, blocking pops, …) are refused. What a token may run follows the command's ACL categories in the command
+ * table (src/engine/acl.ts): ro tokens no @write/@pubsub/@admin/@dangerous command, rw tokens no @admin/@dangerous
+ * one, admin tokens anything; a refusal is Redis's NOPERM error (HTTP 403).
  * Atomicity of multi-exec: the engine is single-threaded and the commands run back to back with no await between
  * them; like Redis, a command that fails before running (unknown, wrong arity, refused) discards the whole batch.
  */
 import type { Context, Hono } from 'hono';
+import { invocationName, levelAllows, requiredLevel } from '../engine/acl';
 import type { CommandSpec } from '../engine/command';
 import { type Engine, newSession } from '../engine/engine';
 import { wrongArity } from '../engine/errors';
@@ -26,7 +29,8 @@ import { commandParseError, parseCommand, parseCommandList, replyToEnvelope, str
 const jsonText = (text: string, status = 200): Response =>
   new Response(text, { status, headers: { 'content-type': 'application/json' } });
 
-const REFUSED_FLAGS = new Set(['connection', 'blocking', 'pubsub']);
+/** commands that need a RESP connection: transactions, subscriptions, MONITOR, blocking pops */
+const REFUSED_FLAGS = new Set(['connection', 'blocking']);
 const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 
 export interface RedisRestDeps {
@@ -35,19 +39,19 @@ export interface RedisRestDeps {
 }
 
 /** An error reply when this command may not run over REST with this token, else undefined. */
-function refusal(spec: CommandSpec, kind: TokenKind): Reply | undefined {
+function refusal(spec: CommandSpec, argv: Buffer[], kind: TokenKind): Reply | undefined {
   if (spec.flags.some((f) => REFUSED_FLAGS.has(f))) {
     return error(`ERR '${spec.name}' is not available over the REST API`);
   }
-  if (kind === 'ro' && (spec.flags.includes('write') || spec.flags.includes('admin'))) {
-    return error(`NOPERM this token has no permissions to run the '${spec.name}' command`);
+  if (!levelAllows(kind, requiredLevel(spec, argv))) {
+    return error(`NOPERM this token has no permissions to run the '${invocationName(spec, argv)}' command`);
   }
   return undefined;
 }
 
 /** Why a command cannot be queued in a transaction (REST refusal, arity, no_multi), or undefined. */
 function queueRefusal(spec: CommandSpec, argv: Buffer[], kind: TokenKind): Reply | undefined {
-  const refused = refusal(spec, kind);
+  const refused = refusal(spec, argv, kind);
   if (refused !== undefined) return refused;
   if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) return wrongArity(spec.name);
   return spec.flags.includes('no_multi') ? error('ERR Command not allowed inside a transaction') : undefined;
@@ -55,7 +59,7 @@ function queueRefusal(spec: CommandSpec, argv: Buffer[], kind: TokenKind): Reply
 
 function executeOne(engine: Engine, argv: Buffer[], kind: TokenKind, session = newSession()): Reply {
   const spec = engine.lookupCommand(argv[0]!);
-  const refused = spec && refusal(spec, kind);
+  const refused = spec && refusal(spec, argv, kind);
   // a refusal counts like Redis's ACL denials: rejected_calls of the command, and the error in errorstats
   return refused ? engine.refuse(spec, argv, refused) : engine.execute(argv, session);
 }

@@ -10,6 +10,7 @@
  *   POST /v1/events                                   ingest events → {"applied","stale","duplicate","ignored","rejected"}
  */
 import type { Context, Hono } from 'hono';
+import { levelAllows } from '../engine/acl';
 import type { PageBounds } from '../index/list';
 import { ndjsonChunks, objectJson, renderListPageJson } from '../index/render-json';
 import type { S3Index } from '../index/s3-index';
@@ -117,7 +118,7 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
   });
 
   app.post('/v1/events', async (c) => {
-    if (c.get('tokenKind') !== 'rw') throw forbidden('a read-write token is needed to ingest events');
+    if (!levelAllows(c.get('tokenKind'), 'rw')) throw forbidden('a read-write token is needed to ingest events');
     const body = await readJsonBody(c.req.raw, limits.maxBodyBytes);
     const outcome = index.ingest(body);
     const counts = deps.eventCounts;

@@ -73,6 +73,9 @@ export const DEFAULT_LIMITS: IndexLimits = Object.freeze({
   maxTombstones: 1_000_000,
 });
 
+/** Every key of the index starts with this; only the S3IDX.* commands write such keys (createEngine). */
+export const INDEX_KEY_PREFIX = 's3idx:';
+
 export const BUCKETS_KEY = 's3idx:buckets';
 
 export interface IndexKeyNames {
@@ -262,6 +265,25 @@ export function registerBucket(scope: IndexScope, bucket: string): void {
     scope.db.set(BUCKETS_KEY, s);
   }
   // another type at s3idx:buckets: the registry is unavailable, the index itself still works
+}
+
+/**
+ * Drops a bucket's whole index: its keys, history, tombstones, verification set and its registry entry. Returns
+ * whether the bucket was indexed. Whatever type its keys hold, they go (this is the way out of damaged data).
+ */
+export function dropBucket(scope: IndexScope, bucket: string): boolean {
+  const names = indexKeyNames(bucket);
+  let had = false;
+  for (const name of [names.keys, names.hist, names.tomb, names.verify]) {
+    if (scope.db.delete(name, scope.now)) had = true;
+  }
+  const reg = scope.db.lookup(BUCKETS_KEY, scope.now);
+  if (reg?.type === 'set' && reg.v.delete(bucket)) {
+    had = true;
+    if (reg.v.size === 0) scope.db.remove(BUCKETS_KEY);
+    else scope.db.modified(BUCKETS_KEY);
+  }
+  return had;
 }
 
 function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, listed: boolean, after: KeyState): void {

@@ -4,10 +4,11 @@ import { httpConfigFromEnv } from '../../src/http/config';
 import { appHarness, bearer, RO_TOKEN, RW_TOKEN, TEST_TOKENS } from './harness';
 
 describe('S3_INDEX_API_TOKENS', () => {
-  it('parses ro:/rw: entries', () => {
-    expect(parseApiTokens(`ro:${RO_TOKEN}, rw:${RW_TOKEN},`)).toEqual([
+  it('parses ro:/rw:/admin: entries', () => {
+    expect(parseApiTokens(`ro:${RO_TOKEN}, rw:${RW_TOKEN},admin:${RW_TOKEN}x,`)).toEqual([
       { kind: 'ro', token: RO_TOKEN },
       { kind: 'rw', token: RW_TOKEN },
+      { kind: 'admin', token: `${RW_TOKEN}x` },
     ]);
     expect(parseApiTokens(undefined)).toEqual([]);
     expect(parseApiTokens('  ')).toEqual([]);
@@ -15,7 +16,8 @@ describe('S3_INDEX_API_TOKENS', () => {
 
   it.each([
     ['no kind', RO_TOKEN],
-    ['an unknown kind', `admin:${RO_TOKEN}`],
+    ['an unknown kind', `root:${RO_TOKEN}`],
+    ['a kind in capitals', `RO:${RO_TOKEN}`],
     ['a short token', 'ro:short'],
     ['a token with a space', 'ro:0123456789abcdef 0123'],
     ['a token with a slash', 'ro:0123456789abcdef/0123'],
@@ -42,7 +44,24 @@ describe('Authenticator', () => {
     expect(a.verify(undefined)).toBeUndefined();
     const open = new Authenticator([]);
     expect(open.enabled).toBe(false);
-    expect(open.verify(undefined)).toBe('rw');
+    expect(open.verify(undefined)).toBe('admin');
+  });
+
+  it('gives a token listed at several levels the highest of them, in any order', () => {
+    const twice = (first: 'ro' | 'admin', second: 'ro' | 'admin') =>
+      new Authenticator([
+        { kind: first, token: RO_TOKEN },
+        { kind: 'rw', token: RO_TOKEN },
+        { kind: second, token: RO_TOKEN },
+      ]).verify(RO_TOKEN);
+    expect(twice('ro', 'admin')).toBe('admin');
+    expect(twice('admin', 'ro')).toBe('admin');
+    expect(
+      new Authenticator([
+        { kind: 'rw', token: RO_TOKEN },
+        { kind: 'ro', token: RO_TOKEN },
+      ]).verify(RO_TOKEN),
+    ).toBe('rw');
   });
 
   it('extracts bearer tokens and S3 access key ids', () => {

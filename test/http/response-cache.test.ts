@@ -22,8 +22,8 @@ describe('response cache in the app', () => {
     expect(await list()).toEqual(['a']);
     await h.post('/v1/events', createdEvent(BUCKET, 'b'));
     expect(await list()).toEqual(['a', 'b']);
-    await h.post('/redis', ['DEL', `s3idx:{${BUCKET}}:keys`]);
-    expect(await list()).toEqual([]);
+    await h.post('/redis', ['S3IDX.DROP', BUCKET]);
+    expect((await h.request(`/v1/buckets/${BUCKET}/objects`)).status).toBe(404);
     const metrics = await (await h.request('/metrics')).text();
     expect(metrics).toContain('s3index_http_response_cache_total{result="hit"} 1');
     expect(metrics).toContain('s3index_http_response_cache_total{result="miss"} 3');
@@ -79,13 +79,19 @@ describe('per-bucket invalidation in the app', () => {
     // the other bucket's page shows its new object
     expect(await keysOf(h, OTHER)).toEqual(['x', 'y']);
 
-    // a write to this bucket's index, by an event or by a raw Redis command, is seen at once
+    // a raw Redis write to the index is refused: the page stays cached
+    expect((await h.post('/redis', ['ZREM', `s3idx:{${BUCKET}}:keys`, 'a'])).status).toBe(403);
+    expect(await keysOf(h, BUCKET)).toEqual(['a']);
+    expect(await hits(h)).toBe(3);
+    // a write to this bucket's index, by an event or by S3IDX.DROP, is seen at once
     await h.post('/v1/events', createdEvent(BUCKET, 'b'));
     expect(await keysOf(h, BUCKET)).toEqual(['a', 'b']);
-    await h.post('/redis', ['ZREM', `s3idx:{${BUCKET}}:keys`, 'a']);
+    await h.post('/v1/events', deletedEvent(BUCKET, 'a'));
     expect(await keysOf(h, BUCKET)).toEqual(['b']);
     expect(await (await h.request(`/s3/${BUCKET}?list-type=2`)).text()).not.toContain('<Key>a</Key>');
-    expect(await hits(h)).toBe(2);
+    expect(await hits(h)).toBe(3);
+    await h.post('/redis', ['S3IDX.DROP', BUCKET]);
+    expect((await h.request(`/v1/buckets/${BUCKET}/objects`)).status).toBe(404);
   });
 
   it('recomputes pages of every bucket after a flush, a swap or a registry change, and bucket lists after any', async () => {
@@ -105,14 +111,14 @@ describe('per-bucket invalidation in the app', () => {
         session,
       );
     run('SELECT', '1');
-    run('ZADD', `s3idx:{${BUCKET}}:keys`, '0', 'elsewhere'); // another database: not what the app reads
+    run('S3IDX.INGEST', JSON.stringify(createdEvent(BUCKET, 'elsewhere'))); // another database: not what the app reads
     expect(await keysOf(h, BUCKET)).toEqual(['a']);
     run('SWAPDB', '0', '1');
     expect(await keysOf(h, BUCKET)).toEqual(['elsewhere']); // db 0 now holds db 1's index
     run('SWAPDB', '0', '1');
     expect(await keysOf(h, BUCKET)).toEqual(['a']);
     run('SELECT', '0');
-    run('DEL', 's3idx:buckets');
+    run('S3IDX.DROP', OTHER);
     expect(await bucketsXml()).not.toContain(`<Name>${OTHER}</Name>`);
     run('FLUSHALL');
     expect((await h.request(`/v1/buckets/${BUCKET}/objects`)).status).toBe(404); // no such bucket any more

@@ -32,7 +32,11 @@ describe('S3IDX.* commands', () => {
   });
 
   it('COPY of a keys zset gives an index whose weights still derive from the metadata', () => {
-    const { exec, obj, engine } = indexHarness();
+    // copying into another bucket's index is refused in the service (index keys are written only by S3IDX.*)
+    expect(indexHarness().exec('copy', 's3idx:{example-bucket}:keys', 's3idx:{copy-bucket}:keys')).toEqual({
+      error: expect.stringMatching(/^NOPERM 's3idx:\{copy-bucket\}:keys'/),
+    });
+    const { exec, obj, engine } = indexHarness({ withoutKeyGuard: true });
     exec('s3idx.ingest', JSON.stringify(sampleEvent('eventbridge-object-created.json')));
     expect(exec('copy', 's3idx:{example-bucket}:keys', 's3idx:{copy-bucket}:keys')).toBe(1);
     const copied = engine.dbs[0]!.lookup('s3idx:{copy-bucket}:keys', 0);
@@ -121,7 +125,7 @@ describe('S3IDX.* commands', () => {
   });
 
   it('keeps byte totals (weights derived from the metadata) when clients re-score the keys zset and empty it', () => {
-    const { exec, obj } = indexHarness();
+    const { exec, obj } = indexHarness({ withoutKeyGuard: true });
     const keys = 's3idx:{w-bucket}:keys';
     const ingest = (...events: unknown[]) => obj('s3idx.ingest', JSON.stringify(events));
     ingest(
@@ -146,7 +150,7 @@ describe('S3IDX.* commands', () => {
   });
 
   it('reports WRONGTYPE when an index key was overwritten', () => {
-    const { exec, obj } = indexHarness();
+    const { exec, obj } = indexHarness({ withoutKeyGuard: true });
     exec('set', 's3idx:{bk2}:keys', 'x');
     expect(exec('s3idx.list', 'bk2')).toEqual({
       error: 'WRONGTYPE Operation against a key holding the wrong kind of value',

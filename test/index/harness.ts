@@ -2,17 +2,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../src/engine/clock';
-import { newSession } from '../../src/engine/engine';
+import { Engine, newSession } from '../../src/engine/engine';
 import type { Reply } from '../../src/engine/reply';
+import { S3INDEX_COMMANDS } from '../../src/index/commands/index';
 import type { ObjectVersion } from '../../src/index/payload';
 import { S3Index } from '../../src/index/s3-index';
 import { applyIndexOp, DEFAULT_LIMITS, type IndexScope } from '../../src/index/store';
 import { createEngine } from '../../src/service/create-engine';
 import { type Plain, plain } from '../helpers/engine';
 
-export function indexHarness() {
+/**
+ * The service's engine without its guard on `s3idx:` keys, so that generic commands can write them: for tests of
+ * data the index did not write (an old snapshot, a foreign import). The service itself never runs this way.
+ */
+export function engineWithoutKeyGuard(clock = new ManualClock()): Engine {
+  return new Engine({ clock, extraCommands: S3INDEX_COMMANDS });
+}
+
+export function indexHarness(opts: { withoutKeyGuard?: boolean } = {}) {
   const clock = new ManualClock();
-  const engine = createEngine({ clock });
+  const engine = opts.withoutKeyGuard ? engineWithoutKeyGuard(clock) : createEngine({ clock });
   const session = newSession();
   const raw = (...args: Array<string | number | Buffer>): Reply =>
     engine.execute(
@@ -87,8 +96,12 @@ export const markerCreated = (bucket: string, key: string, seq: string, versionI
  * An engine whose bucket holds the given versions as current ones (put straight through the store, sequencers
  * ascending); optional fields left undefined are absent, as after decoding.
  */
-export function indexWith(bucket: string, entries: Array<[string, Omit<ObjectVersion, 'sequencer'>]>) {
-  const engine = createEngine({ clock: new ManualClock() });
+export function indexWith(
+  bucket: string,
+  entries: Array<[string, Omit<ObjectVersion, 'sequencer'>]>,
+  opts: { withoutKeyGuard?: boolean } = {},
+) {
+  const engine = opts.withoutKeyGuard ? engineWithoutKeyGuard() : createEngine({ clock: new ManualClock() });
   const scope = (): IndexScope => ({ db: engine.dbs[0]!, now: engine.clock.now() });
   let seq = 0x100;
   for (const [key, v] of entries) {

@@ -6,14 +6,12 @@
  * characters, U+2028/2029, invalid UTF-8 written through the engine).
  */
 import fc from 'fast-check';
-import { ManualClock } from '../../src/engine/clock';
 import { newSession } from '../../src/engine/engine';
 import { type ListPage, listAll, listObjectsV2 } from '../../src/index/list';
 import type { ObjectVersion } from '../../src/index/payload';
 import { isoTimestamp, ndjsonChunks, renderListPageJson } from '../../src/index/render-json';
 import { applyIndexOp, DEFAULT_LIMITS, type IndexScope, indexKeyNames } from '../../src/index/store';
-import { createEngine } from '../../src/service/create-engine';
-import { indexWith } from './harness';
+import { engineWithoutKeyGuard, indexWith } from './harness';
 
 const BUCKET = 'render-bucket';
 
@@ -200,7 +198,7 @@ describe('renderListPageJson', () => {
 
   it('renders keys that are not valid UTF-8 (raw engine writes) as Buffer#toString does', () => {
     const session = newSession();
-    const eng = createEngine({ clock: new ManualClock() });
+    const eng = engineWithoutKeyGuard();
     // the same bucket in a fresh engine, plus members written with ZADD (no payload, arbitrary bytes)
     const s = (): IndexScope => ({ db: eng.dbs[0]!, now: 0 });
     applyIndexOp(

@@ -127,10 +127,20 @@ export const client: CommandSpec = {
       arity: 4,
       summary: 'Sets information specific to the client or connection (lib-name, lib-ver).',
     },
-    { name: 'list', arity: -2, summary: 'Lists open connections.' },
+    { name: 'list', flags: ['admin', 'noscript', 'loading', 'stale'], arity: -2, summary: 'Lists open connections.' },
     { name: 'info', arity: 2, summary: 'Returns information about the connection.' },
-    { name: 'kill', arity: -3, summary: 'Terminates open connections.' },
-    { name: 'no-evict', arity: 3, summary: 'Sets the client eviction mode of the connection.' },
+    {
+      name: 'kill',
+      flags: ['admin', 'noscript', 'loading', 'stale'],
+      arity: -3,
+      summary: 'Terminates open connections.',
+    },
+    {
+      name: 'no-evict',
+      flags: ['admin', 'noscript', 'loading', 'stale'],
+      arity: 3,
+      summary: 'Sets the client eviction mode of the connection.',
+    },
     {
       name: 'no-touch',
       arity: 3,

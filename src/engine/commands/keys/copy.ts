@@ -34,6 +34,7 @@ export const copy: CommandSpec = {
   arity: -3,
   flags: ['write', 'denyoom'],
   keys: { first: 1, last: 2, step: 1 },
+  writes: { first: 2, last: 2, step: 1 },
   group: 'generic',
   complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
   summary: 'Copy a key',

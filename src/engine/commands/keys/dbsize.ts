@@ -8,6 +8,7 @@ export const dbsize: CommandSpec = {
   flags: ['readonly', 'fast'],
   keys: NO_KEYS,
   group: 'server',
+  acl: ['keyspace'],
   complexity: 'O(1)',
   summary: 'Return the number of keys in the selected database',
   since: '1.0.0',

@@ -9,6 +9,7 @@ export const flushall: CommandSpec = {
   flags: ['write'],
   keys: NO_KEYS,
   group: 'server',
+  acl: ['keyspace', 'dangerous'],
   complexity: 'O(N) where N is the total number of keys in all databases',
   summary: 'Remove all keys from all databases',
   since: '1.0.0',

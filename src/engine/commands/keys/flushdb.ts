@@ -20,6 +20,7 @@ export const flushdb: CommandSpec = {
   flags: ['write'],
   keys: NO_KEYS,
   group: 'server',
+  acl: ['keyspace', 'dangerous'],
   complexity: 'O(N) where N is the number of keys in the selected database',
   summary: 'Remove all keys from the current database',
   since: '1.0.0',

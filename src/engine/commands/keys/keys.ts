@@ -10,6 +10,7 @@ export const keys: CommandSpec = {
   flags: ['readonly'],
   keys: NO_KEYS,
   group: 'generic',
+  acl: ['dangerous'],
   complexity:
     'O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.',
   summary: 'Find all keys matching the given pattern',

@@ -92,7 +92,12 @@ export const object: CommandSpec = {
   subcommands: [
     { name: 'encoding', arity: 3, summary: 'Inspect the internal encoding of a Redis object' },
     { name: 'freq', arity: 3, summary: 'Get the logarithmic access frequency counter of a Redis object' },
-    { name: 'help', arity: 2, summary: 'Show helpful text about the different subcommands' },
+    {
+      name: 'help',
+      flags: ['loading', 'stale'],
+      arity: 2,
+      summary: 'Show helpful text about the different subcommands',
+    },
     { name: 'idletime', arity: 3, summary: 'Get the time since a Redis object was last accessed' },
     { name: 'refcount', arity: 3, summary: 'Get the number of references to the value of the key' },
   ],

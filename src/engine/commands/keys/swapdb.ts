@@ -20,6 +20,7 @@ export const swapdb: CommandSpec = {
   flags: ['write', 'fast'],
   keys: NO_KEYS,
   group: 'server',
+  acl: ['keyspace', 'dangerous'],
   complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.',
   summary: 'Swaps two Redis databases',
   since: '4.0.0',

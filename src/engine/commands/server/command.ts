@@ -4,6 +4,7 @@
  * Reply shapes follow Redis 7.0 (COMMAND INFO: name, arity, flags, first key, last key, step, ACL categories,
  * tips, key specs, subcommands).
  */
+import { aclCategories } from '../../acl';
 import { type CommandFlag, type CommandSpec, commandKeys, NO_KEYS } from '../../command';
 import type { Engine } from '../../engine';
 import { globMatch } from '../../glob';
@@ -11,30 +12,7 @@ import { array, bulk, bulkStr, error, int, map, NULL, type Reply, set, simple } 
 import { isOpt } from '../arguments';
 import { helpLines, subcommandOf } from './subcommands';
 
-const GROUP_CATEGORY: Record<string, string> = {
-  generic: '@keyspace',
-  string: '@string',
-  hash: '@hash',
-  'sorted-set': '@sortedset',
-  list: '@list',
-  set: '@set',
-  server: '@admin',
-  connection: '@connection',
-  transactions: '@transaction',
-  pubsub: '@pubsub',
-  s3index: '@s3index',
-};
-
-function categories(spec: CommandSpec): string[] {
-  const out: string[] = [];
-  if (spec.flags.includes('write')) out.push('@write');
-  if (spec.flags.includes('readonly')) out.push('@read');
-  const g = GROUP_CATEGORY[spec.group];
-  if (g) out.push(g);
-  out.push(spec.flags.includes('fast') ? '@fast' : '@slow');
-  if (spec.flags.includes('blocking')) out.push('@blocking');
-  return out;
-}
+const categoryReplies = (cats: readonly string[]): Reply => set(cats.map((c) => simple(`@${c}`)));
 
 /** Redis's flag names on the wire (our table uses the same words, minus the connection-layer marker). */
 function wireFlags(flags: readonly CommandFlag[]): Reply {
@@ -79,11 +57,11 @@ function commandInfo(spec: CommandSpec): Reply {
     array([
       bulkStr(`${spec.name}|${s.name}`),
       int(s.arity),
-      wireFlags(spec.flags),
+      wireFlags(s.flags ?? spec.flags),
       int(0),
       int(0),
       int(0),
-      set(categories(spec).map((c) => simple(c))),
+      categoryReplies(aclCategories(spec, s)),
       array([]),
       array([]),
       array([]),
@@ -96,7 +74,7 @@ function commandInfo(spec: CommandSpec): Reply {
     int(first),
     int(last),
     int(step),
-    set(categories(spec).map((c) => simple(c))),
+    categoryReplies(aclCategories(spec)),
     array([]),
     keySpecs(spec),
     array(subs),
@@ -136,8 +114,15 @@ function commandList(engine: Engine, argv: Buffer[]): Reply {
   const arg = argv[4]!;
   if (isOpt(argv[3], 'MODULE')) return array([]);
   if (isOpt(argv[3], 'ACLCAT')) {
-    const cat = `@${arg.toString('latin1').toLowerCase()}`;
-    return array(names.filter((n) => categories(engine.table.get(n)!).includes(cat)).map(bulkStr));
+    const cat = arg.toString('latin1').toLowerCase();
+    const all: string[] = [];
+    for (const [n, spec] of engine.table) {
+      if ((aclCategories(spec) as readonly string[]).includes(cat)) all.push(n);
+      for (const s of spec.subcommands ?? []) {
+        if ((aclCategories(spec, s) as readonly string[]).includes(cat)) all.push(`${n}|${s.name}`);
+      }
+    }
+    return array(all.map(bulkStr));
   }
   if (isOpt(argv[3], 'PATTERN')) {
     const all: string[] = [];
@@ -157,8 +142,9 @@ function getKeys(engine: Engine, argv: Buffer[]): Reply {
   if ((spec.arity > 0 && target.length !== spec.arity) || target.length < -spec.arity) {
     return error('ERR Invalid number of arguments specified for command');
   }
-  if (spec.keys.first === 0) return error('ERR The command has no key arguments');
-  return array(commandKeys(spec, target).map((k) => bulk(k)));
+  const keys = commandKeys(spec, target);
+  if (keys.length === 0) return error('ERR The command has no key arguments');
+  return array(keys.map((k) => bulk(k)));
 }
 
 export const command: CommandSpec = {
@@ -167,6 +153,7 @@ export const command: CommandSpec = {
   flags: ['loading', 'stale'],
   keys: NO_KEYS,
   group: 'server',
+  acl: ['connection'],
   complexity: 'O(N) where N is the total number of Redis commands',
   summary: 'Returns detailed information about all commands.',
   since: '2.8.13',

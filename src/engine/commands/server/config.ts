@@ -14,11 +14,36 @@ export const config: CommandSpec = {
   summary: 'A container for server configuration commands.',
   since: '2.0.0',
   subcommands: [
-    { name: 'get', arity: -3, summary: 'Returns the effective values of configuration parameters.' },
-    { name: 'set', arity: -4, summary: 'Sets configuration parameters in-flight.' },
-    { name: 'resetstat', arity: 2, summary: 'Resets the server statistics.' },
-    { name: 'rewrite', arity: 2, summary: 'Persists the effective configuration to file.' },
-    { name: 'help', arity: 2, summary: 'Returns helpful text about the different subcommands.' },
+    {
+      name: 'get',
+      flags: ['admin', 'noscript', 'loading', 'stale'],
+      arity: -3,
+      summary: 'Returns the effective values of configuration parameters.',
+    },
+    {
+      name: 'set',
+      flags: ['admin', 'noscript', 'loading', 'stale'],
+      arity: -4,
+      summary: 'Sets configuration parameters in-flight.',
+    },
+    {
+      name: 'resetstat',
+      flags: ['admin', 'noscript', 'loading', 'stale'],
+      arity: 2,
+      summary: 'Resets the server statistics.',
+    },
+    {
+      name: 'rewrite',
+      flags: ['admin', 'noscript', 'loading', 'stale'],
+      arity: 2,
+      summary: 'Persists the effective configuration to file.',
+    },
+    {
+      name: 'help',
+      flags: ['loading', 'stale'],
+      arity: 2,
+      summary: 'Returns helpful text about the different subcommands.',
+    },
   ],
   run({ engine, argv }) {
     const sub = subcommandOf(config, argv);

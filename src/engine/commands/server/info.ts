@@ -208,6 +208,7 @@ export const info: CommandSpec = {
   flags: ['loading', 'stale'],
   keys: NO_KEYS,
   group: 'server',
+  acl: ['dangerous'],
   complexity: 'O(1)',
   summary: 'Returns information and statistics about the server.',
   since: '1.0.0',

@@ -13,10 +13,25 @@ export const pubsub: CommandSpec = {
   summary: 'A container for Pub/Sub commands.',
   since: '2.8.0',
   subcommands: [
-    { name: 'channels', arity: -2, summary: 'Returns the active channels.' },
-    { name: 'numsub', arity: -2, summary: 'Returns a count of subscribers to channels.' },
-    { name: 'numpat', arity: 2, summary: 'Returns a count of unique pattern subscriptions.' },
-    { name: 'help', arity: 2, summary: 'Returns helpful text about the different subcommands.' },
+    { name: 'channels', flags: ['pubsub', 'loading', 'stale'], arity: -2, summary: 'Returns the active channels.' },
+    {
+      name: 'numsub',
+      flags: ['pubsub', 'loading', 'stale'],
+      arity: -2,
+      summary: 'Returns a count of subscribers to channels.',
+    },
+    {
+      name: 'numpat',
+      flags: ['pubsub', 'loading', 'stale'],
+      arity: 2,
+      summary: 'Returns a count of unique pattern subscriptions.',
+    },
+    {
+      name: 'help',
+      flags: ['loading', 'stale'],
+      arity: 2,
+      summary: 'Returns helpful text about the different subcommands.',
+    },
   ],
   run({ engine, argv }) {
     const sub = subcommandOf(pubsub, argv);

@@ -59,5 +59,18 @@ export function isSortedSet(x: unknown): x is SortedSet {
 export const oneKey: KeySpec = Object.freeze({ first: 1, last: 1, step: 1 });
 /** Commands whose keys follow a numkeys argument: Redis's legacy key triplet names none of them (movablekeys). */
 export const movableKeys: KeySpec = Object.freeze({ first: 0, last: 0, step: 0 });
+
+/**
+ * The keys of `CMD [dest] numkeys key [key ...]` with numkeys at argv[at] (ZUNION: 1; ZUNIONSTORE: 2, after its
+ * destination), for `CommandSpec.keysOf`. A numkeys that is not a count names only the keys before it.
+ */
+export function numkeysKeys(at: number): (argv: Buffer[]) => Buffer[] {
+  return (argv) => {
+    const before = argv.slice(1, at);
+    const n = Number(argv[at]?.toString('latin1'));
+    if (!Number.isInteger(n) || n < 1) return before;
+    return [...before, ...argv.slice(at + 1, Math.min(argv.length, at + 1 + n))];
+  };
+}
 /** ZRANGESTORE dst src …: both keys, as in Redis's legacy triplet (1, 2, 1). */
 export const rangeStoreKeys: KeySpec = Object.freeze({ first: 1, last: 2, step: 1 });

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../command';
-import { movableKeys } from './access';
+import { movableKeys, numkeysKeys } from './access';
 import { setOperationCommand } from './set-operations';
 
 export const zdiff: CommandSpec = {
@@ -7,6 +7,7 @@ export const zdiff: CommandSpec = {
   arity: -3,
   flags: ['readonly'],
   keys: movableKeys,
+  keysOf: numkeysKeys(1),
   group: 'sorted-set',
   complexity:
     'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../command';
-import { oneKey } from './access';
+import { numkeysKeys, oneKey } from './access';
 import { setOperationCommand } from './set-operations';
 
 export const zdiffstore: CommandSpec = {
@@ -7,6 +7,7 @@ export const zdiffstore: CommandSpec = {
   arity: -4,
   flags: ['write', 'denyoom'],
   keys: oneKey,
+  keysOf: numkeysKeys(2),
   group: 'sorted-set',
   complexity:
     'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../command';
-import { movableKeys } from './access';
+import { movableKeys, numkeysKeys } from './access';
 import { setOperationCommand } from './set-operations';
 
 export const zinter: CommandSpec = {
@@ -7,6 +7,7 @@ export const zinter: CommandSpec = {
   arity: -3,
   flags: ['readonly'],
   keys: movableKeys,
+  keysOf: numkeysKeys(1),
   group: 'sorted-set',
   complexity:
     'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.',

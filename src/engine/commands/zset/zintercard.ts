@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../command';
-import { movableKeys } from './access';
+import { movableKeys, numkeysKeys } from './access';
 import { setOperationCommand } from './set-operations';
 
 export const zintercard: CommandSpec = {
@@ -7,6 +7,7 @@ export const zintercard: CommandSpec = {
   arity: -3,
   flags: ['readonly'],
   keys: movableKeys,
+  keysOf: numkeysKeys(1),
   group: 'sorted-set',
   complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
   summary: 'Returns the number of members of the intersect of multiple sorted sets.',

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../command';
-import { oneKey } from './access';
+import { numkeysKeys, oneKey } from './access';
 import { setOperationCommand } from './set-operations';
 
 export const zinterstore: CommandSpec = {
@@ -7,6 +7,7 @@ export const zinterstore: CommandSpec = {
   arity: -4,
   flags: ['write', 'denyoom'],
   keys: oneKey,
+  keysOf: numkeysKeys(2),
   group: 'sorted-set',
   complexity:
     'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.',

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../../command';
 import { COUNT_POSITIVE, NUMKEYS_POSITIVE, SYNTAX } from '../../errors';
-import { movableKeys } from './access';
+import { movableKeys, numkeysKeys } from './access';
 import { type PopEnd, zmpopFrom } from './pop';
 import { longArg } from './range-parsing';
 
@@ -9,6 +9,7 @@ export const zmpop: CommandSpec = {
   arity: -4,
   flags: ['write'],
   keys: movableKeys,
+  keysOf: numkeysKeys(1),
   group: 'sorted-set',
   complexity:
     'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',

@@ -7,6 +7,7 @@ export const zrangestore: CommandSpec = {
   arity: -5,
   flags: ['write', 'denyoom'],
   keys: rangeStoreKeys,
+  writes: { first: 1, last: 1, step: 1 },
   group: 'sorted-set',
   complexity:
     'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.',

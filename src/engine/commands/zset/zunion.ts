@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../command';
-import { movableKeys } from './access';
+import { movableKeys, numkeysKeys } from './access';
 import { setOperationCommand } from './set-operations';
 
 export const zunion: CommandSpec = {
@@ -7,6 +7,7 @@ export const zunion: CommandSpec = {
   arity: -3,
   flags: ['readonly'],
   keys: movableKeys,
+  keysOf: numkeysKeys(1),
   group: 'sorted-set',
   complexity:
     'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',

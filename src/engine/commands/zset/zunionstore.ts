@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../command';
-import { oneKey } from './access';
+import { numkeysKeys, oneKey } from './access';
 import { setOperationCommand } from './set-operations';
 
 export const zunionstore: CommandSpec = {
@@ -7,6 +7,7 @@ export const zunionstore: CommandSpec = {
   arity: -4,
   flags: ['write', 'denyoom'],
   keys: oneKey,
+  keysOf: numkeysKeys(2),
   group: 'sorted-set',
   complexity:
     'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
