@@ -23,7 +23,6 @@
  * Nothing is written before the new state is fully computed, so an event is never partially applied.
  */
 import type { Keyspace } from '../engine/keyspace';
-import { releasePrepared } from '../engine/structures/packed-btree';
 import { SortedSet } from '../engine/structures/sortedset';
 import type { HashValue, SetValue, ZSetValue } from '../engine/values';
 import {
@@ -244,11 +243,11 @@ export function withPreparedKeys(
     apply();
     return;
   }
-  zset.prepare(members, n);
+  const batch = zset.prepare(members, n);
   try {
     apply();
   } finally {
-    releasePrepared();
+    batch.release();
   }
 }
 

@@ -9,7 +9,7 @@
  *   The offsets are in key order; the entries' bytes are too, except in a leaf marked `unsorted`: an insert writes the
  *   new entry after the others and shifts only the offsets (a memmove of the leaf's tail for every insert into a
  *   random leaf, far beyond the CPU caches, cost more than putting the bytes back in order once, at the leaf's next
- *   split or removal: sortLeaf). Reads go through the offsets, or copy the whole leaf (stretchOf).
+ *   split or removal: sortLeaf). Reads go through the offsets, or copy the whole leaf (stretchStart).
  *   A per-entry weight array exists only when some entry of the leaf has a non-zero weight: a Uint32Array while
  *   every weight of the leaf is an integer in [0, 2^32) (object sizes), else a Float64Array. A tree built with a
  *   WeightOf function has none: each entry's weight is derived from its value (the S3 index: the object size in
@@ -65,19 +65,34 @@ export interface TreeLimits {
  */
 export type WeightOf = (buf: Uint8Array, start: number, end: number) => number;
 
-interface Limits extends TreeLimits {
-  leafMinEntries: number;
-  leafMinBytes: number;
-  innerMin: number;
+/**
+ * What the leaf operations of one tree need from it: its limits, its WeightOf, and sortLeaf's staging area. One per
+ * tree, so that two trees never share the staging area.
+ */
+class LeafContext {
+  readonly leafMaxEntries: number;
+  readonly leafMaxBytes: number;
+  readonly innerMax: number;
+  readonly leafMinEntries: number;
+  readonly leafMinBytes: number;
+  readonly innerMin: number;
+  /** sortLeaf's staging area (grown to the largest leaf sorted, while that is at most SORT_SCRATCH_MAX bytes) */
+  sortScratch: Buffer = EMPTY;
   /** derived weights (no per-entry weight arrays), or null for weights given with each write */
-  weightOf: WeightOf | null;
-}
-function makeLimits(l: TreeLimits, weightOf: WeightOf | null = null): Limits {
-  if (l.leafMaxEntries < 2 || l.innerMax < 3 || l.leafMaxBytes < 16 || l.leafMaxBytes > 0xffff) {
-    throw new Error('PackedBTree: invalid limits');
+  constructor(
+    l: TreeLimits,
+    readonly weightOf: WeightOf | null,
+  ) {
+    if (l.leafMaxEntries < 2 || l.innerMax < 3 || l.leafMaxBytes < 16 || l.leafMaxBytes > 0xffff) {
+      throw new Error('PackedBTree: invalid limits');
+    }
+    this.leafMaxEntries = l.leafMaxEntries;
+    this.leafMaxBytes = l.leafMaxBytes;
+    this.innerMax = l.innerMax;
+    this.leafMinEntries = l.leafMaxEntries >> 2;
+    this.leafMinBytes = l.leafMaxBytes >> 2;
+    this.innerMin = l.innerMax >> 2;
   }
-  const min = { leafMinEntries: l.leafMaxEntries >> 2, leafMinBytes: l.leafMaxBytes >> 2, innerMin: l.innerMax >> 2 };
-  return { ...l, ...min, weightOf };
 }
 /**
  * innerMax 128 (was 64): a 1M-key index then has half as many lowest inner nodes (~170 of ~90 children), each
@@ -85,7 +100,6 @@ function makeLimits(l: TreeLimits, weightOf: WeightOf | null = null): Limits {
  * +7 % in a same-process A/B and +3.5 % on average over four pairs of separate runs (256: +0–2 %). Memory unchanged.
  */
 export const DEFAULT_LIMITS: TreeLimits = { leafMaxEntries: 128, leafMaxBytes: 8192, innerMax: 128 };
-const DEFAULTS = makeLimits(DEFAULT_LIMITS);
 /** Rough V8 cost of a leaf's objects (Leaf, Buffer, ArrayBuffer, offsets array, separator in the parent). */
 const LEAF_OVERHEAD_BYTES = 400;
 
@@ -120,7 +134,7 @@ class Leaf {
   /**
    * The entries' bytes are not in key order: an insert before the last entry appends its bytes and only shifts the
    * offsets (insertEntry). Whatever needs the bytes in order (removals, splits, snapshots) sorts them first
-   * (sortLeaf); reads that copy a stretch of entries copy the whole leaf instead (stretchOf).
+   * (sortLeaf); reads that copy a stretch of entries copy the whole leaf instead (stretchStart).
    */
   unsorted = false;
   prev: Leaf | null = null;
@@ -158,15 +172,10 @@ const EMPTY_LEAF = new Leaf();
 
 // ---- byte helpers ---------------------------------------------------------------------------------------------
 
-/** Position after the last varint read (an out-parameter, to avoid allocating). */
-let rpos = 0;
-
+/** The value of the varint at b[p] (varintEnd tells where it ends). */
 function readVarint(b: Uint8Array, p: number): number {
   let c = b[p++];
-  if (c < 0x80) {
-    rpos = p;
-    return c;
-  }
+  if (c < 0x80) return c;
   let x = c & 0x7f;
   let mul = 128;
   for (;;) {
@@ -174,11 +183,15 @@ function readVarint(b: Uint8Array, p: number): number {
     if (p >= b.length || mul > 2 ** 49) throw new Error('PackedBTree: malformed varint');
     c = b[p++];
     x += (c & 0x7f) * mul;
-    if (c < 0x80) break;
+    if (c < 0x80) return x;
     mul *= 128;
   }
-  rpos = p;
-  return x;
+}
+
+/** The position after the varint at b[p] (past the end of b, the position after it: readVarint throws there). */
+function varintEnd(b: Uint8Array, p: number): number {
+  while (b[p] >= 0x80) p++;
+  return p + 1;
 }
 
 function varintSize(x: number): number {
@@ -204,15 +217,13 @@ export function compareBytes(a: Uint8Array, b: Uint8Array, bs: number, be: numbe
   return compareFrom(a, b, bs, be, 0);
 }
 
-/** Length of the common prefix found by the last compareFrom (an out-parameter, to avoid allocating). */
-let lcp = 0;
-
 /**
- * memcmp(a, b[bs, be)) for strings known to share their first `from` bytes; sets `lcp`. Searches keep the common
- * prefix of the key with their lower and upper bounds (every key between two bounds shares at least the smaller of
- * those two prefixes with the key, since strings with a given prefix are contiguous in byte order) and compare only
- * the bytes after it: keys under one long prefix ("datalake/events/dt=2024-…") cost a few byte compares each, not
- * ~30.
+ * memcmp(a, b[bs, be)) for strings known to share their first `from` bytes: 0 when equal, else ±(1 + the length of
+ * their common prefix), positive when a sorts after (lcpAbove, lcpBelow). Searches keep the common prefix of the key
+ * with their lower and upper bounds (every key between two bounds shares at least the smaller of those two prefixes
+ * with the key, since strings with a given prefix are contiguous in byte order) and compare only the bytes after it:
+ * keys under one long prefix ("datalake/events/dt=2024-…") cost a few byte compares each, not ~30. The prefix comes
+ * back in the result rather than in a variable beside it, so that no search shares state with another.
  */
 function compareFrom(a: Uint8Array, b: Uint8Array, bs: number, be: number, from: number): number {
   const al = a.length;
@@ -220,9 +231,18 @@ function compareFrom(a: Uint8Array, b: Uint8Array, bs: number, be: number, from:
   const n = Math.min(al, bl);
   let i = from;
   while (i < n && a[i] === b[bs + i]) i++;
-  lcp = i;
-  if (i < n) return a[i] - b[bs + i];
-  return al - bl;
+  if (i < n) return a[i] > b[bs + i] ? i + 1 : -1 - i;
+  return al > bl ? i + 1 : al < bl ? -1 - i : 0;
+}
+
+/** The common prefix of a and b after compareFrom(a, b, …) returned c ≥ 0 (a sorts after b, or is equal to it). */
+function lcpAbove(c: number, a: Uint8Array): number {
+  return c > 0 ? c - 1 : a.length;
+}
+
+/** The common prefix of a and b after compareFrom(a, b, …) returned c ≤ 0 (a sorts before b, or is equal to it). */
+function lcpBelow(c: number, a: Uint8Array): number {
+  return c < 0 ? -1 - c : a.length;
 }
 
 /** True when b[s, e) starts with prefix. */
@@ -318,34 +338,53 @@ type BufferViewClass = new (ab: ArrayBufferLike, offset: number, length: number)
  * is never reused, so a copy never changes; a kept copy pins at most one slab.
  */
 const SLAB_BYTES = 64 * 1024;
-let slab = new ArrayBuffer(0);
-let slabPos = 0;
 
 /**
- * Where slabCopy put its last copy: `slab` (a number per slab, never reused) and `at` (the offset in it), -1 when the
- * copy has an ArrayBuffer of its own. Copies with the same `slab` share one ArrayBuffer: a listing decodes many short
- * ones with a single native call (see listRaw's prefix strings).
+ * Hands out never-reused copies carved from 64 KiB slabs. An allocator, not scratch: a copy is never written again
+ * once handed out, so one arena serves every tree, cursor and listing, whatever order they copy in.
  */
-export const lastSlabCopy = { slab: 0, at: -1 };
+class SlabArena {
+  private slab = new ArrayBuffer(0);
+  private pos = 0;
+  /**
+   * Where the last copy went: `slab` (a number per slab, never reused) and `at` (the offset in it), -1 when the copy
+   * has an ArrayBuffer of its own. Copies with the same `slab` share one ArrayBuffer: a listing decodes many short
+   * ones with a single native call (see listRaw's prefix strings). Read it right after the copy.
+   */
+  readonly last = { slab: 0, at: -1 };
 
-/** A fresh, never-reused copy of b[s, e) (see SLAB_BYTES). */
+  /** A fresh, never-reused copy of b[s, e). */
+  copy(b: Uint8Array, s: number, e: number): Buffer {
+    const n = e - s;
+    const last = this.last;
+    if (n > SLAB_BYTES >> 2) {
+      last.at = -1;
+      return copyBytes(b, s, e);
+    }
+    let pos = this.pos;
+    if (pos + n > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(SLAB_BYTES);
+      pos = 0;
+      last.slab++;
+    }
+    last.at = pos;
+    const out = viewOf(this.slab, pos, n);
+    if (n <= 32) for (let i = 0; i < n; i++) out[i] = b[s + i];
+    else out.set(b.subarray(s, e));
+    this.pos = pos + ((n + 7) & ~7);
+    return out;
+  }
+}
+
+/** The arena of the copies that cursors (TreeCursor.stableBuf) and listings (slabCopy) hand out. */
+const copies = new SlabArena();
+
+/** Where slabCopy put its last copy (see SlabArena.last). */
+export const lastSlabCopy = copies.last;
+
+/** A fresh, never-reused copy of b[s, e) (see SlabArena). */
 export function slabCopy(b: Uint8Array, s: number, e: number): Buffer {
-  const n = e - s;
-  if (n > SLAB_BYTES >> 2) {
-    lastSlabCopy.at = -1;
-    return copyBytes(b, s, e);
-  }
-  if (slabPos + n > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabPos = 0;
-    lastSlabCopy.slab++;
-  }
-  lastSlabCopy.at = slabPos;
-  const out = viewOf(slab, slabPos, n);
-  if (n <= 32) for (let i = 0; i < n; i++) out[i] = b[s + i];
-  else out.set(b.subarray(s, e));
-  slabPos += (n + 7) & ~7;
-  return out;
+  return copies.copy(b, s, e);
 }
 
 function sumOf(a: ArrayLike<number>, n: number): number {
@@ -356,22 +395,15 @@ function sumOf(a: ArrayLike<number>, n: number): number {
 
 // ---- leaf access ----------------------------------------------------------------------------------------------
 
-/** Key bounds of the last located entry (out-parameters). */
-let ks = 0;
-let ke = 0;
+/** Where the key of the entry whose bytes start at p begins (after its length). */
+function keyStartAt(buf: Uint8Array, p: number): number {
+  return buf[p] < 0x80 ? p + 1 : varintEnd(buf, p);
+}
 
-function locate(leaf: Leaf, i: number): void {
-  const p = leaf.offs[i];
-  const buf = leaf.buf;
+/** Where the key of the entry whose bytes start at p ends (its value tag follows). */
+function keyEndAt(buf: Uint8Array, p: number): number {
   const kl = buf[p];
-  if (kl < 0x80) {
-    ks = p + 1;
-    ke = ks + kl;
-  } else {
-    const len = readVarint(buf, p);
-    ks = rpos;
-    ke = rpos + len;
-  }
+  return kl < 0x80 ? p + 1 + kl : varintEnd(buf, p) + readVarint(buf, p);
 }
 
 function entryStart(leaf: Leaf, i: number): number {
@@ -380,39 +412,24 @@ function entryStart(leaf: Leaf, i: number): number {
 
 /** The end of the entry whose bytes start at p. */
 function entryEndAt(buf: Uint8Array, p: number): number {
-  let kl = buf[p];
-  let q = p + 1;
-  if (kl >= 0x80) {
-    kl = readVarint(buf, p);
-    q = rpos;
-  }
-  q += kl;
-  let tag = buf[q];
-  if (tag >= 0x80) {
-    tag = readVarint(buf, q);
-    q = rpos;
-  } else {
-    q++;
-  }
-  return tag === 0 ? q : q + tag - 1;
+  const ke = keyEndAt(buf, p);
+  const tag = buf[ke];
+  if (tag < 0x80) return tag === 0 ? ke + 1 : ke + tag;
+  return varintEnd(buf, ke) + readVarint(buf, ke) - 1;
 }
 
 /**
- * Where a copy of entries [first, first + k) of a leaf starts (out: stretchEnd): their own bytes in a sorted leaf,
- * all of the leaf's bytes in an unsorted one (offsets into the copy are then the entries' offsets).
+ * Where a copy of entries [first, first + k) of a leaf starts (stretchEnd: where it ends): their own bytes in a
+ * sorted leaf, all of the leaf's bytes in an unsorted one (offsets into the copy are then the entries' offsets).
  */
-let stretchEnd = 0;
-function stretchOf(leaf: Leaf, first: number, k: number): number {
-  if (leaf.unsorted) {
-    stretchEnd = leaf.used;
-    return 0;
-  }
-  stretchEnd = entryStart(leaf, first + k);
-  return leaf.offs[first];
+function stretchStart(leaf: Leaf, first: number): number {
+  return leaf.unsorted ? 0 : leaf.offs[first];
 }
 
-/** sortLeaf's staging area (grown to the largest leaf sorted, while that is at most SORT_SCRATCH_MAX bytes) */
-let sortScratch = Buffer.alloc(0);
+function stretchEnd(leaf: Leaf, first: number, k: number): number {
+  return leaf.unsorted ? leaf.used : entryStart(leaf, first + k);
+}
+
 const SORT_SCRATCH_MAX = 64 * 1024;
 
 /**
@@ -420,12 +437,12 @@ const SORT_SCRATCH_MAX = 64 * 1024;
  * bytes in offset order are gathered in runs (entries already adjacent are copied together): after m appends, at
  * most 2m + 1 runs.
  */
-function sortLeaf(leaf: Leaf): void {
+function sortLeaf(leaf: Leaf, ctx: LeafContext): void {
   const used = leaf.used;
-  let out = sortScratch;
+  let out = ctx.sortScratch;
   if (out.length < used) {
     out = Buffer.allocUnsafeSlow(used);
-    if (used <= SORT_SCRATCH_MAX) sortScratch = out;
+    if (used <= SORT_SCRATCH_MAX) ctx.sortScratch = out;
   }
   gatherInOrder(leaf, out, true);
   out.copy(leaf.buf, 0, 0, used);
@@ -471,24 +488,31 @@ function copyRun(src: Uint8Array, s: number, e: number, dst: Buffer, w: number):
 }
 
 function leafKey(leaf: Leaf, i: number): Buffer {
-  locate(leaf, i);
-  return copyBytes(leaf.buf, ks, ke);
+  const buf = leaf.buf;
+  const p = leaf.offs[i];
+  return copyBytes(buf, keyStartAt(buf, p), keyEndAt(buf, p));
 }
 
 /** How many of the keys [from, to) of a leaf are not plain. */
 function specialKeysIn(leaf: Leaf, from: number, to: number): number {
+  const buf = leaf.buf;
   let n = 0;
   for (let i = from; i < to; i++) {
-    locate(leaf, i);
-    if (!isPlainKey(leaf.buf, ks, ke)) n++;
+    const p = leaf.offs[i];
+    if (!isPlainKey(buf, keyStartAt(buf, p), keyEndAt(buf, p))) n++;
   }
   return n;
 }
 
-/** Value of the entry located last (call right after locate). */
-function valueAfterKey(leaf: Leaf): Buffer | undefined {
-  const tag = readVarint(leaf.buf, ke);
-  return tag === 0 ? undefined : copyBytes(leaf.buf, rpos, rpos + tag - 1);
+/** A copy of the value of the entry whose key ends at ke, from its byte `skip` on (undefined: none, or shorter). */
+function valueAt(buf: Uint8Array, ke: number, skip: number): Buffer | undefined {
+  let tag = buf[ke];
+  let vs = ke + 1;
+  if (tag >= 0x80) {
+    tag = readVarint(buf, ke);
+    vs = varintEnd(buf, ke);
+  }
+  return tag - 1 < skip ? undefined : copyBytes(buf, vs + skip, vs + tag - 1);
 }
 
 /**
@@ -496,45 +520,51 @@ function valueAfterKey(leaf: Leaf): Buffer | undefined {
  * next to the object when short (fewer cache misses on descent) and which never pins a slab of Node's Buffer pool.
  */
 function separatorOf(leaf: Leaf): Uint8Array {
-  locate(leaf, 0);
+  const buf = leaf.buf;
+  const p = leaf.offs[0];
+  const ks = keyStartAt(buf, p);
+  const ke = keyEndAt(buf, p);
   const k = new Uint8Array(ke - ks);
-  for (let i = ks; i < ke; i++) k[i - ks] = leaf.buf[i];
+  for (let i = ks; i < ke; i++) k[i - ks] = buf[i];
   return k;
 }
 
-function leafWeight(leaf: Leaf, i: number, lim: Limits): number {
-  const weightOf = lim.weightOf;
+function leafWeight(leaf: Leaf, i: number, weightOf: WeightOf | null): number {
   if (weightOf === null) return leaf.weights === null ? 0 : leaf.weights[i];
-  locate(leaf, i);
-  const tag = readVarint(leaf.buf, ke);
-  return tag === 0 ? 0 : weightOf(leaf.buf, rpos, rpos + tag - 1);
+  const buf = leaf.buf;
+  const ke = keyEndAt(buf, leaf.offs[i]);
+  let tag = buf[ke];
+  let vs = ke + 1;
+  if (tag >= 0x80) {
+    tag = readVarint(buf, ke);
+    vs = varintEnd(buf, ke);
+  }
+  return tag === 0 ? 0 : weightOf(buf, vs, vs + tag - 1);
 }
 
 /** Derived weights: the sum over entries [from, to) of a leaf. */
-function derivedSum(leaf: Leaf, from: number, to: number, lim: Limits): number {
+function derivedSum(leaf: Leaf, from: number, to: number, weightOf: WeightOf | null): number {
   let s = 0;
-  for (let i = from; i < to; i++) s += leafWeight(leaf, i, lim);
+  for (let i = from; i < to; i++) s += leafWeight(leaf, i, weightOf);
   return s;
 }
 
 /** The weight a write gives an entry: derived from the value, or the one given. */
-function weightToWrite(value: Uint8Array | undefined, weight: number, lim: Limits): number {
-  const weightOf = lim.weightOf;
+function weightToWrite(value: Uint8Array | undefined, weight: number, ctx: LeafContext): number {
+  const weightOf = ctx.weightOf;
   if (weightOf === null) return weight;
   return value === undefined ? 0 : weightOf(value, 0, value.length);
 }
 
-let found = false;
-
 /**
- * Index of the first entry ≥ key among entries [lo, leaf.count); sets `found` when equal. `llcp`/`rlcp`: bytes the
- * key is known to share with a key ≤ every entry searched and with a key ≥ every entry searched (0 when unknown).
+ * Searches entries [lo, leaf.count) for key: its index when found, else ~(the index of the first entry > key), a
+ * negative number. `llcp`/`rlcp`: bytes the key is known to share with a key ≤ every entry searched and with a key ≥
+ * every entry searched (0 when unknown).
  */
 function leafSearch(leaf: Leaf, key: Uint8Array, llcp = 0, rlcp = 0, lo = 0): number {
   const buf = leaf.buf;
   const offs = leaf.offs;
   let hi = leaf.count;
-  found = false;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const p = offs[mid];
@@ -542,21 +572,20 @@ function leafSearch(leaf: Leaf, key: Uint8Array, llcp = 0, rlcp = 0, lo = 0): nu
     let s = p + 1;
     if (kl >= 0x80) {
       kl = readVarint(buf, p);
-      s = rpos;
+      s = varintEnd(buf, p);
     }
     const c = compareFrom(key, buf, s, s + kl, Math.min(llcp, rlcp));
     if (c > 0) {
       lo = mid + 1;
-      llcp = lcp;
+      llcp = c - 1;
     } else if (c < 0) {
       hi = mid;
-      rlcp = lcp;
+      rlcp = -1 - c;
     } else {
-      found = true;
       return mid;
     }
   }
-  return lo;
+  return ~lo;
 }
 
 /** Packs the separators of an inner node for searching (see Inner.kbuf); returns the buffer. */
@@ -612,33 +641,42 @@ function packInserted(node: Inner, at: number, seps: Uint8Array[]): void {
   node.kn = kn + k;
 }
 
-/** Common-prefix bounds of the key with the range of the node reached by the last descent (see leafSearch). */
-let descLo = 0;
-let descHi = 0;
+/** Where a tree's last descent went. Owned by the tree, rewritten by each of its descents. */
+class Path {
+  /** nodes[d]: the inner node at depth d; idx[d]: the index of the child taken there */
+  readonly nodes: Inner[] = [];
+  readonly idx: number[] = [];
+  /** the key's common prefixes with the lower and upper bounds of the node reached (see leafSearch) */
+  lo = 0;
+  hi = 0;
+  /** the key's index in the tree's prepared batch when the descent took the path recorded there, else -1 */
+  batchIndex = -1;
+}
 
 /**
- * Child index of an inner node whose range holds key. Reads and updates descLo/descHi: on entry the key's common
+ * Child index of an inner node whose range holds key. Reads and updates path.lo/path.hi: on entry the key's common
  * prefixes with the node's lower and upper bounds, on return those with the chosen child's bounds.
  */
-function innerSearch(node: Inner, key: Uint8Array): number {
+function innerSearch(node: Inner, key: Uint8Array, path: Path): number {
   const kb = node.kdirty ? packKeys(node) : node.kbuf;
   const ko = node.koffs;
   let lo = 1;
   let hi = node.kn;
-  let llcp = descLo;
-  let rlcp = descHi;
+  let llcp = path.lo;
+  let rlcp = path.hi;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareFrom(key, kb, ko[mid], ko[mid + 1], Math.min(llcp, rlcp)) >= 0) {
+    const c = compareFrom(key, kb, ko[mid], ko[mid + 1], Math.min(llcp, rlcp));
+    if (c >= 0) {
       lo = mid + 1;
-      llcp = lcp;
+      llcp = lcpAbove(c, key);
     } else {
       hi = mid;
-      rlcp = lcp;
+      rlcp = -1 - c;
     }
   }
-  descLo = llcp;
-  descHi = rlcp;
+  path.lo = llcp;
+  path.hi = rlcp;
   return lo - 1;
 }
 
@@ -758,18 +796,18 @@ function ensureCapacity(
   needCount: number,
   needWeights: boolean,
   growth: number,
-  lim: Limits,
+  ctx: LeafContext,
   wideWeights = false,
 ): void {
   if (needBytes > leaf.buf.length) {
-    const buf = takeLeafBuf(classCapacityFor(BUF_CLASSES, needBytes, lim.leafMaxBytes, growth, 256));
+    const buf = takeLeafBuf(classCapacityFor(BUF_CLASSES, needBytes, ctx.leafMaxBytes, growth, 256));
     leaf.buf.copy(buf, 0, 0, leaf.used);
     releaseLeafBuf(leaf.buf);
     leaf.buf = buf;
   }
   const wide = leaf.buf.length > 0x10000;
   if (needCount > leaf.offs.length || (wide && !(leaf.offs instanceof Uint32Array))) {
-    const cap = classCapacityFor(COUNT_CLASSES, needCount, lim.leafMaxEntries, growth, 8);
+    const cap = classCapacityFor(COUNT_CLASSES, needCount, ctx.leafMaxEntries, growth, 8);
     const offs = wide ? new Uint32Array(cap) : takeOffs(cap);
     offs.set(leaf.offs.subarray(0, leaf.count));
     releaseArray(leaf.offs);
@@ -787,11 +825,11 @@ function ensureCapacity(
 }
 
 /** Releases capacity well beyond the contents (after removals or a split); all of it when exact. */
-function shrinkToFit(leaf: Leaf, lim: Limits, exact = false): void {
+function shrinkToFit(leaf: Leaf, ctx: LeafContext, exact = false): void {
   const n = leaf.count;
   if (leaf.buf.length > leaf.used + (leaf.used >> 2) + 64 || (exact && leaf.buf.length > leaf.used)) {
     const buf = takeLeafBuf(
-      exact ? leaf.used : classCapacityFor(BUF_CLASSES, leaf.used, lim.leafMaxBytes, GROW_NORMAL, 0),
+      exact ? leaf.used : classCapacityFor(BUF_CLASSES, leaf.used, ctx.leafMaxBytes, GROW_NORMAL, 0),
     );
     leaf.buf.copy(buf, 0, 0, leaf.used);
     releaseLeafBuf(leaf.buf);
@@ -803,7 +841,7 @@ function shrinkToFit(leaf: Leaf, lim: Limits, exact = false): void {
     (exact && leaf.offs.length > n) ||
     (!wide && leaf.offs instanceof Uint32Array)
   ) {
-    const cap = exact ? n : classCapacityFor(COUNT_CLASSES, n, lim.leafMaxEntries, GROW_NORMAL, 0);
+    const cap = exact ? n : classCapacityFor(COUNT_CLASSES, n, ctx.leafMaxEntries, GROW_NORMAL, 0);
     const offs = wide ? new Uint32Array(cap) : takeOffs(cap);
     offs.set(leaf.offs.subarray(0, n));
     releaseArray(leaf.offs);
@@ -846,19 +884,19 @@ function insertEntry(
   value: Uint8Array | undefined,
   weight: number,
   growth: number,
-  lim: Limits,
+  ctx: LeafContext,
 ): void {
   const size = entrySize(key, value);
   const n = leaf.count;
-  const derived = lim.weightOf !== null;
-  if (derived) weight = weightToWrite(value, weight, lim);
+  const derived = ctx.weightOf !== null;
+  if (derived) weight = weightToWrite(value, weight, ctx);
   ensureCapacity(
     leaf,
     leaf.used + size,
     n + 1,
     !derived && (weight !== 0 || leaf.weights !== null),
     growth,
-    lim,
+    ctx,
     isWideWeight(weight),
   );
   // the entry's bytes go after the others (no shift of the leaf's bytes); only the offsets move
@@ -893,20 +931,20 @@ function replaceEntry(
   key: Uint8Array,
   value: Uint8Array | undefined,
   weight: number,
-  lim: Limits,
+  ctx: LeafContext,
 ): void {
   const a = leaf.offs[i];
   const b = entryEndAt(leaf.buf, a);
   const size = entrySize(key, value);
   const delta = size - (b - a);
-  const derived = lim.weightOf !== null;
+  const derived = ctx.weightOf !== null;
   if (derived) {
-    leaf.weight -= leafWeight(leaf, i, lim);
-    weight = weightToWrite(value, weight, lim);
+    leaf.weight -= leafWeight(leaf, i, ctx.weightOf);
+    weight = weightToWrite(value, weight, ctx);
     leaf.weight += weight;
   }
   const needWeights = !derived && (weight !== 0 || leaf.weights !== null);
-  ensureCapacity(leaf, leaf.used + Math.max(delta, 0), leaf.count, needWeights, GROW_NORMAL, lim, isWideWeight(weight));
+  ensureCapacity(leaf, leaf.used + Math.max(delta, 0), leaf.count, needWeights, GROW_NORMAL, ctx, isWideWeight(weight));
   const buf = leaf.buf;
   if (delta !== 0 && b < leaf.used) buf.copyWithin(a + size, b, leaf.used);
   writeEntry(buf, a, key, value);
@@ -924,10 +962,10 @@ function replaceEntry(
     leaf.weights[i] = weight;
     sumWeights(leaf);
   }
-  if (delta < 0) shrinkToFit(leaf, lim);
+  if (delta < 0) shrinkToFit(leaf, ctx);
 }
 
-function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void {
+function removeEntries(leaf: Leaf, from: number, to: number, ctx: LeafContext): void {
   const n = leaf.count;
   const k = to - from;
   if (k === n) {
@@ -946,8 +984,8 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
   }
   // one entry of an unsorted leaf: its bytes are removed where they are; more: the bytes are sorted first
   const one = k === 1 && leaf.unsorted;
-  if (leaf.unsorted && !one) sortLeaf(leaf);
-  if (lim.weightOf !== null) leaf.weight -= derivedSum(leaf, from, to, lim);
+  if (leaf.unsorted && !one) sortLeaf(leaf, ctx);
+  if (ctx.weightOf !== null) leaf.weight -= derivedSum(leaf, from, to, ctx.weightOf);
   if (leaf.specialKeys > 0) leaf.specialKeys -= specialKeysIn(leaf, from, to);
   const offs = leaf.offs;
   const a = offs[from];
@@ -966,24 +1004,24 @@ function removeEntries(leaf: Leaf, from: number, to: number, lim: Limits): void 
     leaf.weights.copyWithin(from, to, n);
     sumWeights(leaf);
   }
-  shrinkToFit(leaf, lim);
+  shrinkToFit(leaf, ctx);
 }
 
 /** New leaf with a copy of entries [from, to) of src. */
-function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
-  if (src.unsorted) sortLeaf(src);
+function copyLeafRange(src: Leaf, from: number, to: number, ctx: LeafContext): Leaf {
+  if (src.unsorted) sortLeaf(src, ctx);
   const leaf = new Leaf();
   const a = entryStart(src, from);
   const b = entryStart(src, to);
   const n = to - from;
-  ensureCapacity(leaf, b - a, n, src.weights !== null, GROW_NORMAL, lim, src.weights instanceof Float64Array);
+  ensureCapacity(leaf, b - a, n, src.weights !== null, GROW_NORMAL, ctx, src.weights instanceof Float64Array);
   src.buf.copy(leaf.buf, 0, a, b);
   const offs = leaf.offs;
   for (let i = 0; i < n; i++) offs[i] = src.offs[from + i] - a;
   leaf.count = n;
   leaf.used = b - a;
   if (src.specialKeys > 0) leaf.specialKeys = specialKeysIn(leaf, 0, n);
-  if (lim.weightOf !== null) leaf.weight = derivedSum(leaf, 0, n, lim);
+  if (ctx.weightOf !== null) leaf.weight = derivedSum(leaf, 0, n, ctx.weightOf);
   else if (src.weights !== null) {
     leaf.weights!.set(src.weights.subarray(from, to));
     sumWeights(leaf);
@@ -992,7 +1030,7 @@ function copyLeafRange(src: Leaf, from: number, to: number, lim: Limits): Leaf {
 }
 
 /** Appends right's entries to left. */
-function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
+function mergeLeafInto(left: Leaf, right: Leaf, ctx: LeafContext): void {
   const n = left.count + right.count;
   const wide = left.weights instanceof Float64Array || right.weights instanceof Float64Array;
   ensureCapacity(
@@ -1001,7 +1039,7 @@ function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
     n,
     left.weights !== null || right.weights !== null,
     GROW_NORMAL,
-    lim,
+    ctx,
     wide,
   );
   right.buf.copy(left.buf, left.used, 0, right.used);
@@ -1013,21 +1051,21 @@ function mergeLeafInto(left: Leaf, right: Leaf, lim: Limits): void {
   left.used += right.used;
   left.unsorted ||= right.unsorted;
   left.specialKeys += right.specialKeys;
-  if (lim.weightOf !== null) left.weight += right.weight;
+  if (ctx.weightOf !== null) left.weight += right.weight;
   else sumWeights(left);
 }
 
-function leafOverflows(leaf: Leaf, lim: Limits): boolean {
-  return leaf.count > lim.leafMaxEntries || (leaf.used > lim.leafMaxBytes && leaf.count > 1);
+function leafOverflows(leaf: Leaf, ctx: LeafContext): boolean {
+  return leaf.count > ctx.leafMaxEntries || (leaf.used > ctx.leafMaxBytes && leaf.count > 1);
 }
 
-function leafUnderflows(leaf: Leaf, lim: Limits): boolean {
-  return leaf.count < lim.leafMinEntries && leaf.used < lim.leafMinBytes;
+function leafUnderflows(leaf: Leaf, ctx: LeafContext): boolean {
+  return leaf.count < ctx.leafMinEntries && leaf.used < ctx.leafMinBytes;
 }
 
 /** Splits an overflowing leaf into itself plus the returned right siblings (in order). */
-function splitLeaf(leaf: Leaf, appendMode: boolean, out: Leaf[], lim: Limits): void {
-  if (leaf.unsorted) sortLeaf(leaf);
+function splitLeaf(leaf: Leaf, appendMode: boolean, out: Leaf[], ctx: LeafContext): void {
+  if (leaf.unsorted) sortLeaf(leaf, ctx);
   const n = leaf.count;
   let at: number;
   if (appendMode) {
@@ -1043,13 +1081,13 @@ function splitLeaf(leaf: Leaf, appendMode: boolean, out: Leaf[], lim: Limits): v
     }
     at = lo;
   }
-  const right = copyLeafRange(leaf, at, n, lim);
-  removeEntries(leaf, at, n, lim);
+  const right = copyLeafRange(leaf, at, n, ctx);
+  removeEntries(leaf, at, n, ctx);
   // A sequential load never comes back to a full left leaf: give back all of its slack.
-  if (appendMode) shrinkToFit(leaf, lim, true);
-  if (leafOverflows(leaf, lim)) splitLeaf(leaf, false, out, lim);
+  if (appendMode) shrinkToFit(leaf, ctx, true);
+  if (leafOverflows(leaf, ctx)) splitLeaf(leaf, false, out, ctx);
   out.push(right);
-  if (leafOverflows(right, lim)) splitLeaf(right, false, out, lim);
+  if (leafOverflows(right, ctx)) splitLeaf(right, false, out, ctx);
 }
 
 function nodeCount(node: Node): number {
@@ -1071,229 +1109,80 @@ function adjustedSum(p: Inner, before: number, after: number): number {
 
 // ---- the tree -------------------------------------------------------------------------------------------------
 
-/** Path of the last descent: pathNode[d] is the inner node at depth d, pathIdx[d] the child index taken. */
-const pathNode: Inner[] = [];
-const pathIdx: number[] = [];
-/**
- * Descent reuse: has(key) and getValue(key) leave the path of their descent for the next descendKey of the same key
- * object in the same tree (a read-modify-write, e.g. ZADD's score check then insert, costs one descent). Every other descent (any tree) and clear() drop it, and every
- * modification starts with a descent, so the recorded path is never stale when reused.
- */
-let hintTree: PackedBTree | null = null;
-let hintKey: Uint8Array | null = null;
-let hintLeaf: Leaf | null = null;
-/** the leaf search's result for the hinted key: its index in hintLeaf, and whether it was found there */
-let hintIdx = 0;
-let hintFound = false;
-let hintLo = 0;
-let hintHi = 0;
-
-/**
- * Bumped whenever any tree's inner structure changes (a node split, merged or removed, the root replaced): a path
- * recorded by prepare() is valid while it is unchanged. Leaf contents may change meanwhile: a key's leaf and the
- * bounds of that leaf (its separators) stay the same, and the recorded position in it is checked (keyIndex).
- */
-let structureEpoch = 0;
-/**
- * The batch prepare() recorded: per key, the key object, its leaf and path, the common prefixes of the key with the
- * leaf's bounds, and the leaf search's result (prepLo, prepFound); the search's state while it runs.
- */
+/** Most keys one prepare() records. */
 const PREPARE_MAX = 64;
-let prepTree: PackedBTree | null = null;
-let prepEpoch = -1;
-let prepN = 0;
-let prepNext = 0;
-/** where prepare() leaves the sum of the bytes it touched, so that the loads are not optimised away */
-const prepTouched = { sum: 0 };
-const prepKeys: Uint8Array[] = [];
-const prepLeaves: Leaf[] = [];
-const prepFound = new Uint8Array(PREPARE_MAX);
-/** the index in the batch of the key whose prepared descent descendKey just took, or -1 */
-let prepHit = -1;
-const prepLo = new Int32Array(PREPARE_MAX);
-const prepHi = new Int32Array(PREPARE_MAX);
-const prepLlcp = new Int32Array(PREPARE_MAX);
-const prepDescLo = new Int32Array(PREPARE_MAX);
-const prepDescHi = new Int32Array(PREPARE_MAX);
-const prepRlcp = new Int32Array(PREPARE_MAX);
-const prepPathNode: Inner[] = [];
-const prepPathIdx: number[] = [];
 
-/** Drops what prepare() recorded (so that it keeps no tree, leaf or key reachable). */
-export function releasePrepared(): void {
-  prepTree = null;
-  for (let j = 0; j < prepN; j++) {
-    prepKeys[j] = EMPTY;
-    prepLeaves[j] = EMPTY_LEAF;
-  }
-  prepN = 0;
-  prepPathNode.length = 0;
-}
+/**
+ * The lookups prepare() recorded for a batch of keys: per key, the key object, its leaf and path, the common
+ * prefixes of the key with the leaf's bounds, and the leaf search's result (lo, found); the searches' state while
+ * they run. One per tree (made by its first prepare, reused by the next ones), so two trees' batches never mix.
+ */
+export class PreparedBatch {
+  /** keys recorded (0: none, or released) */
+  n = 0;
+  /** the tree's structure epoch when recorded: the paths hold while it is unchanged */
+  epoch = -1;
+  /** where the next lookup of a recorded key starts (the batch's writes come in the order of its keys) */
+  next = 0;
+  /** the sum of the bytes prepare() touched, so that the loads are not optimised away */
+  touched = 0;
+  readonly keys: Uint8Array[] = [];
+  readonly leaves: Leaf[] = [];
+  readonly found = new Uint8Array(PREPARE_MAX);
+  readonly lo = new Int32Array(PREPARE_MAX);
+  readonly hi = new Int32Array(PREPARE_MAX);
+  readonly llcp = new Int32Array(PREPARE_MAX);
+  readonly rlcp = new Int32Array(PREPARE_MAX);
+  readonly descLo = new Int32Array(PREPARE_MAX);
+  readonly descHi = new Int32Array(PREPARE_MAX);
+  /** the path of key j: pathNode[d * PREPARE_MAX + j], pathIdx[d * PREPARE_MAX + j] for depth d */
+  readonly pathNode: Inner[] = [];
+  readonly pathIdx: number[] = [];
 
-export class PackedBTree {
-  private root: Node = new Leaf();
-  private height = 0;
-  private head: Leaf;
-  private tail: Leaf;
-  private leafCount = 1;
-  private dataBytes = 0;
-  /** @internal */
-  readonly lim: Limits;
-
-  /**
-   * `weightOf`: derive each entry's weight from its value (see WeightOf); the weights given to writes are then
-   * ignored and leaves keep no per-entry weight array.
-   */
-  constructor(limits?: TreeLimits, weightOf?: WeightOf) {
-    this.lim =
-      limits === undefined && weightOf === undefined
-        ? DEFAULTS
-        : makeLimits(limits ?? DEFAULT_LIMITS, weightOf ?? null);
-    this.head = this.root as Leaf;
-    this.tail = this.head;
-  }
-
-  /** Builds a tree from entries in strictly ascending key order (throws otherwise). O(n). */
-  static fromSorted(entries: Iterable<{ key: Uint8Array; value?: Uint8Array; weight?: number }>): PackedBTree {
-    const t = new PackedBTree();
-    for (const e of entries) t.append(e.key, e.value, e.weight ?? 0);
-    return t;
-  }
-
-  get size(): number {
-    return this.root.count;
-  }
-
-  get totalWeight(): number {
-    return this.root.weight;
-  }
-
-  /** Approximate memory footprint in bytes. */
-  byteSize(): number {
-    return this.dataBytes + this.size * 2 + this.leafCount * LEAF_OVERHEAD_BYTES;
-  }
-
-  // ---- descents ----
-
-  private descendKey(key: Uint8Array): Leaf {
-    prepHit = -1;
-    if (hintTree === this && hintKey === key) {
-      // getValue(key) just descended for this very key object and nothing has descended since: path still valid
-      hintTree = null;
-      descLo = hintLo;
-      descHi = hintHi;
-      return hintLeaf!;
+  /** Drops what was recorded (so that it keeps no leaf or key reachable). */
+  release(): void {
+    for (let j = 0; j < this.n; j++) {
+      this.keys[j] = EMPTY;
+      this.leaves[j] = EMPTY_LEAF;
     }
-    hintTree = null;
-    if (prepTree === this && prepEpoch === structureEpoch) {
-      const leaf = this.preparedDescent(key);
-      if (leaf !== null) return leaf;
-    }
-    descLo = 0;
-    descHi = 0;
-    let node = this.root;
-    for (let d = 0; d < this.height; d++) {
-      const inner = node as Inner;
-      const i = innerSearch(inner, key);
-      pathNode[d] = inner;
-      pathIdx[d] = i;
-      node = inner.children[i];
-    }
-    return node as Leaf;
+    this.n = 0;
+    this.pathNode.length = 0;
   }
 
-  private descendRightmost(): Leaf {
-    hintTree = null;
-    let node = this.root;
-    for (let d = 0; d < this.height; d++) {
-      const inner = node as Inner;
-      const i = inner.children.length - 1;
-      pathNode[d] = inner;
-      pathIdx[d] = i;
-      node = inner.children[i];
+  /** Records the descent of key j (just made: its leaf and the tree's path). */
+  record(j: number, key: Uint8Array, leaf: Leaf, path: Path, height: number): void {
+    this.keys[j] = key;
+    for (let d = 0; d < height; d++) {
+      this.pathNode[d * PREPARE_MAX + j] = path.nodes[d];
+      this.pathIdx[d * PREPARE_MAX + j] = path.idx[d];
     }
-    return node as Leaf;
-  }
-
-  /** Descends to the leaf holding rank r (0 ≤ r < size); returns the leaf and sets `rankInLeaf`. */
-  private descendRank(r: number): Leaf {
-    hintTree = null;
-    let node = this.root;
-    for (let d = 0; d < this.height; d++) {
-      const inner = node as Inner;
-      const counts = inner.counts;
-      let i = 0;
-      while (r >= counts[i]) r -= counts[i++];
-      pathNode[d] = inner;
-      pathIdx[d] = i;
-      node = inner.children[i];
-    }
-    this.rankInLeaf = r;
-    return node as Leaf;
-  }
-  private rankInLeaf = 0;
-
-  private rankOfPath(): number {
-    let r = 0;
-    for (let d = 0; d < this.height; d++) {
-      const counts = pathNode[d].counts;
-      const i = pathIdx[d];
-      for (let j = 0; j < i; j++) r += counts[j];
-    }
-    return r;
-  }
-
-  private greaterThanMax(key: Uint8Array): boolean {
-    const t = this.tail;
-    if (t.count === 0) return false;
-    locate(t, t.count - 1);
-    return compareBytes(key, t.buf, ks, ke) > 0;
+    this.leaves[j] = leaf;
+    this.descLo[j] = this.llcp[j] = path.lo;
+    this.descHi[j] = this.rlcp[j] = path.hi;
+    this.lo[j] = 0;
+    this.found[j] = 0;
   }
 
   /**
-   * Prepares the lookups of keys[0, n) (n ≤ PREPARE_MAX) that a batch of writes will make next, so that their cache
-   * misses overlap instead of each waiting for the one before (~170 ns each here; a 1M-key tree's leaves are far
-   * beyond the caches, and a leaf search is ~7 dependent misses). The descents run one key after the other (the
-   * inner nodes are mostly cached); the leaf searches run side by side, in rounds: a touch pass reads, for every key,
-   * the first byte its next comparison will read (independent loads, which the CPU overlaps), then a compare pass
-   * makes that comparison on cached bytes. Records each key's path and search result; a later descent of the same
-   * key object in this tree (descendKey, with keyIndex) reuses them while no node has been split, merged or removed
-   * since (structureEpoch), and checks the recorded leaf position with one or two comparisons, since earlier writes
-   * of the batch may have changed the leaf. Changes nothing in the tree (it may repack an inner node's separators, see
-   * Inner.kbuf).
+   * The leaf searches of the n keys recorded, side by side (see PackedBTree.prepare): the leaves' objects, then their
+   * arrays' objects, a pass each; then rounds of a touch pass and a compare pass.
    */
-  prepare(keys: readonly Uint8Array[], n: number): void {
-    n = Math.min(n, PREPARE_MAX);
-    prepTree = null;
-    const leaves = prepLeaves;
-    const lo = prepLo;
-    const hi = prepHi;
-    const ll = prepLlcp;
-    const rl = prepRlcp;
-    for (let j = 0; j < n; j++) {
-      const key = keys[j];
-      prepKeys[j] = key;
-      const leaf = this.descendKey(key);
-      for (let d = 0; d < this.height; d++) {
-        prepPathNode[d * PREPARE_MAX + j] = pathNode[d];
-        prepPathIdx[d * PREPARE_MAX + j] = pathIdx[d];
-      }
-      leaves[j] = leaf;
-      prepDescLo[j] = ll[j] = descLo;
-      prepDescHi[j] = rl[j] = descHi;
-      lo[j] = 0;
-      prepFound[j] = 0;
-    }
-    // the leaves' objects, then their arrays' objects: a pass each, so that the keys' misses overlap
+  searchLeaves(n: number, height: number): void {
+    const keys = this.keys;
+    const leaves = this.leaves;
+    const lo = this.lo;
+    const hi = this.hi;
+    const ll = this.llcp;
+    const rl = this.rlcp;
     for (let j = 0; j < n; j++) hi[j] = leaves[j].count;
     let sink = 0;
     for (let j = 0; j < n; j++) sink += leaves[j].buf.length + leaves[j].offs.length + leaves[j].weight;
     // the leaves' entries in their parents' counts and weights (updated by every insert)
-    if (this.height > 0) {
-      const d = (this.height - 1) * PREPARE_MAX;
+    if (height > 0) {
+      const d = (height - 1) * PREPARE_MAX;
       for (let j = 0; j < n; j++) {
-        const parent = prepPathNode[d + j];
-        const i = prepPathIdx[d + j];
+        const parent = this.pathNode[d + j];
+        const i = this.pathIdx[d + j];
         sink += parent.counts[i] + parent.weights[i];
       }
     }
@@ -1325,144 +1214,336 @@ export class PackedBTree {
         let s = p + 1;
         if (kl >= 0x80) {
           kl = readVarint(buf, p);
-          s = rpos;
+          s = varintEnd(buf, p);
         }
         const c = compareFrom(keys[j], buf, s, s + kl, Math.min(ll[j], rl[j]));
         if (c > 0) {
           lo[j] = mid + 1;
-          ll[j] = lcp;
+          ll[j] = c - 1;
         } else if (c < 0) {
           hi[j] = mid;
-          rl[j] = lcp;
+          rl[j] = -1 - c;
         } else {
           lo[j] = mid;
           hi[j] = mid;
-          prepFound[j] = 1;
+          this.found[j] = 1;
           continue;
         }
         if (lo[j] < hi[j]) active++;
       }
     }
-    prepTouched.sum = sink;
-    prepTree = this;
-    prepEpoch = structureEpoch;
-    prepN = n;
-    prepNext = 0;
-    prepHit = -1;
+    this.touched = sink;
   }
 
   /**
-   * The leaf of a key that prepare() recorded, with its path restored (pathNode/pathIdx, descLo/descHi), or null; sets
-   * prepHit to the key's index in the prepared batch (see keyIndex).
+   * The leaf of key when it is one of the keys recorded and not yet taken, with its path restored into `path`
+   * (path.batchIndex: its index here); else null.
    */
-  private preparedDescent(key: Uint8Array): Leaf | null {
-    for (let j = prepNext; j < prepN; j++) {
-      if (prepKeys[j] !== key) continue;
-      prepNext = j + 1;
-      for (let d = 0; d < this.height; d++) {
-        pathNode[d] = prepPathNode[d * PREPARE_MAX + j];
-        pathIdx[d] = prepPathIdx[d * PREPARE_MAX + j];
+  take(key: Uint8Array, path: Path, height: number): Leaf | null {
+    const n = this.n;
+    for (let j = this.next; j < n; j++) {
+      if (this.keys[j] !== key) continue;
+      this.next = j + 1;
+      for (let d = 0; d < height; d++) {
+        path.nodes[d] = this.pathNode[d * PREPARE_MAX + j];
+        path.idx[d] = this.pathIdx[d * PREPARE_MAX + j];
       }
-      descLo = prepDescLo[j];
-      descHi = prepDescHi[j];
-      prepHit = j;
-      return prepLeaves[j];
+      path.lo = this.descLo[j];
+      path.hi = this.descHi[j];
+      path.batchIndex = j;
+      return this.leaves[j];
     }
     return null;
   }
 
   /**
+   * Whether the position recorded for key j still holds in its leaf (earlier writes of the batch may have changed
+   * the leaf): the entry there equals the key, or the key falls between the entries around it. `from`: bytes the key
+   * shares with every entry of the leaf.
+   */
+  holds(j: number, leaf: Leaf, key: Uint8Array, from: number): boolean {
+    const i = this.lo[j];
+    const buf = leaf.buf;
+    const offs = leaf.offs;
+    const count = leaf.count;
+    if (this.found[j] === 1) {
+      if (i >= count) return false;
+      const p = offs[i];
+      return compareFrom(key, buf, keyStartAt(buf, p), keyEndAt(buf, p), from) === 0;
+    }
+    if (i > count) return false;
+    if (i > 0) {
+      const p = offs[i - 1];
+      if (compareFrom(key, buf, keyStartAt(buf, p), keyEndAt(buf, p), from) <= 0) return false;
+    }
+    if (i < count) {
+      const p = offs[i];
+      if (compareFrom(key, buf, keyStartAt(buf, p), keyEndAt(buf, p), from) >= 0) return false;
+    }
+    return true;
+  }
+
+  /** The recorded result of key j's leaf search, as leafSearch returns it. */
+  result(j: number): number {
+    return this.found[j] === 1 ? this.lo[j] : ~this.lo[j];
+  }
+}
+
+export class PackedBTree {
+  private root: Node = new Leaf();
+  private height = 0;
+  private head: Leaf;
+  private tail: Leaf;
+  private leafCount = 1;
+  private dataBytes = 0;
+  /** @internal */
+  readonly ctx: LeafContext;
+  /** where the last descent went (modifications update the nodes on it) */
+  private readonly path = new Path();
+  /** the leaf holding the rank descendRank was given, and the rank's index in it */
+  private rankInLeaf = 0;
+  /**
+   * Descent reuse: has(key) and getValue(key) leave their descent (its path in `path`, its leaf and search result
+   * here) for the next descendKey of the same key object (a read-modify-write, e.g. ZADD's score check then insert,
+   * costs one descent). Every other descent of this tree and clear() drop it, and every modification starts with a
+   * descent, so the recorded path is never stale when reused.
+   */
+  private hintKey: Uint8Array | null = null;
+  private hintLeaf: Leaf = EMPTY_LEAF;
+  /** leafSearch's result for the hinted key in hintLeaf */
+  private hintIdx = 0;
+  private hintLo = 0;
+  private hintHi = 0;
+  /**
+   * Bumped whenever the inner structure changes (a node split, merged or removed, the root replaced): a path recorded
+   * by prepare() is valid while it is unchanged. Leaf contents may change meanwhile: a key's leaf and the bounds of
+   * that leaf (its separators) stay the same, and the recorded position in it is checked (PreparedBatch.holds).
+   */
+  private epoch = 0;
+  /** the lookups prepare() recorded (null before the first prepare) */
+  private batch: PreparedBatch | null = null;
+
+  /**
+   * `weightOf`: derive each entry's weight from its value (see WeightOf); the weights given to writes are then
+   * ignored and leaves keep no per-entry weight array.
+   */
+  constructor(limits?: TreeLimits, weightOf?: WeightOf) {
+    this.ctx = new LeafContext(limits ?? DEFAULT_LIMITS, weightOf ?? null);
+    this.head = this.root as Leaf;
+    this.tail = this.head;
+  }
+
+  /** Builds a tree from entries in strictly ascending key order (throws otherwise). O(n). */
+  static fromSorted(entries: Iterable<{ key: Uint8Array; value?: Uint8Array; weight?: number }>): PackedBTree {
+    const t = new PackedBTree();
+    for (const e of entries) t.append(e.key, e.value, e.weight ?? 0);
+    return t;
+  }
+
+  get size(): number {
+    return this.root.count;
+  }
+
+  get totalWeight(): number {
+    return this.root.weight;
+  }
+
+  /** Approximate memory footprint in bytes. */
+  byteSize(): number {
+    return this.dataBytes + this.size * 2 + this.leafCount * LEAF_OVERHEAD_BYTES;
+  }
+
+  // ---- descents ----
+
+  private descendKey(key: Uint8Array): Leaf {
+    const path = this.path;
+    path.batchIndex = -1;
+    if (this.hintKey === key) {
+      // getValue(key) just descended for this very key object and nothing has descended since: path still valid
+      this.hintKey = null;
+      path.lo = this.hintLo;
+      path.hi = this.hintHi;
+      return this.hintLeaf;
+    }
+    this.hintKey = null;
+    const batch = this.batch;
+    if (batch !== null && batch.n > 0 && batch.epoch === this.epoch) {
+      const leaf = batch.take(key, path, this.height);
+      if (leaf !== null) return leaf;
+    }
+    path.lo = 0;
+    path.hi = 0;
+    const nodes = path.nodes;
+    const idx = path.idx;
+    let node = this.root;
+    for (let d = 0; d < this.height; d++) {
+      const inner = node as Inner;
+      const i = innerSearch(inner, key, path);
+      nodes[d] = inner;
+      idx[d] = i;
+      node = inner.children[i];
+    }
+    return node as Leaf;
+  }
+
+  private descendRightmost(): Leaf {
+    this.hintKey = null;
+    const nodes = this.path.nodes;
+    const idx = this.path.idx;
+    let node = this.root;
+    for (let d = 0; d < this.height; d++) {
+      const inner = node as Inner;
+      const i = inner.children.length - 1;
+      nodes[d] = inner;
+      idx[d] = i;
+      node = inner.children[i];
+    }
+    return node as Leaf;
+  }
+
+  /** Descends to the leaf holding rank r (0 ≤ r < size); returns the leaf and sets `rankInLeaf`. */
+  private descendRank(r: number): Leaf {
+    this.hintKey = null;
+    const nodes = this.path.nodes;
+    const idx = this.path.idx;
+    let node = this.root;
+    for (let d = 0; d < this.height; d++) {
+      const inner = node as Inner;
+      const counts = inner.counts;
+      let i = 0;
+      while (r >= counts[i]) r -= counts[i++];
+      nodes[d] = inner;
+      idx[d] = i;
+      node = inner.children[i];
+    }
+    this.rankInLeaf = r;
+    return node as Leaf;
+  }
+
+  private rankOfPath(): number {
+    const nodes = this.path.nodes;
+    const idx = this.path.idx;
+    let r = 0;
+    for (let d = 0; d < this.height; d++) {
+      const counts = nodes[d].counts;
+      const i = idx[d];
+      for (let j = 0; j < i; j++) r += counts[j];
+    }
+    return r;
+  }
+
+  private greaterThanMax(key: Uint8Array): boolean {
+    const t = this.tail;
+    if (t.count === 0) return false;
+    const buf = t.buf;
+    const p = t.offs[t.count - 1];
+    return compareBytes(key, buf, keyStartAt(buf, p), keyEndAt(buf, p)) > 0;
+  }
+
+  /**
+   * Prepares the lookups of keys[0, n) (n ≤ PREPARE_MAX) that a batch of writes will make next, so that their cache
+   * misses overlap instead of each waiting for the one before (a 1M-key tree's leaves are far beyond the caches, and
+   * a leaf search is ~7 dependent misses). The descents run one key after the other (the inner nodes are mostly
+   * cached); the leaf searches run side by side, in rounds: a touch pass reads, for every key, the first byte its next
+   * comparison will read (independent loads, which the CPU overlaps), then a compare pass makes that comparison on
+   * cached bytes. Records each key's path and search result in the tree's PreparedBatch, which it returns; a later
+   * descent of the same key object in this tree (descendKey, then keyIndex) reuses them while no node has been split,
+   * merged or removed since (epoch), and checks the recorded leaf position with one or two comparisons, since
+   * earlier writes of the batch may have changed the leaf. Changes nothing in the tree (it may repack an inner node's
+   * separators, see Inner.kbuf). Release the batch when its writes are done (PreparedBatch.release).
+   */
+  prepare(keys: readonly Uint8Array[], n: number): PreparedBatch {
+    n = Math.min(n, PREPARE_MAX);
+    let batch = this.batch;
+    if (batch === null) batch = this.batch = new PreparedBatch();
+    // not used by the descents that record it
+    batch.n = 0;
+    const path = this.path;
+    for (let j = 0; j < n; j++) {
+      const key = keys[j];
+      batch.record(j, key, this.descendKey(key), path, this.height);
+    }
+    batch.searchLeaves(n, this.height);
+    batch.epoch = this.epoch;
+    batch.n = n;
+    batch.next = 0;
+    return batch;
+  }
+
+  /**
    * leafSearch of a key in the leaf descendKey just returned, using the position prepare() recorded when descendKey
-   * took the prepared path (prepHit ≥ 0), after checking it against the entries around it.
+   * took the prepared path (path.batchIndex ≥ 0), after checking it against the entries around it.
    */
   private keyIndex(leaf: Leaf, key: Uint8Array): number {
-    const j = prepHit;
-    if (j < 0) return leafSearch(leaf, key, descLo, descHi);
-    prepHit = -1;
-    const i = prepLo[j];
-    const from = Math.min(descLo, descHi);
-    if (prepFound[j] === 1) {
-      if (i < leaf.count) {
-        locate(leaf, i);
-        if (compareFrom(key, leaf.buf, ks, ke, from) === 0) {
-          found = true;
-          return i;
-        }
-      }
-    } else if (i <= leaf.count) {
-      let ok = true;
-      if (i > 0) {
-        locate(leaf, i - 1);
-        ok = compareFrom(key, leaf.buf, ks, ke, from) > 0;
-      }
-      if (ok && i < leaf.count) {
-        locate(leaf, i);
-        ok = compareFrom(key, leaf.buf, ks, ke, from) < 0;
-      }
-      if (ok) {
-        found = false;
-        return i;
-      }
+    const path = this.path;
+    const j = path.batchIndex;
+    if (j >= 0) {
+      path.batchIndex = -1;
+      const batch = this.batch!;
+      if (batch.holds(j, leaf, key, Math.min(path.lo, path.hi))) return batch.result(j);
     }
-    return leafSearch(leaf, key, descLo, descHi);
+    return leafSearch(leaf, key, path.lo, path.hi);
   }
 
   // ---- queries ----
 
   has(key: Uint8Array): boolean {
     const leaf = this.descendKey(key);
-    this.leaveHint(key, leaf, this.keyIndex(leaf, key));
-    return found;
+    const r = this.keyIndex(leaf, key);
+    this.leaveHint(key, leaf, r);
+    return r >= 0;
   }
 
-  /** Lets the next descendKey of this key object reuse the path just taken (a lookup followed by a write). */
-  private leaveHint(key: Uint8Array, leaf: Leaf, i: number): void {
-    hintTree = this;
-    hintKey = key;
-    hintLeaf = leaf;
-    hintIdx = i;
-    hintFound = found;
-    hintLo = descLo;
-    hintHi = descHi;
+  /**
+   * Lets the next descendKey of this key object reuse the descent just made (a lookup followed by a write); r: its
+   * leafSearch result.
+   */
+  private leaveHint(key: Uint8Array, leaf: Leaf, r: number): void {
+    this.hintKey = key;
+    this.hintLeaf = leaf;
+    this.hintIdx = r;
+    this.hintLo = this.path.lo;
+    this.hintHi = this.path.hi;
   }
 
   get(key: Uint8Array): TreeEntry | undefined {
     const leaf = this.descendKey(key);
-    const i = this.keyIndex(leaf, key);
-    if (!found) return undefined;
-    return this.entryOf(leaf, i);
+    const r = this.keyIndex(leaf, key);
+    if (r < 0) return undefined;
+    return this.entryOf(leaf, r);
   }
 
   /** Value of key, or null when the key is absent (undefined when present without a value). */
   getValue(key: Uint8Array): Buffer | undefined | null {
     const leaf = this.descendKey(key);
-    const i = this.keyIndex(leaf, key);
-    this.leaveHint(key, leaf, i);
-    if (!found) return null;
-    locate(leaf, i);
-    return valueAfterKey(leaf);
+    const r = this.keyIndex(leaf, key);
+    this.leaveHint(key, leaf, r);
+    if (r < 0) return null;
+    return valueAt(leaf.buf, keyEndAt(leaf.buf, leaf.offs[r]), 0);
   }
 
   private entryOf(leaf: Leaf, i: number): TreeEntry {
-    locate(leaf, i);
-    const key = copyBytes(leaf.buf, ks, ke);
-    const value = valueAfterKey(leaf);
-    return { key, value, weight: leafWeight(leaf, i, this.lim) };
+    const buf = leaf.buf;
+    const p = leaf.offs[i];
+    const ke = keyEndAt(buf, p);
+    const key = copyBytes(buf, keyStartAt(buf, p), ke);
+    const value = valueAt(buf, ke, 0);
+    return { key, value, weight: leafWeight(leaf, i, this.ctx.weightOf) };
   }
 
   /** 0-based rank of key, or -1 when absent. */
   rank(key: Uint8Array): number {
     const leaf = this.descendKey(key);
-    const i = this.keyIndex(leaf, key);
-    if (!found) return -1;
-    return this.rankOfPath() + i;
+    const r = this.keyIndex(leaf, key);
+    if (r < 0) return -1;
+    return this.rankOfPath() + r;
   }
 
   /** Number of keys < key (≤ key when inclusive). */
   lowerBound(key: Uint8Array, inclusive: boolean): number {
     const leaf = this.descendKey(key);
-    let i = this.keyIndex(leaf, key);
-    if (found && inclusive) i++;
+    const r = this.keyIndex(leaf, key);
+    const i = r < 0 ? ~r : inclusive ? r + 1 : r;
     return this.rankOfPath() + i;
   }
 
@@ -1489,12 +1570,13 @@ export class PackedBTree {
       node = inner.children[i];
     }
     const leaf = node as Leaf;
+    const buf = leaf.buf;
     let lo = 0;
     let hi = leaf.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      locate(leaf, mid);
-      if (pred(leaf.buf, ks, ke)) lo = mid + 1;
+      const p = leaf.offs[mid];
+      if (pred(buf, keyStartAt(buf, p), keyEndAt(buf, p))) lo = mid + 1;
       else hi = mid;
     }
     return r + lo;
@@ -1532,9 +1614,8 @@ export class PackedBTree {
   /** @internal Positions c on the first key ≥ key (> key when exclusive) by a descent from the root. */
   seekInto(c: TreeCursor, key: Uint8Array, exclusive: boolean): void {
     const leaf = this.descendKey(key);
-    let i = this.keyIndex(leaf, key);
-    if (found && exclusive) i++;
-    c.place(leaf, i);
+    const r = this.keyIndex(leaf, key);
+    c.place(leaf, r < 0 ? ~r : exclusive ? r + 1 : r);
   }
 
   /** Sum of the weights of ranks [start, end). */
@@ -1542,7 +1623,7 @@ export class PackedBTree {
     if (start < 0) start = 0;
     if (end > this.size) end = this.size;
     if (start >= end) return 0;
-    return sumRange(this.root, this.height, start, end, this.lim);
+    return sumRange(this.root, this.height, start, end, this.ctx);
   }
 
   // ---- modifications ----
@@ -1571,14 +1652,13 @@ export class PackedBTree {
 
   private upsert(key: Uint8Array, value: Uint8Array | undefined, weight: number, mode: number): boolean {
     let leaf: Leaf;
-    let i: number;
-    if (hintTree === this && hintKey === key) {
+    let r: number;
+    if (this.hintKey === key) {
       // a lookup of this very key object just searched this leaf (a key above the maximum landed at the end of
       // the rightmost leaf, where the append path below would put it too)
-      hintTree = null;
-      leaf = hintLeaf!;
-      i = hintIdx;
-      found = hintFound;
+      this.hintKey = null;
+      leaf = this.hintLeaf;
+      r = this.hintIdx;
     } else {
       if (this.greaterThanMax(key)) {
         if (mode === MODE_UPDATE) return false;
@@ -1587,20 +1667,20 @@ export class PackedBTree {
         return true;
       }
       leaf = this.descendKey(key);
-      i = this.keyIndex(leaf, key);
+      r = this.keyIndex(leaf, key);
     }
-    if (found) {
+    if (r >= 0) {
       if (mode === MODE_INSERT) return false;
       const oldWeight = leaf.weight;
       const oldUsed = leaf.used;
-      replaceEntry(leaf, i, key, value, weight, this.lim);
+      replaceEntry(leaf, r, key, value, weight, this.ctx);
       this.dataBytes += leaf.used - oldUsed;
       this.propagate(leaf, 0, oldWeight);
-      if (leafOverflows(leaf, this.lim)) this.splitAfterInsert(leaf, false);
+      if (leafOverflows(leaf, this.ctx)) this.splitAfterInsert(leaf, false);
       return mode === MODE_UPDATE;
     }
     if (mode === MODE_UPDATE) return false;
-    this.insertAt(leaf, i, key, value, weight);
+    this.insertAt(leaf, ~r, key, value, weight);
     return true;
   }
 
@@ -1608,19 +1688,19 @@ export class PackedBTree {
     const oldWeight = leaf.weight;
     const oldUsed = leaf.used;
     const tailAppend = i === leaf.count && leaf.next === null;
-    insertEntry(leaf, i, key, value, weight, tailAppend ? GROW_TAIL : GROW_NORMAL, this.lim);
+    insertEntry(leaf, i, key, value, weight, tailAppend ? GROW_TAIL : GROW_NORMAL, this.ctx);
     this.dataBytes += leaf.used - oldUsed;
     this.propagate(leaf, 1, oldWeight);
-    if (leafOverflows(leaf, this.lim)) this.splitAfterInsert(leaf, tailAppend);
+    if (leafOverflows(leaf, this.ctx)) this.splitAfterInsert(leaf, tailAppend);
   }
 
   /** Removes key; returns the removed entry (views stay valid) or undefined when absent. */
   delete(key: Uint8Array): TreeEntry | undefined {
     const leaf = this.descendKey(key);
-    const i = this.keyIndex(leaf, key);
-    if (!found) return undefined;
-    const entry = this.entryOf(leaf, i);
-    this.removeFromLeaf(leaf, i, i + 1);
+    const r = this.keyIndex(leaf, key);
+    if (r < 0) return undefined;
+    const entry = this.entryOf(leaf, r);
+    this.removeFromLeaf(leaf, r, r + 1);
     return entry;
   }
 
@@ -1641,8 +1721,8 @@ export class PackedBTree {
   }
 
   clear(): void {
-    hintTree = null;
-    structureEpoch++;
+    this.hintKey = null;
+    this.epoch++;
     const leaf = new Leaf();
     this.root = leaf;
     this.head = leaf;
@@ -1655,7 +1735,7 @@ export class PackedBTree {
   private removeFromLeaf(leaf: Leaf, from: number, to: number): void {
     const oldWeight = leaf.weight;
     const oldUsed = leaf.used;
-    removeEntries(leaf, from, to, this.lim);
+    removeEntries(leaf, from, to, this.ctx);
     this.dataBytes += leaf.used - oldUsed;
     this.propagate(leaf, from - to, oldWeight);
     this.fixUnderflow(leaf);
@@ -1664,10 +1744,12 @@ export class PackedBTree {
   /** Updates counts/weights on the recorded path after `leaf` changed by countDelta entries. */
   private propagate(leaf: Leaf, countDelta: number, oldWeight: number): void {
     const weightChanged = !Object.is(leaf.weight, oldWeight);
+    const nodes = this.path.nodes;
+    const idx = this.path.idx;
     let child: Node = leaf;
     for (let d = this.height - 1; d >= 0; d--) {
-      const p = pathNode[d];
-      const i = pathIdx[d];
+      const p = nodes[d];
+      const i = idx[d];
       p.counts[i] += countDelta;
       p.count += countDelta;
       if (weightChanged) {
@@ -1681,7 +1763,7 @@ export class PackedBTree {
 
   private splitAfterInsert(leaf: Leaf, appendMode: boolean): void {
     const parts: Leaf[] = [];
-    splitLeaf(leaf, appendMode, parts, this.lim);
+    splitLeaf(leaf, appendMode, parts, this.ctx);
     let prev = leaf;
     const last = leaf.next;
     const seps: Uint8Array[] = [];
@@ -1703,7 +1785,7 @@ export class PackedBTree {
    * whose content was just split; splits ancestors as needed.
    */
   private insertSiblings(d: number, orig: Node, nodes: Node[], seps: Uint8Array[], appendMode: boolean): void {
-    structureEpoch++;
+    this.epoch++;
     if (d < 0) {
       const children = [orig, ...nodes];
       const root = new Inner(
@@ -1718,8 +1800,8 @@ export class PackedBTree {
       this.height++;
       return;
     }
-    const p = pathNode[d];
-    const i = pathIdx[d];
+    const p = this.path.nodes[d];
+    const i = this.path.idx[d];
     p.counts[i] = orig.count;
     p.weights[i] = orig.weight;
     p.keys.splice(i + 1, 0, ...seps);
@@ -1727,11 +1809,11 @@ export class PackedBTree {
     p.children.splice(i + 1, 0, ...nodes);
     p.counts.splice(i + 1, 0, ...nodes.map(nodeCount));
     p.weights.splice(i + 1, 0, ...nodes.map((c) => c.weight));
-    if (p.children.length <= this.lim.innerMax) return;
+    if (p.children.length <= this.ctx.innerMax) return;
     // At most a few children were added, so one split suffices: halves normally, a full left node when appending
     // at the right edge (sequential loads then leave full nodes behind).
     const len = p.children.length;
-    const at = appendMode && i + nodes.length === len - 1 ? this.lim.innerMax : len >> 1;
+    const at = appendMode && i + nodes.length === len - 1 ? this.ctx.innerMax : len >> 1;
     const right = new Inner(p.keys.splice(at), p.children.splice(at), p.counts.splice(at), p.weights.splice(at));
     p.kdirty = true;
     const sep = right.keys[0];
@@ -1745,20 +1827,23 @@ export class PackedBTree {
 
   /** After entries were removed from `leaf` (path recorded): drop empty nodes, merge underfull ones. */
   private fixUnderflow(leaf: Leaf): void {
+    const nodes = this.path.nodes;
+    const idx = this.path.idx;
     let node: Node = leaf;
     for (let d = this.height - 1; d >= 0; d--) {
-      const p = pathNode[d];
-      const i = pathIdx[d];
+      const p = nodes[d];
+      const i = idx[d];
       if (node.count === 0) {
         if (node instanceof Leaf) this.unlinkLeaf(node);
         removeChild(p, i);
       } else if (node instanceof Leaf) {
-        if (!leafUnderflows(node, this.lim)) break;
+        if (!leafUnderflows(node, this.ctx)) break;
         if (!this.tryMergeLeaf(p, i)) break;
       } else {
-        if (node.children.length >= this.lim.innerMin) break;
-        if (!tryMergeInner(p, i, this.lim.innerMax)) break;
+        if (node.children.length >= this.ctx.innerMin) break;
+        if (!tryMergeInner(p, i, this.ctx.innerMax)) break;
       }
+      this.epoch++;
       node = p;
     }
     while (this.height > 0) {
@@ -1770,7 +1855,7 @@ export class PackedBTree {
       }
       this.root = r.children[0];
       this.height--;
-      structureEpoch++;
+      this.epoch++;
     }
   }
 
@@ -1789,10 +1874,10 @@ export class PackedBTree {
     if (li < 0) return false;
     const left = p.children[li] as Leaf;
     const right = p.children[li + 1] as Leaf;
-    if (left.count + right.count > this.lim.leafMaxEntries || left.used + right.used > this.lim.leafMaxBytes) {
+    if (left.count + right.count > this.ctx.leafMaxEntries || left.used + right.used > this.ctx.leafMaxBytes) {
       return false;
     }
-    mergeLeafInto(left, right, this.lim);
+    mergeLeafInto(left, right, this.ctx);
     this.unlinkLeaf(right);
     p.counts[li] = left.count;
     p.weights[li] = left.weight;
@@ -1838,12 +1923,14 @@ export class PackedBTree {
       for (let i = 0; i < l.count; i++) {
         if (p >= buf.length) malformed();
         const kl = readVarint(buf, p);
-        if (rpos + kl >= buf.length) malformed();
-        const key = buf.subarray(rpos, rpos + kl);
-        const tag = readVarint(buf, rpos + kl);
-        if (rpos + (tag === 0 ? 0 : tag - 1) > buf.length) malformed();
-        const value = tag === 0 ? undefined : buf.subarray(rpos, rpos + tag - 1);
-        p = rpos + (tag === 0 ? 0 : tag - 1);
+        const ks = varintEnd(buf, p);
+        if (ks + kl >= buf.length) malformed();
+        const key = buf.subarray(ks, ks + kl);
+        const tag = readVarint(buf, ks + kl);
+        const vs = varintEnd(buf, ks + kl);
+        if (vs + (tag === 0 ? 0 : tag - 1) > buf.length) malformed();
+        const value = tag === 0 ? undefined : buf.subarray(vs, vs + tag - 1);
+        p = vs + (tag === 0 ? 0 : tag - 1);
         t.append(key, value, l.weights === null ? 0 : l.weights[i]);
       }
       if (p !== buf.length) malformed();
@@ -1880,7 +1967,7 @@ export class PackedBTree {
         leaves.push(node);
         dataBytes += node.used;
         if (node.count === 0 && node !== this.root) fail('empty non-root leaf');
-        if (leafOverflows(node, this.lim)) fail(`leaf overflow count=${node.count} used=${node.used}`);
+        if (leafOverflows(node, this.ctx)) fail(`leaf overflow count=${node.count} used=${node.used}`);
         if (node.offs.length < node.count) fail('offsets too short');
         if (node.used > node.buf.length) fail('used beyond buffer');
         // the entries' bytes tile [0, used): in key order unless the leaf is unsorted
@@ -1894,7 +1981,7 @@ export class PackedBTree {
           if (lo !== null && Buffer.compare(key, lo) < 0) fail('key below separator');
           if (hi !== null && Buffer.compare(key, hi) >= 0) fail('key not below next separator');
           prevKey = key;
-          w += leafWeight(node, i, this.lim);
+          w += leafWeight(node, i, this.ctx.weightOf);
         }
         if (!node.unsorted) {
           for (let i = 1; i < spans.length; i++) {
@@ -1910,7 +1997,7 @@ export class PackedBTree {
         if (p !== node.used) fail('used does not match entries');
         if (node.specialKeys !== specialKeysIn(node, 0, node.count)) fail(`specialKeys ${node.specialKeys}`);
         if (!Object.is(w, node.weight) && !(Number.isNaN(w) && Number.isNaN(node.weight))) fail('leaf weight sum');
-        if (this.lim.weightOf !== null && node.weights !== null) fail('weights array in a tree of derived weights');
+        if (this.ctx.weightOf !== null && node.weights !== null) fail('weights array in a tree of derived weights');
         if (node.weights !== null && !Array.from(node.weights.subarray(0, node.count)).some((x) => x !== 0)) {
           fail('all-zero weights array kept');
         }
@@ -1920,7 +2007,7 @@ export class PackedBTree {
       const len = node.children.length;
       if (len === 0) fail('inner node without children');
       if (node === this.root && len < 2) fail('root with a single child');
-      if (len > this.lim.innerMax) fail('inner overflow');
+      if (len > this.ctx.innerMax) fail('inner overflow');
       if (node.keys.length !== len || node.counts.length !== len || node.weights.length !== len) fail('array sizes');
       if (!node.kdirty) {
         if (node.kn !== len || node.koffs.length < len + 1) fail('packed separators: size');
@@ -1962,8 +2049,8 @@ const MODE_INSERT = 0;
 const MODE_SET = 1;
 const MODE_UPDATE = 2;
 
+/** Removes child i of p (the tree's epoch must be bumped: see PackedBTree.epoch). */
 function removeChild(p: Inner, i: number): void {
-  structureEpoch++;
   p.children.splice(i, 1);
   p.keys.splice(i, 1);
   p.kdirty = true;
@@ -1993,10 +2080,10 @@ function tryMergeInner(p: Inner, i: number, innerMax: number): boolean {
   return true;
 }
 
-function sumRange(node: Node, h: number, lo: number, hi: number, lim: Limits): number {
+function sumRange(node: Node, h: number, lo: number, hi: number, ctx: LeafContext): number {
   if (lo === 0 && hi === node.count) return node.weight;
   if (h === 0) {
-    if (lim.weightOf !== null) return derivedSum(node as Leaf, lo, hi, lim);
+    if (ctx.weightOf !== null) return derivedSum(node as Leaf, lo, hi, ctx.weightOf);
     const w = (node as Leaf).weights;
     if (w === null) return 0;
     let s = 0;
@@ -2009,7 +2096,7 @@ function sumRange(node: Node, h: number, lo: number, hi: number, lim: Limits): n
   for (let i = 0; i < inner.children.length && base < hi; i++) {
     const c = inner.counts[i];
     if (base + c > lo) {
-      s += sumRange(inner.children[i], h - 1, Math.max(lo - base, 0), Math.min(hi - base, c), lim);
+      s += sumRange(inner.children[i], h - 1, Math.max(lo - base, 0), Math.min(hi - base, c), ctx);
     }
     base += c;
   }
@@ -2028,8 +2115,7 @@ function chunkBytes(leaf: Leaf | null, i: number, max: number, reverse: boolean)
   while (max > 0 && leaf !== null) {
     const k = reverse ? Math.min(max, i + 1) : Math.min(max, leaf.count - i);
     const first = reverse ? i - k + 1 : i;
-    const from = stretchOf(leaf, first, k);
-    const size = stretchEnd - from;
+    const size = stretchEnd(leaf, first, k) - stretchStart(leaf, first);
     if (total > 0 && total + size > TAKE_CHUNK_BYTES) break;
     total += size;
     max -= k;
@@ -2077,15 +2163,16 @@ export class TreeCursor {
     let below = common;
     // the current leaf and the next two: a short hop is cheaper than a descent through cold inner nodes
     for (let hop = 0; hop < 3 && leaf !== null; hop++, leaf = leaf.next) {
-      locate(leaf, leaf.count - 1);
-      const c = compareFrom(key, leaf.buf, ks, ke, 0);
+      const buf = leaf.buf;
+      const p = leaf.offs[leaf.count - 1];
+      const c = compareFrom(key, buf, keyStartAt(buf, p), keyEndAt(buf, p), 0);
       if (c > 0 || (c === 0 && exclusive)) {
-        below = lcp;
+        below = lcpAbove(c, key);
         continue;
       }
       // the leaf's last key bounds the search from above; in the current leaf, entries before idx are skipped
-      let i = leafSearch(leaf, key, below, lcp, hop === 0 ? this.idx : 0);
-      if (found && exclusive) i++;
+      const r = leafSearch(leaf, key, below, lcpBelow(c, key), hop === 0 ? this.idx : 0);
+      const i = r < 0 ? ~r : exclusive ? r + 1 : r;
       if (hop > 0) {
         this.leaf = leaf;
         this.idx = i;
@@ -2109,8 +2196,9 @@ export class TreeCursor {
   /** Key bytes from offset `skip` (a view). */
   key(skip = 0): Buffer {
     const leaf = this.leaf!;
-    locate(leaf, this.idx);
-    return copyBytes(leaf.buf, ks + skip, ke);
+    const buf = leaf.buf;
+    const p = leaf.offs[this.idx];
+    return copyBytes(buf, keyStartAt(buf, p) + skip, keyEndAt(buf, p));
   }
 
   /**
@@ -2119,10 +2207,11 @@ export class TreeCursor {
    */
   keyBuf(): Buffer {
     const leaf = this.leaf!;
-    locate(leaf, this.idx);
-    this.keyStart = ks;
-    this.keyEnd = ke;
-    return leaf.buf;
+    const buf = leaf.buf;
+    const p = leaf.offs[this.idx];
+    this.keyStart = keyStartAt(buf, p);
+    this.keyEnd = keyEndAt(buf, p);
+    return buf;
   }
   keyStart = 0;
   keyEnd = 0;
@@ -2132,14 +2221,21 @@ export class TreeCursor {
    * the entry has none.
    */
   valueBounds(): boolean {
-    const tag = readVarint(this.leaf!.buf, this.keyEnd);
+    const buf = this.leaf!.buf;
+    const ke = this.keyEnd;
+    let tag = buf[ke];
+    let vs = ke + 1;
+    if (tag >= 0x80) {
+      tag = readVarint(buf, ke);
+      vs = varintEnd(buf, ke);
+    }
     if (tag - 1 < this.valueSkip) {
       this.valueStart = -1;
       this.valueEnd = -1;
       return false;
     }
-    this.valueStart = rpos + this.valueSkip;
-    this.valueEnd = rpos + tag - 1;
+    this.valueStart = vs + this.valueSkip;
+    this.valueEnd = vs + tag - 1;
     return true;
   }
   valueStart = -1;
@@ -2187,15 +2283,11 @@ export class TreeCursor {
 
   value(): Buffer | undefined {
     const leaf = this.leaf!;
-    locate(leaf, this.idx);
-    const skip = this.valueSkip;
-    if (skip === 0) return valueAfterKey(leaf);
-    const tag = readVarint(leaf.buf, ke);
-    return tag - 1 < skip ? undefined : copyBytes(leaf.buf, rpos + skip, rpos + tag - 1);
+    return valueAt(leaf.buf, keyEndAt(leaf.buf, leaf.offs[this.idx]), this.valueSkip);
   }
 
   weight(): number {
-    return leafWeight(this.leaf!, this.idx, this.tree === null ? DEFAULTS : this.tree.lim);
+    return leafWeight(this.leaf!, this.idx, this.tree === null ? null : this.tree.ctx.weightOf);
   }
 
   /**
@@ -2215,8 +2307,8 @@ export class TreeCursor {
       const first = reverse ? i - k + 1 : i;
       const buf = leaf.buf;
       const offs = leaf.offs;
-      const base = stretchOf(leaf, first, k);
-      const size = stretchEnd - base;
+      const base = stretchStart(leaf, first);
+      const size = stretchEnd(leaf, first, k) - base;
       if (chunkPos + size > chunk.length) {
         chunk = allocBuf(chunkBytes(leaf, i, max - taken, reverse));
         chunkPos = 0;
@@ -2227,7 +2319,7 @@ export class TreeCursor {
       const shift = chunk.byteOffset + chunkPos - base;
       chunkPos += size;
       const step = reverse ? -1 : 1;
-      // the entry offsets are read directly (an inlined locate) and each key is a view made without subarray
+      // the entry offsets are read directly (an inlined keyStartAt) and each key is a view made without subarray
       for (let j = 0, e = i; j < k; j++, e += step) {
         const p = offs[e];
         const kl = buf[p];
@@ -2235,7 +2327,7 @@ export class TreeCursor {
         let len = kl;
         if (kl >= 0x80) {
           len = readVarint(buf, p);
-          start = rpos;
+          start = varintEnd(buf, p);
         }
         out.push(viewOf(ab, shift + start + skip, len > skip ? len - skip : 0));
       }
@@ -2265,8 +2357,7 @@ export class TreeCursor {
       const buf = leaf.buf;
       const offs = leaf.offs;
       const first = reverse ? i - k + 1 : i;
-      const from = stretchOf(leaf, first, k);
-      const stretch = stretchEnd - from;
+      const stretch = stretchEnd(leaf, first, k) - stretchStart(leaf, first);
       if (stretch > stage && stretch > TreeCursor.RESP_DIRECT_STRETCH) stage = stretch;
       for (let j = 0, e = first; j < k; j++, e++) {
         const p = offs[e];
@@ -2300,8 +2391,8 @@ export class TreeCursor {
       const buf = leaf.buf;
       const offs = leaf.offs;
       const first = reverse ? i - k + 1 : i;
-      const base = stretchOf(leaf, first, k);
-      const stretch = stretchEnd - base;
+      const base = stretchStart(leaf, first);
+      const stretch = stretchEnd(leaf, first, k) - base;
       // a short stretch is copied byte by byte below, without staging (a native copy costs more than it saves)
       const direct = stretch <= TreeCursor.RESP_DIRECT_STRETCH;
       if (!direct) buf.copy(out, size, base, base + stretch);
@@ -2313,7 +2404,7 @@ export class TreeCursor {
         let len = buf[p];
         if (len >= 0x80) {
           len = readVarint(buf, p);
-          start = rpos;
+          start = varintEnd(buf, p);
         }
         if (len > skip) {
           start += skip;
@@ -2391,12 +2482,13 @@ export class TreeCursor {
   runWithPrefix(prefix: Uint8Array): number {
     const leaf = this.leaf;
     if (leaf === null) return 0;
-    locate(leaf, this.idx);
-    if (!startsWith(leaf.buf, ks, ke, prefix)) return 0;
+    const buf = leaf.buf;
+    let p = leaf.offs[this.idx];
+    if (!startsWith(buf, keyStartAt(buf, p), keyEndAt(buf, p), prefix)) return 0;
     const last = leaf.count - 1;
     if (this.idx === last) return 1;
-    locate(leaf, last);
-    return startsWith(leaf.buf, ks, ke, prefix) ? leaf.count - this.idx : 1;
+    p = leaf.offs[last];
+    return startsWith(buf, keyStartAt(buf, p), keyEndAt(buf, p), prefix) ? leaf.count - this.idx : 1;
   }
 
   next(): boolean {

@@ -34,7 +34,7 @@
  * - lexCursor:                     O(log n); its forward seek: O(log L) within the next 3 leaves, else O(log n)
  * - size / encoding / byteSize:    O(1)
  */
-import { copyBytes, PackedBTree, type TreeCursor, type WeightOf } from './packed-btree';
+import { copyBytes, PackedBTree, type PreparedBatch, type TreeCursor, type WeightOf } from './packed-btree';
 
 export type { TreeCursor } from './packed-btree';
 
@@ -419,9 +419,12 @@ export class SortedSet {
     return true;
   }
 
-  /** Prepares the lookups of members[0, n) that writes will make next (PackedBTree.prepare, releasePrepared). */
-  prepare(members: readonly Buffer[], n: number): void {
-    (this.lex ?? this.byMember!).prepare(members, n);
+  /**
+   * Prepares the lookups of members[0, n) that writes will make next (PackedBTree.prepare); release the batch
+   * returned when they are done.
+   */
+  prepare(members: readonly Buffer[], n: number): PreparedBatch {
+    return (this.lex ?? this.byMember!).prepare(members, n);
   }
 
   payload(member: Buffer): Buffer | undefined {
