@@ -1,6 +1,7 @@
 /**
  * The one typed configuration loader: command-line flags over environment variables over defaults, validated
- * into a ServeConfig. Invalid input is a ConfigError with a message meant for the operator.
+ * into a ServeConfig. Invalid input is a ConfigError with a message meant for the operator, which never repeats a
+ * password or a token. `serve` loads the whole configuration before it opens any port.
  *
  *   flag                      env                          default
  *   --host H                  S3_INDEX_HOST                127.0.0.1
@@ -11,10 +12,16 @@
  *   --maxclients N            S3_INDEX_MAXCLIENTS          10000
  *   --proto-max-bulk-len B    S3_INDEX_PROTO_MAX_BULK_LEN  512mb
  *   --client-query-buffer-limit B  S3_INDEX_CLIENT_QUERY_BUFFER_LIMIT  1gb
+ *   (environment only)        S3_INDEX_API_TOKENS          (none: open API)   see http/auth.ts for the format
+ *   (environment only)        S3_INDEX_HTTP_MAX_BODY_BYTES 5242880 (5 MiB)
+ *   (environment only)        S3_INDEX_HTTP_MAX_PIPELINE   10000 commands
+ *   (environment only)        S3_INDEX_HTTP_CACHE_BYTES    67108864 (64 MiB; 0 disables the response cache)
  *
- * Like Redis's protected mode, a non-loopback address without a password is refused.
+ * Tokens have no flag because a command line is visible to every user of the machine (`ps`). Like Redis's
+ * protected mode, a non-loopback address is refused without a password (RESP) and without API tokens (HTTP).
  */
 import { parseMemory } from './engine/commands/server/runtime-config';
+import { type ApiToken, parseApiTokens } from './http/auth';
 
 export interface ServeConfig {
   host: string;
@@ -26,12 +33,23 @@ export interface ServeConfig {
   maxclients: number;
   protoMaxBulkLen: number;
   clientQueryBufferLimit: number;
+  /** never logged */
+  apiTokens: readonly ApiToken[];
+  httpMaxBodyBytes: number;
+  httpMaxPipeline: number;
+  /** 0: no response cache */
+  httpCacheBytes: number;
 }
+
+/** The settings of the HTTP app alone (what the Lambda handler reads: it has no ports and no RESP server). */
+const HTTP_KEYS = ['apiTokens', 'httpMaxBodyBytes', 'httpMaxPipeline', 'httpCacheBytes'] as const;
+export type HttpSettings = Pick<ServeConfig, (typeof HTTP_KEYS)[number]>;
 
 export class ConfigError extends Error {}
 
 interface Option {
-  flag: string;
+  /** undefined: set by the environment only */
+  flag?: string;
   env: string;
   key: keyof ServeConfig;
   parse: (raw: string, name: string) => ServeConfig[keyof ServeConfig];
@@ -43,8 +61,14 @@ function port(raw: string, name: string): number {
 }
 
 function positiveInt(raw: string, name: string): number {
-  if (!/^[1-9]\d*$/.test(raw)) throw new ConfigError(`${name}: '${raw}' is not a positive integer`);
+  if (!/^[1-9]\d*$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigError(`${name}: '${raw}' is not a positive integer`);
+  }
   return Number(raw);
+}
+
+function zeroOrPositiveInt(raw: string, name: string): number {
+  return raw === '0' ? 0 : positiveInt(raw, name);
 }
 
 function memory(min: number) {
@@ -56,6 +80,25 @@ function memory(min: number) {
 }
 
 const text = (raw: string): string => raw;
+
+/**
+ * `S3_INDEX_API_TOKENS` through http/auth.ts, which owns the format. Its message is passed on with every would-be
+ * token of the value masked, so a typo in the configuration never prints a working token into a log.
+ */
+function apiTokens(raw: string, name: string): readonly ApiToken[] {
+  try {
+    return parseApiTokens(raw);
+  } catch (err) {
+    let message = err instanceof Error ? err.message : String(err);
+    if (!message.startsWith(name)) message = `${name}: ${message}`;
+    for (const entry of raw.split(',')) {
+      const secret = entry.slice(entry.indexOf(':') + 1).trim();
+      // shorter than 4 characters is no secret, and masking it could garble the message's own words
+      if (secret.length >= 4) message = message.split(secret).join('<token>');
+    }
+    throw new ConfigError(message);
+  }
+}
 
 const OPTIONS: readonly Option[] = [
   { flag: '--host', env: 'S3_INDEX_HOST', key: 'host', parse: text },
@@ -71,9 +114,13 @@ const OPTIONS: readonly Option[] = [
     key: 'clientQueryBufferLimit',
     parse: memory(1 << 20),
   },
+  { env: 'S3_INDEX_API_TOKENS', key: 'apiTokens', parse: apiTokens },
+  { env: 'S3_INDEX_HTTP_MAX_BODY_BYTES', key: 'httpMaxBodyBytes', parse: positiveInt },
+  { env: 'S3_INDEX_HTTP_MAX_PIPELINE', key: 'httpMaxPipeline', parse: positiveInt },
+  { env: 'S3_INDEX_HTTP_CACHE_BYTES', key: 'httpCacheBytes', parse: zeroOrPositiveInt },
 ];
 
-export const DEFAULTS: ServeConfig = {
+export const DEFAULTS: ServeConfig = Object.freeze({
   host: '127.0.0.1',
   respPort: 6380,
   httpPort: 8080,
@@ -82,7 +129,11 @@ export const DEFAULTS: ServeConfig = {
   maxclients: 10000,
   protoMaxBulkLen: 512 * 1024 * 1024,
   clientQueryBufferLimit: 1024 * 1024 * 1024,
-};
+  apiTokens: [],
+  httpMaxBodyBytes: 5 * 1024 * 1024,
+  httpMaxPipeline: 10_000,
+  httpCacheBytes: 64 * 1024 * 1024,
+});
 
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
@@ -90,22 +141,32 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
-/** Parses `serve` flags (`--flag value` or `--flag=value`) and the environment into a validated config. */
+function set(cfg: ServeConfig, o: Option, raw: string, name: string): void {
+  (cfg as unknown as Record<string, unknown>)[o.key] = o.parse(raw, name);
+}
+
+/** Applies the environment variables of `options` (an empty value counts as unset). */
+function fromEnv(cfg: ServeConfig, options: readonly Option[], env: NodeJS.ProcessEnv): void {
+  for (const o of options) {
+    const raw = env[o.env];
+    if (raw !== undefined && raw !== '') set(cfg, o, raw, o.env);
+  }
+}
+
+/**
+ * Parses `serve` flags (`--flag value` or `--flag=value`) and the environment into a validated config: every
+ * setting, and how they fit together, so that `serve` never stops half-started on a bad value.
+ */
 export function loadServeConfig(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const cfg: ServeConfig = { ...DEFAULTS };
-  const set = (o: Option, raw: string, name: string) => {
-    (cfg as unknown as Record<string, unknown>)[o.key] = o.parse(raw, name);
-  };
-  for (const o of OPTIONS) {
-    const raw = env[o.env];
-    if (raw !== undefined && raw !== '') set(o, raw, o.env);
-  }
+  fromEnv(cfg, OPTIONS, env);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const eq = a.indexOf('=');
     const flag = eq > 0 ? a.slice(0, eq) : a;
-    const o = OPTIONS.find((x) => x.flag === flag);
-    if (!o) throw new ConfigError(`unknown option '${flag}'`);
+    const o = OPTIONS.find((x) => x.flag !== undefined && x.flag === flag);
+    // the flag only: what follows '=' may be a password
+    if (!o) throw new ConfigError(`unknown option '${flag}' (s3-index serve --help lists them)`);
     let raw: string | undefined;
     if (eq > 0) raw = a.slice(eq + 1);
     else {
@@ -113,7 +174,7 @@ export function loadServeConfig(args: readonly string[], env: NodeJS.ProcessEnv 
       i++;
     }
     if (raw === undefined) throw new ConfigError(`${flag} needs a value`);
-    set(o, raw, flag);
+    set(cfg, o, raw, flag);
   }
   if (cfg.requirepass === '') cfg.requirepass = undefined;
   if (!isLoopback(cfg.host) && cfg.requirepass === undefined) {
@@ -122,5 +183,25 @@ export function loadServeConfig(args: readonly string[], env: NodeJS.ProcessEnv 
         'S3_INDEX_REQUIREPASS, or bind 127.0.0.1',
     );
   }
+  if (!isLoopback(cfg.host) && cfg.apiTokens.length === 0) {
+    throw new ConfigError(
+      `refusing to serve the HTTP API on ${cfg.host} without authentication: set S3_INDEX_API_TOKENS, or bind 127.0.0.1`,
+    );
+  }
+  if (cfg.respPort === cfg.httpPort && cfg.respPort !== 0) {
+    throw new ConfigError(`the RESP and the HTTP port are both ${cfg.respPort}: give them different ports`);
+  }
   return cfg;
+}
+
+/** The HTTP app's settings from the environment alone (the Lambda handler), validated like `serve`'s. */
+export function loadHttpSettings(env: NodeJS.ProcessEnv = process.env): HttpSettings {
+  const cfg: ServeConfig = { ...DEFAULTS };
+  fromEnv(
+    cfg,
+    OPTIONS.filter((o) => (HTTP_KEYS as readonly string[]).includes(o.key)),
+    env,
+  );
+  const { apiTokens, httpMaxBodyBytes, httpMaxPipeline, httpCacheBytes } = cfg;
+  return { apiTokens, httpMaxBodyBytes, httpMaxPipeline, httpCacheBytes };
 }

@@ -1,5 +1,9 @@
-/** The HTTP app's configuration: tokens and limits, with defaults, and how to read them from the environment. */
-import { type ApiToken, parseApiTokens } from './auth';
+/**
+ * The HTTP app's configuration: tokens and limits. Their environment variables, defaults and validation are rows of
+ * the one configuration table in src/config.ts; this turns those settings into the app's shape.
+ */
+import { DEFAULTS, type HttpSettings, loadHttpSettings } from '../config';
+import type { ApiToken } from './auth';
 
 export interface HttpLimits {
   /** largest accepted request body (JSON for /redis and /v1/events), bytes */
@@ -18,39 +22,33 @@ export interface HttpConfig {
 }
 
 export const DEFAULT_LIMITS: HttpLimits = Object.freeze({
-  maxBodyBytes: 5 * 1024 * 1024,
-  maxPipelineCommands: 10_000,
+  maxBodyBytes: DEFAULTS.httpMaxBodyBytes,
+  maxPipelineCommands: DEFAULTS.httpMaxPipeline,
   maxListKeys: 10_000,
-  responseCacheBytes: 64 * 1024 * 1024,
+  responseCacheBytes: DEFAULTS.httpCacheBytes,
 });
 
 export function httpConfig(partial: { tokens?: readonly ApiToken[]; limits?: Partial<HttpLimits> } = {}): HttpConfig {
   return { tokens: partial.tokens ?? [], limits: { ...DEFAULT_LIMITS, ...partial.limits } };
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^[1-9][0-9]*$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-    throw new Error(`${name} must be a positive integer, got '${raw}'`);
-  }
-  return Number(raw);
+/** The app's configuration from validated settings (`loadServeConfig` or `loadHttpSettings`). */
+export function httpConfigOf(settings: HttpSettings): HttpConfig {
+  return httpConfig({
+    tokens: settings.apiTokens,
+    limits: {
+      maxBodyBytes: settings.httpMaxBodyBytes,
+      maxPipelineCommands: settings.httpMaxPipeline,
+      responseCacheBytes: settings.httpCacheBytes,
+    },
+  });
 }
 
 /**
  * Reads `S3_INDEX_API_TOKENS` (see auth.ts for the format), `S3_INDEX_HTTP_MAX_BODY_BYTES`,
- * `S3_INDEX_HTTP_MAX_PIPELINE` and `S3_INDEX_HTTP_CACHE_BYTES` (0 = no response cache). Throws on malformed values.
+ * `S3_INDEX_HTTP_MAX_PIPELINE` and `S3_INDEX_HTTP_CACHE_BYTES` (0 = no response cache). Throws a ConfigError on
+ * malformed values.
  */
 export function httpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HttpConfig {
-  return httpConfig({
-    tokens: parseApiTokens(env.S3_INDEX_API_TOKENS),
-    limits: {
-      maxBodyBytes: positiveInt(env, 'S3_INDEX_HTTP_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
-      maxPipelineCommands: positiveInt(env, 'S3_INDEX_HTTP_MAX_PIPELINE', DEFAULT_LIMITS.maxPipelineCommands),
-      responseCacheBytes:
-        env.S3_INDEX_HTTP_CACHE_BYTES === '0'
-          ? 0
-          : positiveInt(env, 'S3_INDEX_HTTP_CACHE_BYTES', DEFAULT_LIMITS.responseCacheBytes),
-    },
-  });
+  return httpConfigOf(loadHttpSettings(env));
 }

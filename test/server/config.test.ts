@@ -14,8 +14,11 @@ describe('loadServeConfig', () => {
   it('refuses a non-loopback address without a password (protected mode)', () => {
     expect(() => loadServeConfig(['--host', '0.0.0.0'], {})).toThrow(ConfigError);
     expect(() => loadServeConfig(['--host', '0.0.0.0'], {})).toThrow(/without a password/);
-    expect(loadServeConfig(['--host', '0.0.0.0', '--requirepass', 'pw'], {}).host).toBe('0.0.0.0');
-    expect(loadServeConfig(['--host', '0.0.0.0'], { S3_INDEX_REQUIREPASS: 'pw' }).requirepass).toBe('pw');
+    // (the HTTP API there needs tokens as well)
+    const tokens = { S3_INDEX_API_TOKENS: 'rw:0123456789abcdef' };
+    expect(loadServeConfig(['--host', '0.0.0.0', '--requirepass', 'pw'], tokens).host).toBe('0.0.0.0');
+    expect(loadServeConfig(['--host', '0.0.0.0'], { ...tokens, S3_INDEX_REQUIREPASS: 'pw' }).requirepass).toBe('pw');
+    expect(() => loadServeConfig(['--host', '0.0.0.0', '--requirepass', 'pw'], {})).toThrow(/without authentication/);
     expect(loadServeConfig(['--host', 'localhost'], {}).host).toBe('localhost');
   });
 
