@@ -1,19 +1,21 @@
 /**
  * `npm run bench`: every benchmark, each against redis-server measured in the same run (same data, same machine).
  * Sections: engine (sorted sets), index (S3 object index), resp (redis-benchmark vs redis-server), http (autocannon, and wrk when installed).
- * `npm run bench -- engine index` runs some of them; BENCH_N sets the data size (default 1,000,000).
+ * `npm run bench -- engine index` runs some of them; BENCH_N sets the data size (default 1,000,000; in the resp
+ * section the size of its lex zset, and its request counts in proportion). Every server runs on a port chosen here,
+ * and every process a section starts is stopped however the run ends (bench/lib/child-processes.ts).
  */
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { benchZset, zsetChild } from './engine/zset-memory';
 import { benchRedisIndexLayout } from './index/redis-layout';
+import { runChild } from './lib/child-processes';
 
 const SECTIONS = ['engine', 'index', 'resp', 'http'] as const;
 const YOUNG_GEN_FLAG = '--max-semi-space-size=64';
 
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+/** A section's own process, printing to this one's stdout and stderr. */
+async function runSection(script: string, args: string[]): Promise<void> {
+  await runChild(process.execPath, [script, ...args], { stdout: 'inherit', stderr: 'inherit' });
 }
 
 /** Paired rounds of the index section: a Redis bulk load, then our ingest of the same rows, this many times. */
@@ -31,15 +33,14 @@ async function benchIndex(n: number, bench: string): Promise<void> {
     process.stdout.write(`${redis.lines.join('\n')}\n`);
     const rounds: Array<{ redis: number; cpu: number; wall: number }> = [];
     for (let r = 0; r < INDEX_ROUNDS; r++) {
-      const rate = r === 0 ? redis.loadRate : redis.reload();
+      const rate = r === 0 ? redis.loadRate : await redis.reload();
       const last = r === INDEX_ROUNDS - 1;
       // the young-generation size `s3-index serve` runs with (bin/s3-index.js), where S3IDX.INGEST and /v1 ingest run
       const args = ['--expose-gc', YOUNG_GEN_FLAG, bench, String(n), '42', String(rate)];
-      const out = spawnSync(process.execPath, last ? args : [...args, 'ingest-only'], { encoding: 'utf8' });
-      if (out.status !== 0) throw new Error(`index bench exited with ${out.status}: ${out.stderr}`);
-      if (last) process.stdout.write(out.stdout);
-      const m = /^ingest: (\d+) events\/s .*; wall (\d+) events\/s/m.exec(out.stdout);
-      if (!m) throw new Error(`no ingest figure in the index bench output:\n${out.stdout}`);
+      const out = await runChild(process.execPath, last ? args : [...args, 'ingest-only']);
+      if (last) process.stdout.write(out);
+      const m = /^ingest: (\d+) events\/s .*; wall (\d+) events\/s/m.exec(out);
+      if (!m) throw new Error(`no ingest figure in the index bench output:\n${out}`);
       rounds.push({ redis: rate, cpu: Number(m[1]), wall: Number(m[2]) });
     }
     const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -54,7 +55,7 @@ async function benchIndex(n: number, bench: string): Promise<void> {
         `${median(rounds.map((x) => x.wall / x.redis)).toFixed(2)}× wall time\n\n`,
     );
   } finally {
-    redis.stop();
+    await redis.stop();
   }
 }
 
@@ -75,10 +76,10 @@ async function main(): Promise<void> {
         await benchIndex(n, path.join(dist, 'index-bench.js'));
         break;
       case 'resp':
-        run(process.execPath, [path.join(dist, '../bench/resp/redis-benchmark.mjs')]);
+        await runSection(path.join(dist, 'resp-bench.js'), [String(n)]);
         break;
       case 'http':
-        run(process.execPath, [path.join(dist, 'http-bench.js'), String(n)]);
+        await runSection(path.join(dist, 'http-bench.js'), [String(n)]);
         break;
       default:
         throw new Error(`unknown bench section '${section}' (one of ${SECTIONS.join(', ')})`);

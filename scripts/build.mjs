@@ -7,6 +7,7 @@ const benches = {
   bench: 'bench/main.ts',
   'index-bench': 'bench/index/index-bench.ts',
   'http-bench': 'bench/http/http-bench.ts',
+  'resp-bench': 'bench/resp/redis-benchmark.ts',
 };
 for (const [name, file] of Object.entries(benches)) if (existsSync(file)) entryPoints[name] = file;
 

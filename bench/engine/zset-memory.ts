@@ -2,11 +2,11 @@
  * Issue 2 benchmark: sorted-set memory per member, load rate and in-process ZRANGEBYLEX LIMIT 0 1000 latency,
  * against redis-server measured in the same run on the same keys.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../../src/engine/engine';
+import { runChild } from '../lib/child-processes';
 import { fmt, gc, genKeys, memNow, percentile, respCommand, startRedis } from '../lib/redis';
 
 export interface ZsetBenchResult {
@@ -17,11 +17,11 @@ export async function benchZset(n: number): Promise<ZsetBenchResult> {
   const lines: string[] = [];
   const { file, rows } = genKeys(n);
   const keys = rows.map((r) => Buffer.from(r.key, 'utf8'));
+  const lexResp = path.join(os.tmpdir(), `s3-index-bench-lex-${n}.resp`);
+  const scoredResp = path.join(os.tmpdir(), `s3-index-bench-scored-${n}.resp`);
   const redis = await startRedis();
   try {
     // --- Redis: lex zset (score 0) and distinct-score zset
-    const lexResp = path.join(os.tmpdir(), `s3-index-bench-lex-${n}.resp`);
-    const scoredResp = path.join(os.tmpdir(), `s3-index-bench-scored-${n}.resp`);
     writeResp(
       lexResp,
       rows.map((r) => respCommand(['ZADD', 'lex', '0', r.key])),
@@ -32,19 +32,19 @@ export async function benchZset(n: number): Promise<ZsetBenchResult> {
     );
     const base = redis.info('used_memory');
     let t = performance.now();
-    redis.pipe(lexResp);
+    await redis.pipe(lexResp);
     const redisLexRate = n / ((performance.now() - t) / 1000);
     const afterLex = redis.info('used_memory');
     t = performance.now();
-    redis.pipe(scoredResp);
+    await redis.pipe(scoredResp);
     const redisScoredRate = n / ((performance.now() - t) / 1000);
     const afterScored = redis.info('used_memory');
     const redisLexB = (afterLex - base) / n;
     const redisScoredB = (afterScored - afterLex) / n;
 
     // --- ours: each load runs in a fresh child process so that nothing else in this one skews the heap figures
-    const lexRun = runChild('lex', n);
-    const scoredRun = runChild('scored', n);
+    const lexRun = await runLoad('lex', n);
+    const scoredRun = await runLoad('scored', n);
     const ourLexB = lexRun.bytesPerMember;
     const ourScoredB = scoredRun.bytesPerMember;
     const ourLexRate = lexRun.rate;
@@ -99,10 +99,10 @@ export async function benchZset(n: number): Promise<ZsetBenchResult> {
     lines.push(
       'Ours = V8 heapUsed + external growth after a forced GC; Redis = `used_memory` growth (jemalloc, no RSS overhead).',
     );
+  } finally {
     fs.rmSync(lexResp, { force: true });
     fs.rmSync(scoredResp, { force: true });
-  } finally {
-    redis.stop();
+    await redis.stop();
   }
   void file;
   return { lines };
@@ -113,11 +113,8 @@ interface ChildResult {
   rate: number;
 }
 
-function runChild(mode: 'lex' | 'scored', n: number): ChildResult {
-  const out = execFileSync(process.execPath, ['--expose-gc', process.argv[1]!, '__zset-child', mode, String(n)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+async function runLoad(mode: 'lex' | 'scored', n: number): Promise<ChildResult> {
+  const out = await runChild(process.execPath, ['--expose-gc', process.argv[1]!, '__zset-child', mode, String(n)]);
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
 

@@ -1,5 +1,5 @@
 /**
- * S3 index benchmark: 1M objects from /work/shared/bench/genkeys.mjs ingested as parsed EventBridge events.
+ * S3 index benchmark: 1M objects from bench/data/genkeys.mjs ingested as parsed EventBridge events.
  * Measures bytes per indexed object (heap + external growth, after gc), ingest rate, 1000-key page latency (with
  * and without delimiter) and stats latency.
  *
@@ -11,7 +11,6 @@
  * of the ingest time.
  */
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { ManualClock } from '../../src/engine/clock';
 import { Engine } from '../../src/engine/engine';
 import { S3INDEX_COMMANDS } from '../../src/index/commands/index';
@@ -21,6 +20,7 @@ import { renderListPageJson } from '../../src/index/render-json';
 import type { IndexScope } from '../../src/index/store';
 import { ingest } from '../../src/ingest/apply';
 import { parseInput } from '../../src/ingest/parse';
+import { GENKEYS } from '../lib/data';
 import { objectCreatedEvent } from '../lib/events';
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -56,14 +56,7 @@ function memory(): number {
   return least;
 }
 
-const tsv = execFileSync(
-  'node',
-  [path.resolve(process.env.S3_INDEX_SHARED_BENCH ?? '../shared/bench', 'genkeys.mjs'), String(N), SEED],
-  {
-    maxBuffer: 1 << 30,
-    encoding: 'utf8',
-  },
-);
+const tsv = execFileSync('node', [GENKEYS, String(N), SEED], { maxBuffer: 1 << 30, encoding: 'utf8' });
 const rows = tsv.split('\n').filter((l) => l.length > 0);
 
 /**

@@ -5,39 +5,43 @@
  * the Redis load measured just before it.
  */
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fmt, genKeys, SHARED_BENCH, startRedis } from '../lib/redis';
+import { runChild } from '../lib/child-processes';
+import { TORESP } from '../lib/data';
+import { fmt, genKeys, startRedis } from '../lib/redis';
 
 export interface RedisLayoutFigures {
   readonly lines: string[];
   /** objects/s of the first bulk load */
   readonly loadRate: number;
   /** empties the server and bulk-loads the same file again: objects/s */
-  reload(): number;
+  reload(): Promise<number>;
   /** stops the server and removes the file */
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export async function benchRedisIndexLayout(n: number): Promise<RedisLayoutFigures> {
   const { file } = genKeys(n);
   const resp = path.join(os.tmpdir(), `s3-index-bench-full-${n}.resp`);
-  execFileSync('sh', ['-c', `node '${path.join(SHARED_BENCH, 'toresp.mjs')}' '${file}' full b > '${resp}'`]);
-  const redis = await startRedis();
-  const stop = (): void => {
-    redis.stop();
+  await runChild(process.execPath, [TORESP, file, 'full', 'b'], { stdout: { file: resp } }).catch((err: unknown) => {
     fs.rmSync(resp, { force: true });
+    throw err;
+  });
+  const redis = await startRedis();
+  const stop = async (): Promise<void> => {
+    fs.rmSync(resp, { force: true });
+    await redis.stop();
   };
   try {
-    const load = (): number => {
+    const load = async (): Promise<number> => {
       const t = performance.now();
-      redis.pipe(resp);
+      await redis.pipe(resp);
       return n / ((performance.now() - t) / 1000);
     };
     const base = redis.info('used_memory');
-    const loadRate = load();
+    const loadRate = await load();
     const perObject = (redis.info('used_memory') - base) / n;
     const lines = [
       `### redis-server 7.0, the seed's index layout (zset + one hash per object), ${fmt(n, 0)} objects, same keys`,
@@ -46,13 +50,13 @@ export async function benchRedisIndexLayout(n: number): Promise<RedisLayoutFigur
       `- bulk load with redis-cli --pipe: ${fmt(loadRate, 0)} objects/s`,
       '',
     ];
-    const reload = (): number => {
+    const reload = (): Promise<number> => {
       redis.cli('flushall');
       return load();
     };
     return { lines, loadRate, reload, stop };
   } catch (err) {
-    stop();
+    await stop();
     throw err;
   }
 }

@@ -1,53 +1,36 @@
-/** Benchmark helpers: a redis-server started for the run, its INFO fields, and the shared key generator. */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+/** Benchmark helpers: a redis-server started for the run, its INFO fields, and the key generator's rows. */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-
-export const SHARED_BENCH = path.resolve(
-  process.env.S3_INDEX_SHARED_BENCH ?? path.join(process.cwd(), '../shared/bench'),
-);
+import { runChild, startServer } from './child-processes';
+import { GENKEYS } from './data';
 
 export interface BenchRedis {
   port: number;
   cli(...args: string[]): string;
   info(field: string): number;
-  pipe(respFile: string): void;
-  stop(): void;
+  /** loads a file of RESP commands with `redis-cli --pipe` */
+  pipe(respFile: string): Promise<void>;
+  /** resolves once the server has exited */
+  stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      if (a && typeof a === 'object') s.close(() => resolve(a.port));
-      else reject(new Error('no port'));
-    });
-  });
-}
-
+/** A redis-server on a free port, without persistence; it is stopped on every exit path (bench/lib/child-processes.ts). */
 export async function startRedis(): Promise<BenchRedis> {
-  const port = await freePort();
-  const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const server = await startServer('redis-server', ([port]) => [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+  const port = server.ports[0]!;
   const cli = (...args: string[]): string =>
     execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  for (let i = 0; i < 100; i++) {
-    try {
-      // stderr ignored: redis-cli says "Could not connect" until the server is up
-      const pong = execFileSync('redis-cli', ['-p', String(port), 'ping'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      if (pong.trim() === 'PONG') break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
   return {
     port,
     cli,
@@ -55,12 +38,11 @@ export async function startRedis(): Promise<BenchRedis> {
       const m = new RegExp(`^${field}:(\\S+)`, 'm').exec(cli('info', 'all'));
       return m ? Number(m[1]) : Number.NaN;
     },
-    pipe(respFile) {
-      const r = spawnSync('sh', ['-c', `redis-cli -p ${port} --pipe < '${respFile}'`], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`redis-cli --pipe failed: ${r.stderr}`);
+    async pipe(respFile) {
+      await runChild('sh', ['-c', `redis-cli -p ${port} --pipe < '${respFile}'`]);
     },
     stop() {
-      proc.kill('SIGKILL');
+      return server.stop();
     },
   };
 }
@@ -73,11 +55,11 @@ export interface KeyRow {
   storageClass: string;
 }
 
-/** Rows from ../shared/bench/genkeys.mjs (cached in the OS temp dir). */
+/** Rows from bench/data/genkeys.mjs (cached in the OS temp dir). */
 export function genKeys(n: number, seed = 42): { file: string; rows: KeyRow[] } {
   const file = path.join(os.tmpdir(), `s3-index-keys-${n}-${seed}.tsv`);
   if (!fs.existsSync(file)) {
-    const out = execFileSync('node', [path.join(SHARED_BENCH, 'genkeys.mjs'), String(n), String(seed)], {
+    const out = execFileSync('node', [GENKEYS, String(n), String(seed)], {
       maxBuffer: 1 << 30,
     });
     fs.writeFileSync(file, out);
