@@ -8,7 +8,8 @@
  *   s3-index ingest [FILE...]                   POSTs each file (or stdin) to /v1/events, prints each outcome
  *
  * Options: --url URL (S3_INDEX_URL, default http://127.0.0.1:8080), --token TOKEN (S3_INDEX_TOKEN; a bearer token
- * from S3_INDEX_API_TOKENS on the server). BUCKET may be written s3://BUCKET.
+ * from S3_INDEX_API_TOKENS on the server), --help. BUCKET may be written s3://BUCKET. These three are global: they
+ * may also come before the command name, as in git and the AWS CLI (`s3-index --url URL ls BUCKET`; main.ts).
  */
 import { readFile } from 'node:fs/promises';
 
@@ -17,10 +18,19 @@ export const CLIENT_USAGE = `client commands (against a running server, see --ur
   head BUCKET KEY                    one object's metadata as JSON (exit 1 when there is none)
   stats BUCKET [PREFIX]              object count and bytes under a prefix, as JSON
   ingest [FILE...]                   POST S3 events (EventBridge, SQS batch, classic notification; '-' or none: stdin)
-options: --url URL (env S3_INDEX_URL, default http://127.0.0.1:8080), --token TOKEN (env S3_INDEX_TOKEN)
+global options (before or after the command): --url URL (env S3_INDEX_URL, default http://127.0.0.1:8080),
+  --token TOKEN (env S3_INDEX_TOKEN), --help
 `;
 
 export const CLIENT_COMMANDS = ['ls', 'head', 'stats', 'ingest'] as const;
+
+/** The client commands' options that may also come before the command name, and whether each takes a value. */
+export const GLOBAL_OPTIONS: ReadonlyMap<string, { takesValue: boolean }> = new Map([
+  ['--url', { takesValue: true }],
+  ['--token', { takesValue: true }],
+  ['--help', { takesValue: false }],
+  ['-h', { takesValue: false }],
+]);
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 export interface ClientIo {
@@ -45,28 +55,36 @@ interface Parsed {
   url: string;
   token: string | undefined;
   recursive: boolean;
+  help: boolean;
 }
 
+/** Options and arguments in any order; `--opt value` or `--opt=value`; the last of a repeated option wins. */
 function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.ProcessEnv): Parsed {
   const p: Parsed = {
     positional: [],
     url: env.S3_INDEX_URL ?? 'http://127.0.0.1:8080',
     token: env.S3_INDEX_TOKEN || undefined,
     recursive: false,
+    help: false,
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
     const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new ClientError(`${a} needs a value`, 2);
+      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) throw new ClientError(`${name} needs a value`, 2);
       return v;
     };
-    if (a === '--url') p.url = value();
-    else if (a === '--token') p.token = value();
+    if (name === '--url') p.url = value();
+    else if (name === '--token') p.token = value();
+    else if (a === '--help' || a === '-h') p.help = true;
     else if (a === '--recursive' && cmd === 'ls') p.recursive = true;
-    else if (a.startsWith('--')) throw new ClientError(`unknown option ${a}`, 2);
+    // the name only: what follows '=' may be a token
+    else if (a.startsWith('--')) throw new ClientError(`unknown option ${name}`, 2);
     else p.positional.push(a);
   }
+  if (p.help) return p;
   let base: URL;
   try {
     base = new URL(p.url);
@@ -247,7 +265,12 @@ export async function runClient(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   try {
-    return await RUN[cmd](parseArgs(cmd, args, env), io);
+    const parsed = parseArgs(cmd, args, env);
+    if (parsed.help) {
+      io.out(CLIENT_USAGE);
+      return 0;
+    }
+    return await RUN[cmd](parsed, io);
   } catch (err) {
     if (!(err instanceof ClientError)) throw err;
     io.err(`s3-index ${cmd}: ${err.message}\n`);

@@ -1,32 +1,69 @@
 /** `s3-index` command line. Subcommands are added by each capability (serve, the client commands, …). */
-import { CLIENT_COMMANDS, CLIENT_USAGE, type ClientCommand, processIo, runClient } from './client';
+import { CLIENT_COMMANDS, CLIENT_USAGE, type ClientCommand, GLOBAL_OPTIONS, processIo, runClient } from './client';
 import { serve } from './serve';
 
-const USAGE = `usage: s3-index <command> [options]
+const USAGE = `usage: s3-index [--url URL] [--token TOKEN] <command> [options]
 
 commands:
   serve     run the RESP and HTTP servers on the embedded engine
   help      print this message
 ${CLIENT_USAGE}`;
 
+function usageError(message: string): number {
+  process.stderr.write(`s3-index: ${message}\n${USAGE}`);
+  return 2;
+}
+
+/**
+ * `s3-index [global options] <command> [args]`. The global options are the client commands' own (client.ts): before
+ * the command they are handed to it ahead of its arguments, so one given after the command wins, as in git and the
+ * AWS CLI.
+ */
 export async function main(argv: string[]): Promise<number> {
-  const [cmd] = argv;
-  switch (cmd) {
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return cmd === undefined ? 1 : 0;
-    case 'serve':
-      return serve(argv.slice(1));
-    default:
-      if ((CLIENT_COMMANDS as readonly string[]).includes(cmd)) {
-        return runClient(cmd as ClientCommand, argv.slice(1), processIo);
-      }
-      process.stderr.write(`s3-index: unknown command '${cmd}'\n${USAGE}`);
-      return 2;
+  const globals: string[] = [];
+  let help = false;
+  let i = 0;
+  for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    // the name only in messages: what follows '=' may be a token
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const option = GLOBAL_OPTIONS.get(name);
+    if (option === undefined) {
+      return usageError(`unknown option '${name}' before the command (global options: --url, --token, --help)`);
+    }
+    if (name === '--help' || name === '-h') {
+      if (eq > 0) return usageError(`${name} takes no value`);
+      help = true;
+      continue;
+    }
+    globals.push(a);
+    if (option.takesValue && eq < 0) {
+      const value = argv[i + 1];
+      if (value === undefined) return usageError(`${name} needs a value`);
+      globals.push(value);
+      i++;
+    }
   }
+  const cmd = argv[i];
+  const rest = argv.slice(i + 1);
+  if (cmd === undefined || cmd === 'help') {
+    if (argv.length === 0) {
+      process.stdout.write(USAGE);
+      return 1;
+    }
+    if (!help && cmd === undefined) return usageError('no command given');
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (cmd === 'serve') {
+    if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);
+    return serve(help ? ['--help'] : rest);
+  }
+  if ((CLIENT_COMMANDS as readonly string[]).includes(cmd)) {
+    return runClient(cmd as ClientCommand, [...globals, ...(help ? ['--help'] : []), ...rest], processIo);
+  }
+  return usageError(`unknown command '${cmd}'`);
 }
 
 main(process.argv.slice(2)).then(
