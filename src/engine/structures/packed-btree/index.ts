@@ -1,0 +1,28 @@
+/**
+ * The packed B+tree: an order-statistic B+tree of binary keys whose leaves are packed byte arrays, behind the sorted
+ * sets of the engine and the S3 object index. This file is its public surface; the parts, one idea each:
+ *
+ * - tree.ts          PackedBTree: descents, queries, modifications, snapshots; the invariants and costs of the whole
+ * - leaf.ts          the leaf layout ([varint keyLen][key][varint valTag][value]... plus an offsets array) and every
+ *                    operation on one leaf
+ * - inner.ts         inner nodes (separators packed for search, counts and weight sums per child) and the descent path
+ * - prepare.ts       batch lookups: the leaf searches of a batch of keys side by side (PreparedBatch)
+ * - cursor.ts        TreeCursor: range reads, seeks, bulk takes of keys
+ * - bytes.ts         varints, comparisons that carry their common prefix, plain/wide key tests, copies and views
+ * - buffer-pools.ts  size-classed free lists of leaf buffers and the slab arena for copies handed out
+ * - limits.ts        node size limits, derived weights, the per-tree LeafContext
+ * - invariants.ts    the invariant checker tests use
+ *
+ * No scratch lives at module level: a tree owns its descent path, lookup hint, structure epoch, prepared batch and
+ * sort staging area; a cursor owns its position. Only the buffer pools are shared, on purpose (see buffer-pools.ts).
+ */
+export {
+  bufferAllocations,
+  lastSlabCopy,
+  slabCopy,
+} from './buffer-pools';
+export { compareBytes, copyBytes, isPlainKey, isWideKey, startsWith } from './bytes';
+export { TreeCursor } from './cursor';
+export { DEFAULT_LIMITS, type TreeLimits, type WeightOf } from './limits';
+export type { PreparedBatch } from './prepare';
+export { type KeyPredicate, PackedBTree, type TreeEntry } from './tree';
