@@ -13,13 +13,13 @@
 import { execFileSync } from 'node:child_process';
 import { ManualClock } from '../../src/engine/clock';
 import { Engine } from '../../src/engine/engine';
-import { S3INDEX_COMMANDS } from '../../src/index/commands/index';
 import { listObjectsV2 } from '../../src/index/list';
 import { stats } from '../../src/index/lookup';
 import { renderListPageJson } from '../../src/index/render-json';
 import type { IndexScope } from '../../src/index/store';
 import { ingest } from '../../src/ingest/apply';
 import { parseInput } from '../../src/ingest/parse';
+import { S3INDEX_COMMANDS } from '../../src/service/commands/index';
 import { GENKEYS } from '../lib/data';
 import { objectCreatedEvent } from '../lib/events';
 

@@ -11,7 +11,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import type { Clock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
-import { S3Index } from '../index/s3-index';
+import { S3Index } from '../service/s3-index';
 import { Authenticator, bearerToken, s3Credential } from './auth';
 import type { HttpConfig } from './config';
 import type { AppEnv } from './context';

@@ -3,7 +3,7 @@
  * with counts, and the mapping of index errors onto HttpErrors.
  */
 import { bucketExists, type Result } from '../index/list';
-import type { S3Index } from '../index/s3-index';
+import type { S3Index } from '../service/s3-index';
 import { HttpError } from './errors';
 
 export interface BucketSummary {

@@ -16,7 +16,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { type PageBounds, S3_MAX_KEYS } from '../index/list';
-import type { S3Index } from '../index/s3-index';
+import type { S3Index } from '../service/s3-index';
 import { lendBody, takeBuffer } from './body-pool';
 import type { AppEnv } from './context';
 import { HttpError } from './errors';

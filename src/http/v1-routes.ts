@@ -13,7 +13,7 @@ import type { Context, Hono } from 'hono';
 import { levelAllows } from '../engine/acl';
 import type { PageBounds } from '../index/list';
 import { ndjsonChunks, objectJson, renderListPageJson } from '../index/render-json';
-import type { S3Index } from '../index/s3-index';
+import type { S3Index } from '../service/s3-index';
 import { readJsonBody } from './body';
 import { lendBody, takeBuffer } from './body-pool';
 import type { HttpLimits } from './config';

@@ -17,8 +17,9 @@
  * Bounded: at most `maxNoncurrent` non-current versions (oldest dropped) and one tombstone per version id, at most
  * MAX_TOMBSTONES_PER_KEY per key; tombstone retention over time is enforced by store-level compaction.
  */
-import { compareSequencer } from '../ingest/sequencer';
+
 import type { ObjectVersion, RestoreState, Tombstone } from './payload';
+import { compareSequencer } from './sequencer';
 
 export interface KeyState {
   /** live versions and delete markers known for the key, newest (current) first */

@@ -29,7 +29,7 @@
  * deletion: sequencer (u8 packed flag 1|0 + the sequencer as above), varint length + UTF-8 version id ('' = the
  * null version), u48 LE time the deletion was ingested.
  */
-import { compareSequencer } from '../ingest/sequencer';
+import { compareSequencer } from './sequencer';
 
 /** Never reorder: the index of a class is stored. */
 export const STORAGE_CLASSES = [

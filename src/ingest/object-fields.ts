@@ -4,8 +4,9 @@
  * (EventBridge: `detail.object.{key, size, etag, version-id, sequencer}`, raw keys; classic notifications:
  * `s3.object.{key, size, eTag, versionId, sequencer}`, form-URL-encoded keys).
  */
+
+import { normaliseSequencer } from '../index/sequencer';
 import { decodeNotificationKey, keyProblem, validEtag, validSize, validVersionId } from './fields';
-import { normaliseSequencer } from './sequencer';
 import type { ObjectEventKind } from './types';
 
 export interface ObjectFieldNames {

@@ -2,8 +2,8 @@
 import type { Clock } from '../engine/clock';
 import { Engine } from '../engine/engine';
 import { error } from '../engine/reply';
-import { S3INDEX_COMMANDS } from '../index/commands/index';
 import { INDEX_KEY_PREFIX } from '../index/store';
+import { S3INDEX_COMMANDS } from './commands/index';
 
 export function createEngine(opts: { clock?: Clock } = {}): Engine {
   return new Engine({

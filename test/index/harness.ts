@@ -4,11 +4,11 @@ import path from 'node:path';
 import { ManualClock } from '../../src/engine/clock';
 import { Engine, newSession } from '../../src/engine/engine';
 import type { Reply } from '../../src/engine/reply';
-import { S3INDEX_COMMANDS } from '../../src/index/commands/index';
 import type { ObjectVersion } from '../../src/index/payload';
-import { S3Index } from '../../src/index/s3-index';
 import { applyIndexOp, DEFAULT_LIMITS, type IndexScope } from '../../src/index/store';
+import { S3INDEX_COMMANDS } from '../../src/service/commands/index';
 import { createEngine } from '../../src/service/create-engine';
+import { S3Index } from '../../src/service/s3-index';
 import { type Plain, plain } from '../helpers/engine';
 
 /**

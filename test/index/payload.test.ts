@@ -13,7 +13,7 @@ import {
   STORAGE_CLASSES,
   versionSequencer,
 } from '../../src/index/payload';
-import { compareSequencer } from '../../src/ingest/sequencer';
+import { compareSequencer } from '../../src/index/sequencer';
 
 const versionArb: fc.Arbitrary<ObjectVersion> = fc.record(
   {

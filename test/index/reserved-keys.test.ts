@@ -6,8 +6,8 @@
 import Redis from 'ioredis';
 import { ManualClock } from '../../src/engine/clock';
 import type { Reply } from '../../src/engine/reply';
-import { S3Index } from '../../src/index/s3-index';
 import { createEngine } from '../../src/service/create-engine';
+import { S3Index } from '../../src/service/s3-index';
 import { appHarness, bearer } from '../http/harness';
 import { createdEvent } from '../http/index-fixture';
 import { startTestServer, type TestServer } from '../server/harness';

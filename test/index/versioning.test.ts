@@ -1,7 +1,7 @@
 /** Versioned buckets, metadata-only events and tombstone retention, through the library API. */
 
-import { S3Index } from '../../src/index/s3-index';
 import { DEFAULT_LIMITS } from '../../src/index/store';
+import { S3Index } from '../../src/service/s3-index';
 import { created, deleted, ebEvent, indexHarness, markerCreated } from './harness';
 
 const B = 'vbucket';

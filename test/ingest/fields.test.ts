@@ -3,8 +3,8 @@
  * they replace: any difference in what is accepted or in the value returned fails here.
  */
 import fc from 'fast-check';
+import { normaliseSequencer } from '../../src/index/sequencer';
 import { keyProblem, utcIsoTime, validTime } from '../../src/ingest/fields';
-import { normaliseSequencer } from '../../src/ingest/sequencer';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 function referenceKeyProblem(key: string): string | undefined {

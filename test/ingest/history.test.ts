@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { ManualClock } from '../../src/engine/clock';
-import { S3Index } from '../../src/index/s3-index';
 import { DEFAULT_LIMITS } from '../../src/index/store';
 import { createEngine } from '../../src/service/create-engine';
+import { S3Index } from '../../src/service/s3-index';
 import { ebEvent } from '../index/harness';
 
 const BUCKET = 'model-bucket';

@@ -1,7 +1,7 @@
 import { type CommandSpec, NO_KEYS } from '../../engine/command';
 import { array, bulkStr, int, map } from '../../engine/reply';
+import { scopeOf } from '../../index/commands/replies';
 import { ingest } from '../../ingest/apply';
-import { scopeOf } from './replies';
 
 /**
  * S3IDX.INGEST <json>: applies S3 events (EventBridge, SQS batch, classic notification, SNS envelope, or an array)

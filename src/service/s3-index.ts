@@ -1,10 +1,9 @@
 /**
  * The library API of the S3 index for the front ends (HTTP, Lambda, CLI): one object bound to an engine and a
  * database, reading the engine's clock once per call. RESP commands call the same functions with their context.
+ * It lives in the service layer because `ingest` parses S3 events (src/ingest/) before the index applies them.
  */
 import type { Engine } from '../engine/engine';
-import { type IngestOptions, ingest } from '../ingest/apply';
-import type { IngestOutcome } from '../ingest/types';
 import {
   JSON_MAX_KEYS,
   type ListLimits,
@@ -14,10 +13,26 @@ import {
   listObjectsV2,
   type PageBounds,
   type Result,
-} from './list';
-import { type HeadResult, head, listBuckets, type PrefixStats, pendingVerification, stats, version } from './lookup';
-import type { ObjectVersion } from './payload';
-import { compactTombstones, DEFAULT_LIMITS, type IndexLimits, type IndexScope, resolveVerification } from './store';
+} from '../index/list';
+import {
+  type HeadResult,
+  head,
+  listBuckets,
+  type PrefixStats,
+  pendingVerification,
+  stats,
+  version,
+} from '../index/lookup';
+import type { ObjectVersion } from '../index/payload';
+import {
+  compactTombstones,
+  DEFAULT_LIMITS,
+  type IndexLimits,
+  type IndexScope,
+  resolveVerification,
+} from '../index/store';
+import { type IngestOptions, ingest } from '../ingest/apply';
+import type { IngestOutcome } from '../ingest/types';
 
 export class S3Index {
   constructor(

@@ -1,4 +1,4 @@
-import { compareSequencer, normaliseSequencer } from '../../src/ingest/sequencer';
+import { compareSequencer, normaliseSequencer } from '../../src/index/sequencer';
 
 describe('sequencer ordering', () => {
   const cmp = (a: string, b: string) => Math.sign(compareSequencer(normaliseSequencer(a)!, normaliseSequencer(b)!));
