@@ -135,10 +135,10 @@ export const DEFAULTS: ServeConfig = Object.freeze({
   httpCacheBytes: 64 * 1024 * 1024,
 });
 
-/** True for addresses only this machine can reach. */
+/** True for addresses only this machine can reach (the one loopback check: RESP, HTTP and the Node server). */
 export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
 function set(cfg: ServeConfig, o: Option, raw: string, name: string): void {

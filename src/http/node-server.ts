@@ -10,9 +10,11 @@
  *
  * Without configured tokens the API is open, so this refuses to listen on anything but a loopback address.
  */
+
 import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { isLoopback } from '../config';
 import type { HttpApp } from './app';
 import { giveBack } from './body-pool';
 
@@ -31,16 +33,11 @@ export interface ServableApp {
   cachedResponse?: HttpApp['cachedResponse'];
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
-}
-
 export function startHttpServer(
   app: ServableApp,
   opts: { host: string; port: number; keepAliveTimeoutMs?: number },
 ): Promise<HttpServerHandle> {
-  if (!app.authEnabled && !isLoopbackHost(opts.host)) {
+  if (!app.authEnabled && !isLoopback(opts.host)) {
     return Promise.reject(
       new Error(
         `refusing to serve HTTP on ${opts.host} without authentication: set S3_INDEX_API_TOKENS or bind a loopback address`,

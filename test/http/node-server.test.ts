@@ -1,5 +1,6 @@
 /** The Node adapter: binds, serves the app over real sockets, refuses non-loopback hosts without tokens. */
-import { isLoopbackHost, startHttpServer } from '../../src/http/node-server';
+import { isLoopback } from '../../src/config';
+import { startHttpServer } from '../../src/http/node-server';
 import { appHarness, bearer, RO_TOKEN, RW_TOKEN, serveApp, TEST_TOKENS } from './harness';
 import { createdEvent } from './index-fixture';
 
@@ -110,7 +111,9 @@ describe('startHttpServer', () => {
     ['::', false],
     ['10.0.0.1', false],
     ['example.com', false],
-  ])('isLoopbackHost(%s) = %s', (host, expected) => {
-    expect(isLoopbackHost(host)).toBe(expected);
+    ['127.0.0.1000', false],
+    ['LOCALHOST', true],
+  ])('isLoopback(%s) = %s', (host, expected) => {
+    expect(isLoopback(host)).toBe(expected);
   });
 });
