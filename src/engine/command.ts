@@ -68,6 +68,9 @@ export type AclCategory =
   | 'scripting'
   | 's3index';
 
+/** Redis's flags of its administrative subcommands (CONFIG SET, CLIENT KILL, …): @admin and @dangerous. */
+export const ADMIN_FLAGS: readonly CommandFlag[] = Object.freeze(['admin', 'noscript', 'loading', 'stale']);
+
 /** A subcommand of a container command (CONFIG GET, CLIENT KILL, …). */
 export interface SubcommandSpec {
   /** lower case */

@@ -3,7 +3,7 @@
  * Connections register a ClientHandle in the server state; without a RESP server the registry is empty and the
  * subcommands that only concern the caller's session still answer.
  */
-import { type CommandSpec, NO_KEYS, type Session } from '../../command';
+import { ADMIN_FLAGS, type CommandSpec, NO_KEYS, type Session } from '../../command';
 import { SYNTAX } from '../../errors';
 import { array, bulkStr, error, int, NULL, OK, type Reply, simple, verbatim } from '../../reply';
 import { isOpt } from '../arguments';
@@ -127,17 +127,17 @@ export const client: CommandSpec = {
       arity: 4,
       summary: 'Sets information specific to the client or connection (lib-name, lib-ver).',
     },
-    { name: 'list', flags: ['admin', 'noscript', 'loading', 'stale'], arity: -2, summary: 'Lists open connections.' },
+    { name: 'list', flags: ADMIN_FLAGS, arity: -2, summary: 'Lists open connections.' },
     { name: 'info', arity: 2, summary: 'Returns information about the connection.' },
     {
       name: 'kill',
-      flags: ['admin', 'noscript', 'loading', 'stale'],
+      flags: ADMIN_FLAGS,
       arity: -3,
       summary: 'Terminates open connections.',
     },
     {
       name: 'no-evict',
-      flags: ['admin', 'noscript', 'loading', 'stale'],
+      flags: ADMIN_FLAGS,
       arity: 3,
       summary: 'Sets the client eviction mode of the connection.',
     },

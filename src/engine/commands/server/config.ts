@@ -1,5 +1,5 @@
 /** CONFIG GET / SET / RESETSTAT / REWRITE / HELP over the runtime parameters (runtime-config.ts). */
-import { type CommandSpec, NO_KEYS } from '../../command';
+import { ADMIN_FLAGS, type CommandSpec, NO_KEYS } from '../../command';
 import { array, bulkStr, error, map, OK, type Reply, simple } from '../../reply';
 import { serverStateOf } from './server-state';
 import { helpLines, subcommandOf } from './subcommands';
@@ -16,25 +16,25 @@ export const config: CommandSpec = {
   subcommands: [
     {
       name: 'get',
-      flags: ['admin', 'noscript', 'loading', 'stale'],
+      flags: ADMIN_FLAGS,
       arity: -3,
       summary: 'Returns the effective values of configuration parameters.',
     },
     {
       name: 'set',
-      flags: ['admin', 'noscript', 'loading', 'stale'],
+      flags: ADMIN_FLAGS,
       arity: -4,
       summary: 'Sets configuration parameters in-flight.',
     },
     {
       name: 'resetstat',
-      flags: ['admin', 'noscript', 'loading', 'stale'],
+      flags: ADMIN_FLAGS,
       arity: 2,
       summary: 'Resets the server statistics.',
     },
     {
       name: 'rewrite',
-      flags: ['admin', 'noscript', 'loading', 'stale'],
+      flags: ADMIN_FLAGS,
       arity: 2,
       summary: 'Persists the effective configuration to file.',
     },
