@@ -14,6 +14,7 @@ import { httpConfigOf } from '../http/config';
 import { type HttpServerHandle, startHttpServer } from '../http/node-server';
 import { RespServer } from '../server/server';
 import { createEngine } from '../service/create-engine';
+import { S3Index } from '../service/s3-index';
 
 export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-port 6380] [--http-port 8080] [--data-dir DIR]
                       [--requirepass PASSWORD] [--maxclients N] [--proto-max-bulk-len 512mb]
@@ -70,7 +71,7 @@ export async function startService(config: ServeConfig): Promise<RunningService>
     'client-query-buffer-limit': config.clientQueryBufferLimit,
     dir: config.dataDir ?? '',
   });
-  const app = createApp({ engine, config: httpConfigOf(config), clock: systemClock });
+  const app = createApp({ engine, index: new S3Index(engine), config: httpConfigOf(config), clock: systemClock });
   // RespServer logs every error of its socket; the one before it listens is the failed listen, which listen()
   // rejects with and which is reported once, below
   let listening = false;

@@ -13,9 +13,11 @@ import { systemClock } from '../engine/clock';
 import { createApp } from '../http/app';
 import { httpConfigFromEnv } from '../http/config';
 import { createEngine } from '../service/create-engine';
+import { S3Index } from '../service/s3-index';
 
 const engine = createEngine({ clock: systemClock });
-const app = createApp({ engine, config: httpConfigFromEnv(process.env), clock: systemClock });
+const index = new S3Index(engine);
+const app = createApp({ engine, index, config: httpConfigFromEnv(process.env), clock: systemClock });
 
 export const handler = handle(app);
 

@@ -11,14 +11,15 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import type { Clock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
+import type { ObjectIndex } from '../service/object-index';
 import { S3Index } from '../service/s3-index';
 import { Authenticator, bearerToken, s3Credential } from './auth';
 import type { HttpConfig } from './config';
 import type { AppEnv } from './context';
 import { failureLogLine, HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
+import { type BucketSummary, bucketSummaries } from './index-answers';
 import { bucketOfTarget, IndexVersions, type KeyRange } from './index-versions';
 import { HttpMetrics, type MetricFamily } from './metrics';
-import { bucketSummaries } from './object-index';
 import { mountRedisRest } from './redis-rest';
 import { ResponseCache } from './response-cache';
 import { mountS3 } from './s3-routes';
@@ -26,11 +27,12 @@ import { mountV1, type V1Deps } from './v1-routes';
 import { s3ErrorXml } from './xml';
 
 export interface AppDeps {
+  /** the engine /redis runs commands on, and whose figures /metrics reports */
   engine: Engine;
   config: HttpConfig;
   clock: Clock;
-  /** the object index the /v1 and /s3 routes read; default: the index in the engine's database 0 */
-  index?: S3Index;
+  /** the object index /v1, /s3 and the response cache use, and all they know of it; default: the engine's (db 0) */
+  index?: ObjectIndex;
   /** reported by the S3 endpoint (GetBucketLocation, HeadBucket); default us-east-1 */
   region?: string;
   /**
@@ -144,8 +146,7 @@ function engineMetrics(engine: Engine): MetricFamily[] {
   ];
 }
 
-function indexMetrics(index: S3Index, events: V1Deps['eventCounts']): MetricFamily[] {
-  const buckets = bucketSummaries(index);
+function indexMetrics(buckets: readonly BucketSummary[], events: V1Deps['eventCounts']): MetricFamily[] {
   return [
     {
       name: 's3index_objects',
@@ -217,7 +218,7 @@ export function createApp(deps: AppDeps): HttpApp {
   });
 
   const index = deps.index ?? new S3Index(engine);
-  const versions = new IndexVersions(engine, index.dbIndex);
+  const versions = new IndexVersions(index);
   const cache = new ResponseCache<KeyRange>(
     {
       version: (key) => versions.of(bucketOfTarget(key)),
@@ -298,12 +299,14 @@ export function createApp(deps: AppDeps): HttpApp {
   app.use('/v1/buckets/*', cacheable);
   app.use('/s3/*', cacheable);
 
-  app.get('/metrics', (c) =>
-    c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
-  );
-
   const eventCounts: V1Deps['eventCounts'] = { applied: 0, stale: 0, duplicate: 0, ignored: 0, rejected: 0 };
-  metrics.addCollector(() => indexMetrics(index, eventCounts));
+  // the index's figures come last, asked of the index before rendering (its answers may take a while)
+  app.get('/metrics', async (c) => {
+    const buckets = await bucketSummaries(index);
+    return c.body(metrics.render(indexMetrics(buckets, eventCounts)), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    });
+  });
 
   mountV1(app, { index, limits: config.limits, eventCounts });
   mountS3(app, { index, region: deps.region ?? 'us-east-1', startedAt: deps.clock.now() });

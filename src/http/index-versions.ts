@@ -1,25 +1,24 @@
 /**
- * Change tracking for the response cache.
+ * Change tracking for the response cache, from the index's own reports of what changed (ObjectIndex.onChange).
  *
- * Versions, per bucket: a cached page of bucket B is current while nothing under `s3idx:{B}` changed, so events for
- * other buckets and the cache commands of `/redis` (keys outside `s3idx:`) never touch it. What can change every
- * bucket's answers (FLUSHDB/FLUSHALL and SWAPDB of the index's database, the bucket registry `s3idx:buckets`, any
- * other `s3idx:` key) counts for every bucket. Versions come from one sequence, so a bucket's version (the later of
- * its own last change and the last change of everything) moves whenever either does, and a page that reads no single
- * bucket (the bucket lists) takes the sequence itself: any change of the index.
+ * Versions, per bucket: a cached page of bucket B is current while nothing of B changed, so events for other buckets
+ * and the cache commands of `/redis` (which are not index data) never touch it. What can change every bucket's
+ * answers (a flush or swap of the index's database, the bucket registry) counts for every bucket. Versions come from
+ * one sequence, so a bucket's version (the later of its own last change and the last change of everything) moves
+ * whenever either does, and a page that reads no single bucket (the bucket lists) takes the sequence itself: any
+ * change of the index.
  *
  * Key ranges, within a bucket: the index reports which object key each of its writes concerns, and the last
  * LOG_SIZE such changes of a few buckets are kept. A page that states the range of object keys its answer depends on
  * (a listing page: from its start to the key that made it truncated, or to the end of its prefix) stays valid
  * through changes of other keys: an index fed by events for logs/ keeps its cached pages of users/. A change without
- * a key (a raw Redis write to the index), or one that fell out of the log, makes every page of the bucket stale.
+ * a key (S3IDX.DROP, a compaction of tombstones), or one that fell out of the log, makes every page of the bucket
+ * stale.
  */
 import { latin1Slice } from '../engine/buffer-slices';
-import type { Engine } from '../engine/engine';
 import type { PageBounds } from '../index/list';
+import type { IndexChange, ObjectIndex } from '../service/object-index';
 
-const INDEX_PREFIX = 's3idx:';
-const BUCKET_OPEN = 's3idx:{';
 /** distinct buckets with versions; beyond it the map is dropped and everything counts as changed */
 const MAX_BUCKETS = 10_000;
 /** changes kept per bucket, and buckets with a log (the least recently created log goes first) */
@@ -96,20 +95,9 @@ export class IndexVersions {
   private all = 1;
   private readonly buckets = new Map<string, number>();
   private readonly logs = new Map<string, ChangeLog>();
-  /** the last index key reported and its bucket (an ingest reports the same key string object over and over) */
-  private lastKey = '';
-  private lastBucket: string | undefined;
 
-  constructor(engine: Engine, dbIndex: number) {
-    engine.onModified((db, key, member) => {
-      if (db === dbIndex) this.keyChanged(key, member);
-    });
-    engine.onFlush((db) => {
-      if (db === dbIndex) this.everything();
-    });
-    engine.onSwap((a, b) => {
-      if (a === dbIndex || b === dbIndex) this.everything();
-    });
+  constructor(index: Pick<ObjectIndex, 'onChange'>) {
+    index.onChange((change) => this.changed(change));
   }
 
   /** Version of what a page of `bucket` reads; of the whole index when bucket is undefined. */
@@ -130,14 +118,7 @@ export class IndexVersions {
     return this.logs.get(bucket)?.untouched(since, range) ? now : undefined;
   }
 
-  private keyChanged(key: string, member: Uint8Array | undefined): void {
-    if (key !== this.lastKey) {
-      if (!key.startsWith(INDEX_PREFIX)) return; // not index data: no cached page reads it
-      this.lastKey = key;
-      const close = key.startsWith(BUCKET_OPEN) ? key.indexOf('}', BUCKET_OPEN.length) : -1;
-      this.lastBucket = close < 0 ? undefined : key.slice(BUCKET_OPEN.length, close);
-    }
-    const bucket = this.lastBucket;
+  private changed({ bucket, key }: IndexChange): void {
     if (bucket === undefined) {
       this.everything();
       return;
@@ -156,7 +137,7 @@ export class IndexVersions {
     }
     const seq = ++this.seq;
     this.buckets.set(bucket, seq);
-    log.add(seq, member === undefined ? null : rangeKey(member));
+    log.add(seq, key === undefined ? null : rangeKey(key));
   }
 
   private everything(): void {

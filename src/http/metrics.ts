@@ -73,7 +73,8 @@ export class HttpMetrics {
     this.collectors.push(c);
   }
 
-  render(): string {
+  /** The exposition text: requests, latencies, each collector's families, then `more`. */
+  render(more: readonly MetricFamily[] = []): string {
     const lines: string[] = [];
     lines.push('# HELP s3index_http_requests_total HTTP requests by route pattern, method and status.');
     lines.push('# TYPE s3index_http_requests_total counter');
@@ -96,12 +97,10 @@ export class HttpMetrics {
       lines.push(`s3index_http_request_duration_seconds_sum${labelText({ route })} ${h.sum}`);
       lines.push(`s3index_http_request_duration_seconds_count${labelText({ route })} ${h.count}`);
     }
-    for (const collect of this.collectors) {
-      for (const f of collect()) {
-        lines.push(`# HELP ${f.name} ${f.help}`);
-        lines.push(`# TYPE ${f.name} ${f.type}`);
-        for (const s of f.samples) lines.push(`${f.name}${labelText(s.labels)} ${num(s.value)}`);
-      }
+    for (const f of [...this.collectors.flatMap((collect) => collect()), ...more]) {
+      lines.push(`# HELP ${f.name} ${f.help}`);
+      lines.push(`# TYPE ${f.name} ${f.type}`);
+      for (const s of f.samples) lines.push(`${f.name}${labelText(s.labels)} ${num(s.value)}`);
     }
     return `${lines.join('\n')}\n`;
   }

@@ -1,7 +1,7 @@
 /**
- * The S3 ListObjectsV2 document (`ListBucketResult`) written straight from the B+tree's leaf bytes, like the JSON
- * page (src/index/render-json.ts): byte for byte what listObjectsV2Xml (s3-xml.ts) renders from a ListPage, which
- * test/http/s3-list-render.test.ts keeps as the reference.
+ * The S3 ListObjectsV2 document (`ListBucketResult`) written straight from the stored bytes (the rows of the index's
+ * listRaw), like the JSON page (src/index/render-json.ts): byte for byte what listObjectsV2Xml (s3-xml.ts) renders
+ * from a ListPage, which test/http/s3-list-render.test.ts keeps as the reference.
  *   - keys: XML-escaped from their UTF-8 bytes, or with encoding-type=url percent-encoded (unreserved characters
  *     and '/' kept); a key that is not valid UTF-8 takes the string path;
  *   - the common payload form (md5 ETag, packed sequencer, enum storage class) is read in place, others decoded.
@@ -10,9 +10,8 @@ import { isUtf8 } from 'node:buffer';
 import {
   encodeContinuationToken,
   type ListOptions,
-  listRaw,
-  listStart,
   type PageBounds,
+  type RawPage,
   type Result,
   type RowMaker,
 } from '../index/list';
@@ -23,12 +22,13 @@ import {
   isoTimestamp,
   MAX_ISO_MS,
   MAX_TOKEN_CHARS,
+  type PageWriter,
   put,
   putMd5Hex,
   putUint,
   writeIso,
 } from '../index/render-json';
-import type { IndexScope } from '../index/store';
+import type { ImmediateRawLister } from '../service/object-index';
 import { quotedEtag, s3UrlEncode } from './s3-xml';
 import { S3_XMLNS, XML_DECLARATION, xmlEscape } from './xml';
 
@@ -149,20 +149,12 @@ export interface XmlListOptions extends ListOptions {
   readonly encodingUrl: boolean;
 }
 
-/** One ListObjectsV2 `ListBucketResult` document as bytes (maxKeys already validated and capped by the caller). */
-export function renderListObjectsV2Xml(
-  scope: IndexScope,
-  bucket: string,
-  opts: XmlListOptions,
-  /** where the output buffer comes from (the result is a view of it unless rendering outgrew it) */
-  alloc?: (size: number) => Buffer,
-  /** filled with the keys the page depends on */
-  bounds?: PageBounds,
-): Result<Buffer> {
-  const maxKeys = opts.maxKeys;
-  const begin = listStart(scope, bucket, opts);
-  if (!begin.ok) return begin;
-  const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
+/**
+ * One ListObjectsV2 `ListBucketResult` document being written (maxKeys already validated and capped by the caller):
+ * list with `row`, then `finish`. The output buffer is taken from `alloc` on the first row (or at finish), so a
+ * listing that fails takes none; the result is a view of it unless rendering outgrew it.
+ */
+export function xmlListPage(bucket: string, opts: XmlListOptions, alloc?: (size: number) => Buffer): PageWriter {
   const url = opts.encodingUrl;
   const enc = url ? s3UrlEncode : (s: string): string => s;
   const prefix = opts.prefix ?? '';
@@ -170,7 +162,7 @@ export function renderListObjectsV2Xml(
   let headStart =
     `${XML_DECLARATION}<ListBucketResult xmlns="${S3_XMLNS}">${el('Name', bucket)}${el('Prefix', enc(prefix))}` +
     (delimiter !== undefined ? el('Delimiter', enc(delimiter)) : '') +
-    el('MaxKeys', String(maxKeys));
+    el('MaxKeys', String(opts.maxKeys));
   if (url) headStart += '<EncodingType>url</EncodingType>';
   const startAfter = opts.continuationToken === undefined ? opts.startAfter : undefined;
   const headEnd =
@@ -178,34 +170,54 @@ export function renderListObjectsV2Xml(
     (startAfter !== undefined ? el('StartAfter', enc(startAfter)) : '');
   // the head (count, truncation, token) is written last, in front of the contents
   const headroom = 3 * (headStart.length + headEnd.length) + 128 + MAX_TOKEN_CHARS;
-  const sink = new ByteSink(headroom + Math.min(maxKeys, 1000) * 256 + 64, alloc);
-  sink.pos = headroom;
+  const capacity = headroom + Math.min(opts.maxKeys, 1000) * 256 + 64;
+  let sink: ByteSink | undefined;
+  const open = (): ByteSink => {
+    const s = new ByteSink(capacity, alloc);
+    s.pos = headroom;
+    sink = s;
+    return s;
+  };
   let rows = 0;
   const row: RowMaker<number> = (buf, ks, ke, vs, ve, _text, plain) => {
     rows++;
-    putContents(sink, buf, ks, ke, vs, ve, url, plain);
+    putContents(sink ?? open(), buf, ks, ke, vs, ve, url, plain);
     return 0;
   };
-  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, row);
-  if (bounds !== undefined) {
-    bounds.after = after;
-    bounds.beyond = raw.beyond;
-  }
-  for (const cp of raw.prefixes) {
-    sink.ensure(40 + 6 * cp.length);
-    sink.ascii('<CommonPrefixes><Prefix>');
-    putXmlKey(sink, cp, 0, cp.length, url);
-    sink.ascii('</Prefix></CommonPrefixes>');
-  }
-  sink.ascii('</ListBucketResult>');
-  const next = raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined;
-  const head =
-    `${headStart}${el('KeyCount', String(rows + raw.prefixes.length))}${el('IsTruncated', String(raw.truncated))}` +
-    `${opts.continuationToken !== undefined ? el('ContinuationToken', opts.continuationToken) : ''}` +
-    `${next !== undefined ? el('NextContinuationToken', next) : ''}` +
-    `${startAfter !== undefined ? el('StartAfter', enc(startAfter)) : ''}`;
-  const headBytes = Buffer.byteLength(head, 'utf8');
-  const start = headroom - headBytes;
-  sink.buf.write(head, start, headBytes, 'utf8');
-  return { ok: true, value: sink.buf.subarray(start, sink.pos) };
+  const finish = (raw: RawPage<number>): Buffer => {
+    const s = sink ?? open();
+    for (const cp of raw.prefixes) {
+      s.ensure(40 + 6 * cp.length);
+      s.ascii('<CommonPrefixes><Prefix>');
+      putXmlKey(s, cp, 0, cp.length, url);
+      s.ascii('</Prefix></CommonPrefixes>');
+    }
+    s.ascii('</ListBucketResult>');
+    const next = raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined;
+    const head =
+      `${headStart}${el('KeyCount', String(rows + raw.prefixes.length))}${el('IsTruncated', String(raw.truncated))}` +
+      `${opts.continuationToken !== undefined ? el('ContinuationToken', opts.continuationToken) : ''}` +
+      `${next !== undefined ? el('NextContinuationToken', next) : ''}` +
+      `${startAfter !== undefined ? el('StartAfter', enc(startAfter)) : ''}`;
+    const headBytes = Buffer.byteLength(head, 'utf8');
+    const start = headroom - headBytes;
+    s.buf.write(head, start, headBytes, 'utf8');
+    return s.buf.subarray(start, s.pos);
+  };
+  return { row, finish };
+}
+
+/** One ListObjectsV2 document from an index that answers at once (xmlListPage over its listRaw). */
+export function renderListObjectsV2Xml(
+  index: ImmediateRawLister,
+  bucket: string,
+  opts: XmlListOptions,
+  /** where the output buffer comes from (the result is a view of it unless rendering outgrew it) */
+  alloc?: (size: number) => Buffer,
+  /** filled with the keys the page depends on */
+  bounds?: PageBounds,
+): Result<Buffer> {
+  const page = xmlListPage(bucket, opts, alloc);
+  const raw = index.listRaw(bucket, opts, page.row, bounds);
+  return raw.ok ? { ok: true, value: page.finish(raw.value) } : raw;
 }

@@ -16,18 +16,18 @@
  */
 import type { Context, Hono } from 'hono';
 import { type PageBounds, S3_MAX_KEYS } from '../index/list';
-import type { S3Index } from '../service/s3-index';
+import type { ObjectIndex } from '../service/object-index';
 import { lendBody, takeBuffer } from './body-pool';
 import type { AppEnv } from './context';
 import { HttpError } from './errors';
+import { unwrap } from './index-answers';
 import { pageRange } from './index-versions';
-import { bucketSummaries, indexBucketExists, unwrap } from './object-index';
 import { checkKey, checkText, invalidArgument, parseMaxKeys, pathBucket, rawPathTail } from './params';
-import { renderListObjectsV2Xml } from './s3-list-render';
+import { xmlListPage } from './s3-list-render';
 import { bucketLocationXml, listBucketsXml, listObjectsV1Xml, quotedEtag } from './s3-xml';
 
 export interface S3Deps {
-  index: S3Index;
+  index: ObjectIndex;
   region: string;
   /** CreationDate reported by ListBuckets (the index does not know when a bucket was created) */
   startedAt: number;
@@ -160,7 +160,7 @@ function xml(c: Context<AppEnv>, body: string, headers: Record<string, string> =
   });
 }
 
-function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLSearchParams): Response {
+async function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLSearchParams): Promise<Response> {
   const encodingType = q.get('encoding-type');
   if (encodingType !== null && encodingType !== 'url') {
     throw invalidArgument('Invalid Encoding Method specified in Request');
@@ -184,7 +184,8 @@ function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
     encodingUrl: encodingType === 'url',
   };
   const bounds: PageBounds = {};
-  const body = unwrap(renderListObjectsV2Xml(deps.index.scope(), bucket, opts, take, bounds));
+  const page = xmlListPage(bucket, opts, take);
+  const body = page.finish(unwrap(await deps.index.listRaw(bucket, opts, page.row, bounds)));
   if (taken !== undefined) lendBody(c.req.raw, taken, body);
   c.set('cacheBody', body);
   c.set('cacheRange', pageRange(prefix, bounds));
@@ -197,7 +198,7 @@ function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
  * ListObjects (v1): `marker` is an exclusive lower bound like start-after (echoed, also when empty); NextMarker, the
  * last key or common prefix returned, only when truncated and a delimiter was sent (as S3 does).
  */
-function listObjectsV1(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLSearchParams): Response {
+async function listObjectsV1(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLSearchParams): Promise<Response> {
   const encodingType = q.get('encoding-type');
   if (encodingType !== null && encodingType !== 'url') {
     throw invalidArgument('Invalid Encoding Method specified in Request');
@@ -211,7 +212,7 @@ function listObjectsV1(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
   const maxKeys = parseMaxKeys(q.get('max-keys'), S3_MAX_KEYS, S3_MAX_KEYS, true);
   const bounds: PageBounds = {};
   const page = unwrap(
-    deps.index.listObjectsV2(
+    await deps.index.listObjectsV2(
       bucket,
       { prefix, delimiter, maxKeys, startAfter: marker },
       { maxKeysCap: S3_MAX_KEYS },
@@ -247,10 +248,16 @@ function listObjectsV1(c: Context<AppEnv>, deps: S3Deps, bucket: string, q: URLS
 
 const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
-function headObject(c: Context<AppEnv>, deps: S3Deps, bucket: string, key: string, q: URLSearchParams): Response {
+async function headObject(
+  c: Context<AppEnv>,
+  deps: S3Deps,
+  bucket: string,
+  key: string,
+  q: URLSearchParams,
+): Promise<Response> {
   const versionId = q.get('versionId');
   // the current version, or any version the index keeps (the current one and a few older ones per key)
-  const o = unwrap(deps.index.version(bucket, key, versionId ?? undefined));
+  const o = unwrap(await deps.index.version(bucket, key, versionId ?? undefined));
   if (o === undefined) {
     throw new HttpError(404, versionId !== null ? 'NoSuchVersion' : 'NoSuchKey', 'The specified key does not exist.');
   }
@@ -279,11 +286,13 @@ function headObject(c: Context<AppEnv>, deps: S3Deps, bucket: string, key: strin
 export function mountS3(app: Hono<AppEnv>, deps: S3Deps): void {
   const { index } = deps;
 
-  const listBuckets = (c: Context<AppEnv>): Response =>
-    xml(c, listBucketsXml(bucketSummaries(index).map((b) => ({ name: b.name, creationDate: deps.startedAt }))));
+  const listBuckets = async (c: Context<AppEnv>): Promise<Response> => {
+    const names = await index.listBuckets();
+    return xml(c, listBucketsXml(names.map((name) => ({ name, creationDate: deps.startedAt }))));
+  };
 
   /** A request on a bucket or an object: served when the index can answer it, else 501 naming the operation. */
-  const bucketOrObject = (c: Context<AppEnv>): Response => {
+  const bucketOrObject = async (c: Context<AppEnv>): Promise<Response> => {
     const url = new URL(c.req.url);
     // ['', 's3', bucket, …key]
     const bucket = pathBucket(url.pathname, 2);
@@ -295,12 +304,12 @@ export function mountS3(app: Hono<AppEnv>, deps: S3Deps): void {
       case undefined:
         throw methodNotAllowed();
       case 'HeadBucket':
-        if (!indexBucketExists(index, bucket)) throw noSuchBucket();
+        if (!(await index.bucketExists(bucket))) throw noSuchBucket();
         return new Response(null, {
           headers: { 'x-amz-request-id': c.get('requestId'), 'x-amz-bucket-region': deps.region },
         });
       case 'GetBucketLocation':
-        if (!indexBucketExists(index, bucket)) throw noSuchBucket();
+        if (!(await index.bucketExists(bucket))) throw noSuchBucket();
         return xml(c, bucketLocationXml(deps.region));
       case 'ListObjectsV2':
         return listObjectsV2(c, deps, bucket, q);

@@ -12,19 +12,19 @@
 import type { Context, Hono } from 'hono';
 import { levelAllows } from '../engine/acl';
 import type { PageBounds } from '../index/list';
-import { ndjsonChunks, objectJson, renderListPageJson } from '../index/render-json';
-import type { S3Index } from '../service/s3-index';
+import { jsonListPage, ndjsonPage, ndjsonPageOptions, objectJson } from '../index/render-json';
+import type { ObjectIndex } from '../service/object-index';
 import { readJsonBody } from './body';
 import { lendBody, takeBuffer } from './body-pool';
 import type { HttpLimits } from './config';
 import type { AppEnv } from './context';
 import { forbidden, HttpError } from './errors';
+import { bucketSummaries, unwrap } from './index-answers';
 import { pageRange, rangeText } from './index-versions';
-import { bucketSummaries, indexBucketExists, unwrap } from './object-index';
 import { checkKey, checkText, parseMaxKeys, pathBucket, rawPathTail } from './params';
 
 export interface V1Deps {
-  index: S3Index;
+  index: ObjectIndex;
   limits: HttpLimits;
   /** counts of ingest outcomes, for /metrics */
   eventCounts: Record<'applied' | 'stale' | 'duplicate' | 'ignored' | 'rejected', number>;
@@ -37,17 +37,38 @@ const jsonBytes = (c: Context<AppEnv>, body: Buffer): Response => {
 };
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-function ndjsonStream(chunks: Iterator<Buffer>): ReadableStream<Uint8Array> {
+/**
+ * The NDJSON export of a listing (see ndjsonPageOptions): one page of NDJSON_PAGE rows listed per pull, so the index
+ * is free between pages; ends early when the bucket goes away meanwhile.
+ */
+async function* ndjsonExport(
+  index: ObjectIndex,
+  bucket: string,
+  opts: { prefix: string; delimiter: string | undefined; startAfter: string | undefined },
+): AsyncGenerator<Buffer, void, undefined> {
+  let after: Buffer | undefined;
+  for (;;) {
+    const page = ndjsonPage(!!opts.delimiter, NDJSON_PAGE);
+    const raw = await index.listRaw(bucket, ndjsonPageOptions(opts, NDJSON_PAGE, after), page.row);
+    if (!raw.ok) return;
+    const chunk = page.finish(raw.value);
+    if (chunk.length > 0) yield chunk;
+    if (!raw.value.truncated || raw.value.last === undefined) return;
+    after = raw.value.last;
+  }
+}
+
+function ndjsonStream(chunks: AsyncIterator<Buffer>): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
-      pull(controller) {
-        // one chunk (up to NDJSON_PAGE rows) per pull, listed synchronously; the engine is free between pulls
-        const next = chunks.next();
+      async pull(controller) {
+        // one chunk (up to NDJSON_PAGE rows) per pull
+        const next = await chunks.next();
         if (next.done) controller.close();
         else controller.enqueue(next.value);
       },
-      cancel() {
-        chunks.return?.();
+      async cancel() {
+        await chunks.return?.();
       },
     },
     { highWaterMark: 1 },
@@ -66,9 +87,9 @@ function wantsNdjson(c: Context<AppEnv>): boolean {
 export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
   const { index, limits } = deps;
 
-  app.get('/v1/buckets', (c) => c.json({ buckets: bucketSummaries(index) }));
+  app.get('/v1/buckets', async (c) => c.json({ buckets: await bucketSummaries(index) }));
 
-  app.get('/v1/buckets/:bucket/objects', (c) => {
+  app.get('/v1/buckets/:bucket/objects', async (c) => {
     const url = new URL(c.req.url);
     const bucket = pathBucket(url.pathname, 3);
     const q = url.searchParams;
@@ -76,9 +97,9 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
     const delimiter = checkText('delimiter', q.get('delimiter')) || undefined;
     const startAfter = checkText('start-after', q.get('start-after'));
     if (wantsNdjson(c)) {
-      if (!indexBucketExists(index, bucket))
+      if (!(await index.bucketExists(bucket)))
         throw new HttpError(404, 'NoSuchBucket', 'The specified bucket does not exist');
-      const chunks = ndjsonChunks(() => index.scope(), bucket, { prefix, delimiter, startAfter }, NDJSON_PAGE);
+      const chunks = ndjsonExport(index, bucket, { prefix, delimiter, startAfter });
       return new Response(ndjsonStream(chunks), { headers: { 'content-type': 'application/x-ndjson' } });
     }
     const maxKeys = parseMaxKeys(q.get('max-keys'), 1000, limits.maxListKeys, false);
@@ -90,29 +111,30 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
     };
     const opts = { prefix, delimiter, maxKeys, startAfter, continuationToken: token };
     const bounds: PageBounds = {};
-    const body = unwrap(renderListPageJson(index.scope(), bucket, opts, take, bounds));
+    const page = jsonListPage(bucket, opts, take);
+    const body = page.finish(unwrap(await index.listRaw(bucket, opts, page.row, bounds)));
     if (taken !== undefined) lendBody(c.req.raw, taken, body);
     c.set('cacheRange', pageRange(prefix, bounds));
     return jsonBytes(c, body);
   });
 
-  app.get('/v1/buckets/:bucket/objects/*', (c) => {
+  app.get('/v1/buckets/:bucket/objects/*', async (c) => {
     // ['', 'v1', 'buckets', bucket, 'objects', …key]
     const { pathname } = new URL(c.req.url);
     const bucket = pathBucket(pathname, 3);
     const key = checkKey(rawPathTail(pathname, 5));
-    const o = unwrap(index.head(bucket, key));
+    const o = unwrap(await index.head(bucket, key));
     if (o === undefined) throw new HttpError(404, 'NoSuchKey', 'The specified key does not exist.');
     const k = rangeText(key);
     c.set('cacheRange', { prefix: k, through: k });
     return jsonText(objectJson(o));
   });
 
-  app.get('/v1/buckets/:bucket/stats', (c) => {
+  app.get('/v1/buckets/:bucket/stats', async (c) => {
     const url = new URL(c.req.url);
     const bucket = pathBucket(url.pathname, 3);
     const prefix = checkText('prefix', url.searchParams.get('prefix')) ?? '';
-    const r = unwrap(index.stats(bucket, prefix));
+    const r = unwrap(await index.stats(bucket, prefix));
     c.set('cacheRange', { prefix: rangeText(prefix) });
     return c.json(r);
   });
@@ -120,7 +142,7 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
   app.post('/v1/events', async (c) => {
     if (!levelAllows(c.get('tokenKind'), 'rw')) throw forbidden('a read-write token is needed to ingest events');
     const body = await readJsonBody(c.req.raw, limits.maxBodyBytes);
-    const outcome = index.ingest(body);
+    const outcome = await index.ingest(body);
     const counts = deps.eventCounts;
     counts.applied += outcome.applied;
     counts.stale += outcome.stale;

@@ -96,6 +96,16 @@ export interface ListOptions {
   readonly continuationToken?: string;
 }
 
+/**
+ * A raw page's request: ListOptions with max-keys required (an integer ≥ 0, not capped) and, for a listing that pages
+ * on by itself (the NDJSON export), the exact bytes to resume after.
+ */
+export interface RawListOptions extends ListOptions {
+  readonly maxKeys: number;
+  /** resume strictly after these key bytes; wins over continuationToken and startAfter */
+  readonly after?: Buffer;
+}
+
 export interface ListLimits {
   /** 1000 on the S3-compatible surface (S3's own cap); the JSON API may allow up to 10,000 */
   readonly maxKeysCap?: number;
@@ -395,14 +405,15 @@ export interface ListStart {
   readonly delimiter: Buffer | undefined;
 }
 
-/** Checks the bucket and the continuation token (which wins over start-after) of a listing request. */
+/** Checks the bucket and the start (`after`, else the continuation token, else start-after) of a listing request. */
 export function listStart(
   scope: IndexScope,
   bucket: string,
-  opts: Pick<ListOptions, 'continuationToken' | 'startAfter' | 'prefix' | 'delimiter'>,
+  opts: Pick<RawListOptions, 'continuationToken' | 'startAfter' | 'prefix' | 'delimiter' | 'after'>,
 ): Result<ListStart> {
   let after: Buffer | undefined;
-  if (opts.continuationToken !== undefined) {
+  if (opts.after !== undefined) after = opts.after;
+  else if (opts.continuationToken !== undefined) {
     after = decodeContinuationToken(opts.continuationToken);
     if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
   } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
@@ -411,6 +422,32 @@ export function listStart(
   const prefix = Buffer.from(opts.prefix ?? '', 'utf8');
   const delimiter = opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined;
   return { ok: true, value: { z: z.value, after, prefix, delimiter } };
+}
+
+/**
+ * One page of a bucket as rows made by `makeRow` straight from the stored bytes (what S3Index.listRaw answers): the
+ * request is checked as listObjectsV2 checks it (max-keys, then the token, then the bucket), and `bounds` is filled
+ * with the keys the page depends on.
+ */
+export function listRawPage<T>(
+  scope: IndexScope,
+  bucket: string,
+  opts: RawListOptions,
+  makeRow: RowMaker<T>,
+  bounds?: PageBounds,
+): Result<RawPage<T>> {
+  const maxKeys = opts.maxKeys;
+  if (!Number.isInteger(maxKeys) || maxKeys < 0)
+    return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
+  const begin = listStart(scope, bucket, opts);
+  if (!begin.ok) return begin;
+  const { z, after, prefix, delimiter } = begin.value;
+  const raw = listRaw(z, prefix, delimiter, maxKeys, after, makeRow);
+  if (bounds !== undefined) {
+    bounds.after = after;
+    bounds.beyond = raw.beyond;
+  }
+  return { ok: true, value: raw };
 }
 
 /** ListObjectsV2 on a bucket of the index. */

@@ -9,17 +9,17 @@
  *   - the common payload form (md5 ETag, packed sequencer, enum storage class, no version id) is read in place;
  *     every other form goes through decodeListingFields;
  *   - lastModified: Date#toISOString computed with integer arithmetic (years 1970-9999; other values use Date).
+ * The page writers (jsonListPage, ndjsonPage) only turn rows into bytes: whoever holds the index (an ObjectIndex's
+ * listRaw, or listRawPage on a database) lists with their RowMaker, once per page.
  */
 import { isUtf8 } from 'node:buffer';
 import {
-  bucketZset,
   encodeContinuationToken,
-  fail,
   type ListedObject,
   type ListOptions,
-  listRaw,
-  listStart,
+  listRawPage,
   type PageBounds,
+  type RawListOptions,
   type RawPage,
   type Result,
   type RowMaker,
@@ -349,9 +349,73 @@ const ROW_GUESS = 224;
 export const MAX_TOKEN_CHARS = Math.ceil((1025 * 4) / 3);
 
 /**
+ * A page being written from one listRaw call: `row` is the RowMaker to list with (it writes each object as it is
+ * listed), `finish` writes the rest from the raw page once the listing is done and returns the bytes.
+ */
+export interface PageWriter {
+  readonly row: RowMaker<number>;
+  finish(raw: RawPage<number>): Buffer;
+}
+
+/**
  * One /v1 listing page as JSON bytes:
  * {"bucket","prefix","delimiter","keyCount","isTruncated","nextContinuationToken","objects":[…],"commonPrefixes":[…]}
- * with ListObjectsV2 semantics (listObjectsV2's parameters and errors; maxKeys already validated by the caller).
+ * The output buffer is taken from `alloc` on the first row (or at finish), so a listing that fails takes none; the
+ * result is a view of it unless rendering outgrew it.
+ */
+export function jsonListPage(
+  bucket: string,
+  opts: ListOptions & { readonly maxKeys: number },
+  alloc?: (size: number) => Buffer,
+): PageWriter {
+  const prefix = opts.prefix ?? '';
+  const delimiter = opts.delimiter || undefined;
+  // the objects are rendered after room for the head, which is written last (it holds the count and the token)
+  const headStart = `{"bucket":${JSON.stringify(bucket)},"prefix":${JSON.stringify(prefix)},"delimiter":${jsonOrNull(delimiter)},`;
+  const headroom = 3 * headStart.length + 96 + MAX_TOKEN_CHARS;
+  const capacity = headroom + Math.min(opts.maxKeys, 10_000) * ROW_GUESS + 64;
+  let sink: ByteSink | undefined;
+  const open = (): ByteSink => {
+    const s = new ByteSink(capacity, alloc);
+    s.pos = headroom;
+    sink = s;
+    return s;
+  };
+  let rows = 0;
+  const row: RowMaker<number> = (buf, ks, ke, vs, ve, _text, plain) => {
+    let s = sink;
+    if (s === undefined) s = open();
+    else {
+      s.ensure(1);
+      s.buf[s.pos++] = 0x2c;
+    }
+    rows++;
+    putObjectRow(s, buf, ks, ke, vs, ve, plain);
+    return 0;
+  };
+  const finish = (raw: RawPage<number>): Buffer => {
+    const s = sink ?? open();
+    s.ascii('],"commonPrefixes":[');
+    raw.prefixes.forEach((cp, i) => {
+      if (i > 0) s.ascii(',');
+      putBytesString(s, cp);
+    });
+    s.ascii(']}');
+    const next = raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined;
+    const head =
+      `${headStart}"keyCount":${rows + raw.prefixes.length},"isTruncated":${raw.truncated},` +
+      `"nextContinuationToken":${jsonOrNull(next)},"objects":[`;
+    const headBytes = Buffer.byteLength(head, 'utf8');
+    const start = headroom - headBytes;
+    s.buf.write(head, start, headBytes, 'utf8');
+    return s.buf.subarray(start, s.pos);
+  };
+  return { row, finish };
+}
+
+/**
+ * One /v1 listing page of a database's index as JSON bytes (jsonListPage over listRawPage), with ListObjectsV2
+ * semantics: listObjectsV2's parameters and errors (max-keys checked, not capped).
  */
 export function renderListPageJson(
   scope: IndexScope,
@@ -362,87 +426,54 @@ export function renderListPageJson(
   /** filled with the keys the page depends on */
   bounds?: PageBounds,
 ): Result<Buffer> {
-  const maxKeys = opts.maxKeys;
-  if (!Number.isInteger(maxKeys) || maxKeys < 0)
-    return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
-  const begin = listStart(scope, bucket, opts);
-  if (!begin.ok) return begin;
-  const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
-  const prefix = opts.prefix ?? '';
-  const delimiter = opts.delimiter || undefined;
-  // the objects are rendered after room for the head, which is written last (it holds the count and the token)
-  const headStart = `{"bucket":${JSON.stringify(bucket)},"prefix":${JSON.stringify(prefix)},"delimiter":${jsonOrNull(delimiter)},`;
-  const headroom = 3 * headStart.length + 96 + MAX_TOKEN_CHARS;
-  const sink = new ByteSink(headroom + Math.min(maxKeys, 10_000) * ROW_GUESS + 64, alloc);
-  sink.pos = headroom;
-  let rows = 0;
-  const row: RowMaker<number> = (buf, ks, ke, vs, ve, _text, plain) => {
-    if (rows++ > 0) {
-      sink.ensure(1);
-      sink.buf[sink.pos++] = 0x2c;
-    }
-    putObjectRow(sink, buf, ks, ke, vs, ve, plain);
-    return 0;
-  };
-  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, row);
-  if (bounds !== undefined) {
-    bounds.after = after;
-    bounds.beyond = raw.beyond;
-  }
-  sink.ascii('],"commonPrefixes":[');
-  raw.prefixes.forEach((cp, i) => {
-    if (i > 0) sink.ascii(',');
-    putBytesString(sink, cp);
-  });
-  sink.ascii(']}');
-  const next = raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined;
-  const head =
-    `${headStart}"keyCount":${rows + raw.prefixes.length},"isTruncated":${raw.truncated},` +
-    `"nextContinuationToken":${jsonOrNull(next)},"objects":[`;
-  const headBytes = Buffer.byteLength(head, 'utf8');
-  const start = headroom - headBytes;
-  sink.buf.write(head, start, headBytes, 'utf8');
-  const out = sink.buf.subarray(start, sink.pos);
-  return { ok: true, value: out };
+  const page = jsonListPage(bucket, opts, alloc);
+  const raw = listRawPage(scope, bucket, opts, page.row, bounds);
+  return raw.ok ? { ok: true, value: page.finish(raw.value) } : raw;
 }
 
 /**
- * The NDJSON export as chunks: every object under the prefix, one line each (with a delimiter, {"commonPrefix"}
- * lines merged in listing order). Each chunk is one page of `pageSize` rows listed afresh from the position after
- * the previous one (like continuation tokens), so the engine is free between chunks and may change.
- * Undefined when the bucket does not exist.
+ * The NDJSON export: every object under the prefix, one line each (with a delimiter, {"commonPrefix"} lines merged
+ * in listing order), as chunks of one page of `pageSize` rows each. Each page is listed afresh from the position
+ * after the previous one (like continuation tokens), so the index is free between chunks and may change. An export
+ * lists with ndjsonPageOptions(opts, pageSize, after) and writes each page with ndjsonPage; `after` is the previous
+ * raw page's `last`, and the export ends after a page that is not truncated.
  */
-export function* ndjsonChunks(
-  scopeAt: () => IndexScope,
-  bucket: string,
-  opts: Pick<ListOptions, 'prefix' | 'delimiter' | 'startAfter'> = {},
-  pageSize = 10_000,
-): Generator<Buffer, void, undefined> {
-  const prefix = Buffer.from(opts.prefix ?? '', 'utf8');
-  const delimiter = opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined;
-  let after: Buffer | undefined = opts.startAfter ? Buffer.from(opts.startAfter, 'utf8') : undefined;
-  for (;;) {
-    const z = bucketZset(scopeAt(), bucket);
-    if (!z.ok) return;
-    const sink = new ByteSink(pageSize * ROW_GUESS + 4096);
-    let raw: RawPage<number>;
-    if (delimiter === undefined) {
-      raw = listRaw(z.value, prefix, undefined, pageSize, after, (buf, ks, ke, vs, ve, _text, plain) => {
+export function ndjsonPageOptions(
+  opts: Pick<ListOptions, 'prefix' | 'delimiter' | 'startAfter'>,
+  pageSize: number,
+  after: Buffer | undefined,
+): RawListOptions {
+  const { prefix, delimiter, startAfter } = opts;
+  return after === undefined
+    ? { prefix, delimiter, startAfter, maxKeys: pageSize }
+    : { prefix, delimiter, after, maxKeys: pageSize };
+}
+
+/** One page of the NDJSON export (see ndjsonPageOptions); `delimiter`: whether the listing has one. */
+export function ndjsonPage(delimiter: boolean, pageSize: number): PageWriter {
+  const sink = new ByteSink(pageSize * ROW_GUESS + 4096);
+  if (!delimiter) {
+    return {
+      row: (buf, ks, ke, vs, ve, _text, plain) => {
         putObjectRow(sink, buf, ks, ke, vs, ve, plain);
         sink.ensure(1);
         sink.buf[sink.pos++] = 0x0a;
         return 0;
-      });
-    } else {
-      // rows rendered as they come, remembered with their key; merged with the common prefixes by byte order
-      const rows: Array<{ key: Buffer; start: number; end: number }> = [];
-      const lines = new ByteSink(pageSize * ROW_GUESS + 4096);
-      const page = listRaw(z.value, prefix, delimiter, pageSize, after, (buf, ks, ke, vs, ve, _text, plain) => {
-        const start = lines.pos;
-        putObjectRow(lines, buf, ks, ke, vs, ve, plain);
-        rows.push({ key: buf.subarray(ks, ke), start, end: lines.pos });
-        return 0;
-      });
+      },
+      finish: () => sink.buf.subarray(0, sink.pos),
+    };
+  }
+  // rows rendered as they come, remembered with their key; merged with the common prefixes by byte order
+  const rows: Array<{ key: Buffer; start: number; end: number }> = [];
+  const lines = new ByteSink(pageSize * ROW_GUESS + 4096);
+  return {
+    row: (buf, ks, ke, vs, ve, _text, plain) => {
+      const start = lines.pos;
+      putObjectRow(lines, buf, ks, ke, vs, ve, plain);
+      rows.push({ key: buf.subarray(ks, ke), start, end: lines.pos });
+      return 0;
+    },
+    finish: (page) => {
       let i = 0;
       let j = 0;
       while (i < rows.length || j < page.prefixes.length) {
@@ -460,10 +491,26 @@ export function* ndjsonChunks(
         sink.ensure(1);
         sink.buf[sink.pos++] = 0x0a;
       }
-      raw = page;
-    }
-    if (sink.pos > 0) yield sink.buf.subarray(0, sink.pos);
-    if (!raw.truncated || raw.last === undefined) return;
-    after = raw.last;
+      return sink.buf.subarray(0, sink.pos);
+    },
+  };
+}
+
+/** The NDJSON export of a database's index (see ndjsonPageOptions); nothing when the bucket does not exist. */
+export function* ndjsonChunks(
+  scopeAt: () => IndexScope,
+  bucket: string,
+  opts: Pick<ListOptions, 'prefix' | 'delimiter' | 'startAfter'> = {},
+  pageSize = 10_000,
+): Generator<Buffer, void, undefined> {
+  let after: Buffer | undefined;
+  for (;;) {
+    const page = ndjsonPage(!!opts.delimiter, pageSize);
+    const raw = listRawPage(scopeAt(), bucket, ndjsonPageOptions(opts, pageSize, after), page.row);
+    if (!raw.ok) return;
+    const chunk = page.finish(raw.value);
+    if (chunk.length > 0) yield chunk;
+    if (!raw.value.truncated || raw.value.last === undefined) return;
+    after = raw.value.last;
   }
 }

@@ -98,6 +98,19 @@ export function indexKeyNames(bucket: string): IndexKeyNames {
   return n;
 }
 
+const BUCKET_KEY_OPEN = `${INDEX_KEY_PREFIX}{`;
+
+/**
+ * The bucket an engine key belongs to (the inverse of indexKeyNames): B for `s3idx:{B}:…`; null for any other
+ * `s3idx:` key (the registry, or a name the index does not write: its change may concern every bucket); undefined
+ * for a key outside the index.
+ */
+export function bucketOfKeyName(name: string): string | null | undefined {
+  if (!name.startsWith(INDEX_KEY_PREFIX)) return undefined;
+  const close = name.startsWith(BUCKET_KEY_OPEN) ? name.indexOf('}', BUCKET_KEY_OPEN.length) : -1;
+  return close < 0 ? null : name.slice(BUCKET_KEY_OPEN.length, close);
+}
+
 /** A key of the index holds another type (someone wrote it over RESP). */
 export class WrongTypeError {
   constructor(readonly key: string) {}

@@ -1,18 +1,28 @@
 /**
- * The library API of the S3 index for the front ends (HTTP, Lambda, CLI): one object bound to an engine and a
- * database, reading the engine's clock once per call. RESP commands call the same functions with their context.
- * It lives in the service layer because `ingest` parses S3 events (src/ingest/) before the index applies them.
+ * S3Index: the ObjectIndex of the bundled engine, bound to one engine database and reading the engine's clock once
+ * per call; every answer is immediate. RESP commands (S3IDX.*) call the same src/index/ functions with their
+ * command's context. Beyond ObjectIndex it offers what in-process callers (tests, benchmarks, maintenance) use: the
+ * database scope, whole listings, verification and tombstone compaction.
+ *
+ * Changes: the engine reports every write of a key (with the object key, a member of the index's keys, when the
+ * write concerns one), every flush and every swap of databases; S3Index turns those of its database's `s3idx:` keys
+ * into IndexChanges (bucketOfKeyName, src/index/store.ts). It listens to the engine from its first onChange on.
  */
 import type { Engine } from '../engine/engine';
 import {
+  bucketExists,
   JSON_MAX_KEYS,
   type ListLimits,
   type ListOptions,
   type ListPage,
   listAll,
   listObjectsV2,
+  listRawPage,
   type PageBounds,
+  type RawListOptions,
+  type RawPage,
   type Result,
+  type RowMaker,
 } from '../index/list';
 import {
   type HeadResult,
@@ -25,6 +35,7 @@ import {
 } from '../index/lookup';
 import type { ObjectVersion } from '../index/payload';
 import {
+  bucketOfKeyName,
   compactTombstones,
   DEFAULT_LIMITS,
   type IndexLimits,
@@ -33,8 +44,15 @@ import {
 } from '../index/store';
 import { type IngestOptions, ingest } from '../ingest/apply';
 import type { IngestOutcome } from '../ingest/types';
+import { EVERYTHING, type IndexChange, type ObjectIndex } from './object-index';
 
-export class S3Index {
+export class S3Index implements ObjectIndex {
+  private readonly listeners: Array<(change: IndexChange) => void> = [];
+  private watching = false;
+  /** the last engine key name reported and its bucket (an ingest reports the same name string over and over) */
+  private lastName: string | undefined;
+  private lastBucket: string | null = null;
+
   constructor(
     readonly engine: Engine,
     readonly dbIndex = 0,
@@ -56,6 +74,10 @@ export class S3Index {
     bounds?: PageBounds,
   ): Result<ListPage> {
     return listObjectsV2(this.scope(), bucket, opts, limits, bounds);
+  }
+
+  listRaw<T>(bucket: string, opts: RawListOptions, makeRow: RowMaker<T>, bounds?: PageBounds): Result<RawPage<T>> {
+    return listRawPage(this.scope(), bucket, opts, makeRow, bounds);
   }
 
   /** Streams a full listing page by page (pageSize up to 10,000). */
@@ -80,6 +102,10 @@ export class S3Index {
     return listBuckets(this.scope());
   }
 
+  bucketExists(bucket: string): boolean {
+    return bucketExists(this.scope(), bucket);
+  }
+
   pendingVerification(bucket: string): string[] {
     return pendingVerification(this.scope(), bucket);
   }
@@ -91,5 +117,43 @@ export class S3Index {
 
   compactTombstones(bucket: string): void {
     compactTombstones(this.scope(), bucket, this.limits);
+  }
+
+  onChange(listener: (change: IndexChange) => void): () => void {
+    if (!this.watching) this.watchEngine();
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  private watchEngine(): void {
+    this.watching = true;
+    const db = this.dbIndex;
+    this.engine.onModified((d, name, member) => {
+      if (d === db && this.listeners.length > 0) this.keyModified(name, member);
+    });
+    this.engine.onFlush((d) => {
+      if (d === db) this.report(EVERYTHING);
+    });
+    this.engine.onSwap((a, b) => {
+      if (a === db || b === db) this.report(EVERYTHING);
+    });
+  }
+
+  private keyModified(name: string, member: Uint8Array | undefined): void {
+    if (name !== this.lastName) {
+      const bucket = bucketOfKeyName(name);
+      if (bucket === undefined) return; // not index data
+      this.lastName = name;
+      this.lastBucket = bucket;
+    }
+    const bucket = this.lastBucket;
+    this.report(bucket === null ? EVERYTHING : { bucket, key: member });
+  }
+
+  private report(change: IndexChange): void {
+    for (const fn of this.listeners) fn(change);
   }
 }

@@ -3,6 +3,7 @@ import { ManualClock } from '../../src/engine/clock';
 import { Engine, newSession } from '../../src/engine/engine';
 import { bucketOfTarget, IndexVersions } from '../../src/http/index-versions';
 import { ResponseCache } from '../../src/http/response-cache';
+import { S3Index } from '../../src/service/s3-index';
 import { appHarness } from './harness';
 import { createdEvent, deletedEvent } from './index-fixture';
 
@@ -317,7 +318,7 @@ describe('cached answers equal uncached ones', () => {
 describe('IndexVersions', () => {
   it("moves a bucket's version on its own keys and on changes of everything, and the index version on any", () => {
     const engine = new Engine({ clock: new ManualClock() });
-    const v = new IndexVersions(engine, 0);
+    const v = new IndexVersions(new S3Index(engine));
     const a0 = v.of('a');
     const b0 = v.of('b');
     const all0 = v.of(undefined);

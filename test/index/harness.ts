@@ -112,5 +112,5 @@ export function indexWith(
     if (version.metaTime === undefined) delete version.metaTime;
     applyIndexOp(scope(), { op: 'put', bucket, key, version }, DEFAULT_LIMITS);
   }
-  return { engine, scope };
+  return { engine, scope, index: new S3Index(engine) };
 }

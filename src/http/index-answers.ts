@@ -1,9 +1,8 @@
 /**
- * What the HTTP routes need from the S3 index library beyond `S3Index` itself: bucket existence, bucket summaries
- * with counts, and the mapping of index errors onto HttpErrors.
+ * What the HTTP routes make of ObjectIndex answers: bucket summaries with counts, and index errors as HttpErrors.
  */
-import { bucketExists, type Result } from '../index/list';
-import type { S3Index } from '../service/s3-index';
+import type { Result } from '../index/list';
+import type { ObjectIndex } from '../service/object-index';
 import { HttpError } from './errors';
 
 export interface BucketSummary {
@@ -12,14 +11,15 @@ export interface BucketSummary {
   readonly bytes: number;
 }
 
-export const indexBucketExists = (index: S3Index, bucket: string): boolean => bucketExists(index.scope(), bucket);
-
-/** Every indexed bucket with its object count and bytes (O(log n) each). */
-export function bucketSummaries(index: S3Index): BucketSummary[] {
-  return index.listBuckets().map((name) => {
-    const st = index.stats(name);
-    return { name, ...(st.ok ? st.value : { objects: 0, bytes: 0 }) };
-  });
+/** Every indexed bucket with its object count and bytes (the stats of all of them asked at once). */
+export async function bucketSummaries(index: ObjectIndex): Promise<BucketSummary[]> {
+  const names = await index.listBuckets();
+  return Promise.all(
+    names.map(async (name) => {
+      const st = await index.stats(name);
+      return { name, ...(st.ok ? st.value : { objects: 0, bytes: 0 }) };
+    }),
+  );
 }
 
 /** Unwraps an index result, turning its error into the matching HttpError. */
