@@ -8,7 +8,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort } from '../helpers/redis-server';
 
 const root = path.join(__dirname, '../..');
 
@@ -19,13 +18,18 @@ const TEST_TIMEOUT_MS = 45_000;
 const TOKEN = 'Tok3n-SECRET-0123456789';
 const PASSWORD = 'pa55-SECRET-word';
 
-/** True when something accepts a TCP connection on 127.0.0.1:port. */
+/**
+ * True when something accepts a TCP connection on 127.0.0.1:port. A probe of a closed port in the ephemeral range can
+ * connect to itself (Linux's TCP simultaneous open, when the kernel happens to pick the destination port as the
+ * source port): such a connection has the same port at both ends and is not a listener, so it does not count.
+ */
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     s.once('connect', () => {
+      const selfConnected = s.localPort === s.remotePort && s.localAddress === s.remoteAddress;
       s.destroy();
-      resolve(true);
+      resolve(!selfConnected);
     });
     s.once('error', () => resolve(false));
   });
@@ -116,10 +120,27 @@ beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root });
 });
 
+/**
+ * A free port below the kernel's ephemeral range (32768–60999 on Linux). The suites running beside this one take
+ * their ports with listen(0), from the ephemeral range, so one of theirs could open on a port of ours in the middle
+ * of a probe and make a refused start look like one that opened a port; none of them listens down here.
+ */
+async function quietPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
 beforeEach(async () => {
-  respPort = await freePort();
-  httpPort = await freePort();
-  while (httpPort === respPort) httpPort = await freePort();
+  respPort = await quietPort();
+  httpPort = await quietPort();
+  while (httpPort === respPort) httpPort = await quietPort();
 });
 
 const ports = () => ['--resp-port', String(respPort), '--http-port', String(httpPort)];
