@@ -13,9 +13,9 @@
 import { execFileSync } from 'node:child_process';
 import { ManualClock } from '../../src/engine/clock';
 import { Engine } from '../../src/engine/engine';
+import { renderListPageJson } from '../../src/http/json-list-render';
 import { listObjectsV2 } from '../../src/index/list';
 import { stats } from '../../src/index/lookup';
-import { renderListPageJson } from '../../src/index/render-json';
 import type { IndexScope } from '../../src/index/store';
 import { ingest } from '../../src/ingest/apply';
 import { parseInput } from '../../src/ingest/parse';

@@ -1,6 +1,6 @@
 /**
  * The S3 ListObjectsV2 document (`ListBucketResult`) written straight from the stored bytes (the rows of the index's
- * listRaw), like the JSON page (src/index/render-json.ts): byte for byte what listObjectsV2Xml (s3-xml.ts) renders
+ * listRaw), like the JSON page (json-list-render.ts): byte for byte what listObjectsV2Xml (s3-xml.ts) renders
  * from a ListPage, which test/http/s3-list-render.test.ts keeps as the reference.
  *   - keys: XML-escaped from their UTF-8 bytes, or with encoding-type=url percent-encoded (unreserved characters
  *     and '/' kept); a key that is not valid UTF-8 takes the string path;
@@ -16,6 +16,7 @@ import {
   type RowMaker,
 } from '../index/list';
 import { commonForm, decodeListingFields, readCommonForm, STORAGE_CLASSES } from '../index/payload';
+import type { ImmediateRawLister } from '../service/object-index';
 import {
   ByteSink,
   copyPlain,
@@ -27,8 +28,7 @@ import {
   putMd5Hex,
   putUint,
   writeIso,
-} from '../index/render-json';
-import type { ImmediateRawLister } from '../service/object-index';
+} from './json-list-render';
 import { quotedEtag, s3UrlEncode } from './s3-xml';
 import { S3_XMLNS, XML_DECLARATION, xmlEscape } from './xml';
 

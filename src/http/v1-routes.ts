@@ -12,7 +12,6 @@
 import type { Context, Hono } from 'hono';
 import { levelAllows } from '../engine/acl';
 import type { PageBounds } from '../index/list';
-import { jsonListPage, ndjsonPage, ndjsonPageOptions, objectJson } from '../index/render-json';
 import type { ObjectIndex } from '../service/object-index';
 import { readJsonBody } from './body';
 import { lendBody, takeBuffer } from './body-pool';
@@ -21,6 +20,7 @@ import type { AppEnv } from './context';
 import { forbidden, HttpError } from './errors';
 import { bucketSummaries, unwrap } from './index-answers';
 import { pageRange, rangeText } from './index-versions';
+import { jsonListPage, ndjsonPage, ndjsonPageOptions, objectJson } from './json-list-render';
 import { checkKey, checkText, parseMaxKeys, pathBucket, rawPathTail } from './params';
 
 export interface V1Deps {

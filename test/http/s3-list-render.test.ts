@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check';
 import { newSession } from '../../src/engine/engine';
+import { ByteSink, putObjectRow } from '../../src/http/json-list-render';
 import { putContents, renderListObjectsV2Xml } from '../../src/http/s3-list-render';
 import { listObjectsV2Xml } from '../../src/http/s3-xml';
 import { type ListOptions, listObjectsV2 } from '../../src/index/list';
 import { encodeVersion, type ObjectVersion } from '../../src/index/payload';
-import { ByteSink, putObjectRow } from '../../src/index/render-json';
 import { type IndexScope, indexKeyNames } from '../../src/index/store';
 import { indexWith } from '../index/harness';
 

@@ -1,5 +1,5 @@
 /**
- * The byte-level JSON renderings (src/index/render-json.ts) against JSON.stringify of the listing the library
+ * The byte-level JSON renderings (src/http/json-list-render.ts) against JSON.stringify of the listing the library
  * returns (listObjectsV2 / listAll): byte-identical pages and NDJSON exports for random indexes holding every
  * payload form (md5, multipart, other and missing ETags, version ids, unknown storage classes, extension blocks,
  * sizes up to 2^53, dates past year 9999) and awkward keys (quotes, backslashes, control characters, astral
@@ -7,11 +7,11 @@
  */
 import fc from 'fast-check';
 import { newSession } from '../../src/engine/engine';
+import { isoTimestamp, ndjsonChunks, renderListPageJson } from '../../src/http/json-list-render';
 import { type ListPage, listAll, listObjectsV2 } from '../../src/index/list';
 import type { ObjectVersion } from '../../src/index/payload';
-import { isoTimestamp, ndjsonChunks, renderListPageJson } from '../../src/index/render-json';
 import { applyIndexOp, DEFAULT_LIMITS, type IndexScope, indexKeyNames } from '../../src/index/store';
-import { engineWithoutKeyGuard, indexWith } from './harness';
+import { engineWithoutKeyGuard, indexWith } from '../index/harness';
 
 const BUCKET = 'render-bucket';
 

@@ -1,7 +1,7 @@
 /**
  * JSON renderings of listings written straight from the B+tree's leaf bytes (listRaw's RowMaker): no ListedEntry,
  * no key/ETag/date strings per object. The output is byte for byte what JSON.stringify of the same fields gives
- * (the /v1 page shape, and NDJSON lines for the export); test/index/render-json.test.ts compares the two.
+ * (the /v1 page shape, and NDJSON lines for the export); test/http/json-list-render.test.ts compares the two.
  *
  *   - keys: UTF-8 bytes JSON-escaped in place ('"', '\\', control characters; bytes ≥ 0x80 copied as they are,
  *     after checking the key is valid UTF-8 — an invalid key takes the string path, which renders U+FFFD exactly
@@ -23,9 +23,9 @@ import {
   type RawPage,
   type Result,
   type RowMaker,
-} from './list';
-import { commonForm, decodeListingFields, readCommonForm, STORAGE_CLASSES } from './payload';
-import type { IndexScope } from './store';
+} from '../index/list';
+import { commonForm, decodeListingFields, readCommonForm, STORAGE_CLASSES } from '../index/payload';
+import type { IndexScope } from '../index/store';
 
 /** A growing output buffer. */
 export class ByteSink {
