@@ -1,34 +1,18 @@
 /**
  * The S3 ListObjectsV2 document (`ListBucketResult`) written straight from the stored bytes (the rows of the index's
- * listRaw), like the JSON page (json-list-render.ts): byte for byte what listObjectsV2Xml (s3-xml.ts) renders
- * from a ListPage, which test/http/s3-list-render.test.ts keeps as the reference.
+ * listRaw), like the JSON page (json-list-render.ts, with which it shares the byte writers of render-bytes.ts): byte
+ * for byte what listObjectsV2Xml (s3-xml.ts) renders from a ListPage, which test/http/s3-list-render.test.ts keeps as
+ * the reference.
  *   - keys: XML-escaped from their UTF-8 bytes, or with encoding-type=url percent-encoded (unreserved characters
  *     and '/' kept); a key that is not valid UTF-8 takes the string path;
  *   - the common payload form (md5 ETag, packed sequencer, enum storage class) is read in place, others decoded.
  */
 import { isUtf8 } from 'node:buffer';
-import {
-  encodeContinuationToken,
-  type ListOptions,
-  type PageBounds,
-  type RawPage,
-  type Result,
-  type RowMaker,
-} from '../index/list';
-import { commonForm, decodeListingFields, readCommonForm, STORAGE_CLASSES } from '../index/payload';
+import { encodeContinuationToken, type ListOptions, type PageBounds, type Result } from '../index/list';
+import { commonForm, STORAGE_CLASSES } from '../index/payload';
 import type { ImmediateRawLister } from '../service/object-index';
-import {
-  ByteSink,
-  copyPlain,
-  isoTimestamp,
-  MAX_ISO_MS,
-  MAX_TOKEN_CHARS,
-  type PageWriter,
-  put,
-  putMd5Hex,
-  putUint,
-  writeIso,
-} from './json-list-render';
+import type { ByteSink, PageWriter, RowWriter } from './render-bytes';
+import { FramedPage, put, putMd5Hex, putUint, rowFields, startRow } from './render-bytes';
 import { quotedEtag, s3UrlEncode } from './s3-xml';
 import { S3_XMLNS, XML_DECLARATION, xmlEscape } from './xml';
 
@@ -104,43 +88,34 @@ const CLASS_TAILS = STORAGE_CLASSES.map((c) =>
  */
 const CONTENTS_FIXED = CONTENTS_HEAD.length + MIDDLE.length + 16 + Math.max(...CLASS_TAILS.map((t) => t.length));
 
-/**
- * One `<Contents>` element from a listing row (key at buf[ks, ke), payload at buf[vs, ve), vs < 0: none); `plain`:
- * the key is copied without looking at its bytes (see RowMaker).
- */
-export function putContents(
-  sink: ByteSink,
-  buf: Buffer,
-  ks: number,
-  ke: number,
-  vs: number,
-  ve: number,
-  url: boolean,
-  plain = false,
-): void {
-  sink.ensure(CONTENTS_FIXED + 6 * (ke - ks));
-  sink.pos = put(sink.buf, sink.pos, CONTENTS_HEAD);
-  if (plain && !url) sink.pos = copyPlain(sink.buf, sink.pos, buf, ks, ke);
-  else putXmlKey(sink, buf, ks, ke, url);
-  const out = sink.buf;
-  const p = sink.pos;
-  if (vs >= 0 && readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) {
-    // the common form: constant markup copied in one piece, date and ETag written over its placeholders
-    out.set(MIDDLE, p);
-    writeIso(out, p + MID_DATE_AT, commonForm.lastModified);
-    putMd5Hex(out, p + MID_ETAG_AT, buf, commonForm.etagAt);
-    let r = putUint(out, p + MIDDLE.length, commonForm.size);
-    r = put(out, r, CLASS_TAILS[commonForm.storageClass]!);
-    sink.pos = r;
-    return;
-  }
-  const f =
-    vs < 0 ? { size: 0, etag: undefined, lastModified: 0, storageClass: 'STANDARD' } : decodeListingFields(buf, vs, ve);
-  sink.utf8(
-    `</Key><LastModified>${isoTimestamp(f.lastModified)}</LastModified><ETag>${xmlEscape(quotedEtag(f.etag))}</ETag>` +
-      `<Size>${f.size}</Size><StorageClass>${xmlEscape(f.storageClass)}</StorageClass></Contents>`,
-  );
+/** `<Contents>` elements, with keys XML-escaped or (`url`) percent-encoded for encoding-type=url. */
+function contentsWriter(url: boolean): RowWriter {
+  return (sink, buf, ks, ke, vs, ve, plain = false) => {
+    if (!startRow(sink, CONTENTS_HEAD, CONTENTS_FIXED, buf, ks, ke, plain && !url)) putXmlKey(sink, buf, ks, ke, url);
+    const out = sink.buf;
+    const p = sink.pos;
+    const f = rowFields(buf, vs, ve);
+    if (f === undefined) {
+      // the common form: constant markup copied in one piece, date and ETag written over its placeholders
+      out.set(MIDDLE, p);
+      sink.dates.write(out, p + MID_DATE_AT, commonForm.lastModified);
+      putMd5Hex(out, p + MID_ETAG_AT, buf, commonForm.etagAt);
+      let r = putUint(out, p + MIDDLE.length, commonForm.size);
+      r = put(out, r, CLASS_TAILS[commonForm.storageClass]!);
+      sink.pos = r;
+      return;
+    }
+    sink.utf8(
+      `</Key><LastModified>${sink.dates.text(f.lastModified)}</LastModified><ETag>${xmlEscape(quotedEtag(f.etag))}</ETag>` +
+        `<Size>${f.size}</Size><StorageClass>${xmlEscape(f.storageClass)}</StorageClass></Contents>`,
+    );
+  };
 }
+
+/** One `<Contents>` element (see RowWriter), its key XML-escaped. */
+export const putContents: RowWriter = contentsWriter(false);
+/** One `<Contents>` element (see RowWriter), its key percent-encoded (encoding-type=url). */
+export const putContentsUrl: RowWriter = contentsWriter(true);
 
 const el = (name: string, value: string): string => `<${name}>${xmlEscape(value)}</${name}>`;
 
@@ -169,23 +144,20 @@ export function xmlListPage(bucket: string, opts: XmlListOptions, alloc?: (size:
     (opts.continuationToken !== undefined ? el('ContinuationToken', opts.continuationToken) : '') +
     (startAfter !== undefined ? el('StartAfter', enc(startAfter)) : '');
   // the head (count, truncation, token) is written last, in front of the contents
-  const headroom = 3 * (headStart.length + headEnd.length) + 128 + MAX_TOKEN_CHARS;
-  const capacity = headroom + Math.min(opts.maxKeys, 1000) * 256 + 64;
-  let sink: ByteSink | undefined;
-  const open = (): ByteSink => {
-    const s = new ByteSink(capacity, alloc);
-    s.pos = headroom;
-    sink = s;
-    return s;
-  };
+  const out = new FramedPage(
+    3 * (headStart.length + headEnd.length) + 128,
+    Math.min(opts.maxKeys, 1000) * 256 + 64,
+    alloc,
+  );
+  const putRow = url ? putContentsUrl : putContents;
   let rows = 0;
-  const row: RowMaker<number> = (buf, ks, ke, vs, ve, _text, plain) => {
+  const row: PageWriter['row'] = (buf, ks, ke, vs, ve, _text, plain) => {
     rows++;
-    putContents(sink ?? open(), buf, ks, ke, vs, ve, url, plain);
+    putRow(out.body(), buf, ks, ke, vs, ve, plain);
     return 0;
   };
-  const finish = (raw: RawPage<number>): Buffer => {
-    const s = sink ?? open();
+  const finish: PageWriter['finish'] = (raw) => {
+    const s = out.body();
     for (const cp of raw.prefixes) {
       s.ensure(40 + 6 * cp.length);
       s.ascii('<CommonPrefixes><Prefix>');
@@ -194,15 +166,12 @@ export function xmlListPage(bucket: string, opts: XmlListOptions, alloc?: (size:
     }
     s.ascii('</ListBucketResult>');
     const next = raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined;
-    const head =
+    return out.finish(
       `${headStart}${el('KeyCount', String(rows + raw.prefixes.length))}${el('IsTruncated', String(raw.truncated))}` +
-      `${opts.continuationToken !== undefined ? el('ContinuationToken', opts.continuationToken) : ''}` +
-      `${next !== undefined ? el('NextContinuationToken', next) : ''}` +
-      `${startAfter !== undefined ? el('StartAfter', enc(startAfter)) : ''}`;
-    const headBytes = Buffer.byteLength(head, 'utf8');
-    const start = headroom - headBytes;
-    s.buf.write(head, start, headBytes, 'utf8');
-    return s.buf.subarray(start, s.pos);
+        `${opts.continuationToken !== undefined ? el('ContinuationToken', opts.continuationToken) : ''}` +
+        `${next !== undefined ? el('NextContinuationToken', next) : ''}` +
+        `${startAfter !== undefined ? el('StartAfter', enc(startAfter)) : ''}`,
+    );
   };
   return { row, finish };
 }

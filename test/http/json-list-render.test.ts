@@ -7,9 +7,11 @@
  */
 import fc from 'fast-check';
 import { newSession } from '../../src/engine/engine';
-import { isoTimestamp, ndjsonChunks, renderListPageJson } from '../../src/http/json-list-render';
+import { jsonListPage, ndjsonChunks, ndjsonPage, renderListPageJson } from '../../src/http/json-list-render';
+import { isoTimestamp } from '../../src/http/render-bytes';
+import { xmlListPage } from '../../src/http/s3-list-render';
 import { type ListPage, listAll, listObjectsV2 } from '../../src/index/list';
-import type { ObjectVersion } from '../../src/index/payload';
+import { encodeVersion, type ObjectVersion } from '../../src/index/payload';
 import { applyIndexOp, DEFAULT_LIMITS, type IndexScope, indexKeyNames } from '../../src/index/store';
 import { engineWithoutKeyGuard, indexWith } from '../index/harness';
 
@@ -291,6 +293,66 @@ describe('isoTimestamp', () => {
     );
     for (const ms of [0, 951_782_400_000, 4_107_542_400_000, 253_402_300_799_999, 253_402_300_800_000, -1]) {
       expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+});
+
+describe('page writers interleaved', () => {
+  /** A listing row as listRaw hands it over: key bytes then the encoded version, in one buffer. */
+  const rowOf = (key: string, v: ObjectVersion) => {
+    const k = Buffer.from(key, 'utf8');
+    return { buf: Buffer.concat([k, encodeVersion(v)]), ke: k.length };
+  };
+  const version = (lastModified: number, versionId?: string): ObjectVersion => ({
+    sequencer: '00AB',
+    deleteMarker: false,
+    size: 42,
+    etag: '0123456789abcdef0123456789abcdef',
+    lastModified,
+    storageClass: 'STANDARD',
+    versionId,
+  });
+  const raw = { keys: [], prefixes: [], truncated: false };
+
+  it('each keeps its own date cache: two pages on different days, written row by row in turn, are exact', () => {
+    // page A on days of 2024, page B on days of 1999; every row changes day, and the odd rows take the string path
+    // (a version id), so both the byte writer and the text of each page's dates alternate between the two pages
+    const dayA = Date.UTC(2024, 1, 29, 23, 59, 59, 999);
+    const dayB = Date.UTC(1999, 11, 31, 0, 0, 0, 1);
+    const writers = {
+      jsonA: jsonListPage('a', { maxKeys: 10 }),
+      jsonB: jsonListPage('b', { maxKeys: 10 }),
+      xmlA: xmlListPage('a', { maxKeys: 10, encodingUrl: false }),
+      xmlB: xmlListPage('b', { maxKeys: 10, encodingUrl: false }),
+      ndA: ndjsonPage(false, 10),
+      ndB: ndjsonPage(false, 10),
+    };
+    const dates = { A: [] as number[], B: [] as number[] };
+    for (let i = 0; i < 6; i++) {
+      for (const side of ['A', 'B'] as const) {
+        const ms = (side === 'A' ? dayA : dayB) + i * 86_400_000 * (side === 'A' ? 1 : -1);
+        dates[side].push(ms);
+        const { buf, ke } = rowOf(`k${i}`, version(ms, i % 2 ? 'v' : undefined));
+        for (const kind of ['json', 'xml', 'nd'] as const) {
+          writers[`${kind}${side}`].row(buf, 0, ke, ke, buf.length, undefined, i % 3 === 0);
+        }
+      }
+    }
+    for (const side of ['A', 'B'] as const) {
+      const objects = dates[side].map((ms, i) => ({
+        key: `k${i}`,
+        size: 42,
+        etag: '0123456789abcdef0123456789abcdef',
+        lastModified: new Date(ms).toISOString(),
+        storageClass: 'STANDARD',
+        versionId: i % 2 ? 'v' : null,
+      }));
+      const json = writers[`json${side}`].finish(raw).toString('utf8');
+      expect(JSON.parse(json).objects).toEqual(objects);
+      const nd = writers[`nd${side}`].finish(raw).toString('utf8');
+      expect(nd).toBe(objects.map((o) => `${JSON.stringify(o)}\n`).join(''));
+      const xml = writers[`xml${side}`].finish(raw).toString('utf8');
+      expect([...xml.matchAll(/<LastModified>([^<]*)</g)].map((m) => m[1])).toEqual(objects.map((o) => o.lastModified));
     }
   });
 });

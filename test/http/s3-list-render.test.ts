@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { newSession } from '../../src/engine/engine';
-import { ByteSink, putObjectRow } from '../../src/http/json-list-render';
+import { putObjectRow } from '../../src/http/json-list-render';
+import { ByteSink } from '../../src/http/render-bytes';
 import { putContents, renderListObjectsV2Xml } from '../../src/http/s3-list-render';
 import { listObjectsV2Xml } from '../../src/http/s3-xml';
 import { type ListOptions, listObjectsV2 } from '../../src/index/list';
@@ -179,7 +180,7 @@ describe('rows written at the end of the output buffer', () => {
       expect(a.buf.toString('latin1', 1024 - room, a.pos)).toBe(json);
       const b = new ByteSink(1024);
       b.pos = 1024 - room;
-      putContents(b, buf, 0, 1, 1, buf.length, false);
+      putContents(b, buf, 0, 1, 1, buf.length);
       expect(b.buf.toString('latin1', 1024 - room, b.pos)).toBe(xml);
     }
   });
