@@ -19,6 +19,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   index: ['engine'],
   // S3 event parsing above the index: events in, index operations out
   ingest: ['engine', 'index'],
+  // snapshots and the log of the engine's data, and the stores they live in (a local directory, S3)
+  persistence: ['engine'],
   // where index and ingest meet: the ObjectIndex interface, its engine implementation, S3IDX.INGEST, createEngine
   service: ['engine', 'index', 'ingest'],
   server: ['engine', 'protocol'],
