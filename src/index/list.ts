@@ -240,7 +240,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
     : undefined;
   const fromAfter = after !== undefined && Buffer.compare(after, prefix) >= 0;
   const c = z.lexCursor(fromAfter ? after : prefix, fromAfter);
-  const delim = delimiter !== undefined && delimiter.length > 0 ? delimiter : undefined;
+  const delim = delimiter !== undefined && delimiter.length > 0 ? new DelimiterSearch(delimiter) : undefined;
   const plen = prefix.length;
   let count = 0;
   // the last returned key, as a position in a stable buffer (copied out once, at the end)
@@ -265,7 +265,7 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
       if (page.truncated) page.beyond = Buffer.from(buf.subarray(s, e));
       break;
     }
-    const d = delim === undefined ? -1 : indexOfIn(buf, s + plen, e, delim);
+    const d = delim === undefined ? -1 : delim.indexIn(buf, s + plen, e);
     if (d < 0) {
       const stable = c.stableBuf();
       const base = c.stableBase;
@@ -293,10 +293,10 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
     under = 0;
     seeked = true;
     // the common prefix is buf[s, r); copied out before seeking (the leaf bytes are live storage)
-    const r = d + delim!.length;
+    const r = d + delim!.needle.length;
     const rolledUp = slabCopy(buf, s, r);
     if (after === undefined || compareBytes(after, rolledUp, 0, r - s) < 0) {
-      texts?.add(!scannedWide);
+      texts?.add(!delim!.wide);
       page.prefixes.push(rolledUp);
       page.last = rolledUp;
       lastBuf = undefined;
@@ -321,32 +321,40 @@ export function listRaw<T = [Buffer, Buffer | undefined]>(
   return page;
 }
 
-/** Set by indexOfIn when it finds the needle: whether a byte it passed over (before the needle) is ≥ 0x80. */
-let scannedWide = false;
+/**
+ * The delimiter search of one listing: where the delimiter first occurs in a key, and whether the bytes passed over
+ * before it are all ASCII (then the rolled-up prefix's text can be cut from a latin1 decode, see PrefixTexts).
+ */
+class DelimiterSearch {
+  /** after indexIn found the delimiter: whether a byte it passed over is ≥ 0x80 */
+  wide = false;
+  constructor(readonly needle: Buffer) {}
 
-/** Position of the first occurrence of needle in buf[from, end) (see scannedWide), or -1. */
-function indexOfIn(buf: Uint8Array, from: number, end: number, needle: Buffer): number {
-  const n = needle.length;
-  const first = needle[0]!;
-  let x = 0;
-  outer: for (let i = from; i + n <= end; i++) {
-    const b = buf[i]!;
-    x |= b;
-    if (b !== first) continue;
-    for (let j = 1; j < n; j++) if (buf[i + j] !== needle[j]) continue outer;
-    scannedWide = x >= 0x80;
-    return i;
+  /** Position of the first occurrence of the delimiter in buf[from, end), or -1. */
+  indexIn(buf: Uint8Array, from: number, end: number): number {
+    const needle = this.needle;
+    const n = needle.length;
+    const first = needle[0]!;
+    let x = 0;
+    outer: for (let i = from; i + n <= end; i++) {
+      const b = buf[i]!;
+      x |= b;
+      if (b !== first) continue;
+      for (let j = 1; j < n; j++) if (buf[i + j] !== needle[j]) continue outer;
+      this.wide = x >= 0x80;
+      return i;
+    }
+    return -1;
   }
-  return -1;
 }
 
 /** A run of prefixes decoded at once may span at most this many slab bytes per prefix. */
 const RUN_BYTES_PER_PREFIX = 128;
 
 /**
- * The rolled-up prefixes of a page as strings. A native decode costs ~100 ns per call; the prefixes' copies lie in
- * order in a few 64 KiB slabs (slabCopy), so each run of ASCII ones in one slab is decoded once, as latin1, and each
- * prefix is a substring of that. Others are decoded one by one.
+ * The rolled-up prefixes of a page as strings. A native decode per prefix costs far more than a substring; the
+ * prefixes' copies lie in order in a few 64 KiB slabs (slabCopy), so each run of ASCII ones in one slab is decoded
+ * once, as latin1, and each prefix is a substring of that. Others are decoded one by one.
  */
 class PrefixTexts {
   /** per prefix: its slab number, and its offset there (-1: decode it alone) */
