@@ -1,0 +1,223 @@
+/**
+ * BlobStore on a local directory. A blob is a file under the root (a name's '/' are subdirectories).
+ *
+ * Durability: every put writes a temporary file in the same directory, fsyncs it, then publishes it under its name
+ * and fsyncs the directory, so a crash leaves the old blob or the new one, whole, never a torn one.
+ * - no condition, or ifMatch: rename over the name (atomic replace);
+ * - ifNoneMatch '*': link(2) the temporary file to the name, which fails with EEXIST if the name exists (atomic
+ *   create-if-absent, like O_EXCL, but of a file already written in full).
+ * ifMatch compares and replaces under a lock file (created with O_EXCL; one left behind by a dead process is taken
+ * over after LOCK_STALE_MS), so two processes sharing the directory are fenced like S3 writers.
+ *
+ * ETag: the file's inode, size and mtime in ns: a replaced file has a new inode, so the ETag changes with every put.
+ */
+import { constants as C, createReadStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import {
+  type Blob,
+  type BlobInfo,
+  type BlobStore,
+  type BlobStream,
+  checkName,
+  PreconditionFailed,
+  type PutCondition,
+  StoreError,
+} from './blob-store';
+
+const LOCK_STALE_MS = 10_000;
+const LOCK_WAIT_MS = 5_000;
+
+let tmpSeq = 0;
+
+export class FsBlobStore implements BlobStore {
+  readonly fenced = true;
+  readonly description: string;
+
+  private constructor(readonly root: string) {
+    this.description = `directory ${root}`;
+  }
+
+  /** Opens (creating it if needed) a directory store, checking that it can be written. */
+  static async open(dir: string): Promise<FsBlobStore> {
+    const root = path.resolve(dir);
+    try {
+      await fsp.mkdir(root, { recursive: true });
+      const probe = path.join(root, `.probe-${process.pid}-${tmpSeq++}`);
+      await fsp.writeFile(probe, '');
+      await fsp.unlink(probe);
+    } catch (err) {
+      throw new StoreError(`data directory ${root} is not writable (${codeOf(err)})`, { cause: err });
+    }
+    return new FsBlobStore(root);
+  }
+
+  private pathOf(name: string): string {
+    checkName(name);
+    return path.join(this.root, ...name.split('/'));
+  }
+
+  async get(name: string, opts: { ifNoneMatch?: string } = {}): Promise<Blob | 'not-modified' | undefined> {
+    const p = this.pathOf(name);
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(p, 'r');
+    } catch (err) {
+      if (codeOf(err) === 'ENOENT') return undefined;
+      throw this.failure('read', name, err);
+    }
+    try {
+      const st = await fh.stat({ bigint: true });
+      const etag = etagOf(st);
+      if (opts.ifNoneMatch !== undefined && opts.ifNoneMatch === etag) return 'not-modified';
+      const body = await fh.readFile();
+      return { etag, body };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async getStream(name: string): Promise<BlobStream | undefined> {
+    const p = this.pathOf(name);
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(p, 'r');
+    } catch (err) {
+      if (codeOf(err) === 'ENOENT') return undefined;
+      throw this.failure('read', name, err);
+    }
+    const st = await fh.stat({ bigint: true });
+    // the stream owns the handle and closes it at its end (or on error)
+    const body = createReadStream('', { fd: fh, highWaterMark: 1024 * 1024 });
+    return { etag: etagOf(st), size: Number(st.size), body };
+  }
+
+  async put(name: string, body: Uint8Array | AsyncIterable<Uint8Array>, cond?: PutCondition): Promise<string> {
+    const p = this.pathOf(name);
+    const dir = path.dirname(p);
+    try {
+      await fsp.mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw this.failure('write', name, err);
+    }
+    const tmp = path.join(dir, `.tmp-${path.basename(p)}-${process.pid}-${tmpSeq++}`);
+    try {
+      await writeDurably(tmp, body);
+      if (cond !== undefined && 'ifNoneMatch' in cond) {
+        try {
+          await fsp.link(tmp, p);
+        } catch (err) {
+          if (codeOf(err) === 'EEXIST') throw new PreconditionFailed(name, 'already exists');
+          throw err;
+        }
+        await fsp.unlink(tmp);
+      } else if (cond !== undefined) {
+        await this.withLock(p, name, async () => {
+          const current = await fsp.stat(p, { bigint: true }).then(etagOf, (err) => {
+            if (codeOf(err) === 'ENOENT') return undefined;
+            throw err;
+          });
+          if (current !== cond.ifMatch) throw new PreconditionFailed(name, 'changed since it was read');
+          await fsp.rename(tmp, p);
+        });
+      } else await fsp.rename(tmp, p);
+      await syncDir(dir);
+      return etagOf(await fsp.stat(p, { bigint: true }));
+    } catch (err) {
+      await fsp.unlink(tmp).catch(() => undefined);
+      if (err instanceof PreconditionFailed) throw err;
+      throw this.failure('write', name, err);
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    try {
+      await fsp.unlink(this.pathOf(name));
+    } catch (err) {
+      if (codeOf(err) !== 'ENOENT') throw this.failure('delete', name, err);
+    }
+  }
+
+  async list(prefix: string): Promise<BlobInfo[]> {
+    const out: BlobInfo[] = [];
+    const walk = async (dir: string, rel: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fsp.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (codeOf(err) === 'ENOENT') return;
+        throw this.failure('list', rel || '.', err);
+      }
+      for (const e of entries) {
+        if (e.name.startsWith('.')) continue;
+        const name = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) {
+          if (name.startsWith(prefix) || prefix.startsWith(`${name}/`)) await walk(path.join(dir, e.name), name);
+        } else if (e.isFile() && name.startsWith(prefix)) {
+          const st = await fsp.stat(path.join(dir, e.name)).catch(() => undefined);
+          if (st !== undefined) out.push({ name, size: st.size, lastModified: st.mtimeMs });
+        }
+      }
+    };
+    await walk(this.root, '');
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  private async withLock<T>(p: string, name: string, fn: () => Promise<T>): Promise<T> {
+    const lock = `${p}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const fh = await fsp.open(lock, C.O_CREAT | C.O_EXCL | C.O_WRONLY);
+        await fh.close();
+        break;
+      } catch (err) {
+        if (codeOf(err) !== 'EEXIST') throw err;
+        const st = await fsp.stat(lock).catch(() => undefined);
+        if (st !== undefined && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
+          await fsp.unlink(lock).catch(() => undefined);
+          continue;
+        }
+        if (Date.now() > deadline) throw new StoreError(`${name}: the lock ${lock} has been held for too long`);
+        await new Promise((r) => setTimeout(r, 2 + Math.random() * 5));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await fsp.unlink(lock).catch(() => undefined);
+    }
+  }
+
+  private failure(what: string, name: string, err: unknown): StoreError {
+    if (err instanceof StoreError) return err;
+    return new StoreError(`cannot ${what} ${name} in ${this.root} (${codeOf(err)})`, { cause: err });
+  }
+}
+
+function codeOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
+}
+
+function etagOf(st: import('node:fs').BigIntStats): string {
+  return `${st.ino.toString(36)}-${st.size.toString(36)}-${st.mtimeNs.toString(36)}`;
+}
+
+async function writeDurably(file: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+  const fh = await fsp.open(file, 'wx');
+  try {
+    if (body instanceof Uint8Array) await fh.writeFile(body);
+    else for await (const piece of body) await fh.write(piece);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
