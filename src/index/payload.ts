@@ -82,6 +82,75 @@ const HEX_SEQ_RE = /^[0-9A-F]{0,255}$/;
 
 // --- writer -------------------------------------------------------------------------------------------------------
 
+/** LEB128 varint of v (an integer in [0, 2^53)) at b[p]; returns the new position. */
+function putVarint(b: Buffer, p: number, v: number): number {
+  while (v >= 0x80) {
+    b[p++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  b[p++] = v;
+  return p;
+}
+
+const MAX_U48 = 2 ** 48 - 1;
+
+/** u48 LE of t at b[p], throwing a RangeError past [0, 2^48) as Buffer#writeUIntLE does; returns the new position. */
+function putU48(b: Buffer, p: number, t: number): number {
+  if (t > MAX_U48 || t < 0) throw new RangeError(`u48 field out of range: ${t}`);
+  const low = t % 0x100000000;
+  const high = (t - low) / 0x100000000;
+  b[p] = low & 255;
+  b[p + 1] = (low >>> 8) & 255;
+  b[p + 2] = (low >>> 16) & 255;
+  b[p + 3] = low >>> 24;
+  b[p + 4] = high & 255;
+  b[p + 5] = (high >>> 8) & 255;
+  return p + 6;
+}
+
+/** Hex digit values by char code 0-255 (-1: not a digit of that case). */
+const UPPER_HEX = hexTable('0123456789ABCDEF');
+const LOWER_HEX = hexTable('0123456789abcdef');
+function hexTable(digits: string): Int8Array {
+  const t = new Int8Array(256).fill(-1);
+  for (let i = 0; i < 16; i++) t[digits.charCodeAt(i)] = i;
+  return t;
+}
+
+/**
+ * The hex digits s[from, from + n) packed two to a byte (high nibble first, an odd count padded with a 0 nibble) at
+ * b[p], each checked against `digits` (UPPER_HEX or LOWER_HEX) as it is packed; returns the new position, or -1 when
+ * one is not a digit of that case.
+ */
+function putHexDigits(b: Buffer, p: number, s: string, from: number, n: number, digits: Int8Array): number {
+  // a char code ≥ 256 masked into the table could alias a digit: its high bits make `bad` exceed 15
+  let bad = 0;
+  const end = from + n;
+  let i = from;
+  for (; i + 1 < end; i += 2) {
+    const c = s.charCodeAt(i);
+    const d = s.charCodeAt(i + 1);
+    const hi = digits[c & 255]!;
+    const lo = digits[d & 255]!;
+    bad |= hi | lo | ((c | d) & ~255);
+    b[p++] = (hi << 4) | (lo & 15);
+  }
+  if (i < end) {
+    const c = s.charCodeAt(i);
+    const hi = digits[c & 255]!;
+    bad |= hi | (c & ~255);
+    b[p++] = hi << 4;
+  }
+  return bad < 0 || bad > 15 ? -1 : p;
+}
+
+/** A sequencer in its packed form (u8 digit count, then the digits) at b[p]; -1 when it is not upper-case hex. */
+function putPackedSeq(b: Buffer, p: number, seq: string): number {
+  b[p] = seq.length;
+  return putHexDigits(b, p + 1, seq, 0, seq.length, UPPER_HEX);
+}
+
+/** Bytes of the records built from several parts (history, tombstones), on the field writers above. */
 class Writer {
   buf: Buffer;
   pos = 0;
@@ -92,15 +161,10 @@ class Writer {
     this.buf[this.pos++] = v;
   }
   u48(v: number): void {
-    this.buf.writeUIntLE(v, this.pos, 6);
-    this.pos += 6;
+    this.pos = putU48(this.buf, this.pos, v);
   }
   varint(v: number): void {
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.pos++] = v;
+    this.pos = putVarint(this.buf, this.pos, v);
   }
   bytes(b: Buffer): void {
     b.copy(this.buf, this.pos);
@@ -116,124 +180,41 @@ class Writer {
 
 const varintLen = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 8);
 
-function seqLen(seq: string): number {
-  return HEX_SEQ_RE.test(seq) ? 1 + ((seq.length + 1) >> 1) : varintLen(seq.length) + seq.length;
-}
+/** Bytes of a sequencer in a record: packed (u8 count + nibbles) or varint length + ASCII. */
+const seqLen = (seq: string, packed: boolean): number =>
+  packed ? 1 + ((seq.length + 1) >> 1) : varintLen(seq.length) + seq.length;
 
-function writeSeq(w: Writer, seq: string): void {
-  w.u8(seq.length);
-  for (let i = 0; i < seq.length; i += 2) {
-    const hi = hexVal(seq.charCodeAt(i));
-    const lo = i + 1 < seq.length ? hexVal(seq.charCodeAt(i + 1)) : 0;
-    w.u8((hi << 4) | lo);
-  }
-}
-
-const hexVal = (c: number): number => (c <= 57 ? c - 48 : c - 55);
-
-/** Hex digit values by char code 0-255 (-1: not a digit of that case). */
-const UPPER_HEX = hexTable('0123456789ABCDEF');
-const LOWER_HEX = hexTable('0123456789abcdef');
-function hexTable(digits: string): Int8Array {
-  const t = new Int8Array(256).fill(-1);
-  for (let i = 0; i < 16; i++) t[digits.charCodeAt(i)] = i;
-  return t;
+export function encodeVersion(v: ObjectVersion): Buffer {
+  return encodeVersionAs(v, true) ?? (encodeVersionAs(v, false) as Buffer);
 }
 
 /**
- * The common case written directly (same bytes as the general path): packed hex sequencer, md5 etag, enum storage
- * class, no version id, no extension block. Undefined when v is not that case. One pass over each string: the
- * digits are validated as they are packed.
+ * encodeVersion's one writer. The forms of the sequencer (packed hex or text) and of the ETag (md5, multipart md5,
+ * text) are told by regular expressions; with `guess` (the fast path) a sequencer of up to 255 characters is taken
+ * for hex and a 32-character ETag for an md5 without them, their digits being checked as they are packed: undefined
+ * when one is not a digit, and encodeVersion encodes again without guessing. The bytes are the same either way.
  */
-function encodeCommonVersion(v: ObjectVersion): Buffer | undefined {
-  const etag = v.etag;
-  if (
-    etag === undefined ||
-    etag.length !== 32 ||
-    v.versionId !== undefined ||
-    v.metaTime !== undefined ||
-    v.restore !== undefined ||
-    v.accessTier !== undefined
-  )
-    return undefined;
-  const cls = CLASS_INDEX.get(v.storageClass);
+function encodeVersionAs(v: ObjectVersion, guess: boolean): Buffer | undefined {
   const seq = v.sequencer;
-  const n = seq.length;
-  if (cls === undefined || n > 255) return undefined;
-  const size = v.size;
-  const len = 2 + 1 + ((n + 1) >> 1) + varintLen(size) + 6 + 16;
-  const b = Buffer.allocUnsafe(len);
-  let p = 0;
-  b[p++] = 1 | 4 | (v.deleteMarker ? 16 : 0);
-  b[p++] = cls;
-  b[p++] = n;
-  // a char code ≥ 256 masked into the table could alias a digit: its high bits make `bad` exceed 15
-  let bad = 0;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const c = seq.charCodeAt(i);
-    const d = seq.charCodeAt(i + 1);
-    const hi = UPPER_HEX[c & 255]!;
-    const lo = UPPER_HEX[d & 255]!;
-    bad |= hi | lo | ((c | d) & ~255);
-    b[p++] = (hi << 4) | (lo & 15);
-  }
-  if (i < n) {
-    const c = seq.charCodeAt(i);
-    const hi = UPPER_HEX[c & 255]!;
-    bad |= hi | (c & ~255);
-    b[p++] = hi << 4;
-  }
-  let x = size;
-  while (x >= 0x80) {
-    b[p++] = (x % 0x80) | 0x80;
-    x = Math.floor(x / 0x80);
-  }
-  b[p++] = x;
-  const t = v.lastModified;
-  const low = t % 0x100000000;
-  const high = (t - low) / 0x100000000;
-  b[p++] = low & 255;
-  b[p++] = (low >>> 8) & 255;
-  b[p++] = (low >>> 16) & 255;
-  b[p++] = low >>> 24;
-  b[p++] = high & 255;
-  b[p++] = (high >>> 8) & 255;
-  for (let j = 0; j < 32; j += 2) {
-    const c = etag.charCodeAt(j);
-    const d = etag.charCodeAt(j + 1);
-    const hi = LOWER_HEX[c & 255]!;
-    const lo = LOWER_HEX[d & 255]!;
-    bad |= hi | lo | ((c | d) & ~255);
-    b[p++] = (hi << 4) | (lo & 15);
-  }
-  if (bad < 0 || bad > 15) return undefined;
-  return p === len ? b : b.subarray(0, p);
-}
-
-export function encodeVersion(v: ObjectVersion): Buffer {
-  const common = encodeCommonVersion(v);
-  if (common !== undefined) return common;
-  let flags = 0;
-  let len = 2 + varintLen(v.size) + 6;
-  const seqPacked = HEX_SEQ_RE.test(v.sequencer);
-  if (seqPacked) flags |= 4;
-  len += seqLen(v.sequencer);
-  let etagBytes: Buffer | undefined;
+  const etag = v.etag;
+  const seqPacked = guess ? seq.length <= 255 : HEX_SEQ_RE.test(seq);
+  let flags = (seqPacked ? 4 : 0) | (v.deleteMarker ? 16 : 0);
+  let len = 2 + seqLen(seq, seqPacked) + varintLen(v.size) + 6;
   let parts = 0;
-  if (v.etag !== undefined) {
-    if (MD5_RE.test(v.etag)) {
+  let etagBytes: Buffer | undefined;
+  if (etag !== undefined) {
+    if (guess ? etag.length === 32 : MD5_RE.test(etag)) {
       flags |= 1;
       len += 16;
     } else {
-      const m = MULTIPART_RE.exec(v.etag);
+      const m = MULTIPART_RE.exec(etag);
       if (m) {
         flags |= 2;
         parts = Number(m[2]);
         len += 16 + varintLen(parts);
       } else {
         flags |= 3;
-        etagBytes = Buffer.from(v.etag, 'utf8');
+        etagBytes = Buffer.from(etag, 'utf8');
         len += varintLen(etagBytes.length) + etagBytes.length;
       }
     }
@@ -244,7 +225,6 @@ export function encodeVersion(v: ObjectVersion): Buffer {
     vidBytes = Buffer.from(v.versionId, 'utf8');
     len += varintLen(vidBytes.length) + vidBytes.length;
   }
-  if (v.deleteMarker) flags |= 16;
   const cls = CLASS_INDEX.get(v.storageClass);
   if (cls === undefined) {
     flags |= 64;
@@ -255,47 +235,51 @@ export function encodeVersion(v: ObjectVersion): Buffer {
     flags |= 32;
     len += 6 + 1 + 6 + 1 + (v.accessTier?.length ?? 0);
   }
-  const w = new Writer(len);
-  w.u8(flags);
-  w.u8(cls ?? 255);
-  if (seqPacked) writeSeq(w, v.sequencer);
-  else {
-    w.varint(v.sequencer.length);
-    w.ascii(v.sequencer);
+  const b = Buffer.allocUnsafe(len);
+  b[0] = flags;
+  b[1] = cls ?? 255;
+  let p: number;
+  if (seqPacked) {
+    p = putPackedSeq(b, 2, seq);
+    if (p < 0) return undefined;
+  } else {
+    p = putVarint(b, 2, seq.length);
+    p += b.write(seq, p, 'latin1');
   }
-  w.varint(v.size);
-  w.u48(v.lastModified);
+  p = putVarint(b, p, v.size);
+  p = putU48(b, p, v.lastModified);
   const form = flags & 3;
   if (form === 1 || form === 2) {
-    w.buf.write(v.etag!, w.pos, 16, 'hex');
-    w.pos += 16;
-    if (form === 2) w.varint(parts);
+    p = putHexDigits(b, p, etag!, 0, 32, LOWER_HEX);
+    if (p < 0) return undefined;
+    if (form === 2) p = putVarint(b, p, parts);
   } else if (form === 3) {
-    w.varint(etagBytes!.length);
-    w.bytes(etagBytes!);
+    p = putVarint(b, p, etagBytes!.length);
+    p += etagBytes!.copy(b, p);
   }
-  if (vidBytes) {
-    w.varint(vidBytes.length);
-    w.bytes(vidBytes);
+  if (vidBytes !== undefined) {
+    p = putVarint(b, p, vidBytes.length);
+    p += vidBytes.copy(b, p);
   }
   if (cls === undefined) {
-    w.varint(v.storageClass.length);
-    w.ascii(v.storageClass);
+    p = putVarint(b, p, v.storageClass.length);
+    p += b.write(v.storageClass, p, 'latin1');
   }
   if (ext) {
-    w.u48(v.metaTime ?? 0);
+    p = putU48(b, p, v.metaTime ?? 0);
     const r = v.restore;
-    if (r === undefined) w.u8(0);
-    else if (r.status === 'in-progress') w.u8(1);
-    else if (r.expiry === undefined) w.u8(2);
+    if (r === undefined) b[p++] = 0;
+    else if (r.status === 'in-progress') b[p++] = 1;
+    else if (r.expiry === undefined) b[p++] = 2;
     else {
-      w.u8(3);
-      w.u48(r.expiry);
+      b[p++] = 3;
+      p = putU48(b, p, r.expiry);
     }
-    w.varint(v.accessTier?.length ?? 0);
-    if (v.accessTier) w.ascii(v.accessTier);
+    const tier = v.accessTier ?? '';
+    p = putVarint(b, p, tier.length);
+    p += b.write(tier, p, 'latin1');
   }
-  return w.done();
+  return p === len ? b : b.subarray(0, p);
 }
 
 // --- reader -------------------------------------------------------------------------------------------------------
@@ -464,8 +448,8 @@ for (let i = 0; i < 256; i++) {
 }
 
 /**
- * Lower-case hex of the 16 bytes at b[p]: one flat string from one String.fromCharCode call with 32 arguments
- * (about half the time of Buffer#toString('hex'), a native call, and faster than apply or concatenation).
+ * Lower-case hex of the 16 bytes at b[p]: one flat string from one String.fromCharCode call with 32 arguments, which
+ * is cheaper than Buffer#toString('hex') (a native call), apply or concatenation.
  */
 export function md5Hex(b: Buffer, p: number): string {
   const h = HEX_HI;
@@ -574,7 +558,7 @@ export function encodeTombstones(ts: readonly Tombstone[]): Buffer {
   const vids = ts.map((t) => Buffer.from(t.versionId, 'utf8'));
   let len = 1 + varintLen(ts.length);
   ts.forEach((t, i) => {
-    len += 1 + seqLen(t.sequencer) + varintLen(vids[i]!.length) + vids[i]!.length + 6;
+    len += 1 + seqLen(t.sequencer, HEX_SEQ_RE.test(t.sequencer)) + varintLen(vids[i]!.length) + vids[i]!.length + 6;
   });
   const w = new Writer(len);
   w.u8(1);
@@ -582,7 +566,7 @@ export function encodeTombstones(ts: readonly Tombstone[]): Buffer {
   ts.forEach((t, i) => {
     if (HEX_SEQ_RE.test(t.sequencer)) {
       w.u8(1);
-      writeSeq(w, t.sequencer);
+      w.pos = putPackedSeq(w.buf, w.pos, t.sequencer);
     } else {
       w.u8(0);
       w.varint(t.sequencer.length);
