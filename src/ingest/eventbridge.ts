@@ -3,14 +3,14 @@
  * Unknown fields are ignored; etag, version-id and sequencer are optional (they are absent on several types).
  * Keys are raw (not URL-encoded) in EventBridge events.
  */
-import { isRecord, optional, validBucket, validTime, validToken } from './fields';
-import { type ObjectFieldNames, readObjectFields } from './object-fields';
-import type { ObjectEvent, ObjectEventKind } from './types';
+import { type EventFieldNames, type EventParser, objectEvent, type ParseResult } from './event-parser';
+import { isRecord, optional, validTime, validToken } from './fields';
+import type { ObjectEventKind } from './types';
 
-/** An event, or the reason it was rejected. */
-export type ParseResult = ObjectEvent | string;
-
-const NAMES: ObjectFieldNames = {
+const NAMES: EventFieldNames = {
+  badTime: 'missing or invalid time',
+  missingBody: 'missing detail',
+  badBucket: 'missing or invalid detail.bucket.name',
   object: 'detail.object',
   etag: 'etag',
   versionId: 'version-id',
@@ -36,21 +36,18 @@ export function isEventBridgeEvent(v: Record<string, unknown>): boolean {
   return typeof v['detail-type'] === 'string' && 'detail' in v;
 }
 
-export function parseEventBridge(e: Record<string, unknown>): ParseResult {
+/** `e` (an EventBridge envelope) as an event, or the reason it is rejected; `p` holds the parse's scratch state. */
+export function parseEventBridge(p: EventParser, e: Record<string, unknown>): ParseResult {
   if (e.source !== 'aws.s3') return `not an S3 event (source ${JSON.stringify(e.source)})`;
   const type = e['detail-type'];
   if (typeof type !== 'string') return 'missing detail-type';
   let kind = KINDS[type];
   if (kind === undefined) kind = 'no-index-effect';
-  const time = validTime(e.time);
-  if (time === undefined) return 'missing or invalid time';
-  const detail = e.detail;
-  if (!isRecord(detail)) return 'missing detail';
-  const bucket = validBucket(isRecord(detail.bucket) ? detail.bucket.name : undefined);
-  if (bucket === undefined) return 'missing or invalid detail.bucket.name';
-  if (kind === 'deleted' && detail['deletion-type'] === 'Delete Marker Created') kind = 'delete-marker-created';
-  const f = readObjectFields(detail.object, kind, type, NAMES);
+  const body = e.detail;
+  if (kind === 'deleted' && isDeleteMarker(body)) kind = 'delete-marker-created';
+  const f = p.readEvent(e.time, body, kind, type, NAMES);
   if (typeof f === 'string') return f;
+  const detail = body as Record<string, unknown>; // readEvent accepted it as a record
 
   let storageClass: string | undefined;
   let accessTier: string | undefined;
@@ -68,21 +65,19 @@ export function parseEventBridge(e: Record<string, unknown>): ParseResult {
   }
   const reason = detail.reason;
   const id = e.id;
-  return {
-    source: 'eventbridge',
+  return objectEvent(
+    'eventbridge',
     kind,
     type,
-    bucket,
-    key: f.key,
-    time,
-    sequencer: f.sequencer,
-    size: f.size,
-    etag: f.etag,
-    versionId: f.versionId,
-    reason: typeof reason === 'string' ? reason : undefined,
+    f,
+    typeof reason === 'string' ? reason : undefined,
     storageClass,
     accessTier,
     restoreExpiry,
-    id: typeof id === 'string' ? id : undefined,
-  };
+    typeof id === 'string' ? id : undefined,
+  );
 }
+
+/** An Object Deleted event whose deletion created a delete marker. */
+const isDeleteMarker = (detail: unknown): boolean =>
+  isRecord(detail) && detail['deletion-type'] === 'Delete Marker Created';

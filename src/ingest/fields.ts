@@ -6,19 +6,8 @@
 /** S3 bucket naming rules (3–63 chars of lower-case letters, digits, dots and hyphens, starting and ending alnum). */
 const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/**
- * The last bucket name that passed (a batch names the same bucket over and over). It is returned for an equal name:
- * each event's copy of the name is a string of its own, whose hash every Map or Set lookup downstream would compute
- * again.
- */
-let lastBucket = '';
-
 export function validBucket(v: unknown): string | undefined {
-  if (typeof v !== 'string') return undefined;
-  if (v === lastBucket) return lastBucket;
-  if (!BUCKET_RE.test(v)) return undefined;
-  lastBucket = v;
-  return v;
+  return typeof v === 'string' && BUCKET_RE.test(v) ? v : undefined;
 }
 
 export const MAX_KEY_BYTES = 1024;

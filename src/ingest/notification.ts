@@ -2,12 +2,14 @@
  * Classic S3 event notifications (`Records[]`, eventVersion 2.x, eventSource aws:s3) → ObjectEvent.
  * Keys arrive form-URL-encoded and are decoded here. `s3:TestEvent` messages are recognised by the caller.
  */
-import type { ParseResult } from './eventbridge';
-import { isRecord, optional, validBucket, validTime, validToken } from './fields';
-import { type ObjectFieldNames, readObjectFields } from './object-fields';
+import { type EventFieldNames, type EventParser, objectEvent, type ParseResult } from './event-parser';
+import { isRecord, optional, validTime, validToken } from './fields';
 import type { ObjectEventKind } from './types';
 
-const NAMES: ObjectFieldNames = {
+const NAMES: EventFieldNames = {
+  badTime: 'missing or invalid eventTime',
+  missingBody: 'missing s3',
+  badBucket: 'missing or invalid s3.bucket.name',
   object: 's3.object',
   etag: 'eTag',
   versionId: 'versionId',
@@ -47,17 +49,12 @@ function kindOf(eventName: string): ObjectEventKind {
   }
 }
 
-export function parseNotificationRecord(r: Record<string, unknown>): ParseResult {
+/** `r` (one record of a classic notification) as an event, or the reason it is rejected; `p` holds the parse's scratch state. */
+export function parseNotificationRecord(p: EventParser, r: Record<string, unknown>): ParseResult {
   const name = r.eventName;
   if (typeof name !== 'string') return 'missing eventName';
   const kind = kindOf(name);
-  const time = validTime(r.eventTime);
-  if (time === undefined) return 'missing or invalid eventTime';
-  const s3 = r.s3;
-  if (!isRecord(s3)) return 'missing s3';
-  const bucket = validBucket(isRecord(s3.bucket) ? s3.bucket.name : undefined);
-  if (bucket === undefined) return 'missing or invalid s3.bucket.name';
-  const f = readObjectFields(s3.object, kind, name, NAMES);
+  const f = p.readEvent(r.eventTime, r.s3, kind, name, NAMES);
   if (typeof f === 'string') return f;
 
   let storageClass: string | undefined;
@@ -79,23 +76,17 @@ export function parseNotificationRecord(r: Record<string, unknown>): ParseResult
   }
   const response = r.responseElements;
   const requestId = isRecord(response) ? response['x-amz-request-id'] : undefined;
-  return {
-    source: 's3-notification',
-    kind: effective,
-    type: name,
-    bucket,
-    key: f.key,
-    time,
-    sequencer: f.sequencer,
-    size: f.size,
-    etag: f.etag,
-    versionId: f.versionId,
-    reason: undefined,
+  return objectEvent(
+    's3-notification',
+    effective,
+    name,
+    f,
+    undefined,
     storageClass,
     accessTier,
     restoreExpiry,
-    id: typeof requestId === 'string' ? requestId : undefined,
-  };
+    typeof requestId === 'string' ? requestId : undefined,
+  );
 }
 
 function path(v: Record<string, unknown>, ...keys: string[]): Record<string, unknown> | undefined {

@@ -7,7 +7,9 @@
  *     (`{Type: 'Notification', Message: '<json>'}`) or a Lambda SNS event (`Records[].Sns.Message`);
  *   - JSON text of any of the above.
  * `s3:TestEvent` messages are skipped. Never throws: anything malformed becomes a rejection with a reason.
+ * Each call parses with an EventParser of its own (the scratch state of one batch).
  */
+import { EventParser } from './event-parser';
 import { isEventBridgeEvent, parseEventBridge } from './eventbridge';
 import { isRecord } from './fields';
 import { isNotificationRecord, isTestEvent, parseNotificationRecord } from './notification';
@@ -23,13 +25,13 @@ export interface ParsedSink {
 
 export function parseInput(input: unknown): ParsedItem[] {
   const out: ParsedItem[] = [];
-  visit(input, undefined, 0, out);
+  visit(new EventParser(), input, undefined, 0, out);
   return out;
 }
 
 /** Parses `input` item by item into `sink` (which may apply each one before the next is parsed). */
 export function parseInto(input: unknown, sink: ParsedSink): void {
-  visit(input, undefined, 0, sink);
+  visit(new EventParser(), input, undefined, 0, sink);
 }
 
 /** Appends an event (an ObjectEvent) or a rejection (its reason, a string). */
@@ -45,7 +47,7 @@ function skip(out: ParsedSink, messageId: string | undefined, why: string): void
   out.push(messageId === undefined ? { index, skipped: why } : { index, messageId, skipped: why });
 }
 
-function visit(v: unknown, messageId: string | undefined, depth: number, out: ParsedSink): void {
+function visit(p: EventParser, v: unknown, messageId: string | undefined, depth: number, out: ParsedSink): void {
   if (depth > MAX_DEPTH) {
     push(out, messageId, 'envelopes nested too deeply');
     return;
@@ -58,11 +60,11 @@ function visit(v: unknown, messageId: string | undefined, depth: number, out: Pa
       push(out, messageId, `invalid JSON: ${(e as Error).message}`);
       return;
     }
-    visit(parsed, messageId, depth + 1, out);
+    visit(p, parsed, messageId, depth + 1, out);
     return;
   }
   if (Array.isArray(v)) {
-    for (const x of v) visit(x, messageId, depth + 1, out);
+    for (const x of v) visit(p, x, messageId, depth + 1, out);
     return;
   }
   if (!isRecord(v)) {
@@ -70,7 +72,7 @@ function visit(v: unknown, messageId: string | undefined, depth: number, out: Pa
     return;
   }
   if (isEventBridgeEvent(v)) {
-    push(out, messageId, parseEventBridge(v));
+    push(out, messageId, parseEventBridge(p, v));
     return;
   }
   if (isTestEvent(v)) {
@@ -78,17 +80,17 @@ function visit(v: unknown, messageId: string | undefined, depth: number, out: Pa
     return;
   }
   if (v.Type === 'Notification' && typeof v.Message === 'string') {
-    visit(v.Message, messageId, depth + 1, out);
+    visit(p, v.Message, messageId, depth + 1, out);
     return;
   }
   if (Array.isArray(v.Records)) {
-    for (const r of v.Records) visitRecord(r, messageId, depth + 1, out);
+    for (const r of v.Records) visitRecord(p, r, messageId, depth + 1, out);
     return;
   }
   push(out, messageId, 'unrecognised event shape');
 }
 
-function visitRecord(r: unknown, messageId: string | undefined, depth: number, out: ParsedSink): void {
+function visitRecord(p: EventParser, r: unknown, messageId: string | undefined, depth: number, out: ParsedSink): void {
   if (!isRecord(r)) {
     push(out, messageId, 'record is not a JSON object');
     return;
@@ -99,7 +101,7 @@ function visitRecord(r: unknown, messageId: string | undefined, depth: number, o
       push(out, id, 'SQS record without a body');
       return;
     }
-    visit(r.body, id, depth, out);
+    visit(p, r.body, id, depth, out);
     return;
   }
   if (r.EventSource === 'aws:sns' || isRecord(r.Sns)) {
@@ -108,11 +110,11 @@ function visitRecord(r: unknown, messageId: string | undefined, depth: number, o
       push(out, messageId, 'SNS record without a Message');
       return;
     }
-    visit(sns.Message, messageId, depth, out);
+    visit(p, sns.Message, messageId, depth, out);
     return;
   }
   if (isNotificationRecord(r)) {
-    push(out, messageId, parseNotificationRecord(r));
+    push(out, messageId, parseNotificationRecord(p, r));
     return;
   }
   push(out, messageId, 'unrecognised record');
