@@ -26,76 +26,22 @@
  * should: listing allocates many short-lived objects, and with V8's default 16 MB young generation they get
  * promoted and collected by the old-generation GC — the 1M-key export takes 2-3× longer without it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import path from 'node:path';
+import { cpus } from 'node:os';
 import { systemClock } from '../../src/engine/clock';
 import { createApp } from '../../src/http/app';
 import { httpConfig } from '../../src/http/config';
 import { startHttpServer } from '../../src/http/node-server';
-import { applyIndexOp, DEFAULT_LIMITS } from '../../src/index/store';
 import { createEngine } from '../../src/service/create-engine';
 import { S3Index } from '../../src/service/s3-index';
-import { runChild, startChild } from '../lib/child-processes';
-import { GENKEYS } from '../lib/data';
+import { startChild } from '../lib/child-processes';
 import { objectCreatedEvent } from '../lib/events';
+import { BUCKET, load, measured, PAGE_QUERY, type Run, run } from './runs';
 
-const BUCKET = 'bench-bucket';
-const PAGE_QUERY = 'prefix=logs/api/2024/&max-keys=1000';
 /** AWS's own s3-fast-list on a large EC2 instance: the best case for one sequential LIST page */
 const S3_MS_PER_PAGE = 82;
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number; max: number };
-  throughput: { average: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-
-/** The autocannon client, run in its own process so that it does not share the server's event loop. */
-const CLIENT = `
-const autocannon = require('autocannon');
-const [base, pathsFile, connections, duration] = process.argv.slice(1);
-const paths = JSON.parse(require('fs').readFileSync(pathsFile, 'utf8'));
-let i = 0;
-autocannon({
-  url: base, connections: Number(connections), duration: Number(duration),
-  requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
-}, (err, r) => { if (err) throw err; process.stdout.write(JSON.stringify(r)); });
-`;
-
-/** autocannon, wrk and curl run as children that are stopped however this benchmark ends. */
-const run = (cmd: string, args: string[]): Promise<string> => runChild(cmd, args);
-
-/** Loads N generated objects into the index through the store's write path (one put per object). */
-function load(index: S3Index, n: number): { loaded: number; keys: string[] } {
-  const tsv = execFileSync('node', [GENKEYS, String(n), '42'], { maxBuffer: 1 << 30, encoding: 'utf8' });
-  const scope = index.scope();
-  let seq = 0;
-  let loaded = 0;
-  const keys: string[] = [];
-  for (const line of tsv.split('\n')) {
-    if (line === '') continue;
-    const [key, size, etag, lastModified, storageClass] = line.split('\t') as [string, string, string, string, string];
-    seq++;
-    const version = {
-      sequencer: seq.toString(16).toUpperCase().padStart(18, '0'),
-      deleteMarker: false,
-      size: Number(size),
-      etag,
-      lastModified: Number(lastModified),
-      storageClass,
-    };
-    if (applyIndexOp(scope, { op: 'put', bucket: BUCKET, key, version }, DEFAULT_LIMITS) === 'applied') loaded++;
-    if (seq % 200 === 0) keys.push(key);
-  }
-  return { loaded, keys };
-}
 
 /** Events per second of the live ingest that runs during the cache runs with writes. */
 const LIVE_EVENTS_PER_SECOND = 2000;
@@ -137,46 +83,6 @@ async function cacheCounts(base: string): Promise<{ hit: number; miss: number }>
   const n = (r: string): number =>
     Number(new RegExp(`response_cache_total\\{result="${r}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
   return { hit: n('hit'), miss: n('miss') };
-}
-
-interface Run {
-  name: string;
-  result: AutocannonResult;
-  /** server CPU µs per request */
-  cpuPerRequest: number;
-  /** /proc/pressure/cpu some avg10 at the end of the run (%), undefined when unavailable */
-  pressure?: number;
-}
-
-function cpuPressure(): number | undefined {
-  try {
-    const m = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function measured(
-  name: string,
-  base: string,
-  paths: string[],
-  connections: number,
-  seconds: number,
-  /** starts work in this process for the duration of the run (an ingest); returns its stop */
-  during?: () => () => void,
-): Promise<Run> {
-  const stop = during?.();
-  const c0 = process.cpuUsage();
-  let result: AutocannonResult;
-  try {
-    result = await autocannonRun(base, paths, connections, seconds);
-  } finally {
-    stop?.();
-  }
-  const c = process.cpuUsage(c0);
-  const requests = Math.max(1, result.requests.total);
-  return { name, result, cpuPerRequest: (c.user + c.system) / requests, pressure: cpuPressure() };
 }
 
 /** One wrk run: latencies in ms (wrk prints them with units), requests/s, errors. */
@@ -225,23 +131,6 @@ async function wrkRun(url: string, connections: number, seconds: number): Promis
 
 const wrkRow = (name: string, r: WrkResult): string =>
   `| ${name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${r.requests} | ${r.errors} | ${r.non2xx} | ${r.cpuPerRequest.toFixed(0)} |`;
-
-async function autocannonRun(
-  base: string,
-  paths: string[],
-  connections: number,
-  seconds: number,
-): Promise<AutocannonResult> {
-  const dir = mkdtempSync(path.join(tmpdir(), 's3-index-http-bench-'));
-  try {
-    const file = path.join(dir, 'paths.json');
-    writeFileSync(file, JSON.stringify(paths));
-    const out = await run('node', ['-e', CLIENT, base, file, String(connections), String(seconds)]);
-    return JSON.parse(out) as AutocannonResult;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const row = (r: Run): string => {
   const a = r.result;
