@@ -4,24 +4,25 @@
  * server (node-server.ts) and the Lambda handler (src/handlers/http.ts) both wrap this same app.
  *
  * Middleware, in order: request id + metrics (outermost, so failures are measured too) → authentication (all but
- * /healthz) → the route. Every failure is an HttpError (errors.ts), rendered in the dialect of its area.
+ * /healthz) → the response cache (/v1/buckets/*, /s3/*; cache-middleware.ts) → the route. So a cache hit is
+ * authenticated, identified and counted like any other request. Every failure is an HttpError (errors.ts), rendered
+ * in the dialect of its area.
  */
 
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Clock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
 import type { ObjectIndex } from '../service/object-index';
 import { S3Index } from '../service/s3-index';
 import { Authenticator, bearerToken, s3Credential } from './auth';
+import { responseCacheMiddleware } from './cache-middleware';
 import type { HttpConfig } from './config';
 import type { AppEnv } from './context';
 import { failureLogLine, HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
 import { type BucketSummary, bucketSummaries } from './index-answers';
-import { bucketOfTarget, IndexVersions, type KeyRange } from './index-versions';
 import { HttpMetrics, type MetricFamily } from './metrics';
 import { mountRedisRest } from './redis-rest';
-import { ResponseCache } from './response-cache';
 import { mountS3 } from './s3-routes';
 import { mountV1, type V1Deps } from './v1-routes';
 import { s3ErrorXml } from './xml';
@@ -47,25 +48,7 @@ export type HttpApp = Hono<AppEnv> & {
   /** whether bearer tokens are configured (the Node server refuses non-loopback hosts when they are not) */
   readonly authEnabled: boolean;
   readonly metrics: HttpMetrics;
-  /**
-   * A GET the response cache can answer as is, without the framework: `target` is the raw request target (path and
-   * query), `header` reads a request header. The same authentication, request id, metrics and cache key as the app;
-   * undefined when the request is not a plain cache hit (the caller then runs the app). Lets a server write cached
-   * bytes straight to its socket (node-server.ts); the app itself answers the same requests the same way.
-   */
-  cachedResponse(
-    method: string,
-    target: string,
-    header: (name: string) => string | undefined,
-  ): FastResponse | undefined;
 };
-
-/** A complete response: status, header record (content-length included) and body. */
-export interface FastResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array;
-}
 
 type Area = 's3' | 'redis' | 'json';
 
@@ -76,9 +59,6 @@ function areaOf(path: string): Area {
 }
 
 const S3_ACCESS_DENIED = new HttpError(403, 'AccessDenied', 'Access Denied');
-
-/** The response cache's key: the request target (path and query, as sent) and the Accept header. */
-const cacheKey = (target: string, accept: string | undefined): string => `${target} ${accept ?? ''}`;
 
 let requestSeq = 0;
 const requestIdPrefix = Math.floor(Math.random() * 0xffffffff)
@@ -117,13 +97,12 @@ function renderError(c: Context<AppEnv>, err: HttpError): Response {
 
 /**
  * The route pattern that answered (for metrics), never the raw path. When a middleware answered (a failed
- * authentication), the route the request was headed for.
+ * authentication, a response-cache hit), the route the request was headed for: the first one after it (hono runs
+ * them in that order), so a hit counts under the same route as the miss that filled the cache.
  */
 function routeLabel(c: Context<AppEnv>): string {
   const routes = c.req.matchedRoutes;
-  const answered = routes[c.req.routeIndex];
-  if (answered && answered.method !== 'ALL') return answered.path;
-  for (let i = routes.length - 1; i >= 0; i--) {
+  for (let i = c.req.routeIndex; i < routes.length; i++) {
     if (routes[i]!.method !== 'ALL') return routes[i]!.path;
   }
   return 'unmatched';
@@ -205,99 +184,23 @@ export function createApp(deps: AppDeps): HttpApp {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  /** The token kind a request authenticates with (undefined: refused). */
-  const authenticate = (s3: boolean, authorization: string | undefined, query: () => URLSearchParams) =>
-    auth.verify(s3 ? s3Credential(authorization, query().get('X-Amz-Credential')) : bearerToken(authorization));
-
   app.use('*', async (c, next) => {
     const s3 = areaOf(c.req.path) === 's3';
-    const kind = authenticate(s3, c.req.header('authorization'), () => new URL(c.req.url).searchParams);
+    const authorization = c.req.header('authorization');
+    const kind = auth.verify(
+      s3
+        ? s3Credential(authorization, new URL(c.req.url).searchParams.get('X-Amz-Credential'))
+        : bearerToken(authorization),
+    );
     if (kind === undefined) throw s3 ? S3_ACCESS_DENIED : unauthorized();
     c.set('tokenKind', kind);
     await next();
   });
 
   const index = deps.index ?? new S3Index(engine);
-  const versions = new IndexVersions(index);
-  const cache = new ResponseCache<KeyRange>(
-    {
-      version: (key) => versions.of(bucketOfTarget(key)),
-      currentFor: (key, since, range) => versions.currentFor(bucketOfTarget(key), since, range),
-    },
-    4096,
-    config.limits.responseCacheBytes,
-  );
-  metrics.addCollector(() => [
-    {
-      name: 's3index_http_response_cache_total',
-      help: 'Listing/stats responses served from the response cache (hit) or computed (miss).',
-      type: 'counter',
-      samples: [
-        { labels: { result: 'hit' }, value: cache.hits },
-        { labels: { result: 'miss' }, value: cache.misses },
-      ],
-    },
-  ]);
-  const cacheable: MiddlewareHandler<AppEnv> = async (c, next) => {
-    if (c.req.method !== 'GET' || config.limits.responseCacheBytes === 0) return next();
-    const url = c.req.url;
-    const key = cacheKey(url.slice(url.indexOf('/', url.indexOf('//') + 2)), c.req.header('accept'));
-    const hit = cache.get(key);
-    if (hit !== undefined) {
-      // a plain header record and the stored bytes: the Node adapter writes them without a Headers object
-      const headers =
-        hit.headers['x-amz-request-id'] === undefined
-          ? hit.headers
-          : { ...hit.headers, 'x-amz-request-id': c.get('requestId') };
-      return new Response(hit.body, { status: hit.status, headers });
-    }
-    const version = cache.currentVersion(key);
-    await next();
-    const res = c.res;
-    if (res.status !== 200) return;
-    let body = c.get('cacheBody');
-    // a view (rendered pages are, often into a pooled buffer that is reused): keep an exact copy of its own
-    if (body !== undefined && (body.byteOffset !== 0 || body.buffer.byteLength !== body.byteLength))
-      body = new Uint8Array(body); // a copy (Buffer#slice would be a view)
-    if (body === undefined) {
-      const type = res.headers.get('content-type') ?? '';
-      if (type.includes('ndjson') || res.body === null) return;
-      body = new Uint8Array(await res.arrayBuffer());
-      c.res = new Response(body, { status: res.status, headers: res.headers });
-    }
-    const headers: Record<string, string> = {};
-    res.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    cache.set(key, { status: res.status, headers, body, route: routeLabel(c) }, version, c.get('cacheRange'));
-  };
-
-  /** each cached response's header record with its content-length, built on its first fast hit */
-  const fastHeaders = new WeakMap<object, Readonly<Record<string, string>>>();
-  const cachedResponse: HttpApp['cachedResponse'] = (method, target, header) => {
-    if (method !== 'GET' || config.limits.responseCacheBytes === 0) return undefined;
-    const q = target.indexOf('?');
-    const path = q < 0 ? target : target.slice(0, q);
-    // only the cached routes, as the app mounts the middleware
-    if (!path.startsWith('/v1/buckets/') && !path.startsWith('/s3/')) return undefined;
-    const started = performance.now();
-    const hit = cache.peek(cacheKey(target, header('accept')));
-    if (hit === undefined) return undefined;
-    const s3 = areaOf(path) === 's3';
-    const kind = authenticate(s3, header('authorization'), () => new URLSearchParams(q < 0 ? '' : target.slice(q)));
-    if (kind === undefined) return undefined; // the app answers the refusal
-    cache.touch(cacheKey(target, header('accept')));
-    let headers = fastHeaders.get(hit);
-    if (headers === undefined) {
-      headers = { ...hit.headers, 'content-length': String(hit.body.byteLength) };
-      fastHeaders.set(hit, headers);
-    }
-    if (headers['x-amz-request-id'] !== undefined) headers = { ...headers, 'x-amz-request-id': nextRequestId() };
-    metrics.observe(hit.route ?? 'unmatched', 'GET', hit.status, (performance.now() - started) / 1000);
-    return { status: hit.status, headers, body: hit.body };
-  };
-  app.use('/v1/buckets/*', cacheable);
-  app.use('/s3/*', cacheable);
+  const cached = responseCacheMiddleware({ index, maxBytes: config.limits.responseCacheBytes, metrics });
+  app.use('/v1/buckets/*', cached);
+  app.use('/s3/*', cached);
 
   const eventCounts: V1Deps['eventCounts'] = { applied: 0, stale: 0, duplicate: 0, ignored: 0, rejected: 0 };
   // the index's figures come last, asked of the index before rendering (its answers may take a while)
@@ -312,5 +215,5 @@ export function createApp(deps: AppDeps): HttpApp {
   mountS3(app, { index, region: deps.region ?? 'us-east-1', startedAt: deps.clock.now() });
   mountRedisRest(app, { engine, limits: config.limits });
 
-  return Object.assign(app, { authEnabled: auth.enabled, metrics, cachedResponse });
+  return Object.assign(app, { authEnabled: auth.enabled, metrics });
 }

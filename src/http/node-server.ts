@@ -11,11 +11,10 @@
  * Without configured tokens the API is open, so this refuses to listen on anything but a loopback address.
  */
 
-import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { isLoopback } from '../config';
-import type { HttpApp } from './app';
 import { giveBack } from './body-pool';
 
 export interface HttpServerHandle {
@@ -26,11 +25,10 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
-/** The subset of the app this needs: its fetch function, whether it authenticates, and its cache fast path. */
+/** The subset of the app this needs: its fetch function and whether it authenticates. */
 export interface ServableApp {
   readonly authEnabled: boolean;
   fetch(request: Request): Response | Promise<Response>;
-  cachedResponse?: HttpApp['cachedResponse'];
 }
 
 export function startHttpServer(
@@ -53,22 +51,7 @@ export function startHttpServer(
       env.outgoing?.once('finish', () => giveBack(req));
       return app.fetch(req);
     };
-    // a response-cache hit is written straight to the socket, without building a Request and a Response
-    const fast = app.cachedResponse;
-    const createServer = ((options: ServerOptions, listener: RequestListener): Server =>
-      createHttpServer(options, (req, res) => {
-        const hit = fast?.(req.method ?? '', req.url ?? '', (name) => {
-          const v = req.headers[name];
-          return Array.isArray(v) ? v.join(', ') : v;
-        });
-        if (hit === undefined) {
-          listener(req, res);
-          return;
-        }
-        res.writeHead(hit.status, hit.headers);
-        res.end(hit.body);
-      })) as unknown as typeof createHttpServer;
-    const server = serve({ fetch, createServer, hostname: opts.host, port: opts.port }) as Server;
+    const server = serve({ fetch, hostname: opts.host, port: opts.port }) as Server;
     server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? 65_000;
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);

@@ -10,8 +10,6 @@ export interface CachedResponse {
   /** lower-case names */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Uint8Array;
-  /** the route pattern that answered (for metrics of requests served without the framework) */
-  readonly route?: string;
 }
 
 /** What tells the cache whether an entry is still right (see index-versions.ts). */
@@ -57,21 +55,6 @@ export class ResponseCache<R = unknown> {
     this.entries.set(key, e);
     this.hits++;
     return e;
-  }
-
-  /** A valid entry without counting a hit or a miss, nor touching its recency (see touch). */
-  peek(key: string): CachedResponse | undefined {
-    const e = this.entries.get(key);
-    return e === undefined || !this.current(key, e) ? undefined : e;
-  }
-
-  /** Counts a hit on a valid entry found by peek and makes it the most recently used. */
-  touch(key: string): void {
-    const e = this.entries.get(key);
-    if (e === undefined) return;
-    this.entries.delete(key);
-    this.entries.set(key, e);
-    this.hits++;
   }
 
   /** The version to pass to `set` for the response to `key` computed from now on. */
