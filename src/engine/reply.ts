@@ -2,6 +2,8 @@
  * Typed reply values. Commands return these; front ends render them (RESP2, RESP3, JSON).
  * Nothing here knows about sockets or protocols.
  */
+import type { KeyRange } from './structures/packed-btree';
+
 export type Reply =
   | { readonly t: 'simple'; readonly v: string }
   | { readonly t: 'error'; readonly v: string }
@@ -10,8 +12,9 @@ export type Reply =
   | { readonly t: 'bulk'; readonly v: Buffer }
   | { readonly t: 'null' }
   | { readonly t: 'nullarray' }
-  /** `packed`: the array's RESP encoding, when it was built that way (see PackedBulkArray) */
+  /** `packed`: the array's RESP encoding, when it was built that way (see KeyRangeReply) */
   | { readonly t: 'array'; readonly v: Reply[]; readonly packed?: Buffer }
+  | KeyRangeReply
   | { readonly t: 'map'; readonly v: Array<[Reply, Reply]> }
   | { readonly t: 'set'; readonly v: Reply[] }
   | { readonly t: 'double'; readonly v: number }
@@ -50,33 +53,40 @@ export const verbatim = (v: string, format = 'txt'): Reply => ({ t: 'verbatim', 
 export const push = (v: Reply[]): Reply => ({ t: 'push', v });
 
 /**
- * An array of bulk strings held as its RESP encoding, `*N\r\n` then `$len\r\n<bytes>\r\n` for each item (the same
- * bytes in RESP2 and RESP3): range replies build it in one pass from the sorted set's leaves, and the RESP writer
- * sends `packed` as it is. It is still an ordinary 'array' reply: every other consumer reads `v`, decoded on first
- * use into bulk replies whose bytes are views on `packed` (which nobody modifies).
+ * An array of bulk strings read from a sorted set's tree, the members of a range (ZRANGE and its forms without
+ * scores): `keys` is a KeyRange, which reads the keys straight from the tree's leaves when asked and which the tree
+ * settles (copies out) before it changes, so the reply is the range as it was when its command ran, however late it is
+ * rendered. The RESP writer encodes it from the leaves in one pass per leaf (src/protocol/key-range.ts) into `packed`,
+ * `*N\r\n` + `$len\r\n<bytes>\r\n` for each item (the same bytes in RESP2 and RESP3), memory from replyBuffers that the
+ * RESP connection gives back once the socket took it, and releases the range. Every other consumer reads `v`: bulk
+ * replies decoded from `packed` once it is written (views on it, which nobody modifies), else copies of the keys.
  */
-export class PackedBulkArray {
+export class KeyRangeReply {
   readonly t = 'array' as const;
+  /** the RESP encoding, once the RESP writer made it */
+  packed: Buffer | undefined = undefined;
   private items: Reply[] | undefined;
 
-  constructor(readonly packed: Buffer) {}
+  constructor(readonly keys: KeyRange) {}
 
   get v(): Reply[] {
-    if (this.items === undefined) this.items = decodePackedBulks(this.packed);
+    if (this.items === undefined) {
+      this.items = this.packed !== undefined ? decodePackedBulks(this.packed) : this.keys.keys().map(bulk);
+    }
     return this.items;
   }
 }
 
 /** Decodes `*N\r\n` + N × `$len\r\n<bytes>\r\n`; throws on anything else. */
-function decodePackedBulks(b: Buffer): Reply[] {
+export function decodePackedBulks(b: Buffer): Reply[] {
   let p = 0;
   const header = (type: number): number => {
-    if (b[p] !== type) throw new Error('PackedBulkArray: malformed');
+    if (b[p] !== type) throw new Error('packed bulk array: malformed');
     let v = 0;
     p++;
     while (b[p] !== 0x0d) {
       const d = b[p++]! - 0x30;
-      if (!(d >= 0 && d <= 9)) throw new Error('PackedBulkArray: malformed');
+      if (!(d >= 0 && d <= 9)) throw new Error('packed bulk array: malformed');
       v = v * 10 + d;
     }
     p += 2;
@@ -89,15 +99,15 @@ function decodePackedBulks(b: Buffer): Reply[] {
     out[i] = { t: 'bulk', v: b.subarray(p, p + len) };
     p += len + 2;
   }
-  if (p !== b.length) throw new Error('PackedBulkArray: malformed');
+  if (p !== b.length) throw new Error('packed bulk array: malformed');
   return out;
 }
 
 /**
- * Recycled memory for large pre-encoded replies (PackedBulkArray bytes). Every fresh large Buffer is external memory
- * to V8, and a stream of 70 KB range replies made V8 run a full mark-compact every few hundred requests ("external
- * memory pressure"). The RESP connection gives a reply's bytes back once the socket took all of them synchronously;
- * anything not given back is simply garbage-collected. Buffers come in power-of-two classes from 16 KiB.
+ * Recycled memory for large pre-encoded replies (KeyRangeReply.packed). Every fresh large Buffer is external memory
+ * to V8, and a stream of large range replies makes V8 run full mark-compacts ("external memory pressure"). The RESP
+ * connection gives a reply's bytes back once the socket took all of them synchronously; anything not given back is
+ * simply garbage-collected. Buffers come in power-of-two classes from 16 KiB.
  */
 export class ReplyBufferPool {
   private readonly free: ArrayBuffer[][] = [];

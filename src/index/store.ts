@@ -47,6 +47,7 @@ import {
   type ObjectVersion,
   payloadSize,
 } from './payload';
+import { notPlainKey } from './plain-keys';
 
 /** What every index function reads or writes: one logical database at one instant. */
 export interface IndexScope {
@@ -222,7 +223,7 @@ function putFast(scope: IndexScope, l: Loaded, member: Buffer, v: ObjectVersion)
   const payload = zset?.payload(member);
   if (payload === undefined) {
     if (zset === undefined) {
-      zset = new SortedSet(payloadSize);
+      zset = new SortedSet(payloadSize, notPlainKey);
       const z: ZSetValue = { type: 'zset', v: zset };
       scope.db.set(l.names.keys, z);
     }
@@ -312,7 +313,7 @@ function write(scope: IndexScope, l: Loaded, member: Buffer, before: KeyState, l
   } else if (shown) {
     let zset = l.zset;
     if (!zset) {
-      zset = new SortedSet(payloadSize);
+      zset = new SortedSet(payloadSize, notPlainKey);
       const v: ZSetValue = { type: 'zset', v: zset };
       db.set(names.keys, v);
     }

@@ -10,7 +10,8 @@
  * double → bulk string, bool → :1/:0, null → $-1 (nullarray → *-1), verbatim → bulk string, push → array.
  */
 import { formatDouble } from '../engine/numbers';
-import type { Reply } from '../engine/reply';
+import { KeyRangeReply, type Reply, replyBuffers } from '../engine/reply';
+import { keyRangeRoom, writeKeyRange } from './key-range';
 
 export type RespVersion = 2 | 3;
 
@@ -77,9 +78,14 @@ export class ReplyWriter {
         else this.raw5(0x2a);
         return;
       case 'array': {
-        // pre-encoded arrays of bulks (range replies): the bytes as they are
+        // pre-encoded arrays of bulks: the bytes as they are
         if (r.packed !== undefined) {
           this.bytes(r.packed);
+          return;
+        }
+        // range replies: encoded straight from the tree's leaves (key-range.ts)
+        if (r instanceof KeyRangeReply) {
+          this.keyRange(r);
           return;
         }
         const items = r.v;
@@ -166,6 +172,29 @@ export class ReplyWriter {
     s[o++] = 0x0d;
     s[o++] = 0x0a;
     this.off = o;
+  }
+
+  /**
+   * A key range reply, on its first write (key-range.ts), which releases its range; `packed` then holds its bytes. A
+   * short one is written straight into the slab (`packed` is a view on it, valid as long as the bytes handed out);
+   * a long one into memory of its own from replyBuffers, which goes out without a copy and which the RESP connection
+   * gives back once the socket took it.
+   */
+  private keyRange(r: KeyRangeReply): void {
+    const range = r.keys;
+    const { bound, room } = keyRangeRoom(range);
+    if (room < ZERO_COPY_MIN) {
+      this.ensure(room);
+      const at = this.off;
+      this.off = writeKeyRange(range, this.slab, at, bound);
+      r.packed = this.slab.subarray(at, this.off);
+    } else {
+      const out = replyBuffers.alloc(room);
+      const end = writeKeyRange(range, out, 0, bound);
+      r.packed = end === out.length ? out : out.subarray(0, end);
+      this.bytes(r.packed);
+    }
+    range.release();
   }
 
   /** Writes pre-encoded protocol bytes. */

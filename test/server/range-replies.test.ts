@@ -1,12 +1,13 @@
 /**
- * Range replies (ZRANGE and its legacy forms) are built as pre-encoded RESP bytes straight from the sorted set's
- * B+tree leaves (PackedBulkArray). These tests compare them byte for byte with redis-server's replies, over the
+ * Range replies (ZRANGE and its legacy forms) are encoded as RESP bytes straight from the sorted set's B+tree leaves
+ * when they are written (KeyRangeReply, src/protocol/key-range.ts). These tests compare them byte for byte with redis-server's replies, over the
  * wire, for many random ranges: RESP2 and RESP3 connections, inside MULTI/EXEC, lex-mode sets (all scores equal)
  * and scored sets, members of every length class (empty, short, > 127 bytes so that the tree stores a multi-byte
  * length, > 255 bytes, binary), ranges that cross many leaves, in both directions.
  */
 import net from 'node:net';
-import { PackedBulkArray, ReplyBufferPool } from '../../src/engine/reply';
+import { KeyRangeReply, ReplyBufferPool } from '../../src/engine/reply';
+import { PackedBTree } from '../../src/engine/structures/packed-btree';
 import { encodeReply } from '../../src/protocol/writer';
 import { RespServer } from '../../src/server/server';
 import { createEngine } from '../../src/service/create-engine';
@@ -306,26 +307,50 @@ describeWithTool('redis-server')('range replies: pre-encoded bytes equal redis-s
   );
 });
 
-describe('PackedBulkArray', () => {
-  it('is an array reply whose items decode from its bytes, and encodes as those bytes in RESP2 and RESP3', () => {
-    const items = [Buffer.alloc(0), B('a'), Buffer.alloc(200, 0x7a), Buffer.from([0, 13, 10, 255])];
-    const bytes = Buffer.concat([
-      B(`*${items.length}\r\n`),
-      ...items.flatMap((m) => [B(`$${m.length}\r\n`), m, B('\r\n')]),
-    ]);
-    const r = new PackedBulkArray(bytes);
+describe('KeyRangeReply', () => {
+  const items = [Buffer.alloc(0), B('a'), Buffer.alloc(200, 0x7a), Buffer.from([0, 13, 10, 255])];
+  const sorted = items.slice().sort(Buffer.compare);
+  const bytes = Buffer.concat([
+    B(`*${sorted.length}\r\n`),
+    ...sorted.flatMap((m) => [B(`$${m.length}\r\n`), m, B('\r\n')]),
+  ]);
+  const tree = (): PackedBTree => {
+    const t = new PackedBTree();
+    for (const m of items) t.set(m);
+    return t;
+  };
+
+  it('is an array reply of the range, encoded as those bytes in RESP2 and RESP3, its items decoded from them', () => {
+    const t = tree();
+    const r = new KeyRangeReply(t.keyRange(0, items.length, 0, false));
     expect(r.t).toBe('array');
-    expect(r.v.map((x) => (x.t === 'bulk' ? x.v.toString('hex') : x.t))).toEqual(items.map((m) => m.toString('hex')));
     expect(encodeReply(r, 2).equals(bytes)).toBe(true);
     expect(encodeReply(r, 3).equals(bytes)).toBe(true);
+    expect(r.packed?.equals(bytes)).toBe(true);
+    expect(r.v.map((x) => (x.t === 'bulk' ? x.v.toString('hex') : x.t))).toEqual(sorted.map((m) => m.toString('hex')));
     // nested (an EXEC reply) and as a plain array of bulks
-    expect(encodeReply({ t: 'array', v: [r] }, 3).equals(Buffer.concat([B('*1\r\n'), bytes]))).toBe(true);
+    const again = new KeyRangeReply(t.keyRange(0, items.length, 0, false));
+    expect(encodeReply({ t: 'array', v: [again] }, 3).equals(Buffer.concat([B('*1\r\n'), bytes]))).toBe(true);
     expect(encodeReply({ t: 'array', v: r.v }, 2).equals(bytes)).toBe(true);
   });
 
+  it('is the range as it was when made, when the tree changes before it is written or read', () => {
+    const t = tree();
+    const written = new KeyRangeReply(t.keyRange(0, items.length, 0, false));
+    const read = new KeyRangeReply(t.keyRange(0, items.length, 0, false));
+    t.delete(B('a'));
+    t.set(B('b'));
+    t.checkInvariants();
+    expect(encodeReply(written, 2).equals(bytes)).toBe(true);
+    expect(read.v.map((x) => (x.t === 'bulk' ? x.v.toString('hex') : x.t))).toEqual(
+      sorted.map((m) => m.toString('hex')),
+    );
+  });
+
   it('rejects malformed bytes when decoded', () => {
-    expect(() => new PackedBulkArray(B('*2\r\n$1\r\na\r\n')).v).toThrow('malformed');
-    expect(() => new PackedBulkArray(B('+OK\r\n')).v).toThrow('malformed');
+    const r = new KeyRangeReply(tree().keyRange(0, 1, 0, false));
+    r.packed = B('*2\r\n$1\r\na\r\n');
+    expect(() => r.v).toThrow('malformed');
   });
 });
 

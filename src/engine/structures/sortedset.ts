@@ -34,14 +34,20 @@
  * - lexCursor:                     O(log n); its forward seek: O(log L) within the next 3 leaves, else O(log n)
  * - size / encoding / byteSize:    O(1)
  */
-import { copyBytes, PackedBTree, type PreparedBatch, type TreeCursor, type WeightOf } from './packed-btree';
+import {
+  copyBytes,
+  type KeyClassifier,
+  type KeyRange,
+  PackedBTree,
+  type PreparedBatch,
+  type TreeCursor,
+  type WeightOf,
+} from './packed-btree';
 
 export type { TreeCursor } from './packed-btree';
 
 const LISTPACK_MAX_ENTRIES = 128;
 const LISTPACK_MAX_VALUE = 64;
-
-const scoreScratch = Buffer.alloc(8);
 
 /** Writes the order-preserving 8-byte encoding of score s into dst at pos. */
 function encodeScore(s: number, dst: Buffer, pos: number): void {
@@ -51,17 +57,6 @@ function encodeScore(s: number, dst: Buffer, pos: number): void {
   } else {
     dst[pos] ^= 0x80;
   }
-}
-
-function decodeScore(src: Uint8Array, pos: number): number {
-  const b = scoreScratch;
-  if (src[pos] & 0x80) {
-    for (let i = 0; i < 8; i++) b[i] = src[pos + i];
-    b[0] ^= 0x80;
-  } else {
-    for (let i = 0; i < 8; i++) b[i] = src[pos + i] ^ 0xff;
-  }
-  return b.readDoubleBE(0);
 }
 
 function scoreKey(score: number, member: Uint8Array): Buffer {
@@ -120,14 +115,20 @@ export class SortedSet {
   private byScore: PackedBTree | null = null;
   /** Sticky like Redis: once converted to a skiplist a zset stays one. */
   private skiplist = false;
+  /** decodeScore's staging area for negative scores (made on first use; scored mode only) */
+  private scoreBytes: Buffer | null = null;
 
   /**
    * `weightOfPayload`: in lex mode, weights are derived from payloads (PackedBTree's WeightOf) and the weights given
    * to setWithPayload / setPayload are ignored; they must then be what it derives (the S3 index: object sizes). In
-   * scored mode weights are kept as given, starting from the derived ones.
+   * scored mode weights are kept as given, starting from the derived ones. `flagMember`: the members whose count the
+   * member-ordered tree keeps per leaf (PackedBTree's KeyClassifier; the S3 index: keys that are not plain).
    */
-  constructor(private readonly weightOfPayload?: WeightOf) {
-    this.lex = new PackedBTree(undefined, weightOfPayload);
+  constructor(
+    private readonly weightOfPayload?: WeightOf,
+    private readonly flagMember?: KeyClassifier,
+  ) {
+    this.lex = new PackedBTree(undefined, weightOfPayload, flagMember);
   }
 
   /** The WeightOf this set derives its lex-mode weights with (see the constructor), if any. */
@@ -135,14 +136,19 @@ export class SortedSet {
     return this.weightOfPayload;
   }
 
+  /** The KeyClassifier of this set's members (see the constructor), if any. */
+  get memberClassifier(): KeyClassifier | undefined {
+    return this.flagMember;
+  }
+
   /**
    * Builds a set from entries in ascending (score, member) order with unique members (throws otherwise). O(n).
-   * `weightOfPayload`: as for the constructor (a copy of a set passes the set's own, so that an index's keys zset
-   * copied or reloaded derives its weights again instead of storing them).
+   * `weightOfPayload`, `flagMember`: as for the constructor (a copy of a set passes the set's own, so that an index's
+   * keys zset copied or reloaded derives its weights again instead of storing them, and classifies its members).
    */
-  static fromSorted(entries: Iterable<SortedEntry>, weightOfPayload?: WeightOf): SortedSet {
+  static fromSorted(entries: Iterable<SortedEntry>, weightOfPayload?: WeightOf, flagMember?: KeyClassifier): SortedSet {
     const list = Array.isArray(entries) ? (entries as SortedEntry[]) : [...entries];
-    const set = new SortedSet(weightOfPayload);
+    const set = new SortedSet(weightOfPayload, flagMember);
     const n = list.length;
     if (n === 0) return set;
     const first = normalize(list[0].score);
@@ -161,7 +167,7 @@ export class SortedSet {
       const byScore = new PackedBTree();
       for (const e of list) byScore.append(scoreKey(normalize(e.score), e.member), undefined, e.weight ?? 0);
       const sorted = list.slice().sort((a, b) => Buffer.compare(a.member, b.member));
-      const byMember = new PackedBTree();
+      const byMember = new PackedBTree(undefined, undefined, flagMember);
       for (const e of sorted) byMember.append(e.member, memberValue(normalize(e.score), e.payload));
       set.lex = null;
       set.byMember = byMember;
@@ -221,7 +227,7 @@ export class SortedSet {
 
   private toScoredMode(): void {
     const lex = this.lex!;
-    const byMember = new PackedBTree();
+    const byMember = new PackedBTree(undefined, undefined, this.flagMember);
     const byScore = new PackedBTree();
     const s = this.commonScore;
     for (const e of lex.entries()) {
@@ -235,7 +241,7 @@ export class SortedSet {
 
   private toLexModeIfEmpty(): void {
     if (this.lex === null && this.byMember!.size === 0) {
-      this.lex = new PackedBTree(undefined, this.weightOfPayload);
+      this.lex = new PackedBTree(undefined, this.weightOfPayload, this.flagMember);
       this.byMember = null;
       this.byScore = null;
     }
@@ -278,7 +284,7 @@ export class SortedSet {
       return k === undefined ? undefined : [k, this.commonScore];
     }
     const k = this.byScore!.keyAt(rank);
-    return k === undefined ? undefined : [k.subarray(8), decodeScore(k, 0)];
+    return k === undefined ? undefined : [k.subarray(8), this.decodeScore(k, 0)];
   }
 
   /** Entries with ascending ranks start..stop inclusive (0 ≤ start ≤ stop < size); descending order if reverse. */
@@ -303,7 +309,7 @@ export class SortedSet {
     c.takeKeys(n, 0, reverse, keys);
     for (const k of keys) {
       members.push(k.subarray(8));
-      scores.push(decodeScore(k, 0));
+      scores.push(this.decodeScore(k, 0));
     }
     return { members, scores };
   }
@@ -371,7 +377,7 @@ export class SortedSet {
       } else {
         const buf = c.keyBuf();
         const member = copyBytes(buf, c.keyStart + 8, c.keyEnd);
-        const score = decodeScore(buf, c.keyStart);
+        const score = this.decodeScore(buf, c.keyStart);
         let payload: Buffer | undefined;
         if (wantPayload) {
           const v = this.memberValueOf(member);
@@ -491,7 +497,7 @@ export class SortedSet {
       const v = this.memberValueOf(member);
       yield {
         member,
-        score: decodeScore(e.key, 0),
+        score: this.decodeScore(e.key, 0),
         payload: v ? payloadOfMemberValue(v) : undefined,
         weight: e.weight,
       };
@@ -513,11 +519,23 @@ export class SortedSet {
     if (byMember.size === 0) throw new Error('SortedSet invariant: empty set in scored mode');
     for (const e of byScore.entries()) {
       const v = this.memberValueOf(e.key.subarray(8));
-      if (v === null || v.readDoubleBE(0) !== decodeScore(e.key, 0)) {
+      if (v === null || v.readDoubleBE(0) !== this.decodeScore(e.key, 0)) {
         throw new Error('SortedSet invariant: byScore entry without matching byMember entry');
       }
       if (v.length > 8 && v[8] !== 1) throw new Error('SortedSet invariant: bad payload marker');
     }
+  }
+
+  /**
+   * The score encoded at src[pos] (encodeScore). A score ≥ 0 is stored with its sign bit flipped: read as it is, the
+   * bytes are its negation. A negative score has every bit flipped: they are flipped back in this set's scoreBytes.
+   */
+  private decodeScore(src: Buffer, pos: number): number {
+    if (src[pos] & 0x80) return -src.readDoubleBE(pos);
+    let b = this.scoreBytes;
+    if (b === null) b = this.scoreBytes = Buffer.allocUnsafe(8);
+    for (let i = 0; i < 8; i++) b[i] = src[pos + i] ^ 0xff;
+    return b.readDoubleBE(0);
   }
 
   /** The byMember value (score [+ payload]) of member in scored mode, or null when absent. */
@@ -530,16 +548,15 @@ export class SortedSet {
   }
 
   /**
-   * The members with ascending ranks start..stop inclusive (clamped; descending order if reverse) as one RESP array
-   * of bulk strings (`*N\r\n` + `$len\r\n<member>\r\n`…, the same bytes in RESP2 and RESP3), copied straight from the
-   * tree's leaves: no Buffer or reply object per member. See TreeCursor.takeKeysResp (`alloc` provides its memory).
+   * The members with ascending ranks start..stop inclusive (clamped; descending order if reverse), to be read later
+   * straight from the tree's leaves (KeyRange: no Buffer per member; the tree settles it before it changes), or null
+   * when there are none. Release it once read (KeyRange.release).
    */
-  sliceResp(start: number, stop: number, reverse: boolean, alloc?: (n: number) => Buffer): Buffer {
+  keyRange(start: number, stop: number, reverse: boolean): KeyRange | null {
     if (start < 0) start = 0;
     if (stop >= this.size) stop = this.size - 1;
-    if (start > stop) return Buffer.from('*0\r\n', 'latin1');
-    const c = this.rankTree().cursor(reverse ? stop : start);
+    if (start > stop) return null;
     // scored mode ranks by the byScore tree, whose keys carry an 8-byte score before the member
-    return c.takeKeysResp(stop - start + 1, this.lex !== null ? 0 : 8, reverse, alloc);
+    return this.rankTree().keyRange(reverse ? stop : start, stop - start + 1, this.lex !== null ? 0 : 8, reverse);
   }
 }

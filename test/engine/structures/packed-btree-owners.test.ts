@@ -6,11 +6,13 @@
  */
 import fc from 'fast-check';
 import {
+  type KeyRange,
   PackedBTree,
   type PreparedBatch,
   type TreeCursor,
   type TreeLimits,
 } from '../../../src/engine/structures/packed-btree';
+import { SortedSet } from '../../../src/engine/structures/sortedset';
 
 /** Small nodes: trees of a few dozen keys are three or four levels deep, so descents and paths differ a lot. */
 const SMALL: TreeLimits = { leafMaxEntries: 4, leafMaxBytes: 64, innerMax: 4 };
@@ -166,6 +168,66 @@ describe('PackedBTree: two trees never share descent state', () => {
     );
     checkSide(a);
     checkSide(b);
+  });
+
+  it("key ranges of two trees, visited inside each other's visits, each read its own tree", () => {
+    const a = newSide();
+    const b = newSide();
+    fill(a, 0, 1);
+    fill(b, 1, 2);
+    const ra = a.tree.keyRange(0, a.model.entries.length, 0, false);
+    const rb = b.tree.keyRange(b.model.entries.length - 1, b.model.entries.length, 0, true);
+    const keysOf = (range: KeyRange, inner?: () => void): string[] => {
+      const out: string[] = [];
+      range.visit({
+        stretch(buf, _base, _end, spans, k) {
+          // the other tree's walk in between: its spans are its own
+          inner?.();
+          for (let j = 0; j < k; j++)
+            out.push(buf.toString('latin1', spans[2 * j]!, spans[2 * j]! + spans[2 * j + 1]!));
+        },
+      });
+      return out;
+    };
+    const seen: string[][] = [];
+    expect(keysOf(ra, () => seen.push(keysOf(rb)))).toEqual(a.model.entries.map((e) => e.key.toString()));
+    const expectedB = b.model.entries.map((e) => e.key.toString()).reverse();
+    for (const keys of seen) expect(keys).toEqual(expectedB);
+    // a write to one tree settles its own ranges only
+    b.tree.set(KEYS[0]!, undefined);
+    b.model.set(KEYS[0]!, undefined);
+    expect(keysOf(rb)).toEqual(expectedB);
+    expect(keysOf(ra)).toEqual(a.model.entries.map((e) => e.key.toString()));
+    ra.release();
+    rb.release();
+    checkSide(a);
+    checkSide(b);
+  });
+});
+
+describe('SortedSet: score decoding owns its staging area', () => {
+  it('two scored sets decode negative and positive scores interleaved', () => {
+    const x = new SortedSet();
+    const y = new SortedSet();
+    const scores = [-1.5, 2, -0.25, Number.NEGATIVE_INFINITY, 0, 1e300, -1e-300, Number.POSITIVE_INFINITY];
+    for (const [i, s] of scores.entries()) {
+      x.add(Buffer.from(`m${i}`), s);
+      y.add(Buffer.from(`m${i}`), -s);
+    }
+    const xs = x.slice(0, scores.length - 1, false, true);
+    const ys = y.slice(0, scores.length - 1, false, true);
+    const sorted = scores.slice().sort((p, q) => p - q);
+    expect(xs.scores).toEqual(sorted);
+    expect(ys.scores).toEqual(
+      sorted
+        .map((s) => -s)
+        .sort((p, q) => p - q)
+        .map((s) => (s === 0 ? 0 : s)),
+    );
+    for (const [i, s] of scores.entries()) {
+      expect(x.score(Buffer.from(`m${i}`))).toBe(s);
+      expect(y.score(Buffer.from(`m${i}`))).toBe(s === 0 ? 0 : -s);
+    }
   });
 });
 

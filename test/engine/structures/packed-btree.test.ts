@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   bufferAllocations,
+  type KeyClassifier,
   PackedBTree,
   type TreeLimits,
   type WeightOf,
@@ -139,8 +140,11 @@ const modelWeight = (value: Buffer | undefined) => (value === undefined ? 0 : de
  * `prepareEvery` > 0: before every run of that many operations, tree.prepare() is given the keys of the run's
  * operations (as the ingest does for a batch of events), so their descents take the prepared paths.
  */
+/** A classifier for the model tests: flags the keys whose last byte is odd (the invariant checker counts them). */
+const oddLastByte: KeyClassifier = (buf, s, e) => e > s && (buf[e - 1]! & 1) === 1;
+
 function run(limits: TreeLimits | undefined, ops: Op[], derived = false, prepareEvery = 0): void {
-  const tree = new PackedBTree(limits, derived ? derivedWeight : undefined);
+  const tree = new PackedBTree(limits, derived ? derivedWeight : undefined, oddLastByte);
   const model = new Model();
   // with derived weights the weights given to writes are ignored
   const weightOf = (value: Buffer | undefined, given: number) => (derived ? modelWeight(value) : given);
@@ -380,10 +384,33 @@ describe('PackedBTree', () => {
     const r = tree.cursor(tree.size - 1);
     while (r.takeKeys(500, 0, true, back) > 0);
     expect(back.map((b) => b.toString())).toEqual(sorted.map((k) => k.toString()).reverse());
-    // the same as RESP
-    const resp = tree.cursor(100).takeKeysResp(2500, 0, false).toString('latin1');
-    const expected = sorted.slice(100, 2600).map((k) => `$${k.length}\r\n${k.toString()}\r\n`);
-    expect(resp).toBe(`*2500\r\n${expected.join('')}`);
+    // the same a leaf stretch at a time, to be read later (KeyRange), forwards and backwards
+    const stretches = (range: ReturnType<PackedBTree['keyRange']>): string[] => {
+      const keys: string[] = [];
+      range.visit({
+        stretch(buf, base, end, spans, k) {
+          for (let j = 0; j < k; j++) {
+            const [s, len] = [spans[2 * j]!, spans[2 * j + 1]!];
+            expect(s >= base && s + len <= end).toBe(true);
+            keys.push(buf.toString('latin1', s, s + len));
+          }
+        },
+      });
+      return keys;
+    };
+    const range = tree.keyRange(100, 2500, 2, false);
+    expect(stretches(range)).toEqual(sorted.slice(100, 2600).map((k) => k.subarray(2).toString()));
+    const down = tree.keyRange(2599, 2500, 0, true);
+    expect(stretches(down)).toEqual(
+      sorted
+        .slice(100, 2600)
+        .map((k) => k.toString())
+        .reverse(),
+    );
+    range.release();
+    down.release();
+    expect(() => range.keys()).toThrow('release');
+    expect(() => tree.keyRange(100, tree.size, 0, false)).toThrow(RangeError);
     // a snapshot holds each leaf's entries in key order
     let last: Buffer | null = null;
     let n = 0;
@@ -445,7 +472,42 @@ describe('PackedBTree', () => {
   });
 });
 
+/** The S3 index's classifier (src/index/plain-keys.ts), written again: keys JSON or XML would escape, or not ASCII. */
+const notPlain: KeyClassifier = (buf, s, e) => {
+  for (let i = s; i < e; i++) {
+    const b = buf[i]!;
+    if (b < 0x20 || b >= 0x7f || '"&\'<>\\'.includes(String.fromCharCode(b))) return true;
+  }
+  return false;
+};
+
 describe('PackedBTree seek cursors', () => {
+  it('counts the keys its KeyClassifier flags per leaf; without one, no leaf is plain', () => {
+    const keys = Array.from({ length: 300 }, (_, i) => Buffer.from(i % 50 === 7 ? `k${i}<&>` : `k${i}`));
+    const flagged = new PackedBTree(SMALL, undefined, notPlain);
+    const none = new PackedBTree(SMALL);
+    for (const k of keys) {
+      flagged.set(k);
+      none.set(k);
+    }
+    for (let i = 0; i < 300; i += 3) flagged.delete(keys[i]!);
+    flagged.checkInvariants();
+    none.checkInvariants();
+    const plainLeaves = (tree: PackedBTree): boolean[] => {
+      const out: boolean[] = [];
+      for (const c = tree.seekCursor(Buffer.alloc(0), false); c.valid; c.next()) {
+        c.stableBuf();
+        out.push(c.stablePlain());
+        if (!c.stablePlain()) expect(c.stableText()).toBeUndefined();
+      }
+      return out;
+    };
+    const f = plainLeaves(flagged);
+    expect(f.some((p) => p)).toBe(true);
+    expect(f.some((p) => !p)).toBe(true);
+    expect(plainLeaves(none).every((p) => !p)).toBe(true);
+  });
+
   it('seekCursor and forward seek land on the first key ≥ (or >) the target, within a leaf or by descent', () => {
     const byteKey = fc.uint8Array({ minLength: 0, maxLength: 4, max: 6 }).map((a) => Buffer.from(a));
     fc.assert(
@@ -453,7 +515,7 @@ describe('PackedBTree seek cursors', () => {
         fc.array(byteKey, { maxLength: 120 }),
         fc.array(fc.tuple(byteKey, fc.boolean()), { minLength: 1, maxLength: 8 }),
         (keys, targets) => {
-          const tree = new PackedBTree(SMALL);
+          const tree = new PackedBTree(SMALL, undefined, notPlain);
           for (const k of keys) tree.set(k, k.length % 2 ? undefined : Buffer.concat([Buffer.from('v'), k]));
           const sorted = [...new Map(keys.map((k) => [k.toString('hex'), k])).values()].sort(Buffer.compare);
           const firstAt = (k: Buffer, ex: boolean, from: number): number => {

@@ -212,11 +212,11 @@ describe('ZRANGE BYLEX / ZRANGEBYLEX / ZREVRANGEBYLEX', () => {
       'key/001237',
     ]);
     expect(exec('zlexcount', 'big', '[key/001000', '(key/002000')).toBe(1000);
-    // The cost is counted, not timed: SortedSet.countBelowLex is its O(log n) rank of a member, and sliceResp reads
+    // The cost is counted, not timed: SortedSet.countBelowLex is its O(log n) rank of a member, and keyRange reads
     // exactly the ranks it is given. Anything that walks the set (slice, scan, entries, at) must not run.
     const proto = SortedSet.prototype;
     const lookups = jest.spyOn(proto, 'countBelowLex');
-    const reads = jest.spyOn(proto, 'sliceResp');
+    const reads = jest.spyOn(proto, 'keyRange');
     const walks = {
       slice: jest.spyOn(proto, 'slice'),
       scan: jest.spyOn(proto, 'scan'),

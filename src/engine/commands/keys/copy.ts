@@ -25,7 +25,7 @@ export function copyValue(v: Value): Value {
     case 'zset':
       // O(N): entries() streams members in order with their payloads and weights, fromSorted bulk-loads them (an
       // index keys zset stays one whose weights derive from its payloads)
-      return { type: 'zset', v: SortedSet.fromSorted(v.v.entries(), v.v.weightOfPayloads) };
+      return { type: 'zset', v: SortedSet.fromSorted(v.v.entries(), v.v.weightOfPayloads, v.v.memberClassifier) };
   }
 }
 

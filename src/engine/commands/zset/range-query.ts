@@ -14,7 +14,7 @@ import {
   SYNTAX,
   WITHSCORES_BYLEX,
 } from '../../errors';
-import { EMPTY_ARRAY, int, PackedBulkArray, type Reply, replyBuffers } from '../../reply';
+import { EMPTY_ARRAY, int, KeyRangeReply, type Reply } from '../../reply';
 import { SortedSet } from '../../structures/sortedset';
 import { isOpt } from '../arguments';
 import { isSortedSet, storeZset, zsetForRead } from './access';
@@ -104,9 +104,9 @@ export function rangeCommand(ctx: CommandContext, shape: RangeCommandShape): Rep
   }
   const wantScores = withScores || shape.store;
   if (!wantScores) {
-    // members only: one RESP-encoded array straight from the tree's leaves
-    if (found === undefined || window.end <= window.start) return EMPTY_ARRAY;
-    return new PackedBulkArray(found.sliceResp(window.start, window.end - 1, reverse, replyBuffers.alloc));
+    // members only: read from the tree's leaves when the reply is written (the RESP writer encodes them in one pass)
+    const keys = found === undefined ? null : found.keyRange(window.start, window.end - 1, reverse);
+    return keys === null ? EMPTY_ARRAY : new KeyRangeReply(keys);
   }
   const entries =
     found !== undefined && window.end > window.start

@@ -1,5 +1,5 @@
 /**
- * Byte helpers of the packed B+tree: varints, memcmp-style comparisons that carry their common prefix, the plain-key
+ * Byte helpers of the packed B+tree: varints, memcmp-style comparisons that carry their common prefix, the wide-key
  * test, and fresh copies and views of bytes. Pure functions over Uint8Arrays; nothing here keeps state between calls.
  *
  * Varints (used for entry lengths and value tags): 7 bits per byte, least significant first, high bit set on every
@@ -92,20 +92,6 @@ export function startsWith(b: Uint8Array, s: number, e: number, prefix: Uint8Arr
   if (e - s < n) return false;
   for (let i = 0; i < n; i++) if (b[s + i] !== prefix[i]) return false;
   return true;
-}
-
-/**
- * 1 for the bytes of plain keys: printable ASCII (0x20–0x7E) except the ones JSON or XML text escapes
- * (" & ' < > \\). A leaf counts its other keys (Leaf.specialKeys).
- */
-const PLAIN_BYTE = new Uint8Array(256);
-for (let c = 0x20; c < 0x7f; c++) PLAIN_BYTE[c] = '"&\'<>\\'.includes(String.fromCharCode(c)) ? 0 : 1;
-
-/** True when every byte of b[s, e) is plain (see PLAIN_BYTE). */
-export function isPlainKey(b: Uint8Array, s: number, e: number): boolean {
-  let x = 1;
-  for (let i = s; i < e; i++) x &= PLAIN_BYTE[b[i]];
-  return x === 1;
 }
 
 /** True when b[s, e) has a byte ≥ 0x80 (is not ASCII). */

@@ -1,7 +1,7 @@
 /**
  * TreeCursor — a position in a packed B+tree's leaf chain (a leaf and an entry index), for range reads: stepping,
- * forward seeks, copies of keys and values, and bulk takes of keys (takeKeys as Buffers, takeKeysResp as one RESP
- * array).
+ * forward seeks, copies of keys and values, and bulk takes of keys: takeStretches hands them to a StretchSink a leaf
+ * stretch at a time (the RESP encoder of range replies is one, see src/protocol/key-range.ts), takeKeys as Buffers.
  *
  * A cursor's state is its own (its leaf and index, the bounds of the last key and value it read, its stable copy);
  * it reads the tree's leaves and never writes them, so cursors of one tree, or of several, can interleave freely. A
@@ -10,8 +10,7 @@
  * next leaves, which rewrites that tree's descent path but not its contents.
  *
  * Cost: next/prev O(1); seek O(log L) within the current leaf or the next two, else one descent O(h·log F + log L);
- * a take of m keys O(m + bytes copied), one allocation per ~64 KiB of leaves (takeKeys) or one for the whole reply
- * (takeKeysResp).
+ * a take of m keys O(m + bytes copied): takeStretches allocates nothing, takeKeys one chunk per ~64 KiB of leaves.
  */
 import { latin1Slice } from '../../buffer-slices';
 import { allocBuf, slabCopy } from './buffer-pools';
@@ -23,27 +22,87 @@ import type { PackedBTree } from './tree';
 const TAKE_CHUNK_BYTES = 64 * 1024;
 
 /**
- * Bytes that takeKeys will copy for the next leaves from entry i of leaf, taking at most max entries, up to
- * TAKE_CHUNK_BYTES (but at least the whole first leaf range) so that a kept key pins a bounded amount of memory.
+ * What a range read hands its keys to, one leaf stretch at a time (TreeCursor.takeStretches): k keys, key j at
+ * buf[spans[2j], spans[2j] + spans[2j + 1]) (its bytes from the offset `skip` asked for), in the order of the walk,
+ * all of them inside buf[base, end). `buf` is live leaf storage and `spans` the tree's scratch: read both before
+ * returning, never keep them, and do not walk the same tree meanwhile.
  */
-function chunkBytes(leaf: Leaf | null, i: number, max: number, reverse: boolean): number {
-  let total = 0;
-  while (max > 0 && leaf !== null) {
-    const k = reverse ? Math.min(max, i + 1) : Math.min(max, leaf.count - i);
-    const first = reverse ? i - k + 1 : i;
-    const size = stretchEnd(leaf, first, k) - stretchStart(leaf, first);
-    if (total > 0 && total + size > TAKE_CHUNK_BYTES) break;
-    total += size;
-    max -= k;
-    if (reverse) {
-      leaf = leaf.prev;
-      i = leaf === null ? 0 : leaf.count - 1;
-    } else {
-      leaf = leaf.next;
-      i = 0;
+export interface StretchSink {
+  stretch(buf: Buffer, base: number, end: number, spans: Int32Array, k: number): void;
+}
+
+/** How many entries a walk takes from entry i of leaf: at most max, up to the leaf's end (its start when reverse). */
+function stretchCount(leaf: Leaf, i: number, max: number, reverse: boolean): number {
+  return reverse ? Math.min(max, i + 1) : Math.min(max, leaf.count - i);
+}
+
+/** Where a walk enters the leaf it steps onto (its first entry, its last when reverse; 0 past the end). */
+function entryIndex(leaf: Leaf | null, reverse: boolean): number {
+  return leaf === null || !reverse ? 0 : leaf.count - 1;
+}
+
+/**
+ * Writes the (start, length) in leaf.buf of k keys from entry i on (step -1: backward), their bytes from offset skip
+ * (length 0 for a shorter key), to spans[0, 2k). The entry offsets are read directly (an inlined keyStartAt).
+ */
+function fillSpans(leaf: Leaf, i: number, k: number, step: number, skip: number, spans: Int32Array): void {
+  const buf = leaf.buf;
+  const offs = leaf.offs;
+  for (let j = 0, e = i, w = 0; j < k; j++, e += step, w += 2) {
+    const p = offs[e];
+    let start = p + 1;
+    let len = buf[p];
+    if (len >= 0x80) {
+      len = readVarint(buf, p);
+      start = varintEnd(buf, p);
     }
+    if (len > skip) {
+      start += skip;
+      len -= skip;
+    } else {
+      len = 0;
+    }
+    spans[w] = start;
+    spans[w + 1] = len;
   }
-  return total;
+}
+
+/**
+ * takeKeys' sink: copies each stretch into a chunk (the stretches of several leaves, up to TAKE_CHUNK_BYTES, so that
+ * a kept key pins a bounded amount of memory) and makes each key a view on the chunk, made without subarray.
+ */
+class TakeViews implements StretchSink {
+  private chunk: Buffer = EMPTY;
+  private chunkPos = 0;
+  /** keys still to take, the current stretch's included */
+  left: number;
+
+  constructor(
+    private readonly cursor: TreeCursor,
+    max: number,
+    private readonly reverse: boolean,
+    private readonly out: Buffer[],
+  ) {
+    this.left = max;
+  }
+
+  stretch(buf: Buffer, base: number, end: number, spans: Int32Array, k: number): void {
+    const size = end - base;
+    if (this.chunkPos + size > this.chunk.length) {
+      // the cursor still stands on the stretch's first entry; a chunk holds at least the whole stretch
+      this.chunk = allocBuf(this.cursor.stretchBytes(this.left, this.reverse, TAKE_CHUNK_BYTES));
+      this.chunkPos = 0;
+    }
+    const chunk = this.chunk;
+    buf.copy(chunk, this.chunkPos, base, end);
+    const ab = chunk.buffer;
+    // byte position p of the leaf is at (shift + p) in the chunk's ArrayBuffer
+    const shift = chunk.byteOffset + this.chunkPos - base;
+    this.chunkPos += size;
+    this.left -= k;
+    const out = this.out;
+    for (let w = 0, n = 2 * k; w < n; w += 2) out.push(viewOf(ab, shift + spans[w], spans[w + 1]));
+  }
 }
 
 /** Position in the leaf chain; step with next()/prev(). Invalid once the tree is modified. */
@@ -167,15 +226,16 @@ export class TreeCursor {
       this.stableBase = leaf.unsorted ? 0 : leaf.offs[this.idx];
       this.copy = slabCopy(leaf.buf, this.stableBase, leaf.used);
       this.copiedLeaf = leaf;
-      this.plain = leaf.specialKeys === 0;
+      this.plain = leaf.flaggedKeys === 0 && this.tree !== null && this.tree.ctx.flagKey !== null;
       this.text = this.plain ? null : undefined;
     }
     return this.copy;
   }
 
   /**
-   * After stableBuf(): true when every key of that copy is plain (isPlainKey: printable ASCII that JSON and XML
-   * text carry as it is), so that a renderer can copy the key bytes without looking at each.
+   * After stableBuf(): true when the tree has a KeyClassifier and it flags no key of that leaf (Leaf.flaggedKeys), so
+   * that a reader can treat every key of the copy alike (the index's classifier flags the keys that are not plain:
+   * a renderer then copies their bytes without looking at each).
    */
   stablePlain(): boolean {
     return this.plain;
@@ -186,15 +246,16 @@ export class TreeCursor {
   private copy: Buffer = EMPTY;
 
   /**
-   * After stableBuf(): the stable copy decoded as latin1 (one call for the whole copy) when every key of the leaf is
-   * plain (so ASCII), else undefined. A key at stable offsets [s, e) is then text.substring(s, e), the same string a UTF-8
-   * decode of its bytes gives, without a native call per key.
+   * After stableBuf(): the stable copy decoded as latin1 (one call for the whole copy) when stablePlain(), else
+   * undefined. With a classifier that flags every key holding a byte ≥ 0x80 (the index's does), a key at stable
+   * offsets [s, e) is then text.substring(s, e), the same string a UTF-8 decode of its bytes gives, without a native
+   * call per key.
    */
   stableText(): string | undefined {
     if (this.text === null) this.text = latin1Slice(this.copy, 0, this.copy.length);
     return this.text;
   }
-  /** null: not decoded yet (every key ASCII) */
+  /** null: not decoded yet (stablePlain) */
   private text: string | null | undefined = undefined;
 
   value(): Buffer | undefined {
@@ -207,46 +268,25 @@ export class TreeCursor {
   }
 
   /**
-   * Appends up to `max` keys (bytes from offset `skip` of each key) to `out`, walking forward, or backward when
-   * reverse, and leaves the cursor after the last one taken; returns how many were taken. The keys are views on
-   * fresh copies of the leaves' bytes, several leaves per copy (up to TAKE_CHUNK_BYTES): one allocation per chunk
-   * instead of one per key or per leaf, and never a view on leaf storage.
+   * Walks up to `max` keys forward (backward when reverse), handing them to sink a leaf stretch at a time (bytes from
+   * offset `skip` of each key), and leaves the cursor after the last one; returns how many were taken. Nothing is
+   * allocated per key or per stretch. While a stretch is handed out the cursor still stands on its first entry.
    */
-  takeKeys(max: number, skip: number, reverse: boolean, out: Buffer[]): number {
+  takeStretches(max: number, skip: number, reverse: boolean, sink: StretchSink): number {
+    let spans = this.tree === null ? null : this.tree.ctx.spans;
     let taken = 0;
-    let chunk: Buffer = EMPTY;
-    let chunkPos = 0;
+    const step = reverse ? -1 : 1;
     while (taken < max && this.leaf !== null) {
       const leaf = this.leaf;
       const i = this.idx;
-      const k = reverse ? Math.min(max - taken, i + 1) : Math.min(max - taken, leaf.count - i);
+      const k = stretchCount(leaf, i, max - taken, reverse);
+      if (spans === null || spans.length < 2 * k) {
+        spans = new Int32Array(2 * Math.max(k, leaf.count, this.tree === null ? 0 : this.tree.ctx.leafMaxEntries + 1));
+        if (this.tree !== null) this.tree.ctx.spans = spans;
+      }
+      fillSpans(leaf, i, k, step, skip, spans);
       const first = reverse ? i - k + 1 : i;
-      const buf = leaf.buf;
-      const offs = leaf.offs;
-      const base = stretchStart(leaf, first);
-      const size = stretchEnd(leaf, first, k) - base;
-      if (chunkPos + size > chunk.length) {
-        chunk = allocBuf(chunkBytes(leaf, i, max - taken, reverse));
-        chunkPos = 0;
-      }
-      buf.copy(chunk, chunkPos, base, base + size);
-      const ab = chunk.buffer;
-      // byte position p of the leaf is at (shift + p) in the chunk's ArrayBuffer
-      const shift = chunk.byteOffset + chunkPos - base;
-      chunkPos += size;
-      const step = reverse ? -1 : 1;
-      // the entry offsets are read directly (an inlined keyStartAt) and each key is a view made without subarray
-      for (let j = 0, e = i; j < k; j++, e += step) {
-        const p = offs[e];
-        const kl = buf[p];
-        let start = p + 1;
-        let len = kl;
-        if (kl >= 0x80) {
-          len = readVarint(buf, p);
-          start = varintEnd(buf, p);
-        }
-        out.push(viewOf(ab, shift + start + skip, len > skip ? len - skip : 0));
-      }
+      sink.stretch(leaf.buf, stretchStart(leaf, first), stretchEnd(leaf, first, k), spans, k);
       taken += k;
       this.advance(leaf, i, k, reverse);
     }
@@ -254,140 +294,51 @@ export class TreeCursor {
   }
 
   /**
-   * Like takeKeys, but the keys come back as one RESP array of bulk strings: `*<n>\r\n`, then `$<len>\r\n<key>\r\n`
-   * for each key (its bytes from offset `skip`), in one fresh Buffer (a first pass sizes it, a second copies the
-   * bytes); n is how many keys were taken (fewer than max at the end of the tree). Leaves the cursor after the last
-   * key taken. The same bytes are a valid RESP2 and RESP3 reply. (The Buffer is a view on a slightly larger
-   * allocation, at most one leaf bigger: see the staging area below. `alloc`, when given, provides that memory.)
+   * Appends up to `max` keys (bytes from offset `skip` of each key) to `out`, walking forward, or backward when
+   * reverse, and leaves the cursor after the last one taken; returns how many were taken. The keys are views on
+   * fresh copies of the leaves' bytes, several leaves per copy (up to TAKE_CHUNK_BYTES): one allocation per chunk
+   * instead of one per key or per leaf, and never a view on leaf storage.
    */
-  takeKeysResp(max: number, skip: number, reverse: boolean, alloc?: (n: number) => Buffer): Buffer {
-    const step = reverse ? -1 : 1;
-    // pass 1: how many keys, their RESP bytes, and the largest leaf stretch they come from
-    let n = 0;
-    let size = 0;
-    let stage = 0;
+  takeKeys(max: number, skip: number, reverse: boolean, out: Buffer[]): number {
+    return this.takeStretches(max, skip, reverse, new TakeViews(this, max, reverse, out));
+  }
+
+  /**
+   * The bytes of leaf storage spanned by the stretches of the next `max` entries (backward when reverse), without
+   * moving: their sum, stopping before it passes `limit` (the first stretch always counts), and the largest one
+   * counted in largestStretch. A bound on the bytes of those keys, and what takeKeys copies.
+   */
+  stretchBytes(max: number, reverse: boolean, limit = Number.POSITIVE_INFINITY): number {
     let leaf = this.leaf;
     let i = this.idx;
-    while (n < max && leaf !== null) {
-      const k = reverse ? Math.min(max - n, i + 1) : Math.min(max - n, leaf.count - i);
-      const buf = leaf.buf;
-      const offs = leaf.offs;
+    let total = 0;
+    let largest = 0;
+    while (max > 0 && leaf !== null) {
+      const k = stretchCount(leaf, i, max, reverse);
       const first = reverse ? i - k + 1 : i;
-      const stretch = stretchEnd(leaf, first, k) - stretchStart(leaf, first);
-      if (stretch > stage && stretch > TreeCursor.RESP_DIRECT_STRETCH) stage = stretch;
-      for (let j = 0, e = first; j < k; j++, e++) {
-        const p = offs[e];
-        let len = buf[p];
-        if (len >= 0x80) len = readVarint(buf, p);
-        len = len > skip ? len - skip : 0;
-        size += len + 5 + (len < 10 ? 1 : len < 100 ? 2 : len < 1000 ? 3 : TreeCursor.decimalDigits(len));
-      }
-      n += k;
-      if (reverse) {
-        leaf = leaf.prev;
-        i = leaf === null ? 0 : leaf.count - 1;
-      } else {
-        leaf = leaf.next;
-        i = 0;
-      }
+      const size = stretchEnd(leaf, first, k) - stretchStart(leaf, first);
+      if (total > 0 && total + size > limit) break;
+      total += size;
+      if (size > largest) largest = size;
+      max -= k;
+      leaf = reverse ? leaf.prev : leaf.next;
+      i = entryIndex(leaf, reverse);
     }
-    size += 3 + TreeCursor.decimalDigits(n);
-    // Pass 2. Each leaf stretch is copied once (one native copy) to a staging area after the reply, and the keys
-    // are moved from there with copyWithin: many times cheaper than one Buffer#copy per key.
-    const out = alloc === undefined ? Buffer.allocUnsafe(size + stage) : alloc(size + stage);
-    out[0] = 0x2a;
-    let o = TreeCursor.writeDecimal(out, 1, n);
-    out[o++] = 0x0d;
-    out[o++] = 0x0a;
-    let taken = 0;
-    while (taken < n) {
-      leaf = this.leaf!;
-      i = this.idx;
-      const k = reverse ? Math.min(n - taken, i + 1) : Math.min(n - taken, leaf.count - i);
-      const buf = leaf.buf;
-      const offs = leaf.offs;
-      const first = reverse ? i - k + 1 : i;
-      const base = stretchStart(leaf, first);
-      const stretch = stretchEnd(leaf, first, k) - base;
-      // a short stretch is copied byte by byte below, without staging (a native copy costs more than it saves)
-      const direct = stretch <= TreeCursor.RESP_DIRECT_STRETCH;
-      if (!direct) buf.copy(out, size, base, base + stretch);
-      // byte position p of the leaf is at p + shift in out
-      const shift = size - base;
-      for (let j = 0, e = i; j < k; j++, e += step) {
-        const p = offs[e];
-        let start = p + 1;
-        let len = buf[p];
-        if (len >= 0x80) {
-          len = readVarint(buf, p);
-          start = varintEnd(buf, p);
-        }
-        if (len > skip) {
-          start += skip;
-          len -= skip;
-        } else {
-          len = 0;
-        }
-        out[o++] = 0x24;
-        if (len < 10) {
-          out[o++] = 0x30 + len;
-        } else if (len < 100) {
-          const q = (len / 10) | 0;
-          out[o++] = 0x30 + q;
-          out[o++] = 0x30 + len - q * 10;
-        } else {
-          o = TreeCursor.writeDecimal(out, o, len);
-        }
-        out[o++] = 0x0d;
-        out[o++] = 0x0a;
-        if (direct || len <= 8) {
-          for (let b = start, end = start + len; b < end; b++) out[o++] = buf[b];
-        } else {
-          out.copyWithin(o, start + shift, start + shift + len);
-          o += len;
-        }
-        out[o++] = 0x0d;
-        out[o++] = 0x0a;
-      }
-      taken += k;
-      this.advance(leaf, i, k, reverse);
-    }
-    return out.length === size ? out : out.subarray(0, size);
+    this.largestStretch = largest;
+    return total;
   }
+  /** after stretchBytes(): the largest stretch it counted */
+  largestStretch = 0;
 
   /** Moves past the k entries taken from entry i of leaf (backward when reverse), onto the neighbour leaf if needed. */
   private advance(leaf: Leaf, i: number, k: number, reverse: boolean): void {
-    if (reverse) {
-      this.leaf = i - k >= 0 ? leaf : leaf.prev;
-      this.idx = i - k >= 0 ? i - k : this.leaf === null ? 0 : this.leaf.count - 1;
-    } else if (i + k < leaf.count) {
-      this.idx = i + k;
+    const to = reverse ? i - k : i + k;
+    if (to >= 0 && to < leaf.count) {
+      this.idx = to;
     } else {
-      this.leaf = leaf.next;
-      this.idx = 0;
+      this.leaf = reverse ? leaf.prev : leaf.next;
+      this.idx = entryIndex(this.leaf, reverse);
     }
-  }
-
-  /** takeKeysResp copies the keys of a leaf stretch up to this many bytes byte by byte, without staging */
-  private static readonly RESP_DIRECT_STRETCH = 768;
-
-  /** Number of decimal digits of a non-negative integer. */
-  private static decimalDigits(v: number): number {
-    let d = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) d++;
-    return d;
-  }
-
-  /** Writes a non-negative integer in decimal at out[o…]; returns the position after it. */
-  private static writeDecimal(out: Buffer, o: number, v: number): number {
-    const d = TreeCursor.decimalDigits(v);
-    let t = v;
-    for (let p = o + d - 1; p >= o; p--) {
-      const q = Math.floor(t / 10);
-      out[p] = 0x30 + t - q * 10;
-      t = q;
-    }
-    return o + d;
   }
 
   /**

@@ -7,8 +7,9 @@
  *                    operation on one leaf
  * - inner.ts         inner nodes (separators packed for search, counts and weight sums per child) and the descent path
  * - prepare.ts       batch lookups: the leaf searches of a batch of keys side by side (PreparedBatch)
- * - cursor.ts        TreeCursor: range reads, seeks, bulk takes of keys
- * - bytes.ts         varints, comparisons that carry their common prefix, plain/wide key tests, copies and views
+ * - cursor.ts        TreeCursor: range reads, seeks, bulk takes of keys (a leaf stretch at a time: StretchSink)
+ * - key-range.ts     KeyRange: a run of keys read later (range replies), settled before its tree changes
+ * - bytes.ts         varints, comparisons that carry their common prefix, the wide-key test, copies and views
  * - buffer-pools.ts  size-classed free lists of leaf buffers and the slab arena for copies handed out
  * - limits.ts        node size limits, derived weights, the per-tree LeafContext
  * - invariants.ts    the invariant checker tests use
@@ -21,8 +22,9 @@ export {
   lastSlabCopy,
   slabCopy,
 } from './buffer-pools';
-export { compareBytes, copyBytes, isPlainKey, isWideKey, startsWith } from './bytes';
-export { TreeCursor } from './cursor';
-export { DEFAULT_LIMITS, type TreeLimits, type WeightOf } from './limits';
+export { compareBytes, copyBytes, isWideKey, startsWith } from './bytes';
+export { type StretchSink, TreeCursor } from './cursor';
+export { KeyRange } from './key-range';
+export { DEFAULT_LIMITS, type KeyClassifier, type TreeLimits, type WeightOf } from './limits';
 export type { PreparedBatch } from './prepare';
 export { type KeyPredicate, PackedBTree, type TreeEntry } from './tree';

@@ -4,7 +4,7 @@
  */
 import { compareBytes } from './bytes';
 import { Inner, type Node, sumOf } from './inner';
-import { entryEndAt, Leaf, leafKey, leafOverflows, leafWeight, specialKeysIn } from './leaf';
+import { entryEndAt, flaggedKeysIn, Leaf, leafKey, leafOverflows, leafWeight } from './leaf';
 import type { LeafContext } from './limits';
 
 /** Throws when an invariant of the tree with these fields does not hold. */
@@ -56,7 +56,8 @@ export function checkTree(
         p = b;
       }
       if (p !== node.used) fail('used does not match entries');
-      if (node.specialKeys !== specialKeysIn(node, 0, node.count)) fail(`specialKeys ${node.specialKeys}`);
+      const flagged = ctx.flagKey === null ? 0 : flaggedKeysIn(node, 0, node.count, ctx.flagKey);
+      if (node.flaggedKeys !== flagged) fail(`flaggedKeys ${node.flaggedKeys}, expected ${flagged}`);
       if (!Object.is(w, node.weight) && !(Number.isNaN(w) && Number.isNaN(node.weight))) fail('leaf weight sum');
       if (ctx.weightOf !== null && node.weights !== null) fail('weights array in a tree of derived weights');
       if (node.weights !== null && !Array.from(node.weights.subarray(0, node.count)).some((x) => x !== 0)) {

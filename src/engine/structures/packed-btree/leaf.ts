@@ -23,8 +23,8 @@
  * - Keys are unique and strictly ascending (memcmp order) along the offsets; the entries' bytes tile [0, used), in
  *   key order unless `unsorted`.
  * - count ≤ leafMaxEntries and used ≤ leafMaxBytes unless count is 1; no leaf is empty except an empty root.
- * - `weight` is the sum of the entries' weights; a weights array is never all zeros; specialKeys counts the keys that
- *   are not plain (isPlainKey).
+ * - `weight` is the sum of the entries' weights; a weights array is never all zeros; flaggedKeys counts the keys that
+ *   the tree's KeyClassifier flags (0 in a tree without one).
  *
  * Cost (L = entries in the leaf, B = its bytes)
  * - leafSearch: O(log L) key comparisons, each over the bytes after the prefix known to be shared.
@@ -45,8 +45,8 @@ import {
   takeOffs,
   takeWeights,
 } from './buffer-pools';
-import { compareFrom, copyBytes, EMPTY, isPlainKey, readVarint, varintEnd, varintSize, writeVarint } from './bytes';
-import type { LeafContext, WeightOf } from './limits';
+import { compareFrom, copyBytes, EMPTY, readVarint, varintEnd, varintSize, writeVarint } from './bytes';
+import type { KeyClassifier, LeafContext, WeightOf } from './limits';
 
 const NO_OFFSETS = new Uint16Array(0);
 
@@ -58,12 +58,10 @@ export class Leaf {
   weights: Float64Array | Uint32Array | null = null;
   weight = 0;
   /**
-   * How many keys are not plain (isPlainKey). 0: every key is printable ASCII that neither JSON nor XML escapes, so a
-   * listing can decode a whole stretch of the leaf's bytes as latin1 once and take each key as a substring
-   * (TreeCursor.stableText) instead of one decode per key, and renderers can copy keys without checking each byte
-   * (TreeCursor.stablePlain).
+   * How many keys the tree's KeyClassifier flags (limits.ts; always 0 without one). 0 in a tree with a classifier:
+   * a reader may treat the whole leaf alike, with one check instead of one per key (TreeCursor.stablePlain).
    */
-  specialKeys = 0;
+  flaggedKeys = 0;
   /**
    * The entries' bytes are not in key order: an insert before the last entry appends its bytes and only shifts the
    * offsets (insertEntry). Whatever needs the bytes in order (removals, splits, snapshots) sorts them first
@@ -205,13 +203,13 @@ export function leafKey(leaf: Leaf, i: number): Buffer {
   return copyBytes(buf, keyStartAt(buf, p), keyEndAt(buf, p));
 }
 
-/** How many of the keys [from, to) of a leaf are not plain. */
-export function specialKeysIn(leaf: Leaf, from: number, to: number): number {
+/** How many of the keys [from, to) of a leaf flagKey flags. */
+export function flaggedKeysIn(leaf: Leaf, from: number, to: number, flagKey: KeyClassifier): number {
   const buf = leaf.buf;
   let n = 0;
   for (let i = from; i < to; i++) {
     const p = leaf.offs[i];
-    if (!isPlainKey(buf, keyStartAt(buf, p), keyEndAt(buf, p))) n++;
+    if (flagKey(buf, keyStartAt(buf, p), keyEndAt(buf, p))) n++;
   }
   return n;
 }
@@ -425,7 +423,7 @@ export function insertEntry(
   offs[i] = a;
   leaf.used += size;
   leaf.count = n + 1;
-  if (!isPlainKey(key, 0, key.length)) leaf.specialKeys++;
+  if (ctx.flagKey?.(key, 0, key.length)) leaf.flaggedKeys++;
   if (derived) {
     leaf.weight += weight;
     return;
@@ -493,7 +491,7 @@ export function removeEntries(leaf: Leaf, from: number, to: number, ctx: LeafCon
     leaf.used = 0;
     leaf.weights = null;
     leaf.weight = 0;
-    leaf.specialKeys = 0;
+    leaf.flaggedKeys = 0;
     leaf.unsorted = false;
     return;
   }
@@ -501,7 +499,7 @@ export function removeEntries(leaf: Leaf, from: number, to: number, ctx: LeafCon
   const one = k === 1 && leaf.unsorted;
   if (leaf.unsorted && !one) sortLeaf(leaf, ctx);
   if (ctx.weightOf !== null) leaf.weight -= derivedSum(leaf, from, to, ctx.weightOf);
-  if (leaf.specialKeys > 0) leaf.specialKeys -= specialKeysIn(leaf, from, to);
+  if (leaf.flaggedKeys > 0) leaf.flaggedKeys -= flaggedKeysIn(leaf, from, to, ctx.flagKey!);
   const offs = leaf.offs;
   const a = offs[from];
   const b = one ? entryEndAt(leaf.buf, a) : entryStart(leaf, to);
@@ -535,7 +533,7 @@ function copyLeafRange(src: Leaf, from: number, to: number, ctx: LeafContext): L
   for (let i = 0; i < n; i++) offs[i] = src.offs[from + i] - a;
   leaf.count = n;
   leaf.used = b - a;
-  if (src.specialKeys > 0) leaf.specialKeys = specialKeysIn(leaf, 0, n);
+  if (src.flaggedKeys > 0) leaf.flaggedKeys = flaggedKeysIn(leaf, 0, n, ctx.flagKey!);
   if (ctx.weightOf !== null) leaf.weight = derivedSum(leaf, 0, n, ctx.weightOf);
   else if (src.weights !== null) {
     leaf.weights!.set(src.weights.subarray(from, to));
@@ -565,7 +563,7 @@ export function mergeLeafInto(left: Leaf, right: Leaf, ctx: LeafContext): void {
   left.count = n;
   left.used += right.used;
   left.unsorted ||= right.unsorted;
-  left.specialKeys += right.specialKeys;
+  left.flaggedKeys += right.flaggedKeys;
   if (ctx.weightOf !== null) left.weight += right.weight;
   else sumWeights(left);
 }

@@ -21,8 +21,16 @@ export interface TreeLimits {
 export type WeightOf = (buf: Uint8Array, start: number, end: number) => number;
 
 /**
- * What the leaf operations of one tree need from it: its limits, its WeightOf, and sortLeaf's staging area. One per
- * tree, so that two trees never share the staging area.
+ * A key classifier: true for the keys buf[start, end) that it flags. A tree given one counts its flagged keys per leaf
+ * (Leaf.flaggedKeys), so that a reader learns with one check per leaf that none of the leaf's keys is flagged
+ * (TreeCursor.stablePlain). What a flag means is the classifier's owner's business (the S3 index: a key JSON or XML
+ * text would have to escape, or not ASCII; see src/index/plain-keys.ts). Must be a pure function of the bytes.
+ */
+export type KeyClassifier = (buf: Uint8Array, start: number, end: number) => boolean;
+
+/**
+ * What the leaf operations of one tree need from it: its limits, its WeightOf, its KeyClassifier, sortLeaf's staging
+ * area and the key spans of range reads. One per tree, so that two trees never share a scratch area.
  */
 export class LeafContext {
   readonly leafMaxEntries: number;
@@ -33,10 +41,17 @@ export class LeafContext {
   readonly innerMin: number;
   /** sortLeaf's staging area (grown to the largest leaf sorted, while that is at most SORT_SCRATCH_MAX bytes) */
   sortScratch: Buffer = EMPTY;
-  /** derived weights (no per-entry weight arrays), or null for weights given with each write */
+  /**
+   * TreeCursor.takeStretches' list of the (start, length) of each key of one leaf stretch (2 × leafMaxEntries + 2
+   * numbers, made on the first range read): filled and handed to a StretchSink, which reads it before it returns.
+   */
+  spans: Int32Array | null = null;
   constructor(
     l: TreeLimits,
+    /** derived weights (no per-entry weight arrays), or null for weights given with each write */
     readonly weightOf: WeightOf | null,
+    /** the keys whose count each leaf keeps (Leaf.flaggedKeys), or null for none counted */
+    readonly flagKey: KeyClassifier | null = null,
   ) {
     if (l.leafMaxEntries < 2 || l.innerMax < 3 || l.leafMaxBytes < 16 || l.leafMaxBytes > 0xffff) {
       throw new Error('PackedBTree: invalid limits');
@@ -51,8 +66,7 @@ export class LeafContext {
 }
 
 /**
- * innerMax 128: a 1M-key index then has half as many lowest inner nodes as with 64 (~170 of ~90 children), each
- * visited twice as often by random writes and so more often still in the CPU caches (measured: BENCHMARKS.md, issue
- * 4, session 8).
+ * innerMax 128: a large index then has half as many lowest inner nodes as with 64, each visited twice as often by
+ * random writes and so more often still in the CPU caches (BENCHMARKS.md, issue 4, session 8).
  */
 export const DEFAULT_LIMITS: TreeLimits = { leafMaxEntries: 128, leafMaxBytes: 8192, innerMax: 128 };

@@ -11,7 +11,8 @@
  *
  * State and who owns it: everything a tree remembers between calls is its own: the path of its last descent (Path),
  * the descent a lookup leaves for the write of the same key object (hint*), the epoch of its inner structure, its
- * prepared batch (prepare.ts) and its LeafContext (limits and sortLeaf's staging area). Cursors keep their own
+ * prepared batch (prepare.ts), the key ranges it watches (key-range.ts) and its LeafContext (limits, KeyClassifier,
+ * sortLeaf's staging area, the key spans of range reads). Cursors keep their own
  * position (cursor.ts). Two trees, or a cursor of one beside writes to another, share nothing but the buffer pools
  * (buffer-pools.ts: caches of memory no tree holds, shared on purpose).
  *
@@ -46,6 +47,7 @@ import {
   tryMergeInner,
 } from './inner';
 import { checkTree } from './invariants';
+import { KeyRange } from './key-range';
 import {
   bytesInOrder,
   EMPTY_LEAF,
@@ -65,7 +67,7 @@ import {
   splitLeaf,
   valueAt,
 } from './leaf';
-import { DEFAULT_LIMITS, LeafContext, type TreeLimits, type WeightOf } from './limits';
+import { DEFAULT_LIMITS, type KeyClassifier, LeafContext, type TreeLimits, type WeightOf } from './limits';
 import { PREPARE_MAX, PreparedBatch } from './prepare';
 
 /** Rough V8 cost of a leaf's objects (Leaf, Buffer, ArrayBuffer, offsets array, separator in the parent). */
@@ -113,13 +115,18 @@ export class PackedBTree {
   private epoch = 0;
   /** the lookups prepare() recorded (null before the first prepare) */
   private batch: PreparedBatch | null = null;
+  /**
+   * The key ranges handed out and still to be read (keyRange): settled before the next modification, so that they
+   * read the tree as it was (key-range.ts). Made on the first keyRange; at most WATCH_MAX ranges.
+   */
+  private watched: KeyRange[] | null = null;
 
   /**
    * `weightOf`: derive each entry's weight from its value (see WeightOf); the weights given to writes are then
-   * ignored and leaves keep no per-entry weight array.
+   * ignored and leaves keep no per-entry weight array. `flagKey`: the keys each leaf counts (KeyClassifier).
    */
-  constructor(limits?: TreeLimits, weightOf?: WeightOf) {
-    this.ctx = new LeafContext(limits ?? DEFAULT_LIMITS, weightOf ?? null);
+  constructor(limits?: TreeLimits, weightOf?: WeightOf, flagKey?: KeyClassifier) {
+    this.ctx = new LeafContext(limits ?? DEFAULT_LIMITS, weightOf ?? null, flagKey ?? null);
     this.head = this.root as Leaf;
     this.tail = this.head;
   }
@@ -177,22 +184,15 @@ export class PackedBTree {
     return node as Leaf;
   }
 
+  /** Descends to the rightmost leaf (where a key greater than every key goes). */
   private descendRightmost(): Leaf {
-    this.hintKey = null;
-    const nodes = this.path.nodes;
-    const idx = this.path.idx;
-    let node = this.root;
-    for (let d = 0; d < this.height; d++) {
-      const inner = node as Inner;
-      const i = inner.children.length - 1;
-      nodes[d] = inner;
-      idx[d] = i;
-      node = inner.children[i];
-    }
-    return node as Leaf;
+    return this.descendRank(-1);
   }
 
-  /** Descends to the leaf holding rank r (0 ≤ r < size); returns the leaf and sets `rankInLeaf`. */
+  /**
+   * Descends to the leaf holding rank r (0 ≤ r < size) and sets `rankInLeaf`, or to the rightmost leaf when r is -1
+   * (its last child at each level: no counts summed); returns the leaf.
+   */
   private descendRank(r: number): Leaf {
     this.hintKey = null;
     const nodes = this.path.nodes;
@@ -200,9 +200,13 @@ export class PackedBTree {
     let node = this.root;
     for (let d = 0; d < this.height; d++) {
       const inner = node as Inner;
-      const counts = inner.counts;
       let i = 0;
-      while (r >= counts[i]) r -= counts[i++];
+      if (r < 0) {
+        i = inner.children.length - 1;
+      } else {
+        const counts = inner.counts;
+        while (r >= counts[i]) r -= counts[i++];
+      }
       nodes[d] = inner;
       idx[d] = i;
       node = inner.children[i];
@@ -389,6 +393,43 @@ export class PackedBTree {
   }
 
   /**
+   * The `count` keys from rank `rank` on (count ≥ 1 keys that exist; downward from it when reverse), each from byte
+   * `skip` on, to be read later (key-range.ts). The tree watches the range until it is released: the next
+   * modification first copies its keys out (settles it). One descent.
+   */
+  keyRange(rank: number, count: number, skip: number, reverse: boolean): KeyRange {
+    if (!(rank >= 0 && rank < this.size && count >= 1 && (reverse ? rank + 1 : this.size - rank) >= count)) {
+      throw new RangeError('PackedBTree.keyRange: keys out of range');
+    }
+    const leaf = this.descendRank(rank);
+    const range = new KeyRange(this, leaf, this.rankInLeaf, count, skip, reverse);
+    let w = this.watched;
+    if (w === null) w = this.watched = [];
+    // a bound on what unread ranges can keep alive: one is settled
+    if (w.length >= WATCH_MAX) this.unwatch(w[0]).settle();
+    w.push(range);
+    return range;
+  }
+
+  /** @internal Ends the watch of a range (KeyRange.release); returns the range. */
+  unwatch(range: KeyRange): KeyRange {
+    const w = this.watched;
+    if (w === null) return range;
+    const i = w.lastIndexOf(range);
+    if (i >= 0) {
+      w[i] = w[w.length - 1];
+      w.pop();
+    }
+    return range;
+  }
+
+  /** Before any modification: settles the watched ranges (they then read copies of their keys). */
+  private settleWatched(): void {
+    const w = this.watched!;
+    while (w.length > 0) w.pop()!.settle();
+  }
+
+  /**
    * A cursor on the first key ≥ key (> key when exclusive); invalid when there is none. One descent. Values read
    * through it skip their first `valueSkip` bytes (a value shorter than that reads as absent).
    */
@@ -432,12 +473,14 @@ export class PackedBTree {
 
   /** Appends a key greater than every key in the tree (throws otherwise). Amortized O(height). */
   append(key: Uint8Array, value?: Uint8Array, weight = 0): void {
+    if (this.watched !== null && this.watched.length > 0) this.settleWatched();
     if (this.size > 0 && !this.greaterThanMax(key)) throw new Error('PackedBTree.append: keys must be ascending');
     const leaf = this.descendRightmost();
     this.insertAt(leaf, leaf.count, key, value, weight);
   }
 
   private upsert(key: Uint8Array, value: Uint8Array | undefined, weight: number, mode: number): boolean {
+    if (this.watched !== null && this.watched.length > 0) this.settleWatched();
     let leaf: Leaf;
     let r: number;
     if (this.hintKey === key) {
@@ -483,6 +526,7 @@ export class PackedBTree {
 
   /** Removes key; returns the removed entry (views stay valid) or undefined when absent. */
   delete(key: Uint8Array): TreeEntry | undefined {
+    if (this.watched !== null && this.watched.length > 0) this.settleWatched();
     const leaf = this.descendKey(key);
     const r = this.keyIndex(leaf, key);
     if (r < 0) return undefined;
@@ -493,6 +537,7 @@ export class PackedBTree {
 
   /** Removes ranks [start, end); returns how many entries were removed. */
   removeRange(start: number, end: number): number {
+    if (this.watched !== null && this.watched.length > 0) this.settleWatched();
     if (start < 0) start = 0;
     if (end > this.size) end = this.size;
     let left = end - start;
@@ -508,6 +553,7 @@ export class PackedBTree {
   }
 
   clear(): void {
+    if (this.watched !== null && this.watched.length > 0) this.settleWatched();
     this.hintKey = null;
     this.epoch++;
     const leaf = new Leaf();
@@ -746,6 +792,9 @@ export class PackedBTree {
     checkTree(this.root, this.height, this.head, this.tail, this.leafCount, this.dataBytes, this.ctx);
   }
 }
+
+/** At most this many ranges are watched at once (keyRange); a RESP connection encodes each before the next runs. */
+const WATCH_MAX = 64;
 
 const MODE_INSERT = 0;
 const MODE_SET = 1;
