@@ -4,7 +4,7 @@
  * to completion.
  */
 import { type Clock, systemClock } from './clock';
-import type { CommandContext, CommandGroup, CommandSpec, KeySpec, Session } from './command';
+import { type CommandContext, type CommandGroup, type CommandSpec, type KeySpec, type Session, writtenKeys } from './command';
 import { type CommandStat, CommandStats } from './command-stats';
 import { COMMANDS } from './commands/index';
 import { validateTable } from './commands/table';
@@ -32,6 +32,20 @@ export interface ReservedKeys {
   readonly owner: CommandGroup;
   refusal(key: string): Reply;
 }
+
+/**
+ * What persistence sees of the writes (src/persistence): `before` runs before every write command with the keys it
+ * will write in database `db` (undefined when they are not known: FLUSHALL, SWAPDB, MOVE, index batches), so a
+ * snapshot being written can save their state first; `after` runs once the command changed something, with the
+ * time it ran at, so the command can be logged and replayed exactly.
+ */
+export interface WriteHook {
+  before(db: number, keys: readonly Buffer[] | undefined): void;
+  after(db: number, argv: readonly Buffer[], now: number): void;
+}
+
+/** Write commands whose keys may live in another database than the session's: their keys count as unknown. */
+const CROSS_DB_WRITES = new Set(['move', 'copy']);
 
 export interface EngineStats {
   commandsProcessed: number;
@@ -62,6 +76,10 @@ export class Engine implements KeyspaceListener {
   private readonly reservedPrefix: Buffer;
   /** the write commands a reserved prefix applies to */
   private readonly guarded: Set<CommandSpec>;
+  /** every write command (the ones `writeHook` sees) */
+  private readonly writeCommands: Set<CommandSpec>;
+  /** set by persistence while the engine's writes are logged or a snapshot is written */
+  writeHook: WriteHook | undefined;
 
   constructor(opts: EngineOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -75,6 +93,7 @@ export class Engine implements KeyspaceListener {
     this.reservedPrefix = Buffer.from(this.reserved?.prefix ?? '', 'utf8');
     const owner = this.reserved?.owner;
     this.guarded = new Set(owner ? all.filter((s) => s.group !== owner && s.flags.includes('write')) : []);
+    this.writeCommands = new Set(all.filter((s) => s.flags.includes('write')));
     this.startedAt = this.clock.now();
   }
 
@@ -124,8 +143,16 @@ export class Engine implements KeyspaceListener {
     };
     this.stats.commandsProcessed++;
     const stats = this.commandStats;
+    const hook = this.writeHook !== undefined && this.writeCommands.has(spec) ? this.writeHook : undefined;
+    let dirtyBefore = 0;
+    if (hook !== undefined) {
+      const keys = CROSS_DB_WRITES.has(spec.name) ? [] : writtenKeys(spec, argv);
+      hook.before(ctx.db.id, keys.length > 0 ? keys : undefined);
+      dirtyBefore = this.dirty;
+    }
     const t0 = stats.timed(spec) ? performance.now() : -1;
     const r = spec.run(ctx);
+    if (hook !== undefined && this.dirty !== dirtyBefore) hook.after(ctx.db.id, argv, now);
     // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
     stats.ran(spec, argv, t0 < 0 ? -1 : (performance.now() - t0) * 1000, r);
     return r;

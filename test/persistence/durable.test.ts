@@ -1,0 +1,252 @@
+/**
+ * Durable + WriteLog: what is flushed survives a restart exactly (snapshot + log replay), writers are fenced off
+ * each other, a damaged log tail is reported and the state before it kept, readers refresh, garbage goes, and
+ * store failures are retried without losing or reordering batches.
+ */
+import { ManualClock } from '../../src/engine/clock';
+import type { Engine } from '../../src/engine/engine';
+import { payloadSize } from '../../src/index/payload';
+import { StoreError } from '../../src/persistence/blob-store';
+import { CommitConflict, Durable } from '../../src/persistence/durable';
+import { MANIFEST } from '../../src/persistence/manifest';
+import { MemoryBlobStore } from '../../src/persistence/memory-store';
+import { WeightFunctions } from '../../src/persistence/weights';
+import { WriteLog } from '../../src/persistence/write-log';
+import { createEngine } from '../../src/service/create-engine';
+import { S3Index } from '../../src/service/s3-index';
+import { created, deleted } from '../index/harness';
+import { plain } from '../helpers/engine';
+import { dumpEngine } from './dump';
+import { FaultyStore } from './faulty-store';
+
+const weights = new WeightFunctions({ 's3idx.size': payloadSize });
+
+interface Node {
+  engine: Engine;
+  clock: ManualClock;
+  durable: Durable;
+  log: WriteLog;
+  lines: string[];
+}
+
+async function openNode(store: MemoryBlobStore | FaultyStore, opts: { writerId?: string } = {}): Promise<Node> {
+  const clock = new ManualClock();
+  const engine = createEngine({ clock });
+  const lines: string[] = [];
+  const { durable } = await Durable.open(engine, {
+    store,
+    weights,
+    writerId: opts.writerId,
+    log: (l) => lines.push(l),
+  });
+  const log = new WriteLog(durable, engine, { log: (l) => lines.push(l), maxBackoffMs: 20 }).start();
+  return { engine, clock, durable, log, lines };
+}
+
+const ingestCmd = (events: unknown[]) => ['S3IDX.INGEST', JSON.stringify(events)];
+
+/** Runs S3IDX.INGEST and checks every event was applied (a rejected event would make the test prove nothing). */
+function ingest(engine: Engine, events: unknown[]): void {
+  const r = plain(engine.execute(ingestCmd(events).map((s) => Buffer.from(s))));
+  expect(r).toEqual([
+    ['applied', events.length],
+    ['stale', 0],
+    ['duplicate', 0],
+    ['ignored', 0],
+    ['rejected', []],
+  ]);
+}
+
+afterEach(() => jest.useRealTimers());
+
+describe('Durable and WriteLog', () => {
+  it('a restart restores exactly what was flushed: commands, TTLs, index batches, several databases', async () => {
+    const store = new MemoryBlobStore();
+    const a = await openNode(store);
+    a.engine.exec('SET', 'k', 'v');
+    a.engine.exec('SET', 'ttl', 'x', 'EX', '100'); // relative: the replay must use the time it ran at
+    a.clock.advance(5000);
+    a.engine.exec('HSET', 'h', 'f', '1');
+    a.engine.execute(
+      ['SET', 'in2', 'two'].map((s) => Buffer.from(s)),
+      { id: 999, db: 2, resp: 2 },
+    );
+    a.engine.execute(
+      ingestCmd([created('bkt', 'x/1', '10', 5), created('bkt', 'x/2', '11', 7)]).map((s) => Buffer.from(s)),
+    );
+    a.engine.exec('GET', 'k'); // reads are not logged
+    await a.log.flush();
+    expect(a.durable.committedSeq).toBe(2); // two times → two batches
+    a.log.stop();
+
+    const b = await openNode(store);
+    expect(dumpEngine(b.engine)).toEqual(dumpEngine(a.engine));
+    expect(b.engine.dbs[0]!.expires.get('ttl')).toBe(1_700_000_000_000 + 100_000);
+    expect(await new S3Index(b.engine).stats('bkt', 'x/')).toEqual({ ok: true, value: { objects: 2, bytes: 12 } });
+  });
+
+  it('a snapshot replaces the segments it covers; writes after it replay on top', async () => {
+    const store = new MemoryBlobStore();
+    const a = await openNode(store);
+    for (let i = 0; i < 200; i++) {
+      a.engine.exec('ZADD', 'z', String(i), `m${i}`);
+      a.clock.advance(1);
+    }
+    await a.log.flush();
+    expect(a.durable.current.segments.length).toBeGreaterThan(0);
+    const ref = await a.log.snapshot();
+    expect(ref?.logSeq).toBe(200);
+    expect(a.durable.current.segments).toEqual([]);
+    a.engine.exec('ZREM', 'z', 'm5');
+    a.engine.exec('SET', 'after', '1');
+    await a.log.flush();
+    const b = await openNode(store);
+    expect(dumpEngine(b.engine)).toEqual(dumpEngine(a.engine));
+    // nothing to do when nothing was written since
+    await a.log.snapshot();
+    expect(await a.log.snapshot()).toBeUndefined();
+  });
+
+  it('a snapshot taken while writes go on is the state at its start; the writes meanwhile come from the log', async () => {
+    const inner = new MemoryBlobStore();
+    const store = new FaultyStore(inner);
+    const a = await openNode(store);
+    for (let i = 0; i < 3000; i++) a.engine.exec('HSET', 'big', `f${i}`, 'v');
+    a.engine.exec('SET', 's', 'before');
+    await a.log.flush();
+    // the snapshot's upload is slow, so the writes below happen while it is being written
+    store.rules.push({ op: 'put', name: /^snapshots\//, delayMs: 50 });
+    const snap = a.log.snapshot();
+    a.engine.exec('SET', 's', 'during');
+    a.engine.exec('HDEL', 'big', 'f7');
+    a.engine.exec('SET', 'new', '1');
+    a.clock.advance(1);
+    a.engine.exec('DEL', 'new');
+    await snap;
+    await a.log.flush();
+    const b = await openNode(store);
+    expect(dumpEngine(b.engine)).toEqual(dumpEngine(a.engine));
+  });
+
+  it('of two writers, the second to commit learns it lost, and nothing it flushed is acknowledged', async () => {
+    const store = new MemoryBlobStore();
+    const a = await openNode(store, { writerId: 'aaaa' });
+    const b = await openNode(store, { writerId: 'bbbb' });
+    a.engine.exec('SET', 'x', 'from a');
+    await a.log.flush();
+    b.engine.exec('SET', 'x', 'from b');
+    await expect(b.log.flush()).rejects.toThrow(CommitConflict);
+    expect(b.lines.join('\n')).toMatch(/another writer committed to the store first/);
+    // fenced: later flushes fail at once
+    b.engine.exec('SET', 'y', '1');
+    await expect(b.log.flush()).rejects.toThrow(CommitConflict);
+    const c = await openNode(store);
+    expect(c.engine.exec('GET', 'x')).toEqual({ t: 'bulk', v: Buffer.from('from a') });
+    expect(c.engine.exec('GET', 'y')).toEqual({ t: 'null' });
+  });
+
+  it('a damaged log tail is reported; the state before it is restored and later commits continue from there', async () => {
+    const store = new MemoryBlobStore();
+    const a = await openNode(store);
+    for (let i = 0; i < 5; i++) {
+      a.engine.exec('SET', `k${i}`, String(i));
+      a.clock.advance(1);
+      await a.log.flush();
+    }
+    const segs = a.durable.current.segments;
+    const last = segs[segs.length - 1]!;
+    const got = (await store.get(last.name)) as { body: Buffer };
+    const bad = Buffer.from(got.body);
+    bad[bad.length - 2] ^= 0xff;
+    await store.put(last.name, bad);
+    const b = await openNode(store);
+    expect(b.lines.join('\n')).toMatch(/log damaged: .*batch checksum mismatch.*restored up to batch 4/);
+    expect(b.engine.exec('GET', 'k3')).toEqual({ t: 'bulk', v: Buffer.from('3') });
+    expect(b.engine.exec('GET', 'k4')).toEqual({ t: 'null' });
+    b.engine.exec('SET', 'k9', '9');
+    await b.log.flush();
+    const c = await openNode(store);
+    expect(dumpEngine(c.engine)).toEqual(dumpEngine(b.engine));
+  });
+
+  it('a reader refreshes with a conditional GET and applies only the new batches', async () => {
+    const store = new FaultyStore(new MemoryBlobStore());
+    const w = await openNode(store);
+    w.engine.exec('SET', 'a', '1');
+    await w.log.flush();
+    const r = await openNode(store);
+    r.log.stop();
+    expect(await r.durable.refresh(r.engine)).toBe('unchanged');
+    w.engine.exec('SET', 'b', '2');
+    ingest(w.engine, [created('bkt', 'o', '1', 3)]);
+    await w.log.flush();
+    store.calls = [];
+    expect(await r.durable.refresh(r.engine)).toBe('updated');
+    expect(dumpEngine(r.engine)).toEqual(dumpEngine(w.engine));
+    // the manifest and the one new segment, nothing else
+    expect(store.calls.map((c) => c.name)).toEqual([MANIFEST, w.durable.current.segments.at(-1)!.name]);
+    // once a snapshot has replaced segments the reader has not seen, it must reload
+    w.engine.exec('SET', 'c', '3');
+    await w.log.flush();
+    await w.log.snapshot();
+    expect(await r.durable.refresh(r.engine)).toBe('reload');
+  });
+
+  it('garbage: blobs no manifest names go once older than the grace period', async () => {
+    const store = new MemoryBlobStore();
+    const a = await openNode(store);
+    a.engine.exec('SET', 'a', '1');
+    await a.log.flush();
+    await a.log.snapshot();
+    a.engine.exec('SET', 'b', '1');
+    await a.log.flush();
+    await a.log.snapshot();
+    const before = (await store.list('')).map((b) => b.name);
+    expect(await a.durable.collectGarbage(60_000)).toBe(0); // all young
+    expect(await a.durable.collectGarbage(-1)).toBe(before.length - 2); // all but the manifest and the snapshot
+    expect((await store.list('')).map((b) => b.name)).toEqual([MANIFEST, a.durable.current.snapshot!.name].sort());
+    const b = await openNode(store);
+    expect(dumpEngine(b.engine)).toEqual(dumpEngine(a.engine));
+  });
+
+  it('a store that fails is retried; batches stay in order and the flush resolves once they are durable', async () => {
+    const store = new FaultyStore(new MemoryBlobStore());
+    const a = await openNode(store);
+    store.rules.push({ op: 'put', name: /^log\//, times: 3, error: () => new StoreError('503 SlowDown') });
+    store.rules.push({ op: 'put', name: /^manifest/, times: 2, error: () => new StoreError('500 InternalError') });
+    a.engine.exec('SET', 'a', '1');
+    const f1 = a.log.flush();
+    a.clock.advance(1);
+    a.engine.exec('SET', 'a', '2');
+    const f2 = a.log.flush();
+    await Promise.all([f1, f2]);
+    expect(a.lines.some((l) => /commit failed \(1×\), retrying: 503 SlowDown/.test(l))).toBe(true);
+    const b = await openNode(store);
+    expect(b.engine.exec('GET', 'a')).toEqual({ t: 'bulk', v: Buffer.from('2') });
+  });
+
+  it('a manifest put whose response is lost: the retry finds its own commit and succeeds', async () => {
+    const store = new FaultyStore(new MemoryBlobStore());
+    const a = await openNode(store);
+    a.engine.exec('SET', 'a', '1');
+    await a.log.flush();
+    store.rules.push({ op: 'put', name: /^manifest/, times: 1, when: 'after', error: () => new StoreError('timeout') });
+    a.engine.exec('SET', 'a', '2');
+    await a.log.flush();
+    a.engine.exec('SET', 'a', '3');
+    await a.log.flush();
+    const b = await openNode(store);
+    expect(b.engine.exec('GET', 'a')).toEqual({ t: 'bulk', v: Buffer.from('3') });
+  });
+
+  it('deletes in index batches replay too (tombstones keep their ingest time)', async () => {
+    const store = new MemoryBlobStore();
+    const a = await openNode(store);
+    ingest(a.engine, [created('bkt', 'k', '10', 1)]);
+    a.clock.advance(1000);
+    ingest(a.engine, [deleted('bkt', 'k', '20')]);
+    await a.log.flush();
+    const b = await openNode(store);
+    expect(dumpEngine(b.engine)).toEqual(dumpEngine(a.engine));
+  });
+});
