@@ -4,7 +4,14 @@
  * to completion.
  */
 import { type Clock, systemClock } from './clock';
-import { type CommandContext, type CommandGroup, type CommandSpec, type KeySpec, type Session, writtenKeys } from './command';
+import {
+  type CommandContext,
+  type CommandGroup,
+  type CommandSpec,
+  type KeySpec,
+  type Session,
+  writtenKeys,
+} from './command';
 import { type CommandStat, CommandStats } from './command-stats';
 import { COMMANDS } from './commands/index';
 import { validateTable } from './commands/table';

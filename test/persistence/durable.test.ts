@@ -14,8 +14,8 @@ import { WeightFunctions } from '../../src/persistence/weights';
 import { WriteLog } from '../../src/persistence/write-log';
 import { createEngine } from '../../src/service/create-engine';
 import { S3Index } from '../../src/service/s3-index';
-import { created, deleted } from '../index/harness';
 import { plain } from '../helpers/engine';
+import { created, deleted } from '../index/harness';
 import { dumpEngine } from './dump';
 import { FaultyStore } from './faulty-store';
 
