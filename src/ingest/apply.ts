@@ -19,8 +19,8 @@ import { type ParsedSink, parseInto } from './parse';
 import { emptyOutcome, type IngestOutcome, type ParsedItem } from './types';
 
 /**
- * Events whose index lookups are prepared together (see Applier): with 16, the 1M-event index bench ingests ~15 %
- * faster than one at a time; 12, 24 and 32 measured no better (BENCHMARKS.md, issue 4, sessions 9 and 10).
+ * Events whose index lookups are prepared together (see Applier): 16 is the group size the index bench ingests
+ * fastest with (figures in BENCHMARKS.md, issue 4).
  */
 const PREPARE_GROUP = 16;
 
