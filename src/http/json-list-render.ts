@@ -24,10 +24,20 @@ import {
   type RawListOptions,
   type Result,
 } from '../index/list';
-import { commonForm, STORAGE_CLASSES } from '../index/payload';
+import { commonForm, readCommonForm, STORAGE_CLASSES } from '../index/payload';
 import type { IndexScope } from '../index/store';
 import type { PageWriter, RowWriter } from './render-bytes';
-import { ByteSink, FramedPage, isoTimestamp, put, putMd5Hex, putUint, rowFields, startRow } from './render-bytes';
+import {
+  ByteSink,
+  copyPlain,
+  FramedPage,
+  isoTimestamp,
+  MAX_ISO_MS,
+  put,
+  putMd5Hex,
+  putUint,
+  rowFields,
+} from './render-bytes';
 
 /** JSON string literal; the common case (nothing to escape) skips JSON.stringify. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
@@ -111,11 +121,18 @@ const ROW_FIXED = KEY_HEAD.length + SIZE_HEAD.length + 16 + Math.max(...TAILS.ma
 
 /** One object row `{"key":…,"versionId":…}`. */
 export const putObjectRow: RowWriter = (sink, buf, ks, ke, vs, ve, plain = false) => {
-  if (!startRow(sink, KEY_HEAD, ROW_FIXED, buf, ks, ke, plain)) putKey(sink, buf, ks, ke);
-  const out = sink.buf;
-  let p = sink.pos;
-  const f = rowFields(buf, vs, ve);
-  if (f === undefined) {
+  sink.ensure(ROW_FIXED + 6 * (ke - ks));
+  let out = sink.buf;
+  let p = put(out, sink.pos, KEY_HEAD);
+  if (plain) {
+    p = copyPlain(out, p, buf, ks, ke);
+  } else {
+    sink.pos = p;
+    putKey(sink, buf, ks, ke);
+    out = sink.buf;
+    p = sink.pos;
+  }
+  if (vs >= 0 && readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) {
     // the common form: the tail of its storage class copied in one piece, ETag and date written over it
     const q = commonForm.etagAt;
     p = put(out, p, SIZE_HEAD);
@@ -128,6 +145,7 @@ export const putObjectRow: RowWriter = (sink, buf, ks, ke, vs, ve, plain = false
     return;
   }
   // any other form: the decoded fields as strings
+  const f = rowFields(buf, vs, ve);
   sink.pos = p;
   sink.utf8(
     `","size":${f.size},"etag":${jsonOrNull(f.etag)},"lastModified":"${sink.dates.text(f.lastModified)}",` +

@@ -5,7 +5,7 @@
  * remembers between rows (the date cache, its scratch) belongs to an object the page writer creates.
  */
 import type { RawPage, RowMaker } from '../index/list';
-import { commonForm, decodeListingFields, type ListingFields, readCommonForm } from '../index/payload';
+import { decodeListingFields, type ListingFields } from '../index/payload';
 
 /**
  * A growing output buffer, with the date cache of the timestamps written into it (each page writer's own sinks, so
@@ -135,25 +135,6 @@ export type RowWriter = (
   plain?: boolean,
 ) => void;
 
-/**
- * Starts a row: makes room for `fixed` bytes and 6 per key byte, writes `head`, then the key when it is `plain`.
- * False when the key is left for the caller to escape.
- */
-export function startRow(
-  sink: ByteSink,
-  head: Buffer,
-  fixed: number,
-  buf: Buffer,
-  ks: number,
-  ke: number,
-  plain: boolean,
-): boolean {
-  sink.ensure(fixed + 6 * (ke - ks));
-  const p = put(sink.buf, sink.pos, head);
-  sink.pos = plain ? copyPlain(sink.buf, p, buf, ks, ke) : p;
-  return plain;
-}
-
 /** What a row without a payload shows. */
 const NO_PAYLOAD: ListingFields = Object.freeze({
   size: 0,
@@ -164,14 +145,11 @@ const NO_PAYLOAD: ListingFields = Object.freeze({
 });
 
 /**
- * The fields of a listing row's payload at buf[vs, ve) (vs < 0: none) for the renderers' string path; undefined for
- * the byte path: the payload has the common form with a date IsoDates writes (4-digit year), read into commonForm.
+ * The decoded fields of a listing row's payload at buf[vs, ve) (vs < 0: none): the renderers' string path, for rows
+ * their byte path (the common form read in place, with a 4-digit-year date) does not take.
  */
-export function rowFields(buf: Buffer, vs: number, ve: number): ListingFields | undefined {
-  if (vs < 0) return NO_PAYLOAD;
-  if (readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) return undefined;
-  return decodeListingFields(buf, vs, ve);
-}
+export const rowFields = (buf: Buffer, vs: number, ve: number): ListingFields =>
+  vs < 0 ? NO_PAYLOAD : decodeListingFields(buf, vs, ve);
 
 // --- digits ---------------------------------------------------------------------------------------------------------
 

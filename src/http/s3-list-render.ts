@@ -9,10 +9,10 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { encodeContinuationToken, type ListOptions, type PageBounds, type Result } from '../index/list';
-import { commonForm, STORAGE_CLASSES } from '../index/payload';
+import { commonForm, readCommonForm, STORAGE_CLASSES } from '../index/payload';
 import type { ImmediateRawLister } from '../service/object-index';
 import type { ByteSink, PageWriter, RowWriter } from './render-bytes';
-import { FramedPage, put, putMd5Hex, putUint, rowFields, startRow } from './render-bytes';
+import { copyPlain, FramedPage, MAX_ISO_MS, put, putMd5Hex, putUint, rowFields } from './render-bytes';
 import { quotedEtag, s3UrlEncode } from './s3-xml';
 import { S3_XMLNS, XML_DECLARATION, xmlEscape } from './xml';
 
@@ -91,11 +91,13 @@ const CONTENTS_FIXED = CONTENTS_HEAD.length + MIDDLE.length + 16 + Math.max(...C
 /** `<Contents>` elements, with keys XML-escaped or (`url`) percent-encoded for encoding-type=url. */
 function contentsWriter(url: boolean): RowWriter {
   return (sink, buf, ks, ke, vs, ve, plain = false) => {
-    if (!startRow(sink, CONTENTS_HEAD, CONTENTS_FIXED, buf, ks, ke, plain && !url)) putXmlKey(sink, buf, ks, ke, url);
+    sink.ensure(CONTENTS_FIXED + 6 * (ke - ks));
+    sink.pos = put(sink.buf, sink.pos, CONTENTS_HEAD);
+    if (plain && !url) sink.pos = copyPlain(sink.buf, sink.pos, buf, ks, ke);
+    else putXmlKey(sink, buf, ks, ke, url);
     const out = sink.buf;
     const p = sink.pos;
-    const f = rowFields(buf, vs, ve);
-    if (f === undefined) {
+    if (vs >= 0 && readCommonForm(buf, vs, ve) && commonForm.lastModified < MAX_ISO_MS) {
       // the common form: constant markup copied in one piece, date and ETag written over its placeholders
       out.set(MIDDLE, p);
       sink.dates.write(out, p + MID_DATE_AT, commonForm.lastModified);
@@ -105,6 +107,7 @@ function contentsWriter(url: boolean): RowWriter {
       sink.pos = r;
       return;
     }
+    const f = rowFields(buf, vs, ve);
     sink.utf8(
       `</Key><LastModified>${sink.dates.text(f.lastModified)}</LastModified><ETag>${xmlEscape(quotedEtag(f.etag))}</ETag>` +
         `<Size>${f.size}</Size><StorageClass>${xmlEscape(f.storageClass)}</StorageClass></Contents>`,
