@@ -7,7 +7,9 @@
  *   --host H                  S3_INDEX_HOST                127.0.0.1
  *   --resp-port N             S3_INDEX_RESP_PORT           6380
  *   --http-port N             S3_INDEX_HTTP_PORT           8080
- *   --data-dir DIR            S3_INDEX_DATA_DIR            (none: memory only)
+ *   --data-dir DIR            S3_INDEX_DATA_DIR            (none: memory only)  snapshots and log in DIR
+ *   --save "SECS CHANGES …"   S3_INDEX_SAVE                3600 1 300 100 60 10000 ("": no automatic snapshots)
+ *   --appendfsync POLICY      S3_INDEX_APPENDFSYNC         everysec (always | everysec | no)
  *   --requirepass P           S3_INDEX_REQUIREPASS         (none)
  *   --maxclients N            S3_INDEX_MAXCLIENTS          10000
  *   --proto-max-bulk-len B    S3_INDEX_PROTO_MAX_BULK_LEN  512mb
@@ -22,12 +24,18 @@
  */
 import { parseMemory } from './engine/commands/server/runtime-config';
 import { type ApiToken, parseApiTokens } from './http/auth';
+import { DEFAULT_SAVE_RULES, parseSaveRules, type SaveRule } from './persistence/save-rules';
+import type { FsyncPolicy } from './persistence/write-log';
 
 export interface ServeConfig {
   host: string;
   respPort: number;
   httpPort: number;
   dataDir: string | undefined;
+  /** automatic snapshots (with a data directory) */
+  save: readonly SaveRule[];
+  /** when cache writes are made durable (ingest batches always are) */
+  appendfsync: FsyncPolicy;
   /** never logged */
   requirepass: string | undefined;
   maxclients: number;
@@ -81,6 +89,19 @@ function memory(min: number) {
 
 const text = (raw: string): string => raw;
 
+function saveRules(raw: string, name: string): readonly SaveRule[] {
+  const rules = parseSaveRules(raw);
+  if (rules === undefined)
+    throw new ConfigError(`${name}: '${raw}' is not a list of "SECONDS CHANGES" pairs (e.g. "3600 1 300 100")`);
+  return rules;
+}
+
+function fsyncPolicy(raw: string, name: string): FsyncPolicy {
+  if (raw !== 'always' && raw !== 'everysec' && raw !== 'no')
+    throw new ConfigError(`${name}: '${raw}' is not one of always, everysec, no`);
+  return raw;
+}
+
 /**
  * `S3_INDEX_API_TOKENS` through http/auth.ts, which owns the format. Its message is passed on with every would-be
  * token of the value masked, so a typo in the configuration never prints a working token into a log.
@@ -105,6 +126,8 @@ const OPTIONS: readonly Option[] = [
   { flag: '--resp-port', env: 'S3_INDEX_RESP_PORT', key: 'respPort', parse: port },
   { flag: '--http-port', env: 'S3_INDEX_HTTP_PORT', key: 'httpPort', parse: port },
   { flag: '--data-dir', env: 'S3_INDEX_DATA_DIR', key: 'dataDir', parse: text },
+  { flag: '--save', env: 'S3_INDEX_SAVE', key: 'save', parse: saveRules },
+  { flag: '--appendfsync', env: 'S3_INDEX_APPENDFSYNC', key: 'appendfsync', parse: fsyncPolicy },
   { flag: '--requirepass', env: 'S3_INDEX_REQUIREPASS', key: 'requirepass', parse: text },
   { flag: '--maxclients', env: 'S3_INDEX_MAXCLIENTS', key: 'maxclients', parse: positiveInt },
   { flag: '--proto-max-bulk-len', env: 'S3_INDEX_PROTO_MAX_BULK_LEN', key: 'protoMaxBulkLen', parse: memory(1 << 20) },
@@ -125,6 +148,8 @@ export const DEFAULTS: ServeConfig = Object.freeze({
   respPort: 6380,
   httpPort: 8080,
   dataDir: undefined,
+  save: parseSaveRules(DEFAULT_SAVE_RULES)!,
+  appendfsync: 'everysec',
   requirepass: undefined,
   maxclients: 10000,
   protoMaxBulkLen: 512 * 1024 * 1024,

@@ -22,14 +22,14 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   // snapshots and the log of the engine's data, and the stores they live in (a local directory, S3)
   persistence: ['engine'],
   // where index and ingest meet: the ObjectIndex interface, its engine implementation, S3IDX.INGEST, createEngine
-  service: ['engine', 'index', 'ingest'],
+  service: ['engine', 'index', 'ingest', 'persistence'],
   server: ['engine', 'protocol'],
   // `config` here and `http` in config: src/config.ts reads the API token syntax (http/auth.ts) and
   // src/http/config.ts the loader's settings; the two import each other
   http: ['engine', 'protocol', 'index', 'ingest', 'service', 'config'],
-  config: ['engine', 'http'],
-  handlers: ['engine', 'protocol', 'index', 'ingest', 'service', 'http', 'config'],
-  cli: ['engine', 'protocol', 'index', 'ingest', 'service', 'server', 'http', 'config'],
+  config: ['engine', 'http', 'persistence'],
+  handlers: ['engine', 'protocol', 'index', 'ingest', 'service', 'http', 'config', 'persistence'],
+  cli: ['engine', 'protocol', 'index', 'ingest', 'service', 'server', 'http', 'config', 'persistence'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -12,11 +12,15 @@ import { serverStateOf } from '../engine/commands/server/server-state';
 import { createApp } from '../http/app';
 import { httpConfigOf } from '../http/config';
 import { type HttpServerHandle, startHttpServer } from '../http/node-server';
+import { StoreError } from '../persistence/blob-store';
+import { CorruptError } from '../persistence/bytes';
 import { RespServer } from '../server/server';
 import { createEngine } from '../service/create-engine';
+import { openStore, Persistence } from '../service/persistence';
 import { S3Index } from '../service/s3-index';
 
 export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-port 6380] [--http-port 8080] [--data-dir DIR]
+                      [--save "3600 1 300 100 60 10000"] [--appendfsync always|everysec|no]
                       [--requirepass PASSWORD] [--maxclients N] [--proto-max-bulk-len 512mb]
                       [--client-query-buffer-limit 1gb]
 environment: S3_INDEX_<FLAG> for each flag (S3_INDEX_REQUIREPASS, S3_INDEX_HTTP_PORT, ...), and for the HTTP API
@@ -30,8 +34,14 @@ export interface RunningService {
   respPort: number;
   http: HttpServerHandle;
   httpPort: number;
-  stop(): Promise<void>;
+  /** with a data directory: the store, the log and the snapshots */
+  persistence: Persistence | undefined;
+  /** stops serving; with persistence, flushes the log and writes a final snapshot (unless `snapshot: false`) */
+  stop(opts?: { snapshot?: boolean }): Promise<void>;
 }
+
+/** The data directory or store cannot be used (unwritable, unreachable, damaged, from a newer version). */
+export class StorageError extends Error {}
 
 /** A port that could not be opened, said the way an operator fixes it ("HTTP port 8080 is in use"). */
 export class ListenError extends Error {}
@@ -59,9 +69,36 @@ function listenError(what: 'RESP' | 'HTTP', host: string, port: number, err: unk
  * Starts the service for a validated config (also used by tests and benchmarks). Everything is built before the
  * first port opens; when the second cannot open, the first is closed before this rejects.
  */
-export async function startService(config: ServeConfig): Promise<RunningService> {
+export async function startService(
+  config: ServeConfig,
+  hooks: { log?: (line: string) => void; onFenced?: () => void } = {},
+): Promise<RunningService> {
   const engine = createEngine();
   const state = serverStateOf(engine);
+  const log = hooks.log ?? ((line: string) => process.stderr.write(`s3-index: ${line}\n`));
+  let persistence: Persistence | undefined;
+  try {
+    const store = await openStore(config.dataDir);
+    if (store !== undefined) {
+      log(`restoring from ${store.description}`);
+      persistence = await Persistence.open(engine, {
+        store,
+        policy: config.appendfsync,
+        saveRules: config.save,
+        log,
+        onFenced: hooks.onFenced,
+      });
+      const r = persistence.restored;
+      log(
+        `restored ${r.keys} keys from the snapshot and ${r.batchesReplayed} logged batches in ${Math.round(r.ms)} ms` +
+          (r.damage !== undefined ? ` (the log was damaged: ${r.damage})` : ''),
+      );
+      state.persistence = persistence;
+    }
+  } catch (err) {
+    if (err instanceof StoreError || err instanceof CorruptError) throw new StorageError(err.message, { cause: err });
+    throw err;
+  }
   state.config = new RuntimeConfig({
     port: config.respPort,
     bind: config.host,
@@ -71,7 +108,8 @@ export async function startService(config: ServeConfig): Promise<RunningService>
     'client-query-buffer-limit': config.clientQueryBufferLimit,
     dir: config.dataDir ?? '',
   });
-  const app = createApp({ engine, index: new S3Index(engine), config: httpConfigOf(config), clock: systemClock });
+  const index = persistence !== undefined ? persistence.durableIndex(new S3Index(engine)) : new S3Index(engine);
+  const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock });
   // RespServer logs every error of its socket; the one before it listens is the failed listen, which listen()
   // rejects with and which is reported once, below
   let listening = false;
@@ -79,12 +117,14 @@ export async function startService(config: ServeConfig): Promise<RunningService>
     log: (msg) => {
       if (listening) process.stderr.write(`s3-index: ${msg}\n`);
     },
+    durability: persistence?.durabilityBarrier(),
   });
   let respPort: number;
   try {
     respPort = await resp.listen(config.respPort, config.host);
     listening = true;
   } catch (err) {
+    await persistence?.close({ snapshot: false });
     throw listenError('RESP', config.host, config.respPort, err);
   }
   let http: HttpServerHandle;
@@ -92,6 +132,7 @@ export async function startService(config: ServeConfig): Promise<RunningService>
     http = await startHttpServer(app, { host: config.host, port: config.httpPort });
   } catch (err) {
     await resp.close();
+    await persistence?.close({ snapshot: false });
     throw listenError('HTTP', config.host, config.httpPort, err);
   }
   return {
@@ -100,8 +141,10 @@ export async function startService(config: ServeConfig): Promise<RunningService>
     respPort,
     http,
     httpPort: http.port,
-    stop: async () => {
+    persistence,
+    stop: async (opts = {}) => {
       await Promise.all([resp.close(), http.close()]);
+      await persistence?.close(opts);
     },
   };
 }
@@ -113,11 +156,13 @@ export async function serve(args: readonly string[]): Promise<number> {
   }
   let config: ServeConfig;
   let service: RunningService;
+  // set once running: stops the service (another writer took over the store: no final snapshot, exit 1)
+  let onFenced: () => void = () => undefined;
   try {
     config = loadServeConfig(args);
-    service = await startService(config);
+    service = await startService(config, { onFenced: () => onFenced() });
   } catch (err) {
-    if (!(err instanceof ConfigError || err instanceof ListenError)) throw err;
+    if (!(err instanceof ConfigError || err instanceof ListenError || err instanceof StorageError)) throw err;
     // one line, no stack: the message names the setting or the port (and never a password or a token)
     process.stderr.write(`s3-index: ${err.message}\n`);
     return err instanceof ConfigError ? 2 : 1;
@@ -126,17 +171,28 @@ export async function serve(args: readonly string[]): Promise<number> {
     `s3-index: RESP server listening on ${config.host}:${service.respPort}` +
       `${config.requirepass ? ' (password required)' : ''}; HTTP API on http://${config.host}:${service.httpPort}\n`,
   );
+  let code = 0;
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const stop = (why: string, snapshot = true) => {
       // a repeated signal (Ctrl-C also reaches a child through its parent) must not cut the shutdown short
       if (stopping) return;
       stopping = true;
-      process.stderr.write(`s3-index: ${signal} received, shutting down\n`);
-      service.stop().then(finish, finish);
+      process.stderr.write(
+        `s3-index: ${why}, shutting down${service.persistence !== undefined && snapshot ? ' (saving a final snapshot)' : ''}\n`,
+      );
+      service.stop({ snapshot }).then(finish, (err: unknown) => {
+        process.stderr.write(`s3-index: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        code = 1;
+        finish();
+      });
     };
-    const onInt = () => stop('SIGINT');
-    const onTerm = () => stop('SIGTERM');
+    onFenced = () => {
+      code = 1;
+      stop('another writer committed to the store', false);
+    };
+    const onInt = () => stop('SIGINT received');
+    const onTerm = () => stop('SIGTERM received');
     const finish = () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
@@ -145,5 +201,5 @@ export async function serve(args: readonly string[]): Promise<number> {
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
   });
-  return 0;
+  return code;
 }

@@ -15,7 +15,8 @@ import {
   MULTI_NESTED,
   WATCH_IN_MULTI,
 } from '../engine/commands/connection/transactions';
-import { bulk, bulkStr, NULL_ARRAY, OK } from '../engine/reply';
+import { NO_PERSISTENCE } from '../engine/commands/server/save';
+import { bulk, bulkStr, error, NULL_ARRAY, OK } from '../engine/reply';
 import type { Connection } from './connection';
 
 export type ConnectionHandler = (conn: Connection, argv: Buffer[], spec: CommandSpec) => void;
@@ -194,6 +195,14 @@ function monitor(conn: Connection): void {
   conn.server.monitors.add(conn);
 }
 
+/** SAVE: a snapshot, answered once it is committed; this client waits, the others carry on. */
+function save(conn: Connection): void {
+  const p = conn.server.state.persistence;
+  if (p === undefined) conn.reply(error(NO_PERSISTENCE));
+  else if (p.saveInProgress) conn.reply(error('ERR Background save already in progress'));
+  else conn.hold(p.bgsave().then(() => OK));
+}
+
 export const CONNECTION_HANDLERS: ReadonlyMap<string, ConnectionHandler> = new Map<string, ConnectionHandler>([
   ['auth', auth],
   ['hello', hello],
@@ -210,4 +219,5 @@ export const CONNECTION_HANDLERS: ReadonlyMap<string, ConnectionHandler> = new M
   ['punsubscribe', punsubscribe],
   ['ping', ping],
   ['monitor', monitor],
+  ['save', save],
 ]);

@@ -66,6 +66,8 @@ export class Connection implements Subscriber, ClientHandle {
   /** set by QUIT, protocol errors and CLIENT KILL: write what is pending, then close */
   private closing = false;
   private waitingDrain = false;
+  /** a command's reply is pending (SAVE) or the output waits for the log to be durable (see hold) */
+  private held = false;
   private processing = false;
   private flushScheduled = false;
   private replyOff = false;
@@ -159,7 +161,7 @@ export class Connection implements Subscriber, ClientHandle {
     const parser = this.parser;
     const writer = this.writer;
     try {
-      while (!this.closing && !this.waitingDrain) {
+      while (!this.closing && !this.waitingDrain && !this.held) {
         const argv = parser.next();
         if (argv === undefined) break;
         this.execute(argv);
@@ -345,8 +347,33 @@ export class Connection implements Subscriber, ClientHandle {
   }
 
   /** Sends everything written so far; closes the connection afterwards when it is closing. */
+  /**
+   * Holds this client's later commands and all its output until `p` settles, then writes the reply it gives (if
+   * any; a rejection becomes an error reply) and carries on. Replies stay in order; other clients are not held.
+   */
+  hold(p: Promise<Reply | undefined>): void {
+    this.held = true;
+    this.socket.pause();
+    p.then(
+      (r) => r,
+      (err: unknown) => error(`ERR ${err instanceof Error ? err.message : String(err)}`),
+    ).then((r) => {
+      this.held = false;
+      if (this.closed) return;
+      if (r !== undefined) this.reply(r);
+      if (!this.waitingDrain) this.socket.resume();
+      this.processInput();
+    });
+  }
+
   flush(): void {
-    if (this.closed) return;
+    if (this.closed || this.held) return;
+    // appendfsync always: nothing goes out while a write it may answer is not durable yet
+    const durable = this.server.durability?.();
+    if (durable !== undefined) {
+      this.hold(durable.then(() => undefined));
+      return;
+    }
     if (this.writer.length > 0) {
       const parts = this.writer.take();
       let bytes = 0;

@@ -17,6 +17,11 @@ export interface RespServerOptions {
   activeExpireMs?: number;
   /** where warnings go (never secrets); defaults to stderr */
   log?: (msg: string) => void;
+  /**
+   * With `appendfsync always`: a promise of the writes run so far being durable, or undefined when they are. Output
+   * is held until it settles, so no client hears of a write that a crash could lose.
+   */
+  durability?: () => Promise<void> | undefined;
 }
 
 /** Slots of the command-name cache (a power of two; the cache must not grow with random input). */
@@ -35,6 +40,7 @@ export class RespServer {
   private readonly lookupSpecs: Array<CommandSpec | undefined> = new Array(LOOKUP_SLOTS).fill(undefined);
   private timers: NodeJS.Timeout[] = [];
   readonly log: (msg: string) => void;
+  readonly durability: (() => Promise<void> | undefined) | undefined;
 
   constructor(
     readonly engine: Engine,
@@ -43,6 +49,7 @@ export class RespServer {
     this.state = serverStateOf(engine);
     this.hub = pubsubOf(engine);
     this.log = opts.log ?? ((msg) => process.stderr.write(`s3-index: ${msg}\n`));
+    this.durability = opts.durability;
     for (const [name, handler] of CONNECTION_HANDLERS) {
       const spec = engine.table.get(name);
       if (spec) this.handlers.set(spec, handler);

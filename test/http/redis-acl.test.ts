@@ -31,6 +31,7 @@ const NEEDS_CONNECTION = new Set([
   'psubscribe',
   'punsubscribe',
   'monitor',
+  'save',
 ]);
 
 describe.each(['ro', 'rw', 'admin'] as AccessLevel[])('/redis with a %s token', (level) => {

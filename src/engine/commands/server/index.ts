@@ -5,6 +5,17 @@ import { config } from './config';
 import { info } from './info';
 import { publish } from './publish';
 import { pubsub } from './pubsub';
+import { bgsave, lastsave, save } from './save';
 import { time } from './time';
 
-export const SERVER_COMMANDS: readonly CommandSpec[] = [info, command, config, time, publish, pubsub];
+export const SERVER_COMMANDS: readonly CommandSpec[] = [
+  info,
+  command,
+  config,
+  time,
+  publish,
+  pubsub,
+  save,
+  bgsave,
+  lastsave,
+];

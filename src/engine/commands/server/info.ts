@@ -90,20 +90,29 @@ const SECTIONS: Record<string, Section> = {
       ['lazyfree_pending_objects', 0],
     ];
   },
-  persistence: (engine, state) => [
-    ['loading', state.loading ? 1 : 0],
-    ['async_loading', 0],
-    ['rdb_changes_since_last_save', engine.dirty],
-    ['rdb_bgsave_in_progress', 0],
-    ['rdb_last_save_time', Math.floor(engine.startedAt / 1000)],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['aof_enabled', 0],
-    ['aof_rewrite_in_progress', 0],
-    ['aof_rewrite_scheduled', 0],
-    ['aof_last_write_status', 'ok'],
-  ],
+  persistence: (engine, state) => {
+    const fields: Array<[string, string | number]> = [
+      ['loading', state.loading ? 1 : 0],
+      ['async_loading', 0],
+      ['rdb_changes_since_last_save', engine.dirty],
+      ['rdb_bgsave_in_progress', 0],
+      ['rdb_last_save_time', Math.floor(engine.startedAt / 1000)],
+      ['rdb_last_bgsave_status', 'ok'],
+      ['rdb_last_bgsave_time_sec', -1],
+      ['rdb_current_bgsave_time_sec', -1],
+      ['aof_enabled', 0],
+      ['aof_rewrite_in_progress', 0],
+      ['aof_rewrite_scheduled', 0],
+      ['aof_last_write_status', 'ok'],
+    ];
+    // a durable server replaces the fields it knows and adds its own
+    for (const [k, v] of state.persistence?.info() ?? []) {
+      const i = fields.findIndex(([name]) => name === k);
+      if (i >= 0) fields[i] = [k, v];
+      else fields.push([k, v]);
+    }
+    return fields;
+  },
   stats: (engine, state) => {
     const hub = pubsubOf(engine);
     let expired = 0;

@@ -38,6 +38,20 @@ export interface NetStats {
   netOutputBytes: number;
 }
 
+/**
+ * What the persistence layer (src/service/persistence.ts) offers the commands that control it: SAVE, BGSAVE,
+ * LASTSAVE and INFO persistence. Absent when the server keeps its data in memory only.
+ */
+export interface PersistenceControl {
+  /** starts a snapshot unless one runs; settles when it (or the one running) is committed */
+  bgsave(): Promise<unknown>;
+  readonly saveInProgress: boolean;
+  /** ms since the epoch of the last successful snapshot (or of the start) */
+  readonly lastSave: number;
+  /** INFO persistence fields that replace or add to the defaults */
+  info(): Array<[string, string | number]>;
+}
+
 export class ServerState {
   config = new RuntimeConfig();
   readonly clients = new Map<number, ClientHandle>();
@@ -45,6 +59,7 @@ export class ServerState {
   readonly runId = randomBytes(20).toString('hex');
   /** true while a snapshot is being restored; INFO reports loading:1 and clients wait */
   loading = false;
+  persistence: PersistenceControl | undefined;
   private readonly extras = new WeakMap<Session, ClientExtras>();
 
   extrasOf(session: Session): ClientExtras {
