@@ -70,7 +70,7 @@ export function responseCacheMiddleware(deps: CacheMiddlewareDeps): MiddlewareHa
     const res = c.res;
     if (res.status !== 200) return;
     let body = c.get('cacheBody');
-    // a view (rendered pages are, often into a pooled buffer that is reused): keep an exact copy of its own
+    // a view (rendered pages are views of a larger buffer): keep an exact copy of its own, not the whole buffer
     if (body !== undefined && (body.byteOffset !== 0 || body.buffer.byteLength !== body.byteLength))
       body = new Uint8Array(body); // a copy (Buffer#slice would be a view)
     if (body === undefined) {

@@ -15,7 +15,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { isLoopback } from '../config';
-import { giveBack } from './body-pool';
 
 export interface HttpServerHandle {
   readonly host: string;
@@ -43,15 +42,7 @@ export function startHttpServer(
     );
   }
   return new Promise((resolve, reject) => {
-    const fetch = (
-      req: Request,
-      env: { outgoing?: { once(event: 'finish', f: () => void): unknown } },
-    ): Response | Promise<Response> => {
-      // a rendered body may live in a pooled buffer: reusable once every byte is handed to the OS
-      env.outgoing?.once('finish', () => giveBack(req));
-      return app.fetch(req);
-    };
-    const server = serve({ fetch, hostname: opts.host, port: opts.port }) as Server;
+    const server = serve({ fetch: (req: Request) => app.fetch(req), hostname: opts.host, port: opts.port }) as Server;
     server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? 65_000;
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);

@@ -17,7 +17,6 @@
 import type { Context, Hono } from 'hono';
 import { type PageBounds, S3_MAX_KEYS } from '../index/list';
 import type { ObjectIndex } from '../service/object-index';
-import { lendBody, takeBuffer } from './body-pool';
 import type { AppEnv } from './context';
 import { HttpError } from './errors';
 import { unwrap } from './index-answers';
@@ -170,11 +169,6 @@ async function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q
   const startAfter = checkText('start-after', q.get('start-after'));
   const token = q.get('continuation-token') ?? undefined;
   const maxKeys = parseMaxKeys(q.get('max-keys'), S3_MAX_KEYS, S3_MAX_KEYS, true);
-  let taken: Buffer | undefined;
-  const take = (size: number): Buffer => {
-    taken = takeBuffer(size);
-    return taken;
-  };
   const opts = {
     prefix,
     delimiter: delimiter || undefined,
@@ -184,9 +178,8 @@ async function listObjectsV2(c: Context<AppEnv>, deps: S3Deps, bucket: string, q
     encodingUrl: encodingType === 'url',
   };
   const bounds: PageBounds = {};
-  const page = xmlListPage(bucket, opts, take);
+  const page = xmlListPage(bucket, opts);
   const body = page.finish(unwrap(await deps.index.listRaw(bucket, opts, page.row, bounds)));
-  if (taken !== undefined) lendBody(c.req.raw, taken, body);
   c.set('cacheBody', body);
   c.set('cacheRange', pageRange(prefix, bounds));
   return new Response(body, {

@@ -14,7 +14,6 @@ import { levelAllows } from '../engine/acl';
 import type { PageBounds } from '../index/list';
 import type { ObjectIndex } from '../service/object-index';
 import { readJsonBody } from './body';
-import { lendBody, takeBuffer } from './body-pool';
 import type { HttpLimits } from './config';
 import type { AppEnv } from './context';
 import { forbidden, HttpError } from './errors';
@@ -104,16 +103,10 @@ export function mountV1(app: Hono<AppEnv>, deps: V1Deps): void {
     }
     const maxKeys = parseMaxKeys(q.get('max-keys'), 1000, limits.maxListKeys, false);
     const token = q.get('continuation-token') ?? undefined;
-    let taken: Buffer | undefined;
-    const take = (size: number): Buffer => {
-      taken = takeBuffer(size);
-      return taken;
-    };
     const opts = { prefix, delimiter, maxKeys, startAfter, continuationToken: token };
     const bounds: PageBounds = {};
-    const page = jsonListPage(bucket, opts, take);
+    const page = jsonListPage(bucket, opts);
     const body = page.finish(unwrap(await index.listRaw(bucket, opts, page.row, bounds)));
-    if (taken !== undefined) lendBody(c.req.raw, taken, body);
     c.set('cacheRange', pageRange(prefix, bounds));
     return jsonBytes(c, body);
   });
