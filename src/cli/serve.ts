@@ -109,7 +109,8 @@ export async function startService(
     dir: config.dataDir ?? '',
   });
   const index = persistence !== undefined ? persistence.durableIndex(new S3Index(engine)) : new S3Index(engine);
-  const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock });
+  const durability = persistence?.durabilityBarrier();
+  const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock, durability });
   // RespServer logs every error of its socket; the one before it listens is the failed listen, which listen()
   // rejects with and which is reported once, below
   let listening = false;
@@ -117,7 +118,7 @@ export async function startService(
     log: (msg) => {
       if (listening) process.stderr.write(`s3-index: ${msg}\n`);
     },
-    durability: persistence?.durabilityBarrier(),
+    durability,
   });
   let respPort: number;
   try {

@@ -34,6 +34,11 @@ export interface AppDeps {
   clock: Clock;
   /** the object index /v1, /s3 and the response cache use, and all they know of it; default: the engine's (db 0) */
   index?: ObjectIndex;
+  /**
+   * With `appendfsync always` (src/service/persistence.ts): the promise that the engine's writes so far are durable,
+   * or undefined when they are; /redis answers a write only after it settles.
+   */
+  durability?: () => Promise<void> | undefined;
   /** reported by the S3 endpoint (GetBucketLocation, HeadBucket); default us-east-1 */
   region?: string;
   /**
@@ -213,7 +218,7 @@ export function createApp(deps: AppDeps): HttpApp {
 
   mountV1(app, { index, limits: config.limits, eventCounts });
   mountS3(app, { index, region: deps.region ?? 'us-east-1', startedAt: deps.clock.now() });
-  mountRedisRest(app, { engine, limits: config.limits });
+  mountRedisRest(app, { engine, limits: config.limits, durability: deps.durability });
 
   return Object.assign(app, { authEnabled: auth.enabled, metrics });
 }

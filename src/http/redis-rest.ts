@@ -36,6 +36,8 @@ const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 export interface RedisRestDeps {
   engine: Engine;
   limits: HttpLimits;
+  /** appendfsync always: the promise that the writes so far are durable (undefined when they are); see AppDeps */
+  durability?: () => Promise<void> | undefined;
 }
 
 /** An error reply when this command may not run over REST with this token, else undefined. */
@@ -89,10 +91,17 @@ function pathArguments(rawPath: string): Buffer[] {
 
 export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
   const { engine, limits } = deps;
+  /** with appendfsync always, a write is answered once durable */
+  const durable = async (): Promise<void> => {
+    const p = deps.durability?.();
+    if (p !== undefined) await p;
+  };
 
   app.post('/redis', async (c) => {
     const argv = parseCommand(await readJsonBody(c.req.raw, limits.maxBodyBytes));
-    return respondOne(c, executeOne(engine, argv, c.get('tokenKind')));
+    const reply = executeOne(engine, argv, c.get('tokenKind'));
+    await durable();
+    return respondOne(c, reply);
   });
 
   app.post('/redis/pipeline', async (c) => {
@@ -100,9 +109,9 @@ export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
     const kind = c.get('tokenKind');
     const base64 = isBase64(c);
     const session = newSession();
-    return jsonText(
-      stringifyUpstash(cmds.map((argv) => replyToEnvelope(executeOne(engine, argv, kind, session), base64))),
-    );
+    const envelopes = cmds.map((argv) => replyToEnvelope(executeOne(engine, argv, kind, session), base64));
+    await durable();
+    return jsonText(stringifyUpstash(envelopes));
   });
 
   app.post('/redis/multi-exec', async (c) => {
@@ -125,6 +134,7 @@ export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
     const session = newSession();
     // Back to back, no await: nothing else can run on the engine in between.
     const replies = cmds.map((argv, i) => engine.run(specs[i]!, argv, session));
+    await durable();
     return jsonText(stringifyUpstash(replies.map((r) => replyToEnvelope(r, base64))));
   });
 
@@ -135,7 +145,9 @@ export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
       if (body.byteLength > 0) argv.push(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     }
     if (argv.length === 0) throw commandParseError('empty command');
-    return respondOne(c, executeOne(engine, argv, c.get('tokenKind')));
+    const reply = executeOne(engine, argv, c.get('tokenKind'));
+    await durable();
+    return respondOne(c, reply);
   };
   app.get('/redis/*', pathForm);
   app.post('/redis/*', pathForm);

@@ -138,11 +138,18 @@ describe('s3-index serve --data-dir', () => {
     const replies = await r.pipeline().set('k1', 'v1').hset('h', 'f', 'x').set('k2', 'v2', 'EX', 1000).exec();
     expect(replies!.map(([e]) => e)).toEqual([null, null, null]);
     r.disconnect();
+    // and over /redis (Upstash REST)
+    const rest = await fetch(`http://127.0.0.1:${a.httpPort}/redis`, {
+      method: 'POST',
+      body: JSON.stringify(['SET', 'rest', 'yes']),
+    });
+    expect(await rest.json()).toEqual({ result: 'OK' });
     await stop(a, 'SIGKILL');
     const b = await started(dir);
     const r2 = new Redis(b.respPort);
     expect(await r2.mget('k1', 'k2')).toEqual(['v1', 'v2']);
     expect(await r2.hget('h', 'f')).toBe('x');
+    expect(await r2.get('rest')).toBe('yes');
     expect(await r2.ttl('k2')).toBeGreaterThan(990);
     r2.disconnect();
   }, 60_000);
