@@ -1,11 +1,13 @@
 /** `s3-index` command line. Subcommands are added by each capability (serve, the client commands, …). */
 import { CLIENT_COMMANDS, CLIENT_USAGE, type ClientCommand, GLOBAL_OPTIONS, processIo, runClient } from './client';
 import { serve } from './serve';
+import { snapshotCommand } from './snapshot';
 
 const USAGE = `usage: s3-index [--url URL] [--token TOKEN] <command> [options]
 
 commands:
   serve     run the RESP and HTTP servers on the embedded engine
+  snapshot  inspect|verify PATH: what a data directory or snapshot file holds; check every checksum
   help      print this message
 ${CLIENT_USAGE}`;
 
@@ -59,6 +61,13 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'serve') {
     if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);
     return serve(help ? ['--help'] : rest);
+  }
+  if (cmd === 'snapshot') {
+    if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);
+    return snapshotCommand(help ? ['--help'] : rest, {
+      out: (s) => process.stdout.write(s),
+      err: (s) => process.stderr.write(s),
+    });
   }
   if ((CLIENT_COMMANDS as readonly string[]).includes(cmd)) {
     return runClient(cmd as ClientCommand, [...globals, ...(help ? ['--help'] : []), ...rest], processIo);

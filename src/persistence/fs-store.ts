@@ -37,9 +37,17 @@ export class FsBlobStore implements BlobStore {
     this.description = `directory ${root}`;
   }
 
-  /** Opens (creating it if needed) a directory store, checking that it can be written. */
-  static async open(dir: string): Promise<FsBlobStore> {
+  /**
+   * Opens (creating it if needed) a directory store, checking that it can be written; `readOnly`: an existing
+   * directory, touched in no way (inspecting a store).
+   */
+  static async open(dir: string, opts: { readOnly?: boolean } = {}): Promise<FsBlobStore> {
     const root = path.resolve(dir);
+    if (opts.readOnly) {
+      const st = await fsp.stat(root).catch(() => undefined);
+      if (st === undefined || !st.isDirectory()) throw new StoreError(`${root} is not a directory`);
+      return new FsBlobStore(root);
+    }
     try {
       await fsp.mkdir(root, { recursive: true });
       const probe = path.join(root, `.probe-${process.pid}-${tmpSeq++}`);
