@@ -6,9 +6,9 @@
  * CommandSpec gets once (a symbol-keyed property): a command's bookkeeping is a few indexed adds, where a Map keyed by
  * name would cost a lookup and a store on every command.
  *
- * Time is sampled: reading the clock twice costs ~90 ns in Node, a tenth of a pipelined command, so a plain command
- * is timed on its first call and on one call in TIME_SAMPLE after that, and `usec` is estimated as the mean of the
- * timed calls × calls. Container commands (CONFIG, OBJECT, CLIENT …) are always timed.
+ * Time is sampled: reading the clock twice costs about a tenth of a pipelined command (BENCHMARKS.md), so a plain
+ * command is timed on its first call and on one call in TIME_SAMPLE after that, and `usec` is estimated as the mean
+ * of the timed calls × calls. Container commands (CONFIG, OBJECT, CLIENT …) are always timed.
  */
 import type { CommandSpec } from './command';
 import type { Reply } from './reply';

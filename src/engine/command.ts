@@ -1,6 +1,6 @@
 /**
  * The shape of one command. Each command lives in its own file under commands/<group>/ and exports one
- * CommandSpec; commands/index.ts lists them all explicitly and table.ts validates the list at start-up.
+ * CommandSpec; commands/index.ts lists them all explicitly and commands/table.ts validates the list at start-up.
  *
  * Arity follows Redis: a positive number is the exact argc (including the command name), a negative number
  * -N means "at least N".

@@ -1,6 +1,6 @@
 /**
  * SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE. Subscriptions belong to a connection, so the RESP
- * connection layer implements them (src/server/subscriptions.ts) on top of the engine's hub (src/engine/pubsub.ts).
+ * connection layer implements them (src/server/connection-commands.ts) on top of the engine's hub (src/engine/pubsub.ts).
  */
 import { type CommandFlag, NO_KEYS } from '../../command';
 import { connectionOnly } from './connection-only';

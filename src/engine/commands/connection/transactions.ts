@@ -1,6 +1,6 @@
 /**
  * MULTI / EXEC / DISCARD / WATCH / UNWATCH. Transactions are per connection, so the RESP connection layer
- * implements them (src/server/transaction.ts); these specs give them their table entries (COMMAND, arity) and
+ * implements them (src/server/connection-commands.ts); these specs give them their table entries (COMMAND, arity) and
  * answer front ends without connections, which run each request on its own.
  */
 import type { CommandSpec } from '../../command';

@@ -6,7 +6,7 @@ import { bulk } from '../../reply';
 import { newString } from './value';
 
 /**
- * Computes in emulated x87 long double like Redis (see hash/long-double.ts), so replies and stored values match
+ * Computes in emulated x87 long double like Redis (see src/engine/long-double.ts), so replies and stored values match
  * Redis byte for byte: 0.1 + 0.2 gives "0.3", 1000 + 0.1 gives "1000.09999999999999998". The TTL is kept.
  */
 export const incrbyfloat: CommandSpec = {

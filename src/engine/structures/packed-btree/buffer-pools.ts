@@ -46,9 +46,9 @@ for (let c = DEFAULT_LIMITS.leafMaxBytes; c >= 256; c = Math.floor(c / 1.125 / 8
 const OVERFLOW_BYTES = 2048;
 BUF_CLASSES.push(DEFAULT_LIMITS.leafMaxBytes + OVERFLOW_BYTES);
 /**
- * Buffers kept per class: 16 halves the ArrayBuffer allocations of a 1M random ingest against 4, and neither 8, 32
- * nor 64 did better (BENCHMARKS.md, issue 4, session 6). The leaf buffer lists then hold at most 1.3 MB, the
- * per-entry array lists 0.12 MB.
+ * Buffers kept per class: 16, the count of 4 to 64 that saved the most ArrayBuffer allocations in a random ingest
+ * (BENCHMARKS.md, issue 4, session 6). The leaf buffer lists then hold at most 1.3 MB, the per-entry array lists
+ * 0.12 MB.
  */
 const FREE_PER_CLASS = 16;
 const freeBufs: Buffer[][] = BUF_CLASSES.map(() => []);
