@@ -190,7 +190,8 @@ export async function serve(args: readonly string[]): Promise<number> {
     };
     onFenced = () => {
       code = 1;
-      stop('another writer committed to the store', false);
+      // the requests that learned of it are answered first
+      setTimeout(() => stop('another writer committed to the store', false), 100);
     };
     const onInt = () => stop('SIGINT received');
     const onTerm = () => stop('SIGTERM received');

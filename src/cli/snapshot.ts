@@ -19,7 +19,7 @@ import { INDEX_WEIGHTS } from '../service/persistence';
 
 export const SNAPSHOT_USAGE = `usage: s3-index snapshot inspect PATH    the manifest, sections, counts and sizes
        s3-index snapshot verify PATH     checks every checksum and record (exit 1 on the first problem)
-PATH: a data directory (serve --data-dir) or one .snap file
+PATH: a data directory (serve --data-dir) or one .snapshot file
 `;
 
 const KIND: Record<number, string> = { 1: 'META', 2: 'DATA', 255: 'END' };

@@ -8,6 +8,8 @@
  * Exposed errors (4xx, 501) are failures the code raised on purpose: one log line each, without a stack
  * (`failureLogLine`); the others are bugs or I/O failures and keep their stack.
  */
+import { IndexUnavailable } from '../service/object-index';
+
 export class HttpError extends Error {
   readonly code: string;
   readonly status: number;
@@ -43,6 +45,8 @@ export const payloadTooLarge = (limit: number): HttpError =>
 /** Anything that is not an HttpError is a bug or an I/O failure: a 500 that shows no detail. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof IndexUnavailable)
+    return new HttpError(503, 'ServiceUnavailable', err.message, { cause: err, expose: true });
   return new HttpError(500, 'InternalError', 'Internal Server Error', { expose: false, cause: err });
 }
 

@@ -4,7 +4,7 @@
  * manifest can fetch the rest at leisure; a writer commits by replacing the manifest conditionally on the ETag it
  * read (BlobStore ifMatch), so of two writers the second learns it lost.
  *
- * Blob names: `snapshots/<seq>-<writer>.snap` (the snapshot holds batches ≤ seq), `log/<first>-<writer>.seg`
+ * Blob names: `snapshots/<seq>-<writer>.snapshot` (the snapshot holds batches ≤ seq), `log/<first>-<writer>.seg`
  * (batches first…last; a segment whose file holds more batches than `last` is read up to `last` only: the rest was
  * damaged and given up), seq zero-padded to 16 digits so that names sort in sequence order.
  */
@@ -50,7 +50,7 @@ export const EMPTY_MANIFEST: Manifest = Object.freeze({
 }) as Manifest;
 
 export const seqName = (seq: number): string => String(seq).padStart(16, '0');
-export const snapshotName = (seq: number, writer: string): string => `snapshots/${seqName(seq)}-${writer}.snap`;
+export const snapshotName = (seq: number, writer: string): string => `snapshots/${seqName(seq)}-${writer}.snapshot`;
 export const segmentName = (first: number, writer: string): string => `log/${seqName(first)}-${writer}.seg`;
 
 export function encodeManifest(m: Manifest): Buffer {

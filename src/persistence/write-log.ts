@@ -14,7 +14,8 @@
  *
  * Failures: a commit that loses to another writer (CommitConflict) fences this log: every waiting and later flush
  * rejects with it, and `onFenced` tells the owner, which must reload or stop. Other failures (the store
- * unreachable) are retried with backoff, the batches kept in order; flushes wait meanwhile.
+ * unreachable) are retried with backoff, the batches kept in order; a flush waits up to `ackTimeoutMs`, then
+ * rejects with StoreUnavailable (not acknowledged; the batches may still become durable later).
  */
 import type { Engine, WriteHook } from '../engine/engine';
 import { CommitConflict, type Durable } from './durable';
@@ -22,8 +23,21 @@ import type { LogBatch, LogEntry } from './log';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
+/** A flush that the store did not make durable in time; its batches are still queued and retried. */
+export class StoreUnavailable extends Error {
+  constructor(lastError: string) {
+    super(`the store has not accepted the log for too long (${lastError}); still retrying`);
+    this.name = 'StoreUnavailable';
+  }
+}
+
 export interface WriteLogOptions {
   policy?: FsyncPolicy;
+  /**
+   * A flush still not durable after this long (the store failing) rejects with StoreUnavailable; the batches stay
+   * queued and are retried (default 30 s)
+   */
+  ackTimeoutMs?: number;
   log?: (line: string) => void;
   onFenced?: (err: CommitConflict) => void;
   /** longest wait between retries of a failed commit (ms) */
@@ -107,7 +121,25 @@ export class WriteLog implements WriteHook {
     this.cut();
     const target = this.durable.appliedSeq;
     if (target <= this.durable.committedSeq) return Promise.resolve();
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ seq: target, resolve, reject }));
+    const p = new Promise<void>((resolve, reject) => {
+      const w = { seq: target, resolve, reject };
+      this.waiters.push(w);
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(w);
+        if (i < 0) return;
+        this.waiters.splice(i, 1);
+        reject(new StoreUnavailable(this.lastCommitError ?? 'the store did not answer'));
+      }, this.opts.ackTimeoutMs ?? 30_000);
+      timer.unref();
+      w.resolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      w.reject = (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+    });
     this.pump();
     return p;
   }

@@ -257,8 +257,10 @@ export class Connection implements Subscriber, ClientHandle {
     if (!suppress) this.reply(r);
   }
 
-  /** An error that stops a command before it runs; inside MULTI it also dooms the transaction. */
-  /** Refuses a command before it runs (counted in INFO commandstats and errorstats, as Redis's rejectCommand). */
+  /**
+   * Refuses a command before it runs (counted in INFO commandstats and errorstats, as Redis's rejectCommand); inside
+   * MULTI it also dooms the transaction.
+   */
   private reject(r: Reply, spec: CommandSpec | undefined, argv: Buffer[]): void {
     this.engine.refuse(spec, argv, r);
     if (this.multi) this.multi.failed = true;
@@ -346,7 +348,6 @@ export class Connection implements Subscriber, ClientHandle {
     }
   }
 
-  /** Sends everything written so far; closes the connection afterwards when it is closing. */
   /**
    * Holds this client's later commands and all its output until `p` settles, then writes the reply it gives (if
    * any; a rejection becomes an error reply) and carries on. Replies stay in order; other clients are not held.
@@ -366,6 +367,7 @@ export class Connection implements Subscriber, ClientHandle {
     });
   }
 
+  /** Sends everything written so far; closes the connection afterwards when it is closing. */
   flush(): void {
     if (this.closed || this.held) return;
     // appendfsync always: nothing goes out while a write it may answer is not durable yet

@@ -99,3 +99,14 @@ export interface ObjectIndex extends RawLister {
    */
   onChange(listener: (change: IndexChange) => void): () => void;
 }
+
+/**
+ * The index cannot take writes now (its store refused the commit: another writer took over, or the store is
+ * unreachable); what was asked was not acknowledged. The HTTP layer answers 503 with this message.
+ */
+export class IndexUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'IndexUnavailable';
+  }
+}

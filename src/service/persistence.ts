@@ -21,7 +21,7 @@ import type { SnapshotRef } from '../persistence/manifest';
 import type { SaveRule } from '../persistence/save-rules';
 import { WeightFunctions } from '../persistence/weights';
 import { type FsyncPolicy, WriteLog } from '../persistence/write-log';
-import type { IndexChange, ObjectIndex } from './object-index';
+import { type IndexChange, IndexUnavailable, type ObjectIndex } from './object-index';
 import type { S3Index } from './s3-index';
 
 /** The weight functions of the index's sorted sets, by the names snapshots store (never rename one). */
@@ -204,7 +204,13 @@ class DurableIndex implements ObjectIndex {
         : Buffer.from(typeof input === 'string' ? input : JSON.stringify(input));
       this.writeLog.after(db, [INGEST, text], now);
     }
-    await this.writeLog.flush();
+    try {
+      await this.writeLog.flush();
+    } catch (err) {
+      throw new IndexUnavailable(`the batch was applied but could not be made durable: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
     return outcome;
   }
 

@@ -26,14 +26,14 @@ describe('s3-index snapshot', () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out).toMatch(/^manifest: last batch 2, written by golden01 at 2025-06-15T15:06:41.000Z, 1 log segments/);
-    expect(r.out).toMatch(/snapshot snapshots\/0000000000000001-golden01.snap: format 1, .* log position 1, 12 keys/);
+    expect(r.out).toMatch(/snapshot snapshots\/0000000000000001-golden01.snapshot: format 1, .* log position 1, 12 keys/);
     expect(r.out).toMatch(/section 1: DATA deflated \d+ bytes \(\d+ inflated\)/);
     expect(r.out).toMatch(/segment log\/0000000000000002-golden01.seg: batches 2…2, 3 commands/);
   });
 
   it('verify says ok for a whole store and for one snapshot file', async () => {
     expect((await run('verify', fixture)).out).toMatch(/ok: every checksum and record is valid\n$/);
-    const snap = path.join(fixture, 'snapshots/0000000000000001-golden01.snap');
+    const snap = path.join(fixture, 'snapshots/0000000000000001-golden01.snapshot');
     const r = await run('verify', snap);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/12 keys/);
@@ -41,7 +41,7 @@ describe('s3-index snapshot', () => {
 
   it('verify reports a damaged snapshot and a damaged segment, exit 1', async () => {
     const badSnap = damagedCopy((d) => {
-      const f = path.join(d, 'snapshots/0000000000000001-golden01.snap');
+      const f = path.join(d, 'snapshots/0000000000000001-golden01.snapshot');
       const b = fs.readFileSync(f);
       b[200] ^= 1;
       fs.writeFileSync(f, b);

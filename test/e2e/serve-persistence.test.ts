@@ -240,6 +240,31 @@ describe('s3-index serve --data-dir', () => {
     );
   }, 30_000);
 
+  it('a second server on the same directory is fenced off: the later committer stops with one clear line', async () => {
+    const dir = tempDir();
+    const a = await started(dir, ['--save', '']);
+    const b = await started(dir, ['--save', '']);
+    expect((await post(a, [created('f/a', 1, '01')])).status).toBe(200);
+    // b read the manifest before a committed: its commit loses, and it stops rather than overwrite
+    const res = await post(b, [created('f/b', 1, '02')]);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      error: {
+        code: 'ServiceUnavailable',
+        message: expect.stringMatching(/another writer committed to the store first/),
+      },
+    });
+    // it stops by itself, without a final snapshot
+    expect(await b.exited).toBe(1);
+    expect(b.stderr()).toMatch(/another writer committed to the store first/);
+    expect(b.stderr()).toMatch(/another writer committed to the store, shutting down\n/);
+    // a goes on, and what it acknowledged is what a restart sees
+    expect((await post(a, [created('f/c', 1, '03')])).status).toBe(200);
+    await stop(a, 'SIGKILL');
+    const c = await started(dir);
+    expect(await listKeys(c)).toEqual(['f/a', 'f/c']);
+  }, 60_000);
+
   it('crash loop: killed at random moments during ingest, every acknowledged batch survives, whole', async () => {
     const dir = tempDir();
     // seeded, so a failure can be replayed

@@ -239,6 +239,28 @@ describe('Durable and WriteLog', () => {
     expect(b.engine.exec('GET', 'a')).toEqual({ t: 'bulk', v: Buffer.from('3') });
   });
 
+  it('a store down for longer than the acknowledgement timeout: the flush rejects, the batches stay queued', async () => {
+    const store = new FaultyStore(new MemoryBlobStore());
+    const a = await openNode(store);
+    a.log.stop();
+    const log = new WriteLog(a.durable, a.engine, { maxBackoffMs: 10, ackTimeoutMs: 100 }).start();
+    store.rules.push({
+      op: 'put',
+      name: /^log\//,
+      times: 1_000_000,
+      error: () => new StoreError('connect ECONNREFUSED'),
+    });
+    a.engine.exec('SET', 'k', 'v');
+    await expect(log.flush()).rejects.toThrow(/has not accepted the log for too long \(connect ECONNREFUSED\)/);
+    expect(log.lastCommitError).toBe('connect ECONNREFUSED');
+    // the store comes back: the queued batch is committed, and the next flush resolves
+    store.rules = [];
+    await log.flush();
+    log.stop();
+    const b = await openNode(store);
+    expect(b.engine.exec('GET', 'k')).toEqual({ t: 'bulk', v: Buffer.from('v') });
+  });
+
   it('deletes in index batches replay too (tombstones keep their ingest time)', async () => {
     const store = new MemoryBlobStore();
     const a = await openNode(store);

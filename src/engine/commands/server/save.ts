@@ -8,7 +8,7 @@ import { error, int, simple } from '../../reply';
 import { connectionOnly } from '../connection/connection-only';
 import { serverStateOf } from './server-state';
 
-export const NO_PERSISTENCE = 'ERR this server keeps its data in memory only (start it with --data-dir or --store)';
+export const NO_PERSISTENCE = 'ERR this server keeps its data in memory only (start it with --data-dir)';
 
 export const save = connectionOnly(
   'save',
