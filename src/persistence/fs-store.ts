@@ -64,15 +64,19 @@ export class FsBlobStore implements BlobStore {
     return path.join(this.root, ...name.split('/'));
   }
 
-  async get(name: string, opts: { ifNoneMatch?: string } = {}): Promise<Blob | 'not-modified' | undefined> {
-    const p = this.pathOf(name);
-    let fh: fsp.FileHandle;
+  /** The blob's file opened for reading, or undefined when there is none. */
+  private async openBlob(name: string): Promise<fsp.FileHandle | undefined> {
     try {
-      fh = await fsp.open(p, 'r');
+      return await fsp.open(this.pathOf(name), 'r');
     } catch (err) {
       if (codeOf(err) === 'ENOENT') return undefined;
       throw this.failure('read', name, err);
     }
+  }
+
+  async get(name: string, opts: { ifNoneMatch?: string } = {}): Promise<Blob | 'not-modified' | undefined> {
+    const fh = await this.openBlob(name);
+    if (fh === undefined) return undefined;
     try {
       const st = await fh.stat({ bigint: true });
       const etag = etagOf(st);
@@ -85,14 +89,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   async getStream(name: string): Promise<BlobStream | undefined> {
-    const p = this.pathOf(name);
-    let fh: fsp.FileHandle;
-    try {
-      fh = await fsp.open(p, 'r');
-    } catch (err) {
-      if (codeOf(err) === 'ENOENT') return undefined;
-      throw this.failure('read', name, err);
-    }
+    const fh = await this.openBlob(name);
+    if (fh === undefined) return undefined;
     const st = await fh.stat({ bigint: true });
     // the stream owns the handle and closes it at its end (or on error)
     const body = createReadStream('', { fd: fh, highWaterMark: 1024 * 1024 });

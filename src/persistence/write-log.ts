@@ -46,6 +46,15 @@ export interface WriteLogOptions {
 
 const FLUSH_EVERY_MS: Record<FsyncPolicy, number> = { always: 1000, everysec: 1000, no: 30_000 };
 
+const INGEST_COMMAND = Buffer.from('s3idx.ingest', 'latin1');
+
+/** S3IDX.INGEST in any letter case: index batches are always acknowledged once durable. */
+function isUrgent(name: Buffer): boolean {
+  if (name.length !== INGEST_COMMAND.length) return false;
+  for (let i = 0; i < name.length; i++) if ((name[i]! | 0x20) !== (INGEST_COMMAND[i]! | 0x20)) return false;
+  return true;
+}
+
 export class WriteLog implements WriteHook {
   readonly policy: FsyncPolicy;
   private entries: LogEntry[] = [];
@@ -57,6 +66,9 @@ export class WriteLog implements WriteHook {
   private fenced: CommitConflict | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** an index batch was recorded since the last cut; the last batch holding one */
+  private urgent = false;
+  private urgentSeq = 0;
   /** writes recorded since start, and commits done (INFO persistence) */
   recorded = 0;
   commits = 0;
@@ -95,10 +107,20 @@ export class WriteLog implements WriteHook {
 
   after(db: number, argv: readonly Buffer[], now: number): void {
     if (this.entries.length > 0 && now !== this.entriesNow) this.cut();
+    if (isUrgent(argv[0]!)) this.urgent = true;
     this.entriesNow = now;
     // argv may be views of a connection's read buffer, which is reused
     this.entries.push({ db, argv: argv.map((a) => Buffer.from(a)) });
     this.recorded++;
+  }
+
+  /**
+   * Whether a reply must wait for a flush: with `always`, any write not yet durable; otherwise an index batch
+   * (S3IDX.INGEST over RESP or /redis), which is acknowledged only once durable whatever the policy.
+   */
+  get mustFlush(): boolean {
+    if (this.policy === 'always') return this.entries.length > 0 || this.durable.committedSeq < this.durable.appliedSeq;
+    return this.urgent || this.durable.committedSeq < this.urgentSeq;
   }
 
   /** Writes recorded and not yet durable. */
@@ -111,6 +133,10 @@ export class WriteLog implements WriteHook {
     if (this.entries.length === 0) return;
     const seq = this.durable.appliedSeq + 1;
     this.durable.appliedSeq = seq;
+    if (this.urgent) {
+      this.urgentSeq = seq;
+      this.urgent = false;
+    }
     this.queued.push({ seq, now: this.entriesNow, entries: this.entries });
     this.entries = [];
   }

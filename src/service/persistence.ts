@@ -4,8 +4,8 @@
  * demand (SAVE/BGSAVE) and at shutdown, and makes index ingestion acknowledge only durable batches.
  *
  * Guarantees, by route (the README's durability contract):
- * - ingest (POST /v1/events, `s3-index ingest`, S3IDX.INGEST over RESP in a later step): answered once the batch
- *   is committed to the store;
+ * - ingest (POST /v1/events, `s3-index ingest`, S3IDX.INGEST over RESP and /redis): answered once the batch is
+ *   committed to the store;
  * - cache writes over RESP and /redis: by `appendfsync` — always (the log is flushed before the reply), everysec
  *   (at most about a second lost on a crash), no (flushed every 30 s).
  */
@@ -133,12 +133,11 @@ export class Persistence {
   }
 
   /**
-   * For the RESP server: with `appendfsync always`, a function giving the promise that the writes so far are
-   * durable (undefined when they are); otherwise undefined (replies never wait).
+   * For the RESP server and /redis: the promise that the writes a reply may tell of are durable, or undefined when
+   * the reply need not wait (see WriteLog.mustFlush: every write with `always`, index batches with any policy).
    */
-  durabilityBarrier(): (() => Promise<void> | undefined) | undefined {
-    if (this.writeLog.policy !== 'always') return undefined;
-    return () => (this.writeLog.backlog > 0 ? this.writeLog.flush() : undefined);
+  durabilityBarrier(): () => Promise<void> | undefined {
+    return () => (this.writeLog.mustFlush ? this.writeLog.flush() : undefined);
   }
 
   /** INFO persistence fields (Redis's names where they mean the same). */

@@ -123,10 +123,25 @@ describe('s3-index serve --data-dir', () => {
     const res = await post(a, [created('a/1', 1, '01'), created('a/2', 2, '02')]);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ applied: 2 });
+    // S3IDX.INGEST over RESP, with the default appendfsync everysec: still answered only once durable
+    const r = new Redis(a.respPort);
+    expect(await r.call('S3IDX.INGEST', JSON.stringify([created('a/3', 3, '03')]))).toEqual([
+      'applied',
+      1,
+      'stale',
+      0,
+      'duplicate',
+      0,
+      'ignored',
+      0,
+      'rejected',
+      [],
+    ]);
+    r.disconnect();
     await stop(a, 'SIGKILL');
     const b = await started(dir);
-    expect(await listKeys(b)).toEqual(['a/1', 'a/2']);
-    expect(b.stderr()).toMatch(/restored \d+ keys from the snapshot and 1 logged batches/);
+    expect(await listKeys(b)).toEqual(['a/1', 'a/2', 'a/3']);
+    expect(b.stderr()).toMatch(/restored \d+ keys from the snapshot and 2 logged batches/);
   }, 60_000);
 
   it('with appendfsync always, an acknowledged RESP write survives SIGKILL', async () => {
