@@ -8,6 +8,7 @@
  *   --resp-port N             S3_INDEX_RESP_PORT           6380
  *   --http-port N             S3_INDEX_HTTP_PORT           8080
  *   --data-dir DIR            S3_INDEX_DATA_DIR            (none: memory only)  snapshots and log in DIR
+ *   --store s3://B/PREFIX     S3_INDEX_STORE               (none)  snapshots and log in S3 (AWS_ENDPOINT_URL_S3 for others)
  *   --save "SECS CHANGES …"   S3_INDEX_SAVE                3600 1 300 100 60 10000 ("": no automatic snapshots)
  *   --appendfsync POLICY      S3_INDEX_APPENDFSYNC         everysec (always | everysec | no)
  *   --requirepass P           S3_INDEX_REQUIREPASS         (none)
@@ -32,6 +33,8 @@ export interface ServeConfig {
   respPort: number;
   httpPort: number;
   dataDir: string | undefined;
+  /** s3://bucket/prefix: the store (the data directory is then unused) */
+  store: string | undefined;
   /** automatic snapshots (with a data directory) */
   save: readonly SaveRule[];
   /** when cache writes are made durable (ingest batches always are) */
@@ -89,6 +92,12 @@ function memory(min: number) {
 
 const text = (raw: string): string => raw;
 
+function s3Url(raw: string, name: string): string {
+  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(raw))
+    throw new ConfigError(`${name}: '${raw}' is not an s3://bucket/prefix URL`);
+  return raw;
+}
+
 function saveRules(raw: string, name: string): readonly SaveRule[] {
   const rules = parseSaveRules(raw);
   if (rules === undefined)
@@ -126,6 +135,7 @@ const OPTIONS: readonly Option[] = [
   { flag: '--resp-port', env: 'S3_INDEX_RESP_PORT', key: 'respPort', parse: port },
   { flag: '--http-port', env: 'S3_INDEX_HTTP_PORT', key: 'httpPort', parse: port },
   { flag: '--data-dir', env: 'S3_INDEX_DATA_DIR', key: 'dataDir', parse: text },
+  { flag: '--store', env: 'S3_INDEX_STORE', key: 'store', parse: s3Url },
   { flag: '--save', env: 'S3_INDEX_SAVE', key: 'save', parse: saveRules },
   { flag: '--appendfsync', env: 'S3_INDEX_APPENDFSYNC', key: 'appendfsync', parse: fsyncPolicy },
   { flag: '--requirepass', env: 'S3_INDEX_REQUIREPASS', key: 'requirepass', parse: text },
@@ -148,6 +158,7 @@ export const DEFAULTS: ServeConfig = Object.freeze({
   respPort: 6380,
   httpPort: 8080,
   dataDir: undefined,
+  store: undefined,
   save: parseSaveRules(DEFAULT_SAVE_RULES)!,
   appendfsync: 'everysec',
   requirepass: undefined,

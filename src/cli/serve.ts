@@ -20,7 +20,8 @@ import { openStore, Persistence } from '../service/persistence';
 import { S3Index } from '../service/s3-index';
 
 export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-port 6380] [--http-port 8080] [--data-dir DIR]
-                      [--save "3600 1 300 100 60 10000"] [--appendfsync always|everysec|no]
+                      [--store s3://BUCKET/PREFIX] [--save "3600 1 300 100 60 10000"]
+                      [--appendfsync always|everysec|no]
                       [--requirepass PASSWORD] [--maxclients N] [--proto-max-bulk-len 512mb]
                       [--client-query-buffer-limit 1gb]
 environment: S3_INDEX_<FLAG> for each flag (S3_INDEX_REQUIREPASS, S3_INDEX_HTTP_PORT, ...), and for the HTTP API
@@ -78,7 +79,7 @@ export async function startService(
   const log = hooks.log ?? ((line: string) => process.stderr.write(`s3-index: ${line}\n`));
   let persistence: Persistence | undefined;
   try {
-    const store = await openStore(config.dataDir);
+    const store = await openStore({ dataDir: config.dataDir, store: config.store }, log);
     if (store !== undefined) {
       log(`restoring from ${store.description}`);
       persistence = await Persistence.open(engine, {

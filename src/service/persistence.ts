@@ -18,6 +18,7 @@ import type { BlobStore } from '../persistence/blob-store';
 import { Durable, type RestoreProgress, type RestoreResult } from '../persistence/durable';
 import { FsBlobStore } from '../persistence/fs-store';
 import type { SnapshotRef } from '../persistence/manifest';
+import { parseS3Url, S3BlobStore } from '../persistence/s3-store';
 import type { SaveRule } from '../persistence/save-rules';
 import { WeightFunctions } from '../persistence/weights';
 import { type FsyncPolicy, WriteLog } from '../persistence/write-log';
@@ -37,10 +38,22 @@ export interface PersistenceOptions {
   onFenced?: () => void;
 }
 
-/** Opens the directory store, or (later) the S3 store, that a `--data-dir` / `--store` value names. */
-export async function openStore(dataDir: string | undefined): Promise<BlobStore | undefined> {
-  if (dataDir === undefined || dataDir === '') return undefined;
-  return FsBlobStore.open(dataDir);
+/**
+ * Opens the store the configuration names: `store` (s3://bucket/prefix; credentials from the AWS chain,
+ * AWS_ENDPOINT_URL_S3 for S3-compatible servers) or else the directory `dataDir`; undefined for neither. An S3
+ * store that does not enforce conditional writes is said so in one line: the service then runs as its only writer.
+ */
+export async function openStore(
+  where: { dataDir?: string; store?: string },
+  log: (line: string) => void,
+): Promise<BlobStore | undefined> {
+  if (where.store !== undefined && where.store !== '') {
+    const s3 = await S3BlobStore.open(parseS3Url(where.store));
+    if (!s3.fenced) log(`${s3.probeResult}; run only one server on this store`);
+    return s3;
+  }
+  if (where.dataDir === undefined || where.dataDir === '') return undefined;
+  return FsBlobStore.open(where.dataDir);
 }
 
 export class Persistence {

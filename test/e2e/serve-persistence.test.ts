@@ -37,7 +37,11 @@ interface Server {
   exited: Promise<number | null>;
 }
 
-async function start(dataDir: string, extra: string[] = []): Promise<Server> {
+async function start(
+  dataDir: string | undefined,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Server> {
   const respPort = await freePort();
   let httpPort = await freePort();
   while (httpPort === respPort) httpPort = await freePort();
@@ -50,11 +54,10 @@ async function start(dataDir: string, extra: string[] = []): Promise<Server> {
       String(respPort),
       '--http-port',
       String(httpPort),
-      '--data-dir',
-      dataDir,
+      ...(dataDir !== undefined ? ['--data-dir', dataDir] : []),
       ...extra,
     ],
-    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, S3_INDEX_API_TOKENS: '' } },
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, S3_INDEX_API_TOKENS: '', ...env } },
   );
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
@@ -110,8 +113,12 @@ afterAll(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function started(dataDir: string, extra: string[] = []): Promise<Server> {
-  const s = await start(dataDir, extra);
+async function started(
+  dataDir: string | undefined,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Server> {
+  const s = await start(dataDir, extra, env);
   running.push(s);
   return s;
 }
@@ -279,6 +286,63 @@ describe('s3-index serve --data-dir', () => {
     const c = await started(dir);
     expect(await listKeys(c)).toEqual(['f/a', 'f/c']);
   }, 60_000);
+
+  it('--store s3://bucket/prefix keeps the state in S3 (s3rver), and says that s3rver cannot fence writers', async () => {
+    const dir = tempDir();
+    const S3rver = require('s3rver') as new (
+      o: Record<string, unknown>,
+    ) => {
+      run(): Promise<{ port: number }>;
+      close(): Promise<void>;
+    };
+    const s3 = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: 'state' }],
+    });
+    const { port } = await s3.run();
+    try {
+      const env = {
+        AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        AWS_REGION: 'us-east-1',
+      };
+      const a = await started(undefined, ['--store', 's3://state/idx', '--save', ''], env);
+      expect(a.stderr()).toMatch(
+        /s3-index: s3:\/\/state\/idx at \S+ ignores conditional writes .*cannot be fenced off; run only one server on this store\n/,
+      );
+      expect((await post(a, [created('s/1', 1, '01')])).status).toBe(200);
+      expect(await stop(a, 'SIGTERM')).toBe(0);
+      const b = await started(undefined, ['--store', 's3://state/idx'], env);
+      expect(await listKeys(b)).toEqual(['s/1']);
+      await stop(b, 'SIGKILL');
+      // an unreachable store stops the start with one line
+      const proc = spawn(
+        process.execPath,
+        ['bin/s3-index.js', 'serve', '--resp-port', '0', '--http-port', '0', '--store', 's3://state/idx'],
+        {
+          cwd: root,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          env: { ...process.env, ...env, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' },
+        },
+      );
+      let err = '';
+      proc.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      expect(await new Promise((r) => proc.once('exit', r))).toBe(1);
+      // one line of ours (the AWS SDK may add its own Node-version warning before it)
+      expect(err.split('\n').filter((l) => l.startsWith('s3-index:'))).toEqual([
+        expect.stringMatching(/^s3-index: .*s3:\/\/state\/idx/),
+      ]);
+      expect(err).not.toMatch(/S3RVER/);
+    } finally {
+      await s3.close();
+    }
+  }, 90_000);
 
   it('crash loop: killed at random moments during ingest, every acknowledged batch survives, whole', async () => {
     const dir = tempDir();
