@@ -26,7 +26,9 @@ describe('s3-index snapshot', () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out).toMatch(/^manifest: last batch 2, written by golden01 at 2025-06-15T15:06:41.000Z, 1 log segments/);
-    expect(r.out).toMatch(/snapshot snapshots\/0000000000000001-golden01.snapshot: format 1, .* log position 1, 12 keys/);
+    expect(r.out).toMatch(
+      /snapshot snapshots\/0000000000000001-golden01.snapshot: format 1, .* log position 1, 12 keys/,
+    );
     expect(r.out).toMatch(/section 1: DATA deflated \d+ bytes \(\d+ inflated\)/);
     expect(r.out).toMatch(/segment log\/0000000000000002-golden01.seg: batches 2…2, 3 commands/);
   });
