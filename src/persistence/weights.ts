@@ -1,18 +1,27 @@
 /**
  * Sorted sets whose weights are derived from their payloads (the S3 index's keys zset: each object's size) keep
  * their weight function across a snapshot by name: the snapshot stores the name, not the weights, and the loader
- * looks the function up again. The layer above the engine that owns such functions names them.
+ * looks the function up again, with the KeyClassifier such sets are built with (the S3 index: its keys that are not
+ * plain), so that a restored set is the same kind of set as the one saved. The layer above the engine that owns such
+ * functions names them.
  */
-import type { WeightOf } from '../engine/structures/packed-btree';
+import type { KeyClassifier, WeightOf } from '../engine/structures/packed-btree';
+
+/** A named kind of sorted set: how its weights derive from payloads, and which members its trees count. */
+export interface DerivedWeights {
+  weightOf: WeightOf;
+  classifier?: KeyClassifier;
+}
 
 export class WeightFunctions {
   private readonly names = new Map<WeightOf, string>();
-  private readonly fns = new Map<string, WeightOf>();
+  private readonly kinds = new Map<string, DerivedWeights>();
 
-  constructor(named: Readonly<Record<string, WeightOf>> = {}) {
-    for (const [name, fn] of Object.entries(named)) {
-      this.names.set(fn, name);
-      this.fns.set(name, fn);
+  constructor(named: Readonly<Record<string, WeightOf | DerivedWeights>> = {}) {
+    for (const [name, def] of Object.entries(named)) {
+      const kind = typeof def === 'function' ? { weightOf: def } : def;
+      this.names.set(kind.weightOf, name);
+      this.kinds.set(name, kind);
     }
   }
 
@@ -21,6 +30,11 @@ export class WeightFunctions {
   }
 
   byName(name: string): WeightOf | undefined {
-    return this.fns.get(name);
+    return this.kinds.get(name)?.weightOf;
+  }
+
+  /** The KeyClassifier of the sets whose weights the function named `name` derives, if they have one. */
+  classifierOf(name: string): KeyClassifier | undefined {
+    return this.kinds.get(name)?.classifier;
   }
 }

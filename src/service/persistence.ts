@@ -12,6 +12,7 @@
 import type { Engine } from '../engine/engine';
 import type { ListLimits, ListOptions, PageBounds, RawListOptions, RowMaker } from '../index/list';
 import { payloadSize } from '../index/payload';
+import { notPlainKey } from '../index/plain-keys';
 import { ingest } from '../ingest/apply';
 import type { IngestOutcome } from '../ingest/types';
 import type { BlobStore } from '../persistence/blob-store';
@@ -25,8 +26,11 @@ import { type FsyncPolicy, WriteLog } from '../persistence/write-log';
 import { type IndexChange, IndexUnavailable, type ObjectIndex } from './object-index';
 import type { S3Index } from './s3-index';
 
-/** The weight functions of the index's sorted sets, by the names snapshots store (never rename one). */
-export const INDEX_WEIGHTS = new WeightFunctions({ 's3idx.size': payloadSize });
+/**
+ * The weight functions of the index's sorted sets, by the names snapshots store (never rename one), with the
+ * KeyClassifier the index builds those sets with (src/index/store.ts), so a restored set lists as fast as before.
+ */
+export const INDEX_WEIGHTS = new WeightFunctions({ 's3idx.size': { weightOf: payloadSize, classifier: notPlainKey } });
 
 export interface PersistenceOptions {
   store: BlobStore;
