@@ -241,6 +241,13 @@ async function listObjectsV1(c: Context<AppEnv>, deps: S3Deps, bucket: string, q
 
 const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
+/**
+ * A header value from the index (ETag, storage class, version id): as it is when printable ASCII, which is all S3
+ * sends, else percent-encoded. Ingest takes ETags and version ids as events give them, and a line break or a
+ * character past latin1 in a header would make the Response throw, and HEAD answer 500.
+ */
+const headerText = (s: string): string => (/^[\x20-\x7e]*$/.test(s) ? s : encodeURIComponent(s));
+
 async function headObject(
   c: Context<AppEnv>,
   deps: S3Deps,
@@ -257,7 +264,7 @@ async function headObject(
   if (o.deleteMarker) {
     // like S3: the current version is a delete marker → 404; a delete marker asked for by id → 405
     const headers: Record<string, string> = { 'x-amz-delete-marker': 'true' };
-    if (o.versionId !== undefined) headers['x-amz-version-id'] = o.versionId;
+    if (o.versionId !== undefined) headers['x-amz-version-id'] = headerText(o.versionId);
     if (versionId === null) throw new HttpError(404, 'NoSuchKey', 'The specified key does not exist.', { headers });
     headers['last-modified'] = new Date(o.lastModified).toUTCString();
     throw new HttpError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
@@ -266,13 +273,13 @@ async function headObject(
   }
   const headers: Record<string, string> = {
     'content-length': String(o.size),
-    etag: quotedEtag(o.etag),
+    etag: quotedEtag(o.etag === undefined ? undefined : headerText(o.etag)),
     'last-modified': new Date(o.lastModified).toUTCString(),
     'accept-ranges': 'bytes',
     'x-amz-request-id': c.get('requestId'),
   };
-  if (o.storageClass !== 'STANDARD') headers['x-amz-storage-class'] = o.storageClass;
-  if (o.versionId !== undefined) headers['x-amz-version-id'] = o.versionId;
+  if (o.storageClass !== 'STANDARD') headers['x-amz-storage-class'] = headerText(o.storageClass);
+  if (o.versionId !== undefined) headers['x-amz-version-id'] = headerText(o.versionId);
   return new Response(null, { status: 200, headers });
 }
 

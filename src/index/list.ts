@@ -15,11 +15,12 @@ import type { SortedSet } from '../engine/structures/sortedset';
 import {
   commonForm,
   decodeListingFields,
-  decodeVersion,
   md5Hex,
   type ObjectVersion,
   readCommonForm,
+  readVersion,
   STORAGE_CLASSES,
+  UNREADABLE_VERSION,
 } from './payload';
 import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, zsetOf } from './store';
 
@@ -587,9 +588,7 @@ class ListedEntry implements ListedObject {
 
   get version(): ObjectVersion {
     this.#version ??=
-      this.#buf === undefined
-        ? { sequencer: '', deleteMarker: false, size: 0, lastModified: 0, storageClass: 'STANDARD' }
-        : decodeVersion(this.#buf.subarray(this.#start, this.#end));
+      this.#buf === undefined ? { ...UNREADABLE_VERSION } : readVersion(this.#buf.subarray(this.#start, this.#end));
     return this.#version;
   }
 }

@@ -1,18 +1,21 @@
 /** Point lookups and aggregates on the index: head, stats (O(log n) for any prefix), the bucket registry. */
 import { bucketZset, fail, prefixRange, type Result } from './list';
-import { decodeVersion, type ObjectVersion } from './payload';
+import { type ObjectVersion, readVersion } from './payload';
 import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, readKeyState } from './store';
 
 export interface HeadResult extends ObjectVersion {
   readonly key: string;
 }
 
-/** The listed (current, not deleted) version of `key`, or undefined when the index does not list it. */
+/**
+ * The listed (current, not deleted) version of `key`, or undefined when the index does not list it. A listed key
+ * whose payload does not decode answers UNREADABLE_VERSION's fields, as its listing row does (payload.ts).
+ */
 export function head(scope: IndexScope, bucket: string, key: string): Result<HeadResult | undefined> {
   const z = bucketZset(scope, bucket);
   if (!z.ok) return z;
   const payload = z.value?.payload(Buffer.from(key, 'utf8'));
-  return { ok: true, value: payload === undefined ? undefined : { key, ...decodeVersion(payload) } };
+  return { ok: true, value: payload === undefined ? undefined : { key, ...readVersion(payload) } };
 }
 
 /**

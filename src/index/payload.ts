@@ -292,16 +292,21 @@ class Reader {
     return this.buf[this.pos++]!;
   }
   u48(): number {
+    // checked here, like every read: readVersion tells a bad record by this module's RangeError
+    if (this.pos + 6 > this.buf.length) throw new RangeError('truncated index record');
     const v = this.buf.readUIntLE(this.pos, 6);
     this.pos += 6;
     return v;
   }
+  /** a LEB128 varint; a RangeError past 2^53, which no writer makes (sizes, lengths and counts are integers) */
   varint(): number {
     let v = 0;
     let mul = 1;
     for (;;) {
       const b = this.u8();
       v += (b & 0x7f) * mul;
+      // NaN too: a long run of continuation bytes makes mul Infinity, and 0 × Infinity
+      if (!(v <= Number.MAX_SAFE_INTEGER)) throw new RangeError('index record varint out of range');
       if (b < 0x80) return v;
       mul *= 0x80;
     }
@@ -362,6 +367,33 @@ export function decodeVersion(buf: Buffer): ObjectVersion {
   return v;
 }
 
+/**
+ * What the index shows for a payload that does not decode (written by something other than store.ts, or damaged): the
+ * fields of a member without a payload. The key is still listed, counted and found by head, with size 0 (the weight
+ * payloadSize gives it, so stats agree), no ETag and the epoch as its date; no figure is guessed from bytes whose
+ * layout is unknown. Any later event for the key replaces it (compareVersionSequencer takes it as the oldest).
+ */
+export const UNREADABLE_VERSION: Readonly<ObjectVersion> = Object.freeze({
+  sequencer: '',
+  deleteMarker: false,
+  size: 0,
+  lastModified: 0,
+  storageClass: 'STANDARD',
+});
+
+/**
+ * decodeVersion for the readers of the keys zset (listings, head, the key state): an undecodable payload gives a
+ * copy of UNREADABLE_VERSION instead of a RangeError, so one bad record never fails a whole page or request.
+ */
+export function readVersion(buf: Buffer): ObjectVersion {
+  try {
+    return decodeVersion(buf);
+  } catch (err) {
+    if (err instanceof RangeError) return { ...UNREADABLE_VERSION };
+    throw err;
+  }
+}
+
 /** What a listing row shows, decoded without the sequencer and the extension block. */
 export interface ListingFields {
   size: number;
@@ -396,7 +428,7 @@ export function readCommonForm(buf: Buffer, start: number, end: number): boolean
     if (b < 0x80) break;
     mul *= 0x80;
   }
-  if (q + 6 + 16 > end) return false;
+  if (q + 6 + 16 > end || !(size <= Number.MAX_SAFE_INTEGER)) return false;
   commonForm.size = size;
   commonForm.lastModified =
     buf[q]! +
@@ -412,22 +444,22 @@ export function readCommonForm(buf: Buffer, start: number, end: number): boolean
 
 /**
  * The object size in the encoded version at buf[start, end): the weight of its member in the keys zset, derived from
- * the payload (store.ts gives the zset this function) instead of kept in a per-entry array. 0 when undecodable.
+ * the payload (store.ts gives the zset this function) instead of kept in a per-entry array. 0 when undecodable
+ * (UNREADABLE_VERSION).
  */
 export function payloadSize(buf: Uint8Array, start: number, end: number): number {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (readCommonForm(b, start, end)) return commonForm.size;
-  try {
-    return decodeVersion(b.subarray(start, end)).size;
-  } catch {
-    return 0;
-  }
+  return readVersion(b.subarray(start, end)).size;
 }
 
-/** The ListingFields of an encoded version: the hot path of a listing page (no Reader, no sequencer string). */
+/**
+ * The ListingFields of an encoded version: the hot path of a listing page (no Reader, no sequencer string). A payload
+ * that does not decode gives UNREADABLE_VERSION's fields (see readVersion).
+ */
 export function decodeListingFields(buf: Buffer, start = 0, end = buf.length): ListingFields {
   if (!readCommonForm(buf, start, end)) {
-    return listingFieldsOf(decodeVersion(start === 0 && end === buf.length ? buf : buf.subarray(start, end)));
+    return listingFieldsOf(readVersion(start === 0 && end === buf.length ? buf : buf.subarray(start, end)));
   }
   const f = commonForm;
   return {
@@ -503,11 +535,14 @@ export const isUnversionedPayload = (buf: Buffer): boolean => (buf[0]! & 8) === 
 
 /**
  * compareSequencer(seq, versionSequencer(buf)) without decoding: `seq` (normalised) against the packed sequencer of
- * an encoded version, digit by digit with the same right-padding with '0'. Negative when `seq` is older.
+ * an encoded version, digit by digit with the same right-padding with '0'. Negative when `seq` is older. A payload
+ * whose sequencer cannot be read counts as UNREADABLE_VERSION's ('' : older than any event).
  */
 export function compareVersionSequencer(seq: string, buf: Buffer): number {
-  if ((buf[0]! & 4) === 0) return compareSequencer(seq, versionSequencer(buf));
+  if (buf.length < 3) return compareSequencer(seq, UNREADABLE_VERSION.sequencer);
+  if ((buf[0]! & 4) === 0) return compareSequencer(seq, readVersionSequencer(buf));
   const digits = buf[2]!;
+  if (3 + ((digits + 1) >> 1) > buf.length) return compareSequencer(seq, UNREADABLE_VERSION.sequencer);
   const len = seq.length;
   const n = Math.max(len, digits);
   for (let i = 0; i < n; i++) {
@@ -529,6 +564,16 @@ export function versionSequencer(buf: Buffer): string {
   const flags = r.u8();
   r.u8();
   return r.seq((flags & 4) !== 0);
+}
+
+/** versionSequencer, or UNREADABLE_VERSION's when it does not decode. */
+function readVersionSequencer(buf: Buffer): string {
+  try {
+    return versionSequencer(buf);
+  } catch (err) {
+    if (err instanceof RangeError) return UNREADABLE_VERSION.sequencer;
+    throw err;
+  }
 }
 
 export function encodeHistory(versions: readonly ObjectVersion[]): Buffer {

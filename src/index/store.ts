@@ -39,13 +39,13 @@ import {
   compareVersionSequencer,
   decodeHistory,
   decodeTombstones,
-  decodeVersion,
   encodeHistory,
   encodeTombstones,
   encodeVersion,
   isUnversionedPayload,
   type ObjectVersion,
   payloadSize,
+  readVersion,
 } from './payload';
 import { notPlainKey } from './plain-keys';
 
@@ -179,7 +179,8 @@ function stateOf(l: Loaded, member: Buffer): { state: KeyState; listed: boolean 
   if (payload === undefined && histBytes === undefined && tombBytes === undefined && !verify)
     return { state: EMPTY_STATE, listed: false };
   const versions: ObjectVersion[] = histBytes ? decodeHistory(histBytes) : [];
-  if (payload !== undefined) versions.unshift(decodeVersion(payload));
+  // a payload that does not decode is the oldest possible version (payload.ts, UNREADABLE_VERSION): any event replaces it
+  if (payload !== undefined) versions.unshift(readVersion(payload));
   const state = { versions, tombstones: tombBytes ? decodeTombstones(tombBytes) : [], verify };
   return { state, listed: payload !== undefined };
 }
