@@ -2,11 +2,13 @@
  * Serves the HTTP app on a Node HTTP server (the `serve` CLI's --http-port). The app itself knows nothing about
  * Node; this is the only place that does.
  *
- * Wiring from the CLI:
+ * Wiring, as `startService` in src/cli/serve.ts does it (`config` from loadServeConfig, src/config.ts):
  *   const engine = createEngine();
- *   const app = createApp({ engine, config: httpConfigFromEnv(), clock: systemClock });
- *   const http = await startHttpServer(app, { host: flags.host ?? '127.0.0.1', port: flags.httpPort ?? 8080 });
+ *   const index = new S3Index(engine); // with a store: persistence.durableIndex(new S3Index(engine))
+ *   const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock });
+ *   const http = await startHttpServer(app, { host: config.host, port: config.httpPort }); // --http-port, 8080
  *   … on shutdown: await http.close();
+ * The Lambda (src/handlers/http.ts) runs the same app without this file, with httpConfigFromEnv(process.env).
  *
  * Without configured tokens the API is open, so this refuses to listen on anything but a loopback address.
  */
