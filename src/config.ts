@@ -11,6 +11,9 @@
  *   --store s3://B/PREFIX     S3_INDEX_STORE               (none)  snapshots and log in S3 (AWS_ENDPOINT_URL_S3 for others)
  *   --save "SECS CHANGES …"   S3_INDEX_SAVE                3600 1 300 100 60 10000 ("": no automatic snapshots)
  *   --appendfsync POLICY      S3_INDEX_APPENDFSYNC         everysec (always | everysec | no)
+ *   --auto-snapshot-percentage N   S3_INDEX_AUTO_SNAPSHOT_PERCENTAGE   100 (log bytes as % of the snapshot's; 0: off)
+ *   --auto-snapshot-min-size B     S3_INDEX_AUTO_SNAPSHOT_MIN_SIZE     64mb (… and the log larger than this)
+ *   --auto-snapshot-max-segments N S3_INDEX_AUTO_SNAPSHOT_MAX_SEGMENTS 1000 (or more log segments than this; 0: off)
  *   --requirepass P           S3_INDEX_REQUIREPASS         (none)
  *   --maxclients N            S3_INDEX_MAXCLIENTS          10000
  *   --proto-max-bulk-len B    S3_INDEX_PROTO_MAX_BULK_LEN  512mb
@@ -39,6 +42,13 @@ export interface ServeConfig {
   save: readonly SaveRule[];
   /** when cache writes are made durable (ingest batches always are) */
   appendfsync: FsyncPolicy;
+  /**
+   * a snapshot once the log since the last one exceeds this % of its size (0: never by size) and
+   * `autoSnapshotMinSize` bytes, or once it has more than `autoSnapshotMaxSegments` segments (0: no bound)
+   */
+  autoSnapshotPercentage: number;
+  autoSnapshotMinSize: number;
+  autoSnapshotMaxSegments: number;
   /** never logged */
   requirepass: string | undefined;
   maxclients: number;
@@ -85,7 +95,10 @@ function zeroOrPositiveInt(raw: string, name: string): number {
 function memory(min: number) {
   return (raw: string, name: string): number => {
     const n = parseMemory(raw);
-    if (n === undefined || n < min) throw new ConfigError(`${name}: '${raw}' is not a size of at least ${min} bytes`);
+    if (n === undefined || n < min)
+      throw new ConfigError(
+        `${name}: '${raw}' is not a size${min > 0 ? ` of at least ${min} bytes` : ' (bytes, or e.g. 64mb, 1gb)'}`,
+      );
     return n;
   };
 }
@@ -138,6 +151,24 @@ const OPTIONS: readonly Option[] = [
   { flag: '--store', env: 'S3_INDEX_STORE', key: 'store', parse: s3Url },
   { flag: '--save', env: 'S3_INDEX_SAVE', key: 'save', parse: saveRules },
   { flag: '--appendfsync', env: 'S3_INDEX_APPENDFSYNC', key: 'appendfsync', parse: fsyncPolicy },
+  {
+    flag: '--auto-snapshot-percentage',
+    env: 'S3_INDEX_AUTO_SNAPSHOT_PERCENTAGE',
+    key: 'autoSnapshotPercentage',
+    parse: zeroOrPositiveInt,
+  },
+  {
+    flag: '--auto-snapshot-min-size',
+    env: 'S3_INDEX_AUTO_SNAPSHOT_MIN_SIZE',
+    key: 'autoSnapshotMinSize',
+    parse: memory(0),
+  },
+  {
+    flag: '--auto-snapshot-max-segments',
+    env: 'S3_INDEX_AUTO_SNAPSHOT_MAX_SEGMENTS',
+    key: 'autoSnapshotMaxSegments',
+    parse: zeroOrPositiveInt,
+  },
   { flag: '--requirepass', env: 'S3_INDEX_REQUIREPASS', key: 'requirepass', parse: text },
   { flag: '--maxclients', env: 'S3_INDEX_MAXCLIENTS', key: 'maxclients', parse: positiveInt },
   { flag: '--proto-max-bulk-len', env: 'S3_INDEX_PROTO_MAX_BULK_LEN', key: 'protoMaxBulkLen', parse: memory(1 << 20) },
@@ -161,6 +192,9 @@ export const DEFAULTS: ServeConfig = Object.freeze({
   store: undefined,
   save: parseSaveRules(DEFAULT_SAVE_RULES)!,
   appendfsync: 'everysec',
+  autoSnapshotPercentage: 100,
+  autoSnapshotMinSize: 64 * 1024 * 1024,
+  autoSnapshotMaxSegments: 1000,
   requirepass: undefined,
   maxclients: 10000,
   protoMaxBulkLen: 512 * 1024 * 1024,

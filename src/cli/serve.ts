@@ -1,9 +1,9 @@
 /**
  * `s3-index serve`: the RESP server and the HTTP API on one engine, until SIGINT/SIGTERM.
  *
- * It starts whole or not at all: the configuration is loaded and validated before any port opens, and when the
- * second listener cannot open, the first is closed again. Either way the process exits non-zero after one line on
- * stderr.
+ * It starts whole or not at all: the configuration is loaded and validated and the store opened before any port
+ * opens, and when the second listener cannot open, or the restore that follows fails, the ports are closed again.
+ * Either way the process exits non-zero after one line on stderr saying why.
  */
 import { ConfigError, loadServeConfig, type ServeConfig } from '../config';
 import { systemClock } from '../engine/clock';
@@ -21,7 +21,8 @@ import { S3Index } from '../service/s3-index';
 
 export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-port 6380] [--http-port 8080] [--data-dir DIR]
                       [--store s3://BUCKET/PREFIX] [--save "3600 1 300 100 60 10000"]
-                      [--appendfsync always|everysec|no]
+                      [--appendfsync always|everysec|no] [--auto-snapshot-percentage 100]
+                      [--auto-snapshot-min-size 64mb] [--auto-snapshot-max-segments 1000]
                       [--requirepass PASSWORD] [--maxclients N] [--proto-max-bulk-len 512mb]
                       [--client-query-buffer-limit 1gb]
 environment: S3_INDEX_<FLAG> for each flag (S3_INDEX_REQUIREPASS, S3_INDEX_HTTP_PORT, ...), and for the HTTP API
@@ -67,8 +68,12 @@ function listenError(what: 'RESP' | 'HTTP', host: string, port: number, err: unk
 }
 
 /**
- * Starts the service for a validated config (also used by tests and benchmarks). Everything is built before the
- * first port opens; when the second cannot open, the first is closed before this rejects.
+ * Starts the service for a validated config (also used by tests and benchmarks) and resolves once it is ready.
+ * Everything is built and the store opened before the first port opens; when the second cannot open, the first is
+ * closed before this rejects. With a store, the ports open first and the state is restored after, like
+ * redis-server: meanwhile RESP answers LOADING (but to the commands Redis flags `loading`: INFO, AUTH, HELLO, …)
+ * and HTTP answers 503, so clients learn the server is up and wait. A failed restore closes both ports again and
+ * rejects with a StorageError.
  */
 export async function startService(
   config: ServeConfig,
@@ -80,25 +85,21 @@ export async function startService(
   let persistence: Persistence | undefined;
   try {
     const store = await openStore({ dataDir: config.dataDir, store: config.store }, log);
-    if (store !== undefined) {
-      log(`restoring from ${store.description}`);
-      persistence = await Persistence.open(engine, {
+    if (store !== undefined)
+      persistence = Persistence.create(engine, {
         store,
         policy: config.appendfsync,
         saveRules: config.save,
+        autoSnapshot: {
+          percentage: config.autoSnapshotPercentage,
+          minSize: config.autoSnapshotMinSize,
+          maxSegments: config.autoSnapshotMaxSegments,
+        },
         log,
         onFenced: hooks.onFenced,
       });
-      const r = persistence.restored;
-      log(
-        `restored ${r.keys} keys from the snapshot and ${r.batchesReplayed} logged batches in ${Math.round(r.ms)} ms` +
-          (r.damage !== undefined ? ` (the log was damaged: ${r.damage})` : ''),
-      );
-      state.persistence = persistence;
-    }
   } catch (err) {
-    if (err instanceof StoreError || err instanceof CorruptError) throw new StorageError(err.message, { cause: err });
-    throw err;
+    throw storageError(err);
   }
   state.config = new RuntimeConfig({
     port: config.respPort,
@@ -109,9 +110,15 @@ export async function startService(
     'client-query-buffer-limit': config.clientQueryBufferLimit,
     dir: config.dataDir ?? '',
   });
-  const index = persistence !== undefined ? persistence.durableIndex(new S3Index(engine)) : new S3Index(engine);
-  const durability = persistence?.durabilityBarrier();
-  const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock, durability });
+  if (persistence !== undefined) {
+    state.persistence = persistence;
+    state.loading = true;
+  }
+  const durable = persistence;
+  const index = durable !== undefined ? durable.durableIndex(new S3Index(engine)) : new S3Index(engine);
+  const durability = durable?.durabilityBarrier();
+  const loading = durable && (() => (state.loading ? durable.loadingReport() : undefined));
+  const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock, durability, loading });
   // RespServer logs every error of its socket; the one before it listens is the failed listen, which listen()
   // rejects with and which is reported once, below
   let listening = false;
@@ -126,7 +133,6 @@ export async function startService(
     respPort = await resp.listen(config.respPort, config.host);
     listening = true;
   } catch (err) {
-    await persistence?.close({ snapshot: false });
     throw listenError('RESP', config.host, config.respPort, err);
   }
   let http: HttpServerHandle;
@@ -134,8 +140,26 @@ export async function startService(
     http = await startHttpServer(app, { host: config.host, port: config.httpPort });
   } catch (err) {
     await resp.close();
-    await persistence?.close({ snapshot: false });
     throw listenError('HTTP', config.host, config.httpPort, err);
+  }
+  if (persistence !== undefined) {
+    log(
+      `loading the dataset from ${persistence.storeDescription} ` +
+        `(RESP port ${respPort} and HTTP port ${http.port} answer LOADING meanwhile)`,
+    );
+    try {
+      const r = await persistence.restore();
+      log(
+        `DB loaded in ${(r.ms / 1000).toFixed(3)} seconds: restored ${r.keys} keys from the snapshot and ` +
+          `${r.batchesReplayed} logged batches` +
+          (r.damage !== undefined ? ` (the log was damaged: ${r.damage})` : ''),
+      );
+    } catch (err) {
+      await Promise.all([resp.close(), http.close()]);
+      throw storageError(err);
+    } finally {
+      state.loading = false;
+    }
   }
   return {
     config,
@@ -149,6 +173,12 @@ export async function startService(
       await persistence?.close(opts);
     },
   };
+}
+
+/** The store's own failures (unreachable, damaged, newer format) as the one line `serve` prints; others rethrown. */
+function storageError(err: unknown): unknown {
+  if (err instanceof StoreError || err instanceof CorruptError) return new StorageError(err.message, { cause: err });
+  return err;
 }
 
 export async function serve(args: readonly string[]): Promise<number> {

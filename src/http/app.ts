@@ -4,9 +4,10 @@
  * server (node-server.ts) and the Lambda handler (src/handlers/http.ts) both wrap this same app.
  *
  * Middleware, in order: request id + metrics (outermost, so failures are measured too) → authentication (all but
- * /healthz) → the response cache (/v1/buckets/*, /s3/*; cache-middleware.ts) → the route. So a cache hit is
- * authenticated, identified and counted like any other request. Every failure is an HttpError (errors.ts), rendered
- * in the dialect of its area.
+ * /healthz) → loading (while the service restores its state, every route but /metrics answers 503 with a
+ * Retry-After, and /healthz says how far the restore got) → the response cache (/v1/buckets/*, /s3/*;
+ * cache-middleware.ts) → the route. So a cache hit is authenticated, identified and counted like any other request.
+ * Every failure is an HttpError (errors.ts), rendered in the dialect of its area.
  */
 
 import type { Context } from 'hono';
@@ -14,6 +15,7 @@ import { Hono } from 'hono';
 import type { Clock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
 import type { ObjectIndex } from '../service/object-index';
+import type { LoadingReport } from '../service/persistence';
 import { S3Index } from '../service/s3-index';
 import { Authenticator, bearerToken, s3Credential } from './auth';
 import { responseCacheMiddleware } from './cache-middleware';
@@ -39,6 +41,11 @@ export interface AppDeps {
    * or undefined when they are; /redis answers a write only after it settles.
    */
   durability?: () => Promise<void> | undefined;
+  /**
+   * While the service restores its state (src/service/persistence.ts): how far it got; undefined once it is ready.
+   * Meanwhile /healthz answers 503 with this report and every route but /metrics answers 503 "loading".
+   */
+  loading?: () => LoadingReport | undefined;
   /** reported by the S3 endpoint (GetBucketLocation, HeadBucket); default us-east-1 */
   region?: string;
   /**
@@ -64,6 +71,23 @@ function areaOf(path: string): Area {
 }
 
 const S3_ACCESS_DENIED = new HttpError(403, 'AccessDenied', 'Access Denied');
+
+/** Redis's reply while the dataset loads, as /redis answers it (Upstash's `{"error": …}`). */
+const REDIS_LOADING = 'LOADING Redis is loading the dataset in memory';
+
+/** A request that came while the service loads: 503 in its area's dialect, with when to retry. */
+function loadingError(area: Area, report: LoadingReport): HttpError {
+  const headers = { 'Retry-After': String(Math.max(1, report.etaSeconds)) };
+  const opts = { expose: true, headers };
+  switch (area) {
+    case 's3':
+      return new HttpError(503, 'ServiceUnavailable', 'The index is loading. Please retry.', opts);
+    case 'redis':
+      return new HttpError(503, 'Loading', REDIS_LOADING, opts);
+    case 'json':
+      return new HttpError(503, 'Loading', `the index is loading (${report.loadedPerc.toFixed(0)}% done)`, opts);
+  }
+}
 
 let requestSeq = 0;
 const requestIdPrefix = Math.floor(Math.random() * 0xffffffff)
@@ -158,7 +182,8 @@ export function createApp(deps: AppDeps): HttpApp {
   const reportError = deps.reportError ?? defaultReportError;
   const auth = new Authenticator(config.tokens);
   const metrics = new HttpMetrics();
-  metrics.addCollector(() => engineMetrics(engine));
+  // while the service loads, the engine's figures would tell of a state that is not there yet
+  metrics.addCollector(() => (deps.loading?.() !== undefined ? [] : engineMetrics(engine)));
 
   const app = new Hono<AppEnv>();
 
@@ -187,7 +212,12 @@ export function createApp(deps: AppDeps): HttpApp {
     }
   });
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  const loading = deps.loading;
+  app.get('/healthz', (c) => {
+    const report = loading?.();
+    if (report === undefined) return c.json({ status: 'ok' });
+    return c.json({ status: 'loading', ...report }, 503, { 'Retry-After': String(Math.max(1, report.etaSeconds)) });
+  });
 
   app.use('*', async (c, next) => {
     const s3 = areaOf(c.req.path) === 's3';
@@ -202,6 +232,24 @@ export function createApp(deps: AppDeps): HttpApp {
     await next();
   });
 
+  if (loading !== undefined) {
+    metrics.addCollector(() => [
+      {
+        name: 's3index_loading',
+        help: '1 while the service restores its state from the store, else 0.',
+        type: 'gauge',
+        samples: [{ value: loading() === undefined ? 0 : 1 }],
+      },
+    ]);
+    // refused without a log line each: a client polling a long restore would flood the log (Redis logs none)
+    app.use('*', async (c, next) => {
+      const report = loading();
+      if (report !== undefined && c.req.path !== '/metrics')
+        return renderError(c, loadingError(areaOf(c.req.path), report));
+      await next();
+    });
+  }
+
   const index = deps.index ?? new S3Index(engine);
   const cached = responseCacheMiddleware({ index, maxBytes: config.limits.responseCacheBytes, metrics });
   app.use('/v1/buckets/*', cached);
@@ -210,7 +258,7 @@ export function createApp(deps: AppDeps): HttpApp {
   const eventCounts: V1Deps['eventCounts'] = { applied: 0, stale: 0, duplicate: 0, ignored: 0, rejected: 0 };
   // the index's figures come last, asked of the index before rendering (its answers may take a while)
   app.get('/metrics', async (c) => {
-    const buckets = await bucketSummaries(index);
+    const buckets = loading?.() !== undefined ? [] : await bucketSummaries(index);
     return c.body(metrics.render(indexMetrics(buckets, eventCounts)), 200, {
       'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     });

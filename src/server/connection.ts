@@ -12,6 +12,7 @@
  *   the commands that need it are in connection-commands.ts. Everything else goes to Engine.run.
  */
 import type net from 'node:net';
+import { subcommandNamed } from '../engine/acl';
 import type { CommandSpec, Session } from '../engine/command';
 import { isOpt } from '../engine/commands/arguments';
 import type { ClientExtras, ClientHandle } from '../engine/commands/server/server-state';
@@ -32,6 +33,14 @@ const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 
 /** Commands a RESP2 client may send while subscribed. */
 const SUBSCRIBE_CONTEXT = new Set(['ping', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'quit', 'reset']);
+/** Redis's reply to a command without the `loading` flag while the dataset loads (its shared.loadingerr). */
+export const LOADING = error('LOADING Redis is loading the dataset in memory');
+
+/** Whether a command (its subcommand's flags, for a container) may run while the dataset loads. */
+function allowedWhileLoading(spec: CommandSpec, argv: readonly Buffer[]): boolean {
+  return (subcommandNamed(spec, argv)?.flags ?? spec.flags).includes('loading');
+}
+
 /** Commands that run immediately inside MULTI instead of being queued. */
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -187,7 +196,10 @@ export class Connection implements Subscriber, ClientHandle {
 
   // ---- dispatch -------------------------------------------------------------------------------------------
 
-  /** processCommand: lookup, arity, auth, subscribe context, MULTI queueing, then the command itself. */
+  /**
+   * processCommand: lookup, arity, auth, subscribe context, loading (only `loading` commands while the server
+   * restores), MULTI queueing, then the command itself.
+   */
   execute(argv: Buffer[]): void {
     const spec = this.server.lookup(argv[0]!);
     if (spec === undefined) {
@@ -212,6 +224,10 @@ export class Connection implements Subscriber, ClientHandle {
         spec,
         argv,
       );
+      return;
+    }
+    if (this.server.state.loading && !allowedWhileLoading(spec, argv)) {
+      this.reject(LOADING, spec, argv);
       return;
     }
     if (this.multi && !NOT_QUEUED.has(spec.name)) {

@@ -65,12 +65,26 @@ async function start(
   });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   await Promise.race([
-    Promise.all([waitForPort(respPort, 20_000), waitForPort(httpPort, 20_000)]),
+    Promise.all([waitForPort(respPort, 20_000), waitForPort(httpPort, 20_000)]).then(() => untilHealthy(httpPort)),
     exited.then(() => {
       throw new Error(`serve exited: ${err}`);
     }),
   ]);
   return { proc, respPort, httpPort, stderr: () => err, exited };
+}
+
+/** The ports open before the state is restored (LOADING meanwhile): the server is ready once /healthz says ok. */
+async function untilHealthy(httpPort: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (
+    (await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
+    if (Date.now() > deadline) throw new Error('serve did not finish restoring within 20 s');
+    await new Promise((r) => setTimeout(r, 15));
+  }
 }
 
 async function stop(s: Server, signal: NodeJS.Signals): Promise<number | null> {

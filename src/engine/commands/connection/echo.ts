@@ -5,7 +5,7 @@ import { bulk } from '../../reply';
 export const echo: CommandSpec = {
   name: 'echo',
   arity: 2,
-  flags: ['fast'],
+  flags: ['loading', 'fast'],
   keys: NO_KEYS,
   group: 'connection',
   complexity: 'O(1)',
