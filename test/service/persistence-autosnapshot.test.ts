@@ -4,6 +4,7 @@
  * its timer, the INFO persistence fields that report it, and what a Persistence says and refuses before `restore`.
  */
 import { randomBytes } from 'node:crypto';
+import { ConfigError, loadServeConfig } from '../../src/config';
 import type { Engine } from '../../src/engine/engine';
 import type { BlobStore } from '../../src/persistence/blob-store';
 import { MANIFEST, type Manifest } from '../../src/persistence/manifest';
@@ -282,5 +283,32 @@ describe('the log-size rule on its timer', () => {
     await p.bgsave();
     expect(infoOf(p)).toMatchObject({ rdb_last_bgsave_status: 'ok', s3index_log_segments: 0 });
     await p.close({ snapshot: false });
+  });
+});
+
+describe('serve configuration of the rule', () => {
+  it('reads --auto-snapshot-* flags and S3_INDEX_AUTO_SNAPSHOT_* variables, with Redis-style sizes', () => {
+    expect(loadServeConfig([], {})).toMatchObject({
+      autoSnapshotPercentage: 100,
+      autoSnapshotMinSize: 64 * 1024 * 1024,
+      autoSnapshotMaxSegments: 1000,
+    });
+    expect(
+      loadServeConfig(['--auto-snapshot-percentage', '0', '--auto-snapshot-min-size=1gb'], {
+        S3_INDEX_AUTO_SNAPSHOT_MAX_SEGMENTS: '50',
+        S3_INDEX_AUTO_SNAPSHOT_PERCENTAGE: '200',
+      }),
+    ).toMatchObject({ autoSnapshotPercentage: 0, autoSnapshotMinSize: 1024 ** 3, autoSnapshotMaxSegments: 50 });
+    expect(loadServeConfig([], { S3_INDEX_AUTO_SNAPSHOT_MIN_SIZE: '512kb' }).autoSnapshotMinSize).toBe(512 * 1024);
+  });
+
+  it('refuses what is not a percentage, a size or a count, naming the setting', () => {
+    expect(() => loadServeConfig(['--auto-snapshot-percentage', '-5'], {})).toThrow(
+      new ConfigError("--auto-snapshot-percentage: '-5' is not a positive integer"),
+    );
+    expect(() => loadServeConfig([], { S3_INDEX_AUTO_SNAPSHOT_MIN_SIZE: '64 mb' })).toThrow(
+      "S3_INDEX_AUTO_SNAPSHOT_MIN_SIZE: '64 mb' is not a size (bytes, or e.g. 64mb, 1gb)",
+    );
+    expect(() => loadServeConfig(['--auto-snapshot-max-segments', 'many'], {})).toThrow(ConfigError);
   });
 });
