@@ -47,6 +47,21 @@ export async function startRedis(): Promise<BenchRedis> {
   };
 }
 
+/**
+ * used_memory_rss of a server at rest: the least of four readings 250 ms apart after MEMORY PURGE (jemalloc's dirty
+ * pages returned to the OS; the server refreshes the figure every 100 ms).
+ */
+export async function redisRestingRss(redis: Pick<BenchRedis, 'cli'>): Promise<number> {
+  redis.cli('memory', 'purge');
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 4; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const m = /^used_memory_rss:(\d+)/m.exec(redis.cli('info', 'memory'));
+    if (m) least = Math.min(least, Number(m[1]));
+  }
+  return least;
+}
+
 export interface KeyRow {
   key: string;
   size: number;
@@ -55,8 +70,8 @@ export interface KeyRow {
   storageClass: string;
 }
 
-/** Rows from bench/data/genkeys.mjs (cached in the OS temp dir). */
-export function genKeys(n: number, seed = 42): { file: string; rows: KeyRow[] } {
+/** The TSV file of bench/data/genkeys.mjs's rows (generated once, cached in the OS temp dir). */
+export function genKeysFile(n: number, seed = 42): string {
   const file = path.join(os.tmpdir(), `s3-index-keys-${n}-${seed}.tsv`);
   if (!fs.existsSync(file)) {
     const out = execFileSync('node', [GENKEYS, String(n), String(seed)], {
@@ -64,6 +79,30 @@ export function genKeys(n: number, seed = 42): { file: string; rows: KeyRow[] } 
     });
     fs.writeFileSync(file, out);
   }
+  return file;
+}
+
+/**
+ * The keys of genKeysFile's rows as views on one Buffer of the file: what a memory measurement loads, as it leaves
+ * next to no garbage behind (no row objects, no strings) to be freed while it measures.
+ */
+export function genKeyViews(n: number, seed = 42): Buffer[] {
+  const text = fs.readFileSync(genKeysFile(n, seed));
+  const keys: Buffer[] = [];
+  let line = 0;
+  while (line < text.length) {
+    let end = text.indexOf(0x0a, line);
+    if (end < 0) end = text.length;
+    const tab = text.indexOf(0x09, line);
+    if (end > line) keys.push(text.subarray(line, tab >= 0 && tab < end ? tab : end));
+    line = end + 1;
+  }
+  return keys;
+}
+
+/** Rows from bench/data/genkeys.mjs (cached in the OS temp dir). */
+export function genKeys(n: number, seed = 42): { file: string; rows: KeyRow[] } {
+  const file = genKeysFile(n, seed);
   const rows: KeyRow[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
@@ -77,19 +116,6 @@ export function respCommand(args: string[]): string {
   let s = `*${args.length}\r\n`;
   for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
   return s;
-}
-
-export function gc(): void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) {
-    g();
-    g();
-  }
-}
-
-export function memNow(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
 }
 
 export function percentile(sorted: number[], p: number): number {
