@@ -12,6 +12,7 @@
  */
 import { inflateRaw, inflateRawSync, crc32 as zcrc32 } from 'node:zlib';
 import type { Keyspace } from '../engine/keyspace';
+import { type KeyClassifier, TreeLoader } from '../engine/structures/packed-btree';
 import { type SortedEntry, SortedSet } from '../engine/structures/sortedset';
 import type { Value } from '../engine/values';
 import { ByteReader, CorruptError } from './bytes';
@@ -202,6 +203,10 @@ interface Building {
   commonScore: number;
   weightsKind: number;
   weightFn: SortedSet['weightOfPayloads'];
+  classifier: KeyClassifier | undefined;
+  /** a lex-mode set: its members go straight into the leaves of its tree */
+  loader?: TreeLoader;
+  /** a scored set: its entries, sorted by member once complete */
   entries?: SortedEntry[];
 }
 
@@ -351,6 +356,7 @@ function beginKey(r: ByteReader, st: DecodeState, weights: WeightFunctions | und
     commonScore: 0,
     weightsKind: WEIGHTS_NONE,
     weightFn: undefined,
+    classifier: undefined,
   };
   switch (type) {
     case TYPE_STRING:
@@ -379,9 +385,11 @@ function beginKey(r: ByteReader, st: DecodeState, weights: WeightFunctions | und
         const name = r.latin1();
         b.weightFn = weights?.byName(name);
         if (b.weightFn === undefined) throw new CorruptError(`unknown weight function '${name}'`);
+        b.classifier = weights?.classifierOf(name);
       } else if (b.weightsKind > WEIGHTS_DERIVED) throw new CorruptError(`unknown weights kind ${b.weightsKind}`);
       b.left = r.varint();
-      b.entries = [];
+      if (b.lex) b.loader = new TreeLoader(undefined, b.weightFn, b.classifier);
+      else b.entries = [];
       break;
     }
     default:
@@ -425,6 +433,10 @@ function readChunk(r: ByteReader, b: Building): void {
       return;
     }
     case TYPE_ZSET: {
+      if (b.loader !== undefined) {
+        readLexMembers(r, b, n);
+        return;
+      }
       const out = b.entries!;
       let prev: Buffer | undefined;
       for (let i = 0; i < n; i++) {
@@ -449,6 +461,39 @@ function readChunk(r: ByteReader, b: Building): void {
   }
 }
 
+/**
+ * The n members of a lex-mode chunk, straight into the set's TreeLoader: the front-coded suffix and the payload are
+ * copied from the section's bytes into the leaf being filled, and no Buffer is made per member.
+ */
+function readLexMembers(r: ByteReader, b: Building, n: number): void {
+  const loader = b.loader!;
+  const buf = r.buf;
+  const end = r.end;
+  const weightsKind = b.weightsKind;
+  try {
+    for (let i = 0; i < n; i++) {
+      const shared = r.varint();
+      if (i === 0 && shared !== 0) throw new CorruptError('the first member of a chunk shares a prefix');
+      const sl = r.varint();
+      const ss = r.pos;
+      if (ss + sl > end) throw new CorruptError('unexpected end of data');
+      r.pos = ss + sl;
+      const tag = r.varint();
+      const vs = r.pos;
+      const vl = tag - 1;
+      if (vs + (tag === 0 ? 0 : vl) > end) throw new CorruptError('unexpected end of data');
+      r.pos = vs + (tag === 0 ? 0 : vl);
+      let weight = 0;
+      if (weightsKind === WEIGHTS_FLOAT) weight = r.f64();
+      else if (weightsKind === WEIGHTS_INTEGER) weight = r.varint();
+      loader.addFrontCoded(shared, buf, ss, sl, buf, vs, vl, weight);
+    }
+  } catch (err) {
+    if (err instanceof CorruptError) throw err;
+    throw new CorruptError(`sorted set ${JSON.stringify(b.key)}: ${(err as Error).message}`);
+  }
+}
+
 function finishValue(b: Building, keep: boolean): void {
   let v: Value;
   switch (b.type) {
@@ -467,7 +512,11 @@ function finishValue(b: Building, keep: boolean): void {
     default: {
       let z: SortedSet;
       try {
-        z = SortedSet.fromSorted(b.entries!, b.weightFn);
+        const loader = b.loader;
+        z =
+          loader !== undefined
+            ? SortedSet.fromLexTree(loader.finish(), b.commonScore, loader.maxKeyLength, b.weightFn, b.classifier)
+            : SortedSet.fromSorted(b.entries!, b.weightFn, b.classifier);
       } catch (err) {
         throw new CorruptError(`sorted set ${JSON.stringify(b.key)}: ${(err as Error).message}`);
       }

@@ -8,12 +8,14 @@ import fc from 'fast-check';
 import { ManualClock } from '../../src/engine/clock';
 import type { Engine } from '../../src/engine/engine';
 import { payloadSize } from '../../src/index/payload';
+import { notPlainKey } from '../../src/index/plain-keys';
 import { CorruptError } from '../../src/persistence/bytes';
 import { SNAPSHOT_FORMAT_VERSION } from '../../src/persistence/format';
 import { loadSnapshot } from '../../src/persistence/snapshot-decode';
 import { SnapshotEncoder } from '../../src/persistence/snapshot-encode';
 import { WeightFunctions } from '../../src/persistence/weights';
 import { createEngine } from '../../src/service/create-engine';
+import { INDEX_WEIGHTS } from '../../src/service/persistence';
 import { S3Index } from '../../src/service/s3-index';
 import { created, deleted, markerCreated } from '../index/harness';
 import { dumpEngine } from './dump';
@@ -91,6 +93,33 @@ describe('snapshot codec', () => {
       expect(await b.stats('photos', '2024/')).toEqual(await a.stats('photos', '2024/'));
       expect(await b.stats('photos', '2024/')).toMatchObject({ ok: true, value: { objects: 2450 } });
     }
+  });
+
+  it("restores the index's keys zset as the index builds it: derived sizes, non-plain keys counted per leaf", async () => {
+    const engine = createEngine({ clock: new ManualClock() });
+    const index = new S3Index(engine);
+    const keys = Array.from(
+      { length: 3000 },
+      (_, i) => `dir/${i % 7 === 0 ? 'a&b<c>' : i % 11 === 0 ? 'é' : 'k'}-${i}`,
+    );
+    index.ingest(keys.map((k, i) => created('keys-bucket', k, (0x100 + i).toString(16), i)));
+    const enc = new SnapshotEncoder(engine.dbs, { logSeq: 1, createdAt: 1, weights: INDEX_WEIGHTS });
+    const parts = [enc.header()];
+    for (let s = enc.next(); s !== undefined; s = enc.next()) parts.push(s);
+    const loaded = createEngine({ clock: new ManualClock() });
+    await loadSnapshot(pieces(Buffer.concat(parts)), loaded.dbs, { weights: INDEX_WEIGHTS });
+    const zsets = loaded.dbs.flatMap((db) => [...db.data.values()]).filter((v) => v.type === 'zset');
+    expect(zsets.length).toBeGreaterThan(0);
+    for (const v of zsets) {
+      const z = v.v as import('../../src/engine/structures/sortedset').SortedSet;
+      expect(z.memberClassifier).toBe(notPlainKey);
+      expect(z.weightOfPayloads).toBe(payloadSize);
+      z.checkInvariants(); // every leaf's count of non-plain keys and its weight sum are checked
+    }
+    const a = await new S3Index(engine).listObjectsV2('keys-bucket', { prefix: 'dir/' });
+    const b = await new S3Index(loaded).listObjectsV2('keys-bucket', { prefix: 'dir/' });
+    expect(b).toEqual(a);
+    expect(await new S3Index(loaded).stats('keys-bucket')).toEqual(await index.stats('keys-bucket'));
   });
 
   it('reports the header facts, the META section and the sections it read', async () => {

@@ -177,6 +177,24 @@ export class SortedSet {
     return set;
   }
 
+  /**
+   * A lex-mode set (every member scored `score`) over a tree of its members built elsewhere (a TreeLoader given the
+   * same `weightOfPayload` and `flagMember`, as for the constructor). O(1).
+   */
+  static fromLexTree(
+    tree: PackedBTree,
+    score: number,
+    maxMemberLength: number,
+    weightOfPayload?: WeightOf,
+    flagMember?: KeyClassifier,
+  ): SortedSet {
+    const set = new SortedSet(weightOfPayload, flagMember);
+    set.lex = tree;
+    set.commonScore = normalize(score);
+    set.skiplist = tree.size > LISTPACK_MAX_ENTRIES || maxMemberLength > LISTPACK_MAX_VALUE;
+    return set;
+  }
+
   get size(): number {
     return this.lex !== null ? this.lex.size : this.byMember!.size;
   }

@@ -3,6 +3,7 @@
  * sets of the engine and the S3 object index. This file is its public surface; the parts, one idea each:
  *
  * - tree.ts          PackedBTree: descents, queries, modifications, snapshots; the invariants and costs of the whole
+ * - bulk-load.ts     TreeLoader: a tree built from ascending entries leaf by leaf (restores), front-coded keys welcome
  * - leaf.ts          the leaf layout ([varint keyLen][key][varint valTag][value]... plus an offsets array) and every
  *                    operation on one leaf
  * - inner.ts         inner nodes (separators packed for search, counts and weight sums per child) and the descent path
@@ -22,6 +23,7 @@ export {
   lastSlabCopy,
   slabCopy,
 } from './buffer-pools';
+export { BulkLoadError, TreeLoader } from './bulk-load';
 export { compareBytes, copyBytes, isWideKey, startsWith } from './bytes';
 export { type StretchSink, TreeCursor } from './cursor';
 export { KeyRange } from './key-range';

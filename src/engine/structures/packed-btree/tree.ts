@@ -138,6 +138,34 @@ export class PackedBTree {
     return t;
   }
 
+  /**
+   * @internal A tree over nodes built outside (bulk-load.ts's TreeLoader): `root` of `height` inner levels above
+   * `leafCount` linked leaves from `head` to `tail` (root itself when it is the only leaf) holding `dataBytes` bytes
+   * of entries, under `ctx`.
+   */
+  static fromNodes(
+    ctx: LeafContext,
+    root: Node,
+    height: number,
+    leafCount: number,
+    dataBytes: number,
+    head: Leaf = root as Leaf,
+    tail: Leaf = head,
+  ): PackedBTree {
+    const t = new PackedBTree(
+      { leafMaxEntries: ctx.leafMaxEntries, leafMaxBytes: ctx.leafMaxBytes, innerMax: ctx.innerMax },
+      ctx.weightOf ?? undefined,
+      ctx.flagKey ?? undefined,
+    );
+    t.root = root;
+    t.height = height;
+    t.head = head;
+    t.tail = tail;
+    t.leafCount = leafCount;
+    t.dataBytes = dataBytes;
+    return t;
+  }
+
   get size(): number {
     return this.root.count;
   }
