@@ -9,15 +9,23 @@
  * is then ahead of the store, so it must reload (CommitConflict says so) and never retries the same batches on its
  * own. A snapshot is committed the same way and drops the segments it covers from the manifest.
  *
+ * Loading (open, reload) decodes the snapshot and replays the log into new databases, which replace the engine's
+ * only once all of it loaded: a reader never sees half a snapshot, and a damaged one leaves the engine as it was.
+ *
  * Manifest updates of one process are serialized (a promise chain), so commits and snapshots of the same writer
  * never race each other. Blobs no manifest names (a losing writer's segment, covered segments, old snapshots) are
  * removed by `collectGarbage` once older than a grace period, so a reader still loading one does not lose it.
+ *
+ * `crashPoint(...)` calls mark the steps between which a crash leaves the store in another state (crash-points.ts:
+ * a test facility; the crash tests kill the process there).
  */
 import { randomBytes } from 'node:crypto';
 import { type Engine, newSession } from '../engine/engine';
+import { Keyspace } from '../engine/keyspace';
 import type { BlobStore } from './blob-store';
 import { PreconditionFailed } from './blob-store';
 import { CorruptError } from './bytes';
+import { crashPoint } from './crash-points';
 import { encodeSegment, type LogBatch, readSegment } from './log';
 import {
   decodeManifest,
@@ -74,11 +82,17 @@ export class CommitConflict extends Error {
   }
 }
 
-/** Runs one logged batch against the engine exactly as it first ran (same databases, same time). */
-export function replayBatch(engine: Engine, batch: LogBatch): void {
+/**
+ * Runs one logged batch against the engine exactly as it first ran (same databases, same time). With `into`, it
+ * runs against those databases instead of the engine's (a load in progress): they stand in for the engine's while
+ * the batch runs, synchronously, so no one else sees them, and come back out (in their new order, after a SWAPDB).
+ * The engine's listeners hear of the keys the batch writes either way (for a load, a needless invalidation).
+ */
+export function replayBatch(engine: Engine, batch: LogBatch, into?: Keyspace[]): void {
   const session = newSession();
   const hook = engine.writeHook;
   engine.writeHook = undefined;
+  const live = into === undefined ? undefined : engine.dbs.splice(0, engine.dbs.length, ...into);
   try {
     for (const e of batch.entries) {
       const argv = e.argv as Buffer[];
@@ -89,6 +103,24 @@ export function replayBatch(engine: Engine, batch: LogBatch): void {
     }
   } finally {
     engine.writeHook = hook;
+    if (live !== undefined) into!.splice(0, into!.length, ...engine.dbs.splice(0, engine.dbs.length, ...live));
+  }
+}
+
+/**
+ * Puts loaded databases in place of the engine's, each as SWAPDB would swap it with a database beyond the last:
+ * the engine's listeners learn of it as of a SWAPDB (WATCH invalidates a watched key present before or after, the
+ * index reports every bucket changed, `dirty` moves), and everyone who reads `engine.dbs[i]` afresh sees the new
+ * state. The replaced databases keep their contents for whoever still holds one (a listing's sorted set).
+ */
+function installDatabases(engine: Engine, loaded: readonly Keyspace[]): void {
+  const n = engine.dbs.length;
+  for (let i = 0; i < n; i++) {
+    const fresh = loaded[i]!;
+    fresh.expiredCount = engine.dbs[i]!.expiredCount;
+    engine.dbs.push(fresh);
+    engine.swapDbs(i, n);
+    engine.dbs.pop();
   }
 }
 
@@ -101,6 +133,8 @@ export class Durable {
   encoder: SnapshotEncoder | undefined;
   readonly writerId: string;
   private chain: Promise<unknown> = Promise.resolve();
+  /** reloads asked for and not yet done (a snapshot must not start meanwhile: the databases are about to change) */
+  private reloading = 0;
   private readonly now: () => number;
 
   private constructor(
@@ -121,8 +155,8 @@ export class Durable {
   }
 
   /**
-   * Opens a store and loads its committed state into `engine`, whose databases must be empty. Throws CorruptError
-   * for a damaged snapshot or manifest, StoreError when the store cannot be read.
+   * Opens a store and loads its committed state into `engine` (whose databases are replaced: see `reload`). Throws
+   * CorruptError for a damaged snapshot or manifest, StoreError when the store cannot be read.
    */
   static async open(
     engine: Engine,
@@ -134,6 +168,21 @@ export class Durable {
     return { durable: d, restored };
   }
 
+  /**
+   * Loads the store's committed state afresh (after `refresh` said 'reload': another writer's snapshot replaced the
+   * segments this engine would need). The snapshot and the log are loaded into new databases while the engine goes
+   * on serving its current state; they replace the engine's only once the whole load succeeded. On an error
+   * (CorruptError, StoreError) the engine keeps its state and this Durable its position. Writes the engine took
+   * since its last commit are dropped with its old databases: a writer reloads only once its log is fenced.
+   */
+  reload(engine: Engine, onProgress?: (p: RestoreProgress) => void): Promise<RestoreResult> {
+    if (this.encoder !== undefined) return Promise.reject(new Error('cannot reload while a snapshot is being written'));
+    this.reloading++;
+    return this.serialized(() => this.load(engine, onProgress)).finally(() => {
+      this.reloading--;
+    });
+  }
+
   private async readManifest(
     ifNoneMatch?: string,
   ): Promise<{ m: Manifest; etag: string | undefined } | 'not-modified'> {
@@ -143,6 +192,7 @@ export class Durable {
     return { m: decodeManifest(got.body), etag: got.etag };
   }
 
+  /** Loads the committed state into new databases and, once all of it is loaded, swaps them into the engine. */
   private async load(engine: Engine, onProgress?: (p: RestoreProgress) => void): Promise<RestoreResult> {
     const t0 = performance.now();
     const read = await this.readManifest();
@@ -150,11 +200,12 @@ export class Durable {
     const { m, etag } = read;
     let keys = 0;
     const snapshotSeq = m.snapshot?.logSeq ?? 0;
+    const dbs = engine.dbs.map((_, i) => new Keyspace(i, engine));
     if (m.snapshot !== null) {
       const s = await this.store.getStream(m.snapshot.name);
       if (s === undefined) throw new CorruptError(`the manifest names ${m.snapshot.name}, which is not in the store`);
       const total = s.size;
-      const summary = await loadSnapshot(s.body, engine.dbs, {
+      const summary = await loadSnapshot(s.body, dbs, {
         weights: this.opts.weights,
         onProgress: (bytes) => onProgress?.({ phase: 'snapshot', bytes, totalBytes: total, batches: 0 }),
       });
@@ -164,14 +215,21 @@ export class Durable {
         );
       keys = summary.keys;
     }
-    this.appliedSeq = snapshotSeq;
-    const { replayed, damage, segments } = await this.replaySegments(engine, m.segments, onProgress);
-    this.manifest = damage === undefined ? m : { ...m, segments, lastSeq: this.appliedSeq };
+    const { seq, replayed, damage, segments } = await this.replaySegments(
+      engine,
+      m.segments,
+      snapshotSeq,
+      dbs,
+      onProgress,
+    );
+    installDatabases(engine, dbs);
+    this.appliedSeq = seq;
+    this.manifest = damage === undefined ? m : { ...m, segments, lastSeq: seq };
     this.etag = etag;
-    if (damage !== undefined) this.opts.log?.(`log damaged: ${damage}; state restored up to batch ${this.appliedSeq}`);
+    if (damage !== undefined) this.opts.log?.(`log damaged: ${damage}; state restored up to batch ${seq}`);
     return {
       keys,
-      seq: this.appliedSeq,
+      seq,
       snapshotSeq,
       batchesReplayed: replayed,
       damage,
@@ -179,32 +237,34 @@ export class Durable {
     };
   }
 
-  /** Replays the batches of `segments` after appliedSeq; stops at the first damaged one. */
+  /**
+   * Replays the batches of `segments` after batch `from` (into `dbs`, or the engine's own databases); stops at the
+   * first damaged one. `seq`: the last batch applied.
+   */
   private async replaySegments(
     engine: Engine,
     segments: readonly SegmentRef[],
+    from: number,
+    dbs: Keyspace[] | undefined,
     onProgress?: (p: RestoreProgress) => void,
-  ): Promise<{ replayed: number; damage?: string; segments: SegmentRef[] }> {
+  ): Promise<{ seq: number; replayed: number; damage?: string; segments: SegmentRef[] }> {
+    let seq = from;
     let replayed = 0;
     const kept: SegmentRef[] = [];
     for (const ref of segments) {
-      if (ref.last <= this.appliedSeq) continue;
+      if (ref.last <= seq) continue;
       const got = await this.store.get(ref.name);
       if (got === undefined || got === 'not-modified')
-        return { replayed, segments: kept, damage: `${ref.name} is named by the manifest but missing` };
+        return { seq, replayed, segments: kept, damage: `${ref.name} is named by the manifest but missing` };
       const read = readSegment(got.body);
-      let end = this.appliedSeq;
+      let end = seq;
       for (const b of read.batches) {
         if (b.seq > ref.last) break;
-        if (b.seq <= this.appliedSeq) continue;
-        if (b.seq !== this.appliedSeq + 1)
-          return {
-            replayed,
-            segments: kept,
-            damage: `${ref.name}: batch ${b.seq} where ${this.appliedSeq + 1} was due`,
-          };
-        replayBatch(engine, b);
-        this.appliedSeq = b.seq;
+        if (b.seq <= seq) continue;
+        if (b.seq !== seq + 1)
+          return { seq, replayed, segments: kept, damage: `${ref.name}: batch ${b.seq} where ${seq + 1} was due` };
+        replayBatch(engine, b, dbs);
+        seq = b.seq;
         end = b.seq;
         replayed++;
       }
@@ -213,11 +273,11 @@ export class Durable {
         if (end > ref.first - 1) kept.push({ ...ref, last: end });
         const why =
           read.damage !== undefined ? `${read.damage.reason} at byte ${read.damage.offset}` : 'batches missing';
-        return { replayed, segments: kept, damage: `${ref.name}: ${why}` };
+        return { seq, replayed, segments: kept, damage: `${ref.name}: ${why}` };
       }
       kept.push(ref);
     }
-    return { replayed, segments: kept };
+    return { seq, replayed, segments: kept };
   }
 
   /** Runs manifest updates one at a time, in call order. */
@@ -255,6 +315,7 @@ export class Durable {
         throw new Error(`commit of batches ${first}…${last} after ${this.manifest.lastSeq}`);
       const body = encodeSegment(batches);
       const name = segmentName(first, this.writerId);
+      crashPoint('commit.begin');
       try {
         try {
           await this.store.put(name, body, { ifNoneMatch: '*' });
@@ -264,6 +325,7 @@ export class Durable {
           // the name carries this writer's id: the blob is what an earlier, failed attempt of ours left
           await this.store.put(name, body);
         }
+        crashPoint('commit.segment-written');
         await this.replaceManifest({
           ...this.manifest,
           segments: [...this.manifest.segments, { name, first, last, bytes: body.length }],
@@ -271,6 +333,7 @@ export class Durable {
           writer: this.writerId,
           updatedAt: this.now(),
         });
+        crashPoint('commit.manifest-replaced');
       } catch (err) {
         // a retry after a lost response finds its own earlier attempt committed: that is a success
         if (err instanceof CommitConflict && (await this.adoptIfCommitted(name, last))) return;
@@ -300,6 +363,7 @@ export class Durable {
     opts: { meta?: Record<string, unknown>; beforeCommit?: () => Promise<void> } = {},
   ): Promise<SnapshotRef | undefined> {
     if (this.encoder !== undefined) throw new Error('a snapshot is already being written');
+    if (this.reloading > 0) throw new Error('cannot snapshot while the store is being reloaded');
     const logSeq = this.appliedSeq;
     if (this.manifest.snapshot?.logSeq === logSeq && logSeq > 0) return undefined;
     const createdAt = this.now();
@@ -317,11 +381,13 @@ export class Durable {
       const h = enc.header();
       bytes += h.length;
       yield h;
+      crashPoint('snapshot.section');
       for (;;) {
         const s = enc.next();
         if (s === undefined) return;
         bytes += s.length;
         yield s;
+        crashPoint('snapshot.section');
         // let the engine serve between sections
         await new Promise((r) => setImmediate(r));
       }
@@ -340,6 +406,7 @@ export class Durable {
       // a write hook may have finished the encoder early; either way it is done now
       this.encoder = undefined;
     }
+    crashPoint('snapshot.written');
     const ref: SnapshotRef = { name, logSeq, bytes, keys, createdAt };
     // the batches the snapshot covers must be committed before it replaces them in the manifest
     await opts.beforeCommit?.();
@@ -354,13 +421,14 @@ export class Durable {
         updatedAt: this.now(),
       });
     });
+    crashPoint('snapshot.manifest-replaced');
     return ref;
   }
 
   /**
    * Brings a reader up to date: re-reads the manifest (a conditional GET: nothing is transferred when it has not
    * changed) and applies the batches committed since. 'reload' when that is not possible (a snapshot replaced the
-   * segments this engine would need): the caller loads afresh.
+   * segments this engine would need): the caller then calls `reload`.
    */
   refresh(engine: Engine): Promise<'unchanged' | 'updated' | 'reload'> {
     return this.serialized(async () => {
@@ -371,7 +439,9 @@ export class Durable {
       const base = m.snapshot?.logSeq ?? 0;
       const first = m.segments[0]?.first ?? base + 1;
       if (base > this.appliedSeq && first > this.appliedSeq + 1) return 'reload';
-      const { damage } = await this.replaySegments(engine, m.segments);
+      // whole batches into the live databases: a reader sees each batch all at once, as a writer's client did
+      const { seq, damage } = await this.replaySegments(engine, m.segments, this.appliedSeq, undefined);
+      this.appliedSeq = seq;
       if (damage !== undefined) throw new CorruptError(`refresh: ${damage}`);
       this.manifest = m;
       this.etag = etag;
@@ -395,6 +465,7 @@ export class Durable {
       for (const b of await this.store.list(prefix)) {
         if (named.has(b.name) || b.lastModified > cutoff) continue;
         await this.store.delete(b.name);
+        crashPoint('gc.deleted');
         n++;
       }
     }

@@ -6,12 +6,14 @@
  * - no condition, or ifMatch: rename over the name (atomic replace);
  * - ifNoneMatch '*': link(2) the temporary file to the name, which fails with EEXIST if the name exists (atomic
  *   create-if-absent, like O_EXCL, but of a file already written in full).
- * ifMatch compares and replaces under a lock file (created with O_EXCL; one left behind by a dead process is taken
- * over after LOCK_STALE_MS), so two processes sharing the directory are fenced like S3 writers.
+ * ifMatch compares and replaces under a lock file (created with O_EXCL, naming its holder's host and pid), so two
+ * processes sharing the directory are fenced like S3 writers. A lock left behind is broken at once when its holder
+ * was a process of this host that no longer runs (killed while it held the lock), else once LOCK_STALE_MS old.
  *
  * ETag: the file's inode, size and mtime in ns: a replaced file has a new inode, so the ETag changes with every put.
  */
 import { constants as C, createReadStream, promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   type Blob,
@@ -23,11 +25,15 @@ import {
   type PutCondition,
   StoreError,
 } from './blob-store';
+import { blobCrashPoint, crashPointsArmed } from './crash-points';
 
 const LOCK_STALE_MS = 10_000;
 const LOCK_WAIT_MS = 5_000;
 
 let tmpSeq = 0;
+
+/** What a lock file says of its holder: `<host> <pid>`. */
+const LOCK_HOLDER = `${os.hostname()} ${process.pid}\n`;
 
 export class FsBlobStore implements BlobStore {
   readonly fenced = true;
@@ -107,7 +113,8 @@ export class FsBlobStore implements BlobStore {
     }
     const tmp = path.join(dir, `.tmp-${path.basename(p)}-${process.pid}-${tmpSeq++}`);
     try {
-      await writeDurably(tmp, body);
+      await writeDurably(tmp, body, name);
+      blobCrashPoint(name, 'synced');
       if (cond !== undefined && 'ifNoneMatch' in cond) {
         try {
           await fsp.link(tmp, p);
@@ -118,6 +125,7 @@ export class FsBlobStore implements BlobStore {
         await fsp.unlink(tmp);
       } else if (cond !== undefined) {
         await this.withLock(p, name, async () => {
+          blobCrashPoint(name, 'locked');
           const current = await fsp.stat(p, { bigint: true }).then(etagOf, (err) => {
             if (codeOf(err) === 'ENOENT') return undefined;
             throw err;
@@ -126,6 +134,7 @@ export class FsBlobStore implements BlobStore {
           await fsp.rename(tmp, p);
         });
       } else await fsp.rename(tmp, p);
+      blobCrashPoint(name, 'published');
       await syncDir(dir);
       return etagOf(await fsp.stat(p, { bigint: true }));
     } catch (err) {
@@ -174,15 +183,15 @@ export class FsBlobStore implements BlobStore {
     for (;;) {
       try {
         const fh = await fsp.open(lock, C.O_CREAT | C.O_EXCL | C.O_WRONLY);
-        await fh.close();
+        try {
+          await fh.writeFile(LOCK_HOLDER);
+        } finally {
+          await fh.close();
+        }
         break;
       } catch (err) {
         if (codeOf(err) !== 'EEXIST') throw err;
-        const st = await fsp.stat(lock).catch(() => undefined);
-        if (st !== undefined && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
-          await fsp.unlink(lock).catch(() => undefined);
-          continue;
-        }
+        if (await breakAbandonedLock(lock)) continue;
         if (Date.now() > deadline) throw new StoreError(`${name}: the lock ${lock} has been held for too long`);
         await new Promise((r) => setTimeout(r, 2 + Math.random() * 5));
       }
@@ -200,6 +209,60 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
+/**
+ * Removes `lock` if its holder is gone: a process of this host that no longer runs, or anyone once the lock is
+ * LOCK_STALE_MS old; true when the lock is gone (try again). Of several processes breaking one lock, one wins: the
+ * lock is renamed aside first (one rename succeeds), and given back when what was renamed is not the lock judged
+ * abandoned but a new holder's, taken in between.
+ */
+async function breakAbandonedLock(lock: string): Promise<boolean> {
+  let seen: { ino: number; mtimeMs: number; holder: string };
+  try {
+    // one handle: the holder read and the inode are those of the same file
+    const fh = await fsp.open(lock, 'r');
+    try {
+      const st = await fh.stat();
+      seen = { ino: st.ino, mtimeMs: st.mtimeMs, holder: await fh.readFile('latin1') };
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    if (codeOf(err) === 'ENOENT') return true;
+    throw err;
+  }
+  if (Date.now() - seen.mtimeMs <= LOCK_STALE_MS && !holderGone(seen.holder)) return false;
+  const aside = path.join(path.dirname(lock), `.${path.basename(lock)}-${process.pid}-${tmpSeq++}`);
+  try {
+    await fsp.rename(lock, aside);
+  } catch (err) {
+    if (codeOf(err) === 'ENOENT') return true;
+    throw err;
+  }
+  const moved = await fsp.stat(aside);
+  if (moved.ino !== seen.ino) {
+    // a new holder's lock: put it back (unless yet another was taken meanwhile) and wait for it
+    await fsp.link(aside, lock).catch(() => undefined);
+    await fsp.unlink(aside).catch(() => undefined);
+    return false;
+  }
+  await fsp.unlink(aside).catch(() => undefined);
+  return true;
+}
+
+/** True when a lock's holder (`<host> <pid>`) was a process of this host that has ended. */
+function holderGone(holder: string): boolean {
+  const m = /^(.*) ([0-9]+)\n$/.exec(holder);
+  if (m === null || m[1] !== os.hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return codeOf(err) === 'ESRCH';
+  }
+}
+
 function codeOf(err: unknown): string {
   return (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
 }
@@ -208,11 +271,22 @@ function etagOf(st: import('node:fs').BigIntStats): string {
   return `${st.ino.toString(36)}-${st.size.toString(36)}-${st.mtimeNs.toString(36)}`;
 }
 
-async function writeDurably(file: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+async function writeDurably(file: string, body: Uint8Array | AsyncIterable<Uint8Array>, name: string): Promise<void> {
   const fh = await fsp.open(file, 'wx');
   try {
-    if (body instanceof Uint8Array) await fh.writeFile(body);
-    else for await (const piece of body) await fh.write(piece);
+    if (!(body instanceof Uint8Array)) {
+      let first = true;
+      for await (const piece of body) {
+        await fh.write(piece);
+        if (first) blobCrashPoint(name, 'partial');
+        first = false;
+      }
+    } else if (crashPointsArmed() && body.length > 1) {
+      // a crash test: half the file, the point, then the rest
+      await fh.writeFile(body.subarray(0, body.length >> 1));
+      blobCrashPoint(name, 'partial');
+      await fh.writeFile(body.subarray(body.length >> 1));
+    } else await fh.writeFile(body);
     await fh.sync();
   } finally {
     await fh.close();

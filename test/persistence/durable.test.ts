@@ -3,16 +3,23 @@
  * each other, a damaged log tail is reported and the state before it kept, readers refresh, garbage goes, and
  * store failures are retried without losing or reordering batches.
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ManualClock } from '../../src/engine/clock';
 import type { Engine } from '../../src/engine/engine';
 import { payloadSize } from '../../src/index/payload';
-import { StoreError } from '../../src/persistence/blob-store';
+import { type BlobStore, StoreError } from '../../src/persistence/blob-store';
+import { CorruptError } from '../../src/persistence/bytes';
 import { CommitConflict, Durable } from '../../src/persistence/durable';
+import { FsBlobStore } from '../../src/persistence/fs-store';
 import { MANIFEST } from '../../src/persistence/manifest';
 import { MemoryBlobStore } from '../../src/persistence/memory-store';
 import { WeightFunctions } from '../../src/persistence/weights';
 import { WriteLog } from '../../src/persistence/write-log';
 import { createEngine } from '../../src/service/create-engine';
+import { EVERYTHING } from '../../src/service/object-index';
 import { S3Index } from '../../src/service/s3-index';
 import { plain } from '../helpers/engine';
 import { created, deleted } from '../index/harness';
@@ -29,7 +36,7 @@ interface Node {
   lines: string[];
 }
 
-async function openNode(store: MemoryBlobStore | FaultyStore, opts: { writerId?: string } = {}): Promise<Node> {
+async function openNode(store: BlobStore, opts: { writerId?: string } = {}): Promise<Node> {
   const clock = new ManualClock();
   const engine = createEngine({ clock });
   const lines: string[] = [];
@@ -270,5 +277,112 @@ describe('Durable and WriteLog', () => {
     await a.log.flush();
     const b = await openNode(store);
     expect(dumpEngine(b.engine)).toEqual(dumpEngine(a.engine));
+  });
+});
+
+describe('Durable.reload: a load into new databases, swapped in whole', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+  const dirStore = async (): Promise<FsBlobStore> => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 's3idx-reload-'));
+    dirs.push(d);
+    return FsBlobStore.open(d);
+  };
+
+  it("after another writer's compaction, a reload gives exactly that writer's state; the old one is served meanwhile", async () => {
+    const dir = await dirStore();
+    const w = await openNode(dir, { writerId: 'wwww' });
+    w.engine.exec('SET', 'a', 'old');
+    w.engine.exec('SET', 'gone', 'soon');
+    ingest(w.engine, [created('bkt', 'x/1', '10', 5)]);
+    await w.log.flush();
+    const store = new FaultyStore(dir);
+    const r = await openNode(store, { writerId: 'rrrr' });
+    r.log.stop();
+    const before = dumpEngine(r.engine);
+    // the writer goes on and compacts: the segments the reader would need are gone from the manifest
+    w.clock.advance(1000);
+    w.engine.exec('SET', 'a', 'new');
+    w.engine.exec('DEL', 'gone');
+    w.engine.execute(
+      ['SET', 'in3', 'three'].map((s) => Buffer.from(s)),
+      { id: 998, db: 3, resp: 2 },
+    );
+    ingest(w.engine, [created('bkt', 'x/2', '11', 7), deleted('bkt', 'x/1', '12')]);
+    await w.log.flush();
+    await w.log.snapshot();
+    w.clock.advance(1000);
+    w.engine.exec('HSET', 'h', 'f', 'after the snapshot');
+    await w.log.flush();
+    expect(await r.durable.refresh(r.engine)).toBe('reload');
+
+    const changes: unknown[] = [];
+    new S3Index(r.engine).onChange((c) => changes.push(c));
+    const db0 = r.engine.dbs[0];
+    // a slow store: once the snapshot is loaded and while the log is read, the reader still serves its state as it
+    // was (it would show the new snapshot without the log, were the snapshot decoded into the live databases)
+    store.rules.push({ op: 'get', name: /^log\//, delayMs: 100 });
+    store.calls = [];
+    const reloading = r.durable.reload(r.engine);
+    while (!store.calls.some((c) => c.name.startsWith('log/'))) await new Promise((res) => setTimeout(res, 1));
+    expect(dumpEngine(r.engine)).toEqual(before);
+    expect(r.engine.exec('GET', 'a')).toEqual({ t: 'bulk', v: Buffer.from('old') });
+    const result = await reloading;
+
+    expect(dumpEngine(r.engine)).toEqual(dumpEngine(w.engine));
+    expect(r.engine.dbs[0]).not.toBe(db0);
+    expect(r.engine.dbs.map((d) => d.id)).toEqual(r.engine.dbs.map((_, i) => i));
+    expect(result).toMatchObject({ seq: w.durable.appliedSeq, batchesReplayed: 1 });
+    expect(r.durable.appliedSeq).toBe(w.durable.committedSeq);
+    // the index's listeners learned that everything may have changed
+    expect(changes).toContainEqual(EVERYTHING);
+    expect(await new S3Index(r.engine).stats('bkt', 'x/')).toEqual({ ok: true, value: { objects: 1, bytes: 7 } });
+    // and the reader follows on from there
+    expect(await r.durable.refresh(r.engine)).toBe('unchanged');
+    w.engine.exec('SET', 'later', '1');
+    await w.log.flush();
+    expect(await r.durable.refresh(r.engine)).toBe('updated');
+    expect(dumpEngine(r.engine)).toEqual(dumpEngine(w.engine));
+  });
+
+  it('a damaged snapshot during a reload: the error is reported and the engine keeps its state, whole', async () => {
+    const store = await dirStore();
+    const w = await openNode(store, { writerId: 'wwww' });
+    w.engine.exec('SET', 'a', 'old');
+    await w.log.flush();
+    await w.log.snapshot();
+    const r = await openNode(store, { writerId: 'rrrr' });
+    r.log.stop();
+    const before = dumpEngine(r.engine);
+    const seq = r.durable.appliedSeq;
+    // several sections (~1 MB each), so that the damage is found after some of them were loaded
+    for (let i = 0; i < 4000; i++) w.engine.exec('SET', `big${i}`, randomBytes(400).toString('hex'));
+    w.engine.exec('SET', 'a', 'new');
+    await w.log.flush();
+    const ref = await w.log.snapshot();
+    const file = path.join(store.root, ...ref!.name.split('/'));
+    const bytes = fs.readFileSync(file);
+    bytes[Math.floor(bytes.length * 0.75)] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+
+    expect(await r.durable.refresh(r.engine)).toBe('reload');
+    await expect(r.durable.reload(r.engine)).rejects.toThrow(CorruptError);
+    expect(dumpEngine(r.engine)).toEqual(before);
+    expect(r.durable.appliedSeq).toBe(seq);
+    expect(r.engine.exec('GET', 'a')).toEqual({ t: 'bulk', v: Buffer.from('old') });
+    expect(r.engine.exec('DBSIZE')).toEqual({ t: 'int', v: 1 });
+  });
+
+  it('a reload is refused while a snapshot is being written', async () => {
+    const store = new FaultyStore(new MemoryBlobStore());
+    const a = await openNode(store);
+    a.engine.exec('SET', 'a', '1');
+    await a.log.flush();
+    store.rules.push({ op: 'put', name: /^snapshots\//, delayMs: 30 });
+    const snap = a.log.snapshot();
+    await expect(a.durable.reload(a.engine)).rejects.toThrow(/while a snapshot is being written/);
+    await snap;
   });
 });
