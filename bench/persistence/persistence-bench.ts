@@ -162,8 +162,9 @@ async function ingestChild(n: number, dir: string): Promise<IngestResult> {
   const snapshots: SnapshotFigures[] = [];
   for (const level of LEVELS) {
     const store = await FsBlobStore.open(path.join(dir, `ours-${level}`));
-    // an empty store: nothing is loaded into the engine
-    const { durable } = await Durable.open(engine, { store, weights: INDEX_WEIGHTS, deflateLevel: level });
+    // an empty store, opened with an engine of its own (Durable.open swaps the store's state into the engine it is
+    // given: here nothing), then the ingested engine is snapshotted into it
+    const { durable } = await Durable.open(createEngine(), { store, weights: INDEX_WEIGHTS, deflateLevel: level });
     const rssBefore = restingRss();
     const rss = new RssPeak();
     const c0 = cpuMs();

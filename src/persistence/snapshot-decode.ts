@@ -76,9 +76,18 @@ export interface LoadOptions {
 /** Sections stored in fewer bytes are inflated on the main thread. */
 const INLINE_INFLATE_BYTES = 32 * 1024;
 
+/**
+ * zlib's options for a section whose body is `expected` bytes: one output chunk of exactly that size (zlib's default
+ * 16 KiB chunks made a 1 MiB section 64 Buffers and a concatenation, most of a restore's main-thread time and of
+ * its garbage), and never more output than that.
+ */
+function inflateOptions(expected: number): { chunkSize: number; maxOutputLength: number } {
+  return { chunkSize: Math.max(64, expected + 1), maxOutputLength: Math.max(1, expected) };
+}
+
 function inflateSync(b: Uint8Array, expected: number): Buffer {
   try {
-    return inflateRawSync(b, { maxOutputLength: Math.max(1, expected) });
+    return inflateRawSync(b, inflateOptions(expected));
   } catch {
     throw new CorruptError('section does not inflate');
   }
@@ -87,7 +96,7 @@ function inflateSync(b: Uint8Array, expected: number): Buffer {
 /** Inflates on the thread pool; never more than `expected` bytes (a section says how long its body is). */
 const promiseInflate = (b: Uint8Array, expected: number): Promise<Buffer> =>
   new Promise((resolve, reject) =>
-    inflateRaw(b, { maxOutputLength: Math.max(1, expected) }, (err, out) => (err ? reject(err) : resolve(out))),
+    inflateRaw(b, inflateOptions(expected), (err, out) => (err ? reject(err) : resolve(out))),
   );
 
 export function parseHeader(h: Buffer): SnapshotHeader {
@@ -118,14 +127,31 @@ class PieceQueue {
     this.length += p.length;
   }
 
-  /** The first n bytes (n ≤ length), without consuming them. */
+  /**
+   * The first n bytes (n ≤ length), without consuming them. Bytes that span pieces are copied once into a buffer of
+   * exactly n bytes (joining whole pieces copied the next section's bytes too, again for each section).
+   */
   peek(n: number): Buffer {
     const first = this.pieces[0]!;
     if (first.length - this.head >= n) return first.subarray(this.head, this.head + n);
-    const joined = Buffer.concat([first.subarray(this.head), ...this.pieces.slice(1)]);
-    this.pieces = [joined];
+    const joined = Buffer.allocUnsafe(n);
+    let have = first.copy(joined, 0, this.head);
+    let k = 1;
+    while (have < n) {
+      const piece = this.pieces[k]!;
+      const part = Math.min(piece.length, n - have);
+      piece.copy(joined, have, 0, part);
+      have += part;
+      if (part < piece.length) {
+        // the rest of this piece stays queued after the joined bytes
+        this.pieces[k] = piece.subarray(part);
+        break;
+      }
+      k++;
+    }
+    this.pieces.splice(0, k, joined);
     this.head = 0;
-    return joined.subarray(0, n);
+    return joined;
   }
 
   take(n: number): Buffer {
