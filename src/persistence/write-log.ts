@@ -175,6 +175,9 @@ export class WriteLog implements WriteHook {
     if (this.committing !== undefined || this.fenced !== undefined) return;
     this.committing = this.commitLoop().finally(() => {
       this.committing = undefined;
+      // a flush made between the loop's last check and here (a resolved waiter's continuation runs first) found
+      // the loop still running: start it again instead of leaving its batches to the next timer tick
+      if (this.queued.length > 0 && this.waiters.length > 0) this.pump();
     });
   }
 

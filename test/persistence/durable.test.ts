@@ -232,6 +232,25 @@ describe('Durable and WriteLog', () => {
     expect(b.engine.exec('GET', 'a')).toEqual({ t: 'bulk', v: Buffer.from('2') });
   });
 
+  it("a flush made in the continuation of the previous one's resolution is committed at once, not at the next timer tick", async () => {
+    const store = new MemoryBlobStore();
+    const { durable } = await Durable.open(createEngine({ clock: new ManualClock() }), { store, weights });
+    const engine = createEngine({ clock: new ManualClock() });
+    // policy 'no': the timer ticks every 30 s, so a flush left to it would miss the deadline below
+    const log = new WriteLog(durable, engine, { policy: 'no' }).start();
+    const chain = (async () => {
+      for (let i = 0; i < 5; i++) {
+        engine.exec('SET', 'k', String(i));
+        await log.flush(); // the next write and flush run in this resolution's continuation
+      }
+    })();
+    const late = new Promise<string>((r) => setTimeout(() => r('stalled'), 5000).unref());
+    expect(await Promise.race([chain.then(() => 'done'), late])).toBe('done');
+    log.stop();
+    const b = await openNode(store);
+    expect(b.engine.exec('GET', 'k')).toEqual({ t: 'bulk', v: Buffer.from('4') });
+  });
+
   it('a manifest put whose response is lost: the retry finds its own commit and succeeds', async () => {
     const store = new FaultyStore(new MemoryBlobStore());
     const a = await openNode(store);
