@@ -10,8 +10,8 @@
  * (SLAB_BYTES). Inner nodes take up to innerMax
  * children, spread evenly over the nodes of a level.
  *
- * Cost: O(bytes) for the entries (one copy of each key and value into its leaf, one of each key into the
- * previous-key buffer), O(leaves) for the rest. Memory: the finished leaves, one leaf's staging area, the previous key.
+ * Cost: O(bytes) for the entries (each key and value written into the leaf's staging area, which is copied into
+ * the leaf's buffer once full), O(leaves) for the rest. Memory: the finished leaves and one leaf's staging area.
  */
 import { takeLeafBuf } from './buffer-pools';
 import { EMPTY, varintSize, writeVarint } from './bytes';
@@ -60,8 +60,12 @@ export class TreeLoader {
   private floatWeight = false;
   private leafWeight = 0;
   private flagged = 0;
-  /** the previous key (front coding and the order check), prevLen -1 before the first */
-  private prev: Buffer = Buffer.allocUnsafe(256);
+  /**
+   * Where the previous key's bytes are (front coding and the order check): in the stage while its leaf is filled,
+   * then in that leaf's buffer at the same offset. prevLen -1 before the first key.
+   */
+  private prevBuf: Buffer = EMPTY;
+  private prevAt = 0;
   private prevLen = -1;
   private dataBytes = 0;
   private slab = new ArrayBuffer(0);
@@ -106,7 +110,6 @@ export class TreeLoader {
     const prevLen = this.prevLen;
     if (shared > Math.max(prevLen, 0)) throw new BulkLoadError('a key shares more than the previous key has');
     const kl = shared + len;
-    let prev = this.prev;
     if (prevLen >= 0 && !this.greater(shared, src, s, len)) throw new BulkLoadError('keys must be ascending');
     const vtag = vlen < 0 ? 0 : vlen + 1;
     const size = varintSize(kl) + kl + varintSize(vtag) + Math.max(vlen, 0);
@@ -116,13 +119,16 @@ export class TreeLoader {
     if (this.used + size > this.stage.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.stage.length * 2, this.used + size));
       this.stage.copy(bigger, 0, 0, this.used);
+      if (this.prevBuf === this.stage) this.prevBuf = bigger;
       this.stage = bigger;
     }
     const st = this.stage;
+    const prev = this.prevBuf;
+    const pa = this.prevAt;
     const start = this.used;
     let p = writeVarint(st, start, kl);
     const ks = p;
-    for (let i = 0; i < shared; i++) st[p + i] = prev[i];
+    for (let i = 0; i < shared; i++) st[p + i] = prev[pa + i];
     p += shared;
     if (len <= LOOP_COPY_MAX) for (let i = 0; i < len; i++) st[p + i] = src[s + i];
     else copyInto(src, s, len, st, p);
@@ -134,14 +140,8 @@ export class TreeLoader {
       else copyInto(val, vs, vlen, st, p);
       p += vlen;
     }
-    // the new previous key
-    if (kl > prev.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(kl, prev.length * 2));
-      prev.copy(bigger, 0, 0, shared);
-      this.prev = prev = bigger;
-    }
-    if (len <= LOOP_COPY_MAX) for (let i = 0; i < len; i++) prev[shared + i] = src[s + i];
-    else copyInto(src, s, len, prev, shared);
+    this.prevBuf = st;
+    this.prevAt = ks;
     this.prevLen = kl;
     if (kl > this.maxKeyLength) this.maxKeyLength = kl;
 
@@ -164,12 +164,13 @@ export class TreeLoader {
 
   /** Is the key prev[0, shared) + src[s, s + len) greater than the previous key? */
   private greater(shared: number, src: Uint8Array, s: number, len: number): boolean {
-    const prev = this.prev;
+    const prev = this.prevBuf;
+    const at = this.prevAt + shared;
     const prevLen = this.prevLen;
     const m = Math.min(prevLen - shared, len);
     for (let i = 0; i < m; i++) {
       const a = src[s + i];
-      const b = prev[shared + i];
+      const b = prev[at + i];
       if (a !== b) return a > b;
     }
     return shared + len > prevLen;
@@ -182,6 +183,8 @@ export class TreeLoader {
     const buf = this.leafBuf(used);
     this.stage.copy(buf, 0, 0, used);
     leaf.buf = buf;
+    // the previous key now lives in the leaf's buffer, at the offset it had in the stage
+    this.prevBuf = buf;
     const offs = buf.length > 0x10000 ? new Uint32Array(n) : new Uint16Array(n);
     for (let i = 0; i < n; i++) offs[i] = this.offs[i];
     leaf.offs = offs;
