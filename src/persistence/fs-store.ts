@@ -10,6 +10,8 @@
  * processes sharing the directory are fenced like S3 writers. A lock left behind is broken at once when its holder
  * was a process of this host that no longer runs (killed while it held the lock), else once LOCK_STALE_MS old.
  *
+ * Temporary files name their writer's host and pid: opening the store removes those of writers that died.
+ *
  * ETag: the file's inode, size and mtime in ns: a replaced file has a new inode, so the ETag changes with every put.
  */
 import { constants as C, createReadStream, promises as fsp } from 'node:fs';
@@ -30,10 +32,19 @@ import { blobCrashPoint, crashPointsArmed } from './crash-points';
 const LOCK_STALE_MS = 10_000;
 const LOCK_WAIT_MS = 5_000;
 
+/** A temporary file not written to for this long is a dead writer's, whatever host it was on. */
+const TEMP_STALE_MS = 24 * 3_600_000;
+
 let tmpSeq = 0;
+const HOST = os.hostname().replace(/[^A-Za-z0-9.-]/g, '_');
 
 /** What a lock file says of its holder: `<host> <pid>`. */
-const LOCK_HOLDER = `${os.hostname()} ${process.pid}\n`;
+const LOCK_HOLDER = `${HOST} ${process.pid}\n`;
+
+/** A temporary file's name: `.tmp-<base>-<host>-<pid>-<n>`, so that a dead writer's can be told and removed. */
+function tempName(base: string): string {
+  return `.tmp-${base}-${HOST}-${process.pid}-${tmpSeq++}`;
+}
 
 export class FsBlobStore implements BlobStore {
   readonly fenced = true;
@@ -56,12 +67,13 @@ export class FsBlobStore implements BlobStore {
     }
     try {
       await fsp.mkdir(root, { recursive: true });
-      const probe = path.join(root, `.probe-${process.pid}-${tmpSeq++}`);
+      const probe = path.join(root, tempName('probe'));
       await fsp.writeFile(probe, '');
       await fsp.unlink(probe);
     } catch (err) {
       throw new StoreError(`data directory ${root} is not writable (${codeOf(err)})`, { cause: err });
     }
+    await removeLeftovers(root);
     return new FsBlobStore(root);
   }
 
@@ -111,7 +123,7 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       throw this.failure('write', name, err);
     }
-    const tmp = path.join(dir, `.tmp-${path.basename(p)}-${process.pid}-${tmpSeq++}`);
+    const tmp = path.join(dir, tempName(path.basename(p)));
     try {
       await writeDurably(tmp, body, name);
       blobCrashPoint(name, 'synced');
@@ -231,7 +243,7 @@ async function breakAbandonedLock(lock: string): Promise<boolean> {
     throw err;
   }
   if (Date.now() - seen.mtimeMs <= LOCK_STALE_MS && !holderGone(seen.holder)) return false;
-  const aside = path.join(path.dirname(lock), `.${path.basename(lock)}-${process.pid}-${tmpSeq++}`);
+  const aside = path.join(path.dirname(lock), tempName(path.basename(lock)));
   try {
     await fsp.rename(lock, aside);
   } catch (err) {
@@ -252,14 +264,44 @@ async function breakAbandonedLock(lock: string): Promise<boolean> {
 /** True when a lock's holder (`<host> <pid>`) was a process of this host that has ended. */
 function holderGone(holder: string): boolean {
   const m = /^(.*) ([0-9]+)\n$/.exec(holder);
-  if (m === null || m[1] !== os.hostname()) return false;
-  const pid = Number(m[2]);
+  return m !== null && m[1] === HOST && pidGone(Number(m[2]));
+}
+
+/** True when no process `pid` runs on this host (this process runs). */
+function pidGone(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return false;
   } catch (err) {
     return codeOf(err) === 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temporary files of writers that died while writing (killed between writing a blob and publishing
+ * it): those of a process of this host that no longer runs, and any not written to for TEMP_STALE_MS. A torn
+ * snapshot is as large as the snapshot; without this they would pile up, one per crash.
+ */
+async function removeLeftovers(dir: string): Promise<void> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fsp.readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const file = path.join(dir, e.name);
+    if (e.isDirectory()) await removeLeftovers(file);
+    if (!e.isFile() || !e.name.startsWith('.tmp-')) continue;
+    const m = /-([0-9]+)-[0-9]+$/.exec(e.name);
+    const ours = m !== null && e.name.slice(0, m.index).endsWith(`-${HOST}`);
+    let gone = ours && pidGone(Number(m![1]));
+    if (!gone) {
+      const st = await fsp.stat(file).catch(() => undefined);
+      gone = st !== undefined && Date.now() - st.mtimeMs > TEMP_STALE_MS;
+    }
+    if (gone) await fsp.unlink(file).catch(() => undefined);
   }
 }
 
