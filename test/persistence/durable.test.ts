@@ -382,16 +382,27 @@ describe('Durable.reload: a load into new databases, swapped in whole', () => {
     await w.log.flush();
     const ref = await w.log.snapshot();
     const file = path.join(store.root, ...ref!.name.split('/'));
-    const bytes = fs.readFileSync(file);
-    bytes[Math.floor(bytes.length * 0.75)] ^= 0xff;
-    fs.writeFileSync(file, bytes);
-
-    expect(await r.durable.refresh(r.engine)).toBe('reload');
-    await expect(r.durable.reload(r.engine)).rejects.toThrow(CorruptError);
-    expect(dumpEngine(r.engine)).toEqual(before);
-    expect(r.durable.appliedSeq).toBe(seq);
-    expect(r.engine.exec('GET', 'a')).toEqual({ t: 'bulk', v: Buffer.from('old') });
-    expect(r.engine.exec('DBSIZE')).toEqual({ t: 'int', v: 1 });
+    const good = fs.readFileSync(file);
+    const flipped = Buffer.from(good);
+    flipped[Math.floor(flipped.length * 0.75)] ^= 0xff;
+    // a torn file: found once its data sections were decoded (into the new databases, not the engine's)
+    const torn = good.subarray(0, good.length - 1);
+    for (const [damage, bytes] of [
+      ['a flipped byte', flipped],
+      ['a torn end', torn],
+    ] as const) {
+      fs.writeFileSync(file, bytes);
+      expect(await r.durable.refresh(r.engine)).toBe('reload');
+      await expect(r.durable.reload(r.engine)).rejects.toThrow(CorruptError);
+      expect([damage, dumpEngine(r.engine)]).toEqual([damage, before]);
+      expect(r.durable.appliedSeq).toBe(seq);
+      expect(r.engine.exec('GET', 'a')).toEqual({ t: 'bulk', v: Buffer.from('old') });
+      expect(r.engine.exec('DBSIZE')).toEqual({ t: 'int', v: 1 });
+    }
+    // repaired, the reload goes through
+    fs.writeFileSync(file, good);
+    await r.durable.reload(r.engine);
+    expect(dumpEngine(r.engine)).toEqual(dumpEngine(w.engine));
   });
 
   it('a reload is refused while a snapshot is being written', async () => {
