@@ -4,7 +4,8 @@
 // `serve` wants a 64 MB young generation (--max-semi-space-size=64, as `npm start` passes): listings allocate many
 // short-lived objects, and with V8's default they are promoted and collected by the old-generation GC (the full
 // NDJSON export of 1M keys takes 2-3x longer). V8 reads that flag only at start-up, so a `serve` started without it
-// runs in a child process that has it; signals sent to this process are passed on, and its exit is the child's.
+// runs in a child process that has it; signals sent to this process are passed on, its exit is the child's, and the
+// child stops when this process dies of a signal it cannot pass on (SIGKILL).
 const FLAG = '--max-semi-space-size=64';
 const needsFlag =
   process.argv[2] === 'serve' &&
@@ -12,12 +13,22 @@ const needsFlag =
   !(process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size');
 
 if (!needsFlag) {
+  if (process.env.S3_INDEX_LAUNCHER === '1' && process.send !== undefined) {
+    // started by the launcher below: a launcher that dies without passing a signal on (SIGKILL) must not leave this
+    // server running on its own, holding the ports and the data directory; die the same way it did
+    delete process.env.S3_INDEX_LAUNCHER;
+    process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+    process.channel?.unref();
+  }
   require('../dist/cli.js');
 } else {
   const { spawn } = require('node:child_process');
   const child = spawn(process.execPath, [FLAG, ...process.execArgv, __filename, ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    // the IPC channel closes when this process dies, however it dies: the child then stops too (see above)
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, S3_INDEX_LAUNCHER: '1' },
   });
+  child.channel?.unref();
   // (Ctrl-C reaches the child twice, from the terminal and from here: serve ignores signals once it is stopping)
   const forward = (signal) => () => child.kill(signal);
   const handlers = {};

@@ -48,6 +48,8 @@ async function start(
   const proc = spawn(
     process.execPath,
     [
+      // the flag given here, the launcher runs the server in this very process: the crash loop's SIGKILL hits it
+      '--max-semi-space-size=64',
       'bin/s3-index.js',
       'serve',
       '--resp-port',
