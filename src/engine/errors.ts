@@ -4,6 +4,9 @@
  */
 import { error, type Reply } from './reply';
 
+/** Redis's reply to a command without the `loading` flag while the dataset loads (its shared.loadingerr). */
+export const LOADING_TEXT = 'LOADING Redis is loading the dataset in memory';
+export const LOADING = error(LOADING_TEXT);
 export const WRONGTYPE = error('WRONGTYPE Operation against a key holding the wrong kind of value');
 export const SYNTAX = error('ERR syntax error');
 export const NOT_INTEGER = error('ERR value is not an integer or out of range');

@@ -14,6 +14,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Clock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
+import { LOADING_TEXT } from '../engine/errors';
 import type { ObjectIndex } from '../service/object-index';
 import type { LoadingReport } from '../service/persistence';
 import { S3Index } from '../service/s3-index';
@@ -72,9 +73,6 @@ function areaOf(path: string): Area {
 
 const S3_ACCESS_DENIED = new HttpError(403, 'AccessDenied', 'Access Denied');
 
-/** Redis's reply while the dataset loads, as /redis answers it (Upstash's `{"error": …}`). */
-const REDIS_LOADING = 'LOADING Redis is loading the dataset in memory';
-
 /** A request that came while the service loads: 503 in its area's dialect, with when to retry. */
 function loadingError(area: Area, report: LoadingReport): HttpError {
   const headers = { 'Retry-After': String(Math.max(1, report.etaSeconds)) };
@@ -83,7 +81,7 @@ function loadingError(area: Area, report: LoadingReport): HttpError {
     case 's3':
       return new HttpError(503, 'ServiceUnavailable', 'The index is loading. Please retry.', opts);
     case 'redis':
-      return new HttpError(503, 'Loading', REDIS_LOADING, opts);
+      return new HttpError(503, 'Loading', LOADING_TEXT, opts);
     case 'json':
       return new HttpError(503, 'Loading', `the index is loading (${report.loadedPerc.toFixed(0)}% done)`, opts);
   }

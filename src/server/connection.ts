@@ -17,7 +17,7 @@ import type { CommandSpec, Session } from '../engine/command';
 import { isOpt } from '../engine/commands/arguments';
 import type { ClientExtras, ClientHandle } from '../engine/commands/server/server-state';
 import { newSession } from '../engine/engine';
-import { NOAUTH, unknownCommand, wrongArity } from '../engine/errors';
+import { LOADING, NOAUTH, unknownCommand, wrongArity } from '../engine/errors';
 import type { Subscriber } from '../engine/pubsub';
 import { array, bulk, bulkStr, error, push, QUEUED, type Reply, replyBuffers } from '../engine/reply';
 import { RespParser } from '../protocol/parser';
@@ -33,8 +33,6 @@ const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 
 /** Commands a RESP2 client may send while subscribed. */
 const SUBSCRIBE_CONTEXT = new Set(['ping', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'quit', 'reset']);
-/** Redis's reply to a command without the `loading` flag while the dataset loads (its shared.loadingerr). */
-export const LOADING = error('LOADING Redis is loading the dataset in memory');
 
 /** Whether a command (its subcommand's flags, for a container) may run while the dataset loads. */
 function allowedWhileLoading(spec: CommandSpec, argv: readonly Buffer[]): boolean {
