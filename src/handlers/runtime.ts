@@ -1,0 +1,117 @@
+/**
+ * The state a Lambda container keeps between invocations: the engine, the index and, when `S3_INDEX_STORE` names a
+ * store (s3://bucket/prefix; AWS_ENDPOINT_URL_S3 is honoured), the Persistence restored from it. Opened lazily,
+ * once per container (a module-scope promise); after a commit conflict or a store failure the container drops it
+ * (`discardRuntime`) and the next invocation restores afresh, on top of whatever the winning writer committed.
+ *
+ * Logs go through Powertools Logger (structured JSON; never tokens or event bodies), metrics through Powertools
+ * Metrics (EMF), under POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { systemClock } from '../engine/clock';
+import type { Engine } from '../engine/engine';
+import { createEngine } from '../service/create-engine';
+import type { ObjectIndex } from '../service/object-index';
+import { openStore, Persistence } from '../service/persistence';
+import { S3Index } from '../service/s3-index';
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 's3-index' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 's3-index',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 's3-index',
+});
+
+export interface Runtime {
+  engine: Engine;
+  index: S3Index;
+  /** the index the routes use: ingestion answered once durable when there is a store */
+  objectIndex: ObjectIndex;
+  /** absent without S3_INDEX_STORE (local use: memory only) */
+  persistence: Persistence | undefined;
+  /** when the manifest was last read (ms) */
+  lastRefresh: number;
+}
+
+let opening: Promise<Runtime> | undefined;
+
+/** The container's runtime, opened (and restored) on first use. */
+export function runtime(): Promise<Runtime> {
+  if (opening === undefined) {
+    opening = openRuntime().catch((err) => {
+      opening = undefined;
+      throw err;
+    });
+  }
+  return opening;
+}
+
+/** Forgets the runtime (its engine may be ahead of, or beside, the store): the next use restores afresh. */
+export function discardRuntime(): void {
+  const old = opening;
+  opening = undefined;
+  old?.then((rt) => rt.persistence?.close({ snapshot: false })).catch(() => undefined);
+}
+
+async function openRuntime(): Promise<Runtime> {
+  const engine = createEngine({ clock: systemClock });
+  const index = new S3Index(engine);
+  const where = process.env.S3_INDEX_STORE;
+  const log = (line: string) => logger.info(line);
+  const store = await openStore({ store: where }, log);
+  if (store === undefined) return { engine, index, objectIndex: index, persistence: undefined, lastRefresh: 0 };
+  const started = Date.now();
+  let lastLog = 0;
+  const persistence = await Persistence.open(engine, {
+    store,
+    // every acknowledgement below waits for an explicit flush; the timer only catches stragglers
+    policy: 'no',
+    saveRules: [],
+    log,
+    onProgress: (p) => {
+      if (Date.now() - lastLog < 1000) return;
+      lastLog = Date.now();
+      logger.info('restoring', { phase: p.phase, bytes: p.bytes, totalBytes: p.totalBytes, batches: p.batches });
+    },
+  });
+  const ms = Date.now() - started;
+  const restored = persistence.restored;
+  logger.info('restored', { store: store.description, keys: restored.keys, seq: restored.seq, ms });
+  metrics.addMetric('RestoreTime', MetricUnit.Milliseconds, ms);
+  const snap = persistence.durable.current.snapshot;
+  if (snap !== null) {
+    metrics.addMetric('SnapshotSize', MetricUnit.Bytes, snap.bytes);
+    metrics.addMetric('SnapshotAge', MetricUnit.Seconds, Math.max(0, (Date.now() - snap.createdAt) / 1000));
+  }
+  return { engine, index, objectIndex: persistence.durableIndex(index), persistence, lastRefresh: Date.now() };
+}
+
+/** The refresh period of readers (S3_INDEX_REFRESH_MS, default 1000). */
+export function refreshPeriodMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.S3_INDEX_REFRESH_MS ?? '1000');
+  return Number.isFinite(v) && v >= 0 ? v : 1000;
+}
+
+/**
+ * Applies the segments committed since the last look, at most every `refreshPeriodMs` (a conditional GET of the
+ * manifest). Returns the runtime to use: a new one when the store had to be reloaded (a snapshot replaced the
+ * segments this engine would need).
+ */
+export async function refreshed(): Promise<Runtime> {
+  const rt = await runtime();
+  const p = rt.persistence;
+  const now = Date.now();
+  if (p === undefined || now - rt.lastRefresh < refreshPeriodMs()) return rt;
+  rt.lastRefresh = now;
+  const before = p.durable.appliedSeq;
+  const result = await p.durable.refresh(rt.engine);
+  if (result === 'reload') {
+    discardRuntime();
+    return runtime();
+  }
+  if (result === 'updated') {
+    metrics.addMetric('RefreshLag', MetricUnit.Milliseconds, Math.max(0, now - p.durable.current.updatedAt));
+    logger.debug('refreshed', { from: before, to: p.durable.appliedSeq });
+  }
+  return rt;
+}
