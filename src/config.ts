@@ -9,6 +9,8 @@
  *   --http-port N             S3_INDEX_HTTP_PORT           8080
  *   --data-dir DIR            S3_INDEX_DATA_DIR            (none: memory only)  snapshots and log in DIR
  *   --store s3://B/PREFIX     S3_INDEX_STORE               (none)  snapshots and log in S3 (AWS_ENDPOINT_URL_S3 for others)
+ *   --s3-endpoint URL         S3_INDEX_S3_ENDPOINT         (AWS_ENDPOINT_URL_S3, else AWS S3)  an S3-compatible server
+ *   --s3-path-style BOOL      S3_INDEX_S3_PATH_STYLE       true with an endpoint, else false
  *   --save "SECS CHANGES …"   S3_INDEX_SAVE                3600 1 300 100 60 10000 ("": no automatic snapshots)
  *   --appendfsync POLICY      S3_INDEX_APPENDFSYNC         everysec (always | everysec | no)
  *   --auto-snapshot-percentage N   S3_INDEX_AUTO_SNAPSHOT_PERCENTAGE   100 (log bytes as % of the snapshot's; 0: off)
@@ -38,6 +40,10 @@ export interface ServeConfig {
   dataDir: string | undefined;
   /** s3://bucket/prefix: the store (the data directory is then unused) */
   store: string | undefined;
+  /** an S3-compatible server's URL for the store (default: AWS_ENDPOINT_URL_S3, else AWS S3) */
+  s3Endpoint: string | undefined;
+  /** path-style S3 URLs (default: on when an endpoint is given) */
+  s3PathStyle: boolean | undefined;
   /** automatic snapshots (with a data directory) */
   save: readonly SaveRule[];
   /** when cache writes are made durable (ingest batches always are) */
@@ -111,6 +117,24 @@ function s3Url(raw: string, name: string): string {
   return raw;
 }
 
+function httpUrl(raw: string, name: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(raw);
+  } catch {
+    u = undefined;
+  }
+  if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.host === '')
+    throw new ConfigError(`${name}: '${raw}' is not an http:// or https:// URL`);
+  return raw;
+}
+
+function bool(raw: string, name: string): boolean {
+  if (/^(true|yes|1|on)$/i.test(raw)) return true;
+  if (/^(false|no|0|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name}: '${raw}' is not true or false`);
+}
+
 function saveRules(raw: string, name: string): readonly SaveRule[] {
   const rules = parseSaveRules(raw);
   if (rules === undefined)
@@ -149,6 +173,8 @@ const OPTIONS: readonly Option[] = [
   { flag: '--http-port', env: 'S3_INDEX_HTTP_PORT', key: 'httpPort', parse: port },
   { flag: '--data-dir', env: 'S3_INDEX_DATA_DIR', key: 'dataDir', parse: text },
   { flag: '--store', env: 'S3_INDEX_STORE', key: 'store', parse: s3Url },
+  { flag: '--s3-endpoint', env: 'S3_INDEX_S3_ENDPOINT', key: 's3Endpoint', parse: httpUrl },
+  { flag: '--s3-path-style', env: 'S3_INDEX_S3_PATH_STYLE', key: 's3PathStyle', parse: bool },
   { flag: '--save', env: 'S3_INDEX_SAVE', key: 'save', parse: saveRules },
   { flag: '--appendfsync', env: 'S3_INDEX_APPENDFSYNC', key: 'appendfsync', parse: fsyncPolicy },
   {
@@ -190,6 +216,8 @@ export const DEFAULTS: ServeConfig = Object.freeze({
   httpPort: 8080,
   dataDir: undefined,
   store: undefined,
+  s3Endpoint: undefined,
+  s3PathStyle: undefined,
   save: parseSaveRules(DEFAULT_SAVE_RULES)!,
   appendfsync: 'everysec',
   autoSnapshotPercentage: 100,

@@ -20,7 +20,7 @@ import { openStore, Persistence } from '../service/persistence';
 import { S3Index } from '../service/s3-index';
 
 export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-port 6380] [--http-port 8080] [--data-dir DIR]
-                      [--store s3://BUCKET/PREFIX] [--save "3600 1 300 100 60 10000"]
+                      [--store s3://BUCKET/PREFIX] [--s3-endpoint URL] [--s3-path-style true|false] [--save "3600 1 300 100 60 10000"]
                       [--appendfsync always|everysec|no] [--auto-snapshot-percentage 100]
                       [--auto-snapshot-min-size 64mb] [--auto-snapshot-max-segments 1000]
                       [--requirepass PASSWORD] [--maxclients N] [--proto-max-bulk-len 512mb]
@@ -84,7 +84,15 @@ export async function startService(
   const log = hooks.log ?? ((line: string) => process.stderr.write(`s3-index: ${line}\n`));
   let persistence: Persistence | undefined;
   try {
-    const store = await openStore({ dataDir: config.dataDir, store: config.store }, log);
+    const store = await openStore(
+      {
+        dataDir: config.dataDir,
+        store: config.store,
+        s3Endpoint: config.s3Endpoint,
+        s3PathStyle: config.s3PathStyle,
+      },
+      log,
+    );
     if (store !== undefined)
       persistence = Persistence.create(engine, {
         store,

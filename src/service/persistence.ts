@@ -55,11 +55,15 @@ export interface PersistenceOptions {
  * store that does not enforce conditional writes is said so in one line: the service then runs as its only writer.
  */
 export async function openStore(
-  where: { dataDir?: string; store?: string },
+  where: { dataDir?: string; store?: string; s3Endpoint?: string; s3PathStyle?: boolean },
   log: (line: string) => void,
 ): Promise<BlobStore | undefined> {
   if (where.store !== undefined && where.store !== '') {
-    const s3 = await S3BlobStore.open(parseS3Url(where.store));
+    const s3 = await S3BlobStore.open({
+      ...parseS3Url(where.store),
+      endpoint: where.s3Endpoint,
+      forcePathStyle: where.s3PathStyle,
+    });
     if (!s3.fenced) log(`${s3.probeResult}; run only one server on this store`);
     return s3;
   }
