@@ -61,4 +61,7 @@ const front = new Hono().all('*', async (c) => {
 export const handler = handle(front);
 
 export const streamingHandler: ReturnType<typeof streamHandle> | undefined =
-  'awslambda' in globalThis ? streamHandle(front) : undefined;
+  // Powertools may define an `awslambda` global of its own (InvokeStore): look for the runtime's function
+  typeof (globalThis as { awslambda?: { streamifyResponse?: unknown } }).awslambda?.streamifyResponse === 'function'
+    ? streamHandle(front)
+    : undefined;
