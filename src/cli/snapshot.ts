@@ -9,17 +9,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BlobStore } from '../persistence/blob-store';
 import { StoreError } from '../persistence/blob-store';
 import { CorruptError } from '../persistence/bytes';
 import { FsBlobStore } from '../persistence/fs-store';
 import { readSegment } from '../persistence/log';
 import { decodeManifest, MANIFEST } from '../persistence/manifest';
+import { parseS3Url, S3BlobStore } from '../persistence/s3-store';
 import { loadSnapshot, type SnapshotSummary } from '../persistence/snapshot-decode';
 import { INDEX_WEIGHTS } from '../service/persistence';
 
 export const SNAPSHOT_USAGE = `usage: s3-index snapshot inspect PATH    the manifest, sections, counts and sizes
        s3-index snapshot verify PATH     checks every checksum and record (exit 1 on the first problem)
-PATH: a data directory (serve --data-dir) or one .snapshot file
+PATH: a data directory (serve --data-dir), one .snapshot file, or s3://BUCKET/PREFIX (serve --store; read only,
+      with AWS_ENDPOINT_URL_S3 or S3_INDEX_S3_ENDPOINT, and S3_INDEX_S3_PATH_STYLE, for S3-compatible servers)
 `;
 
 const KIND: Record<number, string> = { 1: 'META', 2: 'DATA', 255: 'END' };
@@ -48,6 +51,23 @@ function describeSnapshot(name: string, s: SnapshotSummary, io: Io, sections: bo
     );
 }
 
+/** The store of `serve --store`, opened read-only: no probe object is written. */
+async function openS3(url: string): Promise<BlobStore> {
+  let where: { bucket: string; prefix: string };
+  try {
+    where = parseS3Url(url);
+  } catch (err) {
+    throw new StoreError(err instanceof Error ? err.message : String(err));
+  }
+  const pathStyle = process.env.S3_INDEX_S3_PATH_STYLE;
+  return S3BlobStore.open({
+    ...where,
+    endpoint: process.env.S3_INDEX_S3_ENDPOINT || undefined,
+    forcePathStyle: pathStyle ? /^(true|yes|1|on)$/i.test(pathStyle) : undefined,
+    readOnly: true,
+  });
+}
+
 export async function snapshotCommand(args: readonly string[], io: Io): Promise<number> {
   const [sub, target, ...extra] = args;
   if (sub === '--help' || sub === '-h' || sub === undefined) {
@@ -62,15 +82,16 @@ export async function snapshotCommand(args: readonly string[], io: Io): Promise<
   }
   const verify = sub === 'verify';
   try {
-    const st = fs.statSync(target, { throwIfNoEntry: false });
-    if (st === undefined) throw new StoreError(`${target} does not exist`);
-    if (st.isFile()) {
+    const s3 = target.startsWith('s3://');
+    const st = s3 ? undefined : fs.statSync(target, { throwIfNoEntry: false });
+    if (!s3 && st === undefined) throw new StoreError(`${target} does not exist`);
+    if (st?.isFile()) {
       const s = await loadSnapshot(fileStream(target), undefined, { weights: INDEX_WEIGHTS });
       describeSnapshot(path.basename(target), s, io, !verify);
       if (verify) io.out('ok: every checksum and record is valid\n');
       return 0;
     }
-    const store = await FsBlobStore.open(target, { readOnly: true });
+    const store: BlobStore = s3 ? await openS3(target) : await FsBlobStore.open(target, { readOnly: true });
     const got = await store.get(MANIFEST);
     if (got === undefined || got === 'not-modified') throw new StoreError(`${target} has no ${MANIFEST}`);
     const m = decodeManifest(got.body);

@@ -66,6 +66,8 @@ export interface S3StoreOptions {
   idleTimeoutMs?: number;
   /** attempts per request, for the SDK's standard retry strategy (default 5) */
   maxAttempts?: number;
+  /** open without the probe (which writes) and refuse put/delete: inspection tools */
+  readOnly?: boolean;
   rangeSize?: number;
   rangeConcurrency?: number;
   partSize?: number;
@@ -89,6 +91,7 @@ export class S3BlobStore implements BlobStore {
   probeResult = 'not probed';
   /** the server refuses conditional headers outright (501): puts are sent without them, unfenced */
   private dropConditions = false;
+  private readonly readOnly: boolean;
   private readonly endpointLabel: string;
   private readonly rangeSize: number;
   private readonly rangeConcurrency: number;
@@ -99,6 +102,7 @@ export class S3BlobStore implements BlobStore {
     if (opts.bucket === '' || opts.bucket.includes('/')) throw new Error(`invalid bucket name '${opts.bucket}'`);
     this.bucket = opts.bucket;
     this.prefix = trimSlashes(opts.prefix ?? '');
+    this.readOnly = opts.readOnly ?? false;
     const endpoint = opts.endpoint ?? (process.env.AWS_ENDPOINT_URL_S3 || undefined);
     if (opts.client !== undefined) this.client = opts.client;
     else {
@@ -135,7 +139,7 @@ export class S3BlobStore implements BlobStore {
   /** A store that has been probed: it can write to the bucket, and `fenced` says whether conditions are enforced. */
   static async open(opts: S3StoreOptions): Promise<S3BlobStore> {
     const store = new S3BlobStore(opts);
-    await store.probe();
+    if (!store.readOnly) await store.probe();
     return store;
   }
 
@@ -330,6 +334,7 @@ export class S3BlobStore implements BlobStore {
 
   async put(name: string, body: Uint8Array | AsyncIterable<Uint8Array>, cond?: PutCondition): Promise<string> {
     checkName(name);
+    if (this.readOnly) throw new StoreError(`cannot write ${this.where(name)}: the store was opened read-only`);
     const key = this.keyOf(name);
     const condition =
       cond === undefined || this.dropConditions
@@ -403,6 +408,7 @@ export class S3BlobStore implements BlobStore {
 
   async delete(name: string): Promise<void> {
     checkName(name);
+    if (this.readOnly) throw new StoreError(`cannot delete ${this.where(name)}: the store was opened read-only`);
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
     } catch (err) {
