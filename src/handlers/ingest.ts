@@ -10,7 +10,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ingest } from '../ingest/apply';
-import { discardRuntime, logger, metrics, runtime } from './runtime';
+import { discardRuntime, logger, metrics, type Runtime, runtime } from './runtime';
 
 export interface SqsRecord {
   messageId: string;
@@ -28,7 +28,7 @@ const INGEST = Buffer.from('S3IDX.INGEST', 'latin1');
 export async function handler(event: SqsEvent): Promise<BatchResponse> {
   const started = Date.now();
   const records = event.Records ?? [];
-  const rt = await runtime();
+  const rt = await upToDate();
   const engine = rt.engine;
   const db = rt.index.dbIndex;
   const writeLog = rt.persistence?.writeLog;
@@ -80,4 +80,21 @@ export async function handler(event: SqsEvent): Promise<BatchResponse> {
   metrics.publishStoredMetrics();
   logger.info('batch committed', { messages: records.length, failed: failures.length, ...totals });
   return { batchItemFailures: failures };
+}
+
+/**
+ * The runtime on the store's latest state: the compact function writes manifests too (a new snapshot), so a
+ * writer re-reads the manifest (a conditional GET) before each batch instead of meeting a needless conflict.
+ */
+async function upToDate(): Promise<Runtime> {
+  const rt = await runtime();
+  const p = rt.persistence;
+  if (p === undefined) return rt;
+  try {
+    if ((await p.durable.refresh(rt.engine)) !== 'reload') return rt;
+  } catch (err) {
+    logger.warn('refresh failed: restoring afresh', { error: (err as Error).message });
+  }
+  discardRuntime();
+  return runtime();
 }
