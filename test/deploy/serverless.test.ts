@@ -1,0 +1,372 @@
+/**
+ * The deployment as CloudFormation: `serverless package` (Framework v3, offline: fake credentials, telemetry off)
+ * compiles serverless.yml once, and the template is checked for what decides correctness on AWS and that
+ * `serverless package` does not check itself (the queue policy, the single writer, least privilege).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON, read by tests only
+type Json = Record<string, any>;
+
+const root = resolve(__dirname, '../..');
+const serverlessBin = join(root, 'node_modules/serverless/bin/serverless.js');
+const missing = existsSync(serverlessBin) ? undefined : 'node_modules/serverless is not installed';
+if (missing !== undefined && process.env.CI === 'true') throw new Error(`deploy tests are mandatory in CI: ${missing}`);
+if (missing !== undefined) console.warn(`skipping test/deploy: ${missing}`);
+const describeDeploy = missing === undefined ? describe : describe.skip;
+
+// Measured 2026-12-05: api/apiStream 1.46 MB, ingest 1.32 MB, compact 1.31 MB; the margin catches a dependency
+// that stops being tree-shaken or a second copy of the SDK.
+const zipLimits: Record<string, { bytes: number; handlerFile: string }> = {
+  ingest: { bytes: 2_000_000, handlerFile: 'src/handlers/ingest.js' },
+  api: { bytes: 2_000_000, handlerFile: 'src/handlers/http.js' },
+  apiStream: { bytes: 2_000_000, handlerFile: 'src/handlers/http.js' },
+  compact: { bytes: 2_000_000, handlerFile: 'src/handlers/compact.js' },
+};
+
+let packageDir = '';
+let template: Json = {};
+let resources: Record<string, Json> = {};
+
+function ofType(type: string): [string, Json][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+function only(type: string): Json {
+  const found = ofType(type);
+  expect(found).toHaveLength(1);
+  return found[0][1].Properties;
+}
+
+function fn(logicalId: string): Json {
+  return resources[logicalId].Properties;
+}
+
+/** Every policy document in the template: roles' inline policies, managed policies, queue and bucket policies. */
+function policyStatements(): { owner: string; statement: Json }[] {
+  const out: { owner: string; statement: Json }[] = [];
+  for (const [id, r] of Object.entries(resources)) {
+    const docs: Json[] = [];
+    if (r.Properties?.PolicyDocument) docs.push(r.Properties.PolicyDocument);
+    for (const p of r.Properties?.Policies ?? []) docs.push(p.PolicyDocument);
+    // A role's AssumeRolePolicyDocument is its trust policy (who may assume it), not permissions: not read.
+    for (const doc of docs) for (const statement of doc.Statement) out.push({ owner: id, statement });
+  }
+  return out;
+}
+
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+beforeAll(async () => {
+  if (missing !== undefined) return;
+  packageDir = mkdtempSync(join(tmpdir(), 's3-index-sls-'));
+  await new Promise<void>((done, fail) => {
+    execFile(
+      process.execPath,
+      [serverlessBin, 'package', '--stage', 'test', '--package', packageDir],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'fake',
+          AWS_SECRET_ACCESS_KEY: 'fake',
+          AWS_REGION: 'us-east-1',
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+          SLS_DEPRECATION_DISABLE: '*',
+        },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (err, stdout, stderr) =>
+        err ? fail(new Error(`serverless package failed: ${err.message}\n${stdout}\n${stderr}`)) : done(),
+    );
+  });
+  template = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  resources = template.Resources;
+}, 180_000);
+
+afterAll(() => {
+  if (packageDir) rmSync(packageDir, { recursive: true, force: true });
+});
+
+describeDeploy('serverless.yml compiled', () => {
+  test('the EventBridge rule matches the S3 events the index uses, of the indexed buckets', () => {
+    const rule = fn('S3EventsRule');
+    expect(rule.EventPattern.source).toEqual(['aws.s3']);
+    expect([...rule.EventPattern['detail-type']].sort()).toEqual(
+      [
+        'Object ACL Updated',
+        'Object Access Tier Changed',
+        'Object Created',
+        'Object Deleted',
+        'Object Restore Completed',
+        'Object Restore Expired',
+        'Object Restore Initiated',
+        'Object Storage Class Changed',
+        'Object Tags Added',
+        'Object Tags Deleted',
+      ].sort(),
+    );
+    expect(rule.EventPattern.detail.bucket.name).toEqual({ 'Fn::Split': [',', 's3-index-test-demo-source'] });
+    expect(rule.Targets).toEqual([{ Id: 'IngestQueue', Arn: { 'Fn::GetAtt': ['IngestQueue', 'Arn'] } }]);
+  });
+
+  test('queue, DLQ and redrive: throttled receives cannot push a message to the DLQ unprocessed', () => {
+    const queue = fn('IngestQueue');
+    const dlq = fn('IngestDeadLetterQueue');
+    expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['IngestDeadLetterQueue', 'Arn'] });
+    expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn('IngestLambdaFunction').Timeout);
+  });
+
+  test('the queue policy lets the rule, and only the rule, send', () => {
+    const policy = only('AWS::SQS::QueuePolicy');
+    expect(policy.Queues).toEqual([{ Ref: 'IngestQueue' }]);
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'EventBridgeRuleSends',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['IngestQueue', 'Arn'] },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['S3EventsRule', 'Arn'] } } },
+      },
+    ]);
+  });
+
+  test('ingest: one writer, large batches, partial batch failures', () => {
+    const esm = only('AWS::Lambda::EventSourceMapping');
+    expect(esm.FunctionName).toEqual({ 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] });
+    expect(esm.EventSourceArn).toEqual({ 'Fn::GetAtt': ['IngestQueue', 'Arn'] });
+    expect(esm.BatchSize).toBeGreaterThanOrEqual(1000);
+    expect(esm.MaximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(10);
+    expect(esm.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(esm.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
+    expect(fn('IngestLambdaFunction').ReservedConcurrentExecutions).toBe(1);
+    expect(fn('IngestLambdaFunction').Handler).toBe('src/handlers/ingest.handler');
+  });
+
+  test('api: the HTTP API routes the whole app; apiStream: a streaming Function URL', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual(
+      [
+        'ANY /redis',
+        'ANY /redis/{proxy+}',
+        'ANY /s3/{proxy+}',
+        'ANY /v1/{proxy+}',
+        'GET /healthz',
+        'GET /metrics',
+      ].sort(),
+    );
+    expect(only('AWS::ApiGatewayV2::Integration').PayloadFormatVersion).toBe('2.0');
+    expect(fn('ApiLambdaFunction').Handler).toBe('src/handlers/http.handler');
+    const url = only('AWS::Lambda::Url');
+    expect(url.InvokeMode).toBe('RESPONSE_STREAM');
+    expect(url.TargetFunctionArn).toEqual({ 'Fn::GetAtt': ['ApiStreamLambdaFunction', 'Arn'] });
+    expect(fn('ApiStreamLambdaFunction').Handler).toBe('src/handlers/http.streamingHandler');
+  });
+
+  test('compact runs on its schedule', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([id]) => id.startsWith('Compact'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0][1].Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rules[0][1].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['CompactLambdaFunction', 'Arn'] });
+  });
+
+  test('alarms: DLQ depth, ingest age, ingest and api errors', () => {
+    const alarms = Object.fromEntries(ofType('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties]));
+    expect(alarms.DeadLetterQueueAlarm).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['IngestDeadLetterQueue', 'QueueName'] } }],
+    });
+    expect(alarms.IngestAgeAlarm).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['IngestQueue', 'QueueName'] } }],
+    });
+    for (const [alarm, fnId] of [
+      ['IngestErrorsAlarm', 'IngestLambdaFunction'],
+      ['ApiErrorsAlarm', 'ApiLambdaFunction'],
+    ]) {
+      expect(alarms[alarm]).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+      });
+    }
+  });
+
+  test('every function: nodejs22.x on arm64, the store and the young-generation flag in its environment', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(
+      ['ApiLambdaFunction', 'ApiStreamLambdaFunction', 'CompactLambdaFunction', 'IngestLambdaFunction'].sort(),
+    );
+    for (const [, f] of functions) {
+      expect(f.Properties.Runtime).toBe('nodejs22.x');
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      const env = f.Properties.Environment.Variables;
+      expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=64 --enable-source-maps');
+      expect(env.S3_INDEX_STORE).toBeDefined();
+      expect(env.S3_INDEX_API_TOKENS_PARAM).toBe('/s3-index/test/api-tokens');
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe('s3-index');
+    }
+    expect(fn('ApiLambdaFunction').Environment.Variables.S3_INDEX_REFRESH_MS).toBe('1000');
+  });
+
+  test('the snapshot bucket is encrypted and private', () => {
+    const bucket = fn('SnapshotBucket');
+    expect(
+      bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBe('AES256');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(fn('DemoSourceBucket').NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+  });
+
+  test('IAM: every statement of every policy, and no * action or resource anywhere', () => {
+    const statements = policyStatements();
+    for (const { owner, statement } of statements) {
+      expect(statement.NotAction).toBeUndefined();
+      expect(statement.NotResource).toBeUndefined();
+      if (statement.Effect === 'Deny') {
+        // The framework's deployment bucket policy: a wildcard Deny of plain-HTTP access takes nothing away from
+        // least privilege; it is the only Deny expected.
+        expect(owner).toBe('ServerlessDeploymentBucketPolicy');
+        expect(statement.Condition).toEqual({ Bool: { 'aws:SecureTransport': false } });
+        continue;
+      }
+      for (const action of strings(statement.Action)) expect(`${owner}: ${action}`).not.toContain('*');
+      for (const resource of strings(statement.Resource)) {
+        // A bare '*', or a whole service/account ('arn:aws:s3:::*', '...:parameter*'); the log-group ARNs end in
+        // ':*' (the streams of this service's log groups), which is as narrow as a log stream can be named.
+        expect(`${owner}: ${resource}`).not.toMatch(/: \*$|:::\*|:parameter\*|:log-group:\*/);
+      }
+    }
+    expect(statements.filter((s) => s.owner !== 'IamRoleLambdaExecution').map((s) => s.owner)).toEqual([
+      'ServerlessDeploymentBucketPolicy',
+      'IngestQueuePolicy',
+    ]);
+    const role = statements.filter((s) => s.owner === 'IamRoleLambdaExecution').map((s) => s.statement);
+    const bucket = { 'Fn::If': ['CreateSnapshotBucket', { Ref: 'SnapshotBucket' }, ''] };
+    expect(role).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource'],
+        Resource: [
+          {
+            'Fn::Sub':
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+              'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/s3-index-test*:*',
+          },
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['logs:PutLogEvents'],
+        Resource: [
+          {
+            'Fn::Sub':
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+              'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/s3-index-test*:*:*',
+          },
+        ],
+      },
+      {
+        Sid: 'SnapshotReadWrite',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+        Resource: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/index/*', { Bucket: bucket }] },
+      },
+      {
+        Sid: 'SnapshotList',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+        Resource: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: bucket }] },
+        Condition: { StringLike: { 's3:prefix': ['index/*', 'index'] } },
+      },
+      {
+        Sid: 'IndexedBucketsRead',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: {
+          'Fn::Split': [
+            ',',
+            {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:aws:s3:::',
+                  { 'Fn::Join': ['/*,arn:aws:s3:::', { 'Fn::Split': [',', 's3-index-test-demo-source'] }] },
+                  '/*',
+                ],
+              ],
+            },
+          ],
+        },
+      },
+      {
+        Sid: 'IndexedBucketsList',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: {
+          'Fn::Split': [
+            ',',
+            {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:aws:s3:::',
+                  { 'Fn::Join': [',arn:aws:s3:::', { 'Fn::Split': [',', 's3-index-test-demo-source'] }] },
+                ],
+              ],
+            },
+          ],
+        },
+      },
+      {
+        Sid: 'ApiTokensRead',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+          'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/s3-index/test/api-tokens',
+        },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: [{ 'Fn::GetAtt': ['IngestQueue', 'Arn'] }],
+      },
+    ]);
+  });
+
+  test('one zip per function, each holding its handler, below its measured size plus margin', () => {
+    for (const [name, { bytes, handlerFile }] of Object.entries(zipLimits)) {
+      const zip = join(packageDir, `${name}.zip`);
+      expect(existsSync(zip)).toBe(true);
+      expect(statSync(zip).size).toBeLessThan(bytes);
+      // Zip entry names are stored uncompressed in the local headers and the central directory.
+      expect(readFileSync(zip).includes(Buffer.from(handlerFile))).toBe(true);
+    }
+  });
+});
