@@ -262,7 +262,21 @@ describeDeploy('serverless.yml compiled', () => {
     }
     expect(statements.filter((s) => s.owner !== 'IamRoleLambdaExecution').map((s) => s.owner)).toEqual([
       'ServerlessDeploymentBucketPolicy',
+      'ApiTokensKmsPolicy',
       'IngestQueuePolicy',
+    ]);
+    // Only with a customer-managed key given (apiTokensKmsKeyArn), and only through SSM.
+    expect(resources.ApiTokensKmsPolicy.Condition).toBe('HasApiTokensKmsKey');
+    expect(fn('ApiTokensKmsPolicy').Roles).toEqual([{ Ref: 'IamRoleLambdaExecution' }]);
+    expect(fn('ApiTokensKmsPolicy').PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'ApiTokensDecrypt',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: '',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } },
+      },
     ]);
     const role = statements.filter((s) => s.owner === 'IamRoleLambdaExecution').map((s) => s.statement);
     const bucket = { 'Fn::If': ['CreateSnapshotBucket', { Ref: 'SnapshotBucket' }, ''] };
