@@ -11,6 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
+import type { BlobStore } from '../persistence/blob-store';
 import { createEngine } from '../service/create-engine';
 import type { ObjectIndex } from '../service/object-index';
 import { openStore, Persistence } from '../service/persistence';
@@ -34,6 +35,16 @@ export interface Runtime {
 }
 
 let opening: Promise<Runtime> | undefined;
+/** where the store comes from: S3_INDEX_STORE, unless a test hands this container a store of its own */
+let storeSource: (() => Promise<BlobStore | undefined>) | undefined;
+
+/**
+ * Makes this container open `store` instead of S3_INDEX_STORE (tests: a MemoryBlobStore shared by two containers
+ * enforces the conditional writes s3rver lacks). Call before the first invocation.
+ */
+export function useStore(store: BlobStore): void {
+  storeSource = async () => store;
+}
 
 /** The container's runtime, opened (and restored) on first use. */
 export function runtime(): Promise<Runtime> {
@@ -58,7 +69,7 @@ async function openRuntime(): Promise<Runtime> {
   const index = new S3Index(engine);
   const where = process.env.S3_INDEX_STORE;
   const log = (line: string) => logger.info(line);
-  const store = await openStore({ store: where }, log);
+  const store = storeSource !== undefined ? await storeSource() : await openStore({ store: where }, log);
   if (store === undefined) return { engine, index, objectIndex: index, persistence: undefined, lastRefresh: 0 };
   const started = Date.now();
   let lastLog = 0;

@@ -138,3 +138,55 @@ test('an SQS batch is committed, with a poison message reported alone; a cold AP
   const http3 = fresh<Http>('../../src/handlers/http');
   expect(await keysOf(http3, 'example-bucket')).toEqual(['photos/2024/IMG 0002.jpg', 'photos/2024/IMG 0003.jpg']);
 }, 60_000);
+
+type Runtime = typeof import('../../src/handlers/runtime');
+
+/** A container: its own module instances (ingest, http, runtime) on `store`. */
+function container(store: import('../../src/persistence/blob-store').BlobStore): { ingest: Ingest; http: Http } {
+  let mods: { ingest: Ingest; http: Http } | undefined;
+  jest.isolateModules(() => {
+    (require('../../src/handlers/runtime') as Runtime).useStore(store);
+    mods = { ingest: require('../../src/handlers/ingest'), http: require('../../src/handlers/http') };
+  });
+  return mods!;
+}
+
+test('a commit conflict (a zombie container) fails the whole batch; the redelivery applies on the winner state', async () => {
+  const { MemoryBlobStore } =
+    require('../../src/persistence/memory-store') as typeof import('../../src/persistence/memory-store');
+  const store = new MemoryBlobStore(true);
+  const [first, second, third] = sqsBatch.Records;
+  const winner = container(store);
+  // the zombie's store is the same store; its first segment write lets the winner commit just before it (the race
+  // a zombie container loses), so the zombie's manifest replacement meets a changed ETag: a real 412
+  let race: (() => Promise<unknown>) | undefined;
+  const racing = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== 'put') return Reflect.get(target, prop, receiver);
+      return async (...args: Parameters<typeof store.put>) => {
+        const go = race;
+        race = undefined;
+        if (go !== undefined && String(args[0]).startsWith('log/')) await go();
+        return target.put(...args);
+      };
+    },
+  });
+  const zombie = container(racing);
+  expect((await zombie.ingest.handler({ Records: [] })).batchItemFailures).toEqual([]);
+  race = () => winner.ingest.handler({ Records: [first!] });
+  const batch = { Records: [second!, third!] };
+  const failed = await zombie.ingest.handler(batch);
+  expect(failed.batchItemFailures).toEqual(batch.Records.map((r) => ({ itemIdentifier: r.messageId })));
+  // the redelivery: the zombie container restores afresh and applies on top of the winner's commit
+  const retried = await zombie.ingest.handler(batch);
+  expect(retried.batchItemFailures).toEqual([]);
+  // and again (SQS delivers at least once): a duplicate, no change
+  expect((await zombie.ingest.handler(batch)).batchItemFailures).toEqual([]);
+  const reader = container(store);
+  expect(await keysOf(reader.http, 'example-bucket')).toEqual(['photos/2024/IMG 0002.jpg']);
+  const head = (await reader.http.handler(apiEvent('GET', '/v1/buckets/example-bucket/stats'), {} as never)) as {
+    statusCode: number;
+    body: string;
+  };
+  expect(head.statusCode).toBe(200);
+}, 60_000);
