@@ -46,7 +46,7 @@ test('a launcher killed with SIGKILL leaves no server running', async () => {
   const resp = await freePort();
   let http = await freePort();
   while (http === resp) http = await freePort();
-  const env = { ...process.env, S3_INDEX_API_TOKENS: '' };
+  const env: Record<string, string | undefined> = { ...process.env, S3_INDEX_API_TOKENS: '' };
   delete env.NODE_OPTIONS;
   const launcher = spawn(
     process.execPath,
