@@ -16,14 +16,19 @@
  * Seeded: CRASH_SEED=<n> replays a run's choices (the timing of the processes still varies); every failure names
  * the seed. CRASH_ITERATIONS sets the iterations per lane (two lanes, two data directories, run side by side).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CRASH_POINTS, type CrashPoint } from '../../src/persistence/crash-points';
-import { RespClient, RespError, type ServeChild, startServeChild } from '../helpers/serve-child';
+import {
+  buildCli,
+  killServeChildren,
+  RespClient,
+  RespError,
+  type ServeChild,
+  startServeChild,
+} from '../helpers/serve-child';
 
-const root = path.join(__dirname, '../..');
 const BUCKET = 'crash-bucket';
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 200);
@@ -181,10 +186,7 @@ class Lane {
     const args = ['--save', '', ...(plan?.always ? ['--appendfsync', 'always'] : [])];
     if (aborted) throw new Error('another lane failed');
     try {
-      const s = await startServeChild({ dataDir: this.dir, args, env });
-      children.add(s);
-      void s.exited.then(() => children.delete(s));
-      return s;
+      return await startServeChild({ dataDir: this.dir, args, env });
     } catch (err) {
       this.fail(`the restart failed: ${(err as Error).message}`);
     }
@@ -425,17 +427,16 @@ function temporaries(dir: string): number {
     if (e.isFile() && e.name.startsWith('.tmp-')) n++;
   return n;
 }
-const children = new Set<ServeChild>();
 /** set when a lane fails: the other stops at its next start */
 let aborted = false;
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root });
+  buildCli();
 });
 
 afterAll(async () => {
   aborted = true;
-  await Promise.all([...children].map((c) => c.kill()));
+  await killServeChildren();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 

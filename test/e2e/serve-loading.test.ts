@@ -5,7 +5,6 @@
  * /metrics as usual, authentication first), an ioredis client that connects meanwhile waits and then works, and a
  * restore that fails still ends the process with one line. Also: the log-size rule starts snapshots by itself.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,10 +14,9 @@ import { FsBlobStore } from '../../src/persistence/fs-store';
 import { createEngine } from '../../src/service/create-engine';
 import { Persistence } from '../../src/service/persistence';
 import { S3Index } from '../../src/service/s3-index';
-import { freePort, waitForPort } from '../helpers/redis-server';
+import { buildCli, killServeChildren, type ServeChild, startServeChild } from '../helpers/serve-child';
 import { cmd, RawClient } from '../server/harness';
 
-const root = path.join(__dirname, '../..');
 const BUCKET = 'loading-bucket';
 const SNAPSHOT_OBJECTS = 300_000;
 const LOG_SEGMENTS = 8;
@@ -75,62 +73,16 @@ async function buildDataDir(dir: string): Promise<void> {
   await p.close({ snapshot: false });
 }
 
-interface Child {
-  proc: ChildProcess;
-  respPort: number;
-  httpPort: number;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts serve and resolves as soon as both ports accept connections (before the restore is done). */
-async function startListening(dataDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Child> {
-  const respPort = await freePort();
-  let httpPort = await freePort();
-  while (httpPort === respPort) httpPort = await freePort();
-  const proc = spawn(
-    process.execPath,
-    [
-      '--max-semi-space-size=16',
-      'bin/s3-index.js',
-      'serve',
-      '--resp-port',
-      String(respPort),
-      '--http-port',
-      String(httpPort),
-      '--data-dir',
-      dataDir,
-      '--save',
-      '',
-      ...extra,
-    ],
-    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, S3_INDEX_API_TOKENS: '', ...env } },
-  );
-  children.push(proc);
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
+/** Starts serve and resolves as soon as it says it is loading: both ports are open then, the restore under way. */
+function startLoading(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServeChild> {
+  return startServeChild({
+    dataDir,
+    args: ['--save', '', ...args],
+    env,
+    readyWhen: /^s3-index: loading the dataset from /m,
   });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  await Promise.race([
-    Promise.all([waitForPort(respPort, 20_000), waitForPort(httpPort, 20_000)]),
-    exited.then(() => {
-      throw new Error(`serve exited: ${err}`);
-    }),
-  ]);
-  return { proc, respPort, httpPort, stderr: () => err, exited };
 }
 
-/** Waits for GET /healthz to say ok. */
-async function untilReady(c: Child): Promise<Response> {
-  for (;;) {
-    const res = await fetch(`http://127.0.0.1:${c.httpPort}/healthz`);
-    if (res.status === 200) return res;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const children: ChildProcess[] = [];
 const dirs: string[] = [];
 let loaded: string;
 
@@ -142,14 +94,14 @@ function copyDir(from: string): string {
 }
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root });
+  buildCli();
   loaded = fs.mkdtempSync(path.join(os.tmpdir(), 's3idx-loading-'));
   dirs.push(loaded);
   await buildDataDir(loaded);
 }, 60_000);
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+afterAll(async () => {
+  await killServeChildren();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -164,7 +116,7 @@ const auth = (token: string) => ({ headers: { authorization: `Bearer ${token}` }
 
 describe('serve listens while it restores', () => {
   it('answers LOADING on RESP and 503 on HTTP until the whole state is there, then serves all of it', async () => {
-    const s = await startListening(copyDir(loaded), [], { S3_INDEX_API_TOKENS: `ro:${RO},rw:${RW}` });
+    const s = await startLoading(copyDir(loaded), [], { S3_INDEX_API_TOKENS: `ro:${RO},rw:${RW}` });
     const http = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${s.httpPort}${p}`, init);
     // the first health check already finds it loading
     const health = await http('/healthz');
@@ -214,7 +166,7 @@ describe('serve listens while it restores', () => {
     expect(await metrics.text()).toMatch(/\ns3index_loading 1\n/);
 
     // then, everything at once: the listing is whole from its first answer
-    expect(await (await untilReady(s)).json()).toEqual({ status: 'ok' });
+    expect(await s.untilHealthy(60_000)).toEqual({ status: 'ok' });
     const stats = await http(`/v1/buckets/${BUCKET}/stats`, auth(RO));
     expect(await stats.json()).toMatchObject({ objects: TOTAL });
     expect(await command(resp, 'S3IDX.STATS', BUCKET)).toEqual(['objects', TOTAL, 'bytes', (TOTAL * (TOTAL + 1)) / 2]);
@@ -238,12 +190,11 @@ describe('serve listens while it restores', () => {
         ),
       ),
     );
-    s.proc.kill('SIGKILL');
-    await s.exited;
+    await s.kill();
   }, 60_000);
 
   it('an ioredis client that connects during the restore waits for it, then reads the restored state', async () => {
-    const s = await startListening(copyDir(loaded));
+    const s = await startLoading(copyDir(loaded));
     const probe = await RawClient.connect(s.respPort);
     const r = new Redis(s.respPort);
     const stats = r.call('S3IDX.STATS', BUCKET);
@@ -253,8 +204,7 @@ describe('serve listens while it restores', () => {
     expect(r.status).toBe('ready');
     probe.close();
     r.disconnect();
-    s.proc.kill('SIGKILL');
-    await s.exited;
+    await s.kill();
   }, 60_000);
 
   it('a restore that fails after the ports opened still ends the process with one clear line', async () => {
@@ -265,8 +215,8 @@ describe('serve listens while it restores', () => {
     const bytes = fs.readFileSync(snap);
     bytes[bytes.length >> 1] ^= 0xff;
     fs.writeFileSync(snap, bytes);
-    const s = await startListening(dir);
-    expect(await s.exited).toBe(1);
+    const s = await startLoading(dir);
+    expect((await s.exited).code).toBe(1);
     const ours = s
       .stderr()
       .split('\n')
@@ -283,10 +233,10 @@ describe('automatic snapshots by the log size', () => {
   it('more segments than --auto-snapshot-max-segments start a snapshot that folds them in', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3idx-loading-'));
     dirs.push(dir);
-    const s = await startListening(dir, ['--auto-snapshot-max-segments', '3'], {
+    const s = await startLoading(dir, ['--auto-snapshot-max-segments', '3'], {
       S3_INDEX_AUTO_SNAPSHOT_PERCENTAGE: '0',
     });
-    await untilReady(s);
+    await s.untilHealthy(30_000);
     const r = new Redis(s.respPort);
     // four commits, four segments: one more than allowed
     for (let i = 0; i < 4; i++) {
@@ -307,7 +257,6 @@ describe('automatic snapshots by the log size', () => {
     expect(s.stderr()).toMatch(/the log has 4 segments, more than 3: saving a snapshot/);
     expect(fs.readdirSync(path.join(dir, 'snapshots'))).toHaveLength(1);
     r.disconnect();
-    s.proc.kill('SIGKILL');
-    await s.exited;
+    await s.kill();
   }, 30_000);
 });

@@ -5,14 +5,12 @@
  * seeded random moments while ingest batches are in flight; after each restart every acknowledged batch is there,
  * and every batch is there whole or not at all.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { freePort, waitForPort } from '../helpers/redis-server';
+import { buildCli, killServeChildren, runServe, type ServeChild, startServeChild } from '../helpers/serve-child';
 
-const root = path.join(__dirname, '../..');
 const BUCKET = 'persist-bucket';
 
 function created(key: string, size: number, sequencer: string): unknown {
@@ -29,76 +27,17 @@ function created(key: string, size: number, sequencer: string): unknown {
   };
 }
 
-interface Server {
-  proc: ChildProcess;
-  respPort: number;
-  httpPort: number;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+/**
+ * Starts serve and waits until it has restored its state. The young-generation flag given here, the launcher runs the
+ * server in this very process: the crash loop's SIGKILL hits it.
+ */
+const started = (dataDir: string | undefined, args: string[] = [], env: Record<string, string> = {}) =>
+  startServeChild({ dataDir, args, env, semiSpaceMb: 64 });
 
-async function start(
-  dataDir: string | undefined,
-  extra: string[] = [],
-  env: Record<string, string> = {},
-): Promise<Server> {
-  const respPort = await freePort();
-  let httpPort = await freePort();
-  while (httpPort === respPort) httpPort = await freePort();
-  const proc = spawn(
-    process.execPath,
-    [
-      // the flag given here, the launcher runs the server in this very process: the crash loop's SIGKILL hits it
-      '--max-semi-space-size=64',
-      'bin/s3-index.js',
-      'serve',
-      '--resp-port',
-      String(respPort),
-      '--http-port',
-      String(httpPort),
-      ...(dataDir !== undefined ? ['--data-dir', dataDir] : []),
-      ...extra,
-    ],
-    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, S3_INDEX_API_TOKENS: '', ...env } },
-  );
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  await Promise.race([
-    Promise.all([waitForPort(respPort, 20_000), waitForPort(httpPort, 20_000)]).then(() => untilHealthy(httpPort)),
-    exited.then(() => {
-      throw new Error(`serve exited: ${err}`);
-    }),
-  ]);
-  return { proc, respPort, httpPort, stderr: () => err, exited };
-}
-
-/** The ports open before the state is restored (LOADING meanwhile): the server is ready once /healthz says ok. */
-async function untilHealthy(httpPort: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (
-    (await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
-      (r) => r.status,
-      () => 0,
-    )) !== 200
-  ) {
-    if (Date.now() > deadline) throw new Error('serve did not finish restoring within 20 s');
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
-
-async function stop(s: Server, signal: NodeJS.Signals): Promise<number | null> {
-  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return s.exited;
-  s.proc.kill(signal);
-  return s.exited;
-}
-
-const post = (s: Server, events: unknown[]) =>
+const post = (s: ServeChild, events: unknown[]) =>
   fetch(`http://127.0.0.1:${s.httpPort}/v1/events`, { method: 'POST', body: JSON.stringify(events) });
 
-async function listKeys(s: Server): Promise<string[]> {
+async function listKeys(s: ServeChild): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -113,7 +52,6 @@ async function listKeys(s: Server): Promise<string[]> {
 }
 
 const dirs: string[] = [];
-const running: Server[] = [];
 const tempDir = (): string => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 's3idx-serve-'));
   dirs.push(d);
@@ -121,23 +59,13 @@ const tempDir = (): string => {
 };
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root });
+  buildCli();
 });
 
 afterAll(async () => {
-  for (const s of running) await stop(s, 'SIGKILL');
+  await killServeChildren();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-async function started(
-  dataDir: string | undefined,
-  extra: string[] = [],
-  env: Record<string, string> = {},
-): Promise<Server> {
-  const s = await start(dataDir, extra, env);
-  running.push(s);
-  return s;
-}
 
 describe('s3-index serve --data-dir', () => {
   it('an acknowledged ingest batch survives SIGKILL', async () => {
@@ -161,7 +89,7 @@ describe('s3-index serve --data-dir', () => {
       [],
     ]);
     r.disconnect();
-    await stop(a, 'SIGKILL');
+    await a.kill();
     const b = await started(dir);
     expect(await listKeys(b)).toEqual(['a/1', 'a/2', 'a/3']);
     expect(b.stderr()).toMatch(/restored \d+ keys from the snapshot and 2 logged batches/);
@@ -182,7 +110,7 @@ describe('s3-index serve --data-dir', () => {
       body: JSON.stringify(['SET', 'rest', 'yes']),
     });
     expect(await rest.json()).toEqual({ result: 'OK' });
-    await stop(a, 'SIGKILL');
+    await a.kill();
     const b = await started(dir);
     const r2 = new Redis(b.respPort);
     expect(await r2.mget('k1', 'k2')).toEqual(['v1', 'v2']);
@@ -199,7 +127,7 @@ describe('s3-index serve --data-dir', () => {
     await r.set('x', '1');
     await post(a, [created('t/1', 5, '01')]);
     r.disconnect();
-    expect(await stop(a, 'SIGTERM')).toBe(0);
+    expect((await a.kill('SIGTERM')).code).toBe(0);
     expect(a.stderr()).toMatch(/SIGTERM received, shutting down \(saving a final snapshot\)/);
     const b = await started(dir);
     expect(b.stderr()).toMatch(/restored \d+ keys from the snapshot and 0 logged batches/);
@@ -238,42 +166,25 @@ describe('s3-index serve --data-dir', () => {
   }, 60_000);
 
   it('a data directory that cannot be used stops the start with one line', async () => {
-    const proc = spawn(
-      process.execPath,
-      ['bin/s3-index.js', 'serve', '--resp-port', '0', '--http-port', '0', '--data-dir', '/proc/version/data'],
-      { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let err = '';
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const code = await new Promise((r) => proc.once('exit', r));
+    const { code, stderr } = await runServe({ dataDir: '/proc/version/data', launcher: true });
     expect(code).toBe(1);
-    expect(err).toBe('s3-index: data directory /proc/version/data is not writable (ENOTDIR)\n');
+    expect(stderr).toBe('s3-index: data directory /proc/version/data is not writable (ENOTDIR)\n');
   }, 30_000);
 
   it('a snapshot from a newer format version is refused with what to do', async () => {
     const dir = tempDir();
     const a = await started(dir, ['--save', '']);
     await post(a, [created('n/1', 1, '01')]);
-    expect(await stop(a, 'SIGTERM')).toBe(0);
+    expect((await a.kill('SIGTERM')).code).toBe(0);
     const snap = path.join(dir, 'snapshots', fs.readdirSync(path.join(dir, 'snapshots'))[0]!);
     const bytes = fs.readFileSync(snap);
     bytes.writeUInt16BE(99, 8);
     const { crc32 } = await import('node:zlib');
     bytes.writeUInt32BE(crc32(bytes.subarray(0, 28)), 28);
     fs.writeFileSync(snap, bytes);
-    const proc = spawn(
-      process.execPath,
-      ['bin/s3-index.js', 'serve', '--resp-port', '0', '--http-port', '0', '--data-dir', dir],
-      { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let err = '';
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    expect(await new Promise((r) => proc.once('exit', r))).toBe(1);
-    expect(err).toMatch(
+    const { code, stderr } = await runServe({ dataDir: dir, launcher: true });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
       /s3-index: snapshot format version 99 is newer than this build reads \(1\): upgrade s3-index\n$/,
     );
   }, 30_000);
@@ -293,12 +204,12 @@ describe('s3-index serve --data-dir', () => {
       },
     });
     // it stops by itself, without a final snapshot
-    expect(await b.exited).toBe(1);
+    expect((await b.exited).code).toBe(1);
     expect(b.stderr()).toMatch(/another writer committed to the store first/);
     expect(b.stderr()).toMatch(/another writer committed to the store, shutting down\n/);
     // a goes on, and what it acknowledged is what a restart sees
     expect((await post(a, [created('f/c', 1, '03')])).status).toBe(200);
-    await stop(a, 'SIGKILL');
+    await a.kill();
     const c = await started(dir);
     expect(await listKeys(c)).toEqual(['f/a', 'f/c']);
   }, 60_000);
@@ -331,30 +242,22 @@ describe('s3-index serve --data-dir', () => {
         /s3-index: s3:\/\/state\/idx at \S+ ignores conditional writes .*cannot be fenced off; run only one server on this store\n/,
       );
       expect((await post(a, [created('s/1', 1, '01')])).status).toBe(200);
-      expect(await stop(a, 'SIGTERM')).toBe(0);
+      expect((await a.kill('SIGTERM')).code).toBe(0);
       const b = await started(undefined, ['--store', 's3://state/idx'], env);
       expect(await listKeys(b)).toEqual(['s/1']);
-      await stop(b, 'SIGKILL');
+      await b.kill();
       // an unreachable store stops the start with one line
-      const proc = spawn(
-        process.execPath,
-        ['bin/s3-index.js', 'serve', '--resp-port', '0', '--http-port', '0', '--store', 's3://state/idx'],
-        {
-          cwd: root,
-          stdio: ['ignore', 'ignore', 'pipe'],
-          env: { ...process.env, ...env, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' },
-        },
-      );
-      let err = '';
-      proc.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
+      const { code, stderr } = await runServe({
+        args: ['--store', 's3://state/idx'],
+        env: { ...env, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' },
+        launcher: true,
       });
-      expect(await new Promise((r) => proc.once('exit', r))).toBe(1);
+      expect(code).toBe(1);
       // one line of ours (the AWS SDK may add its own Node-version warning before it)
-      expect(err.split('\n').filter((l) => l.startsWith('s3-index:'))).toEqual([
+      expect(stderr.split('\n').filter((l) => l.startsWith('s3-index:'))).toEqual([
         expect.stringMatching(/^s3-index: .*s3:\/\/state\/idx/),
       ]);
-      expect(err).not.toMatch(/S3RVER/);
+      expect(stderr).not.toMatch(/S3RVER/);
     } finally {
       await s3.close();
     }
@@ -398,7 +301,7 @@ describe('s3-index serve --data-dir', () => {
         );
         await new Promise((r) => setTimeout(r, rand() * 20));
       }
-      await stop(s, 'SIGKILL');
+      await s.kill();
       await Promise.all(inFlight);
     }
     expect(acked.size).toBeGreaterThan(ROUNDS * 3);

@@ -1,18 +1,37 @@
 /**
- * A child `s3-index serve` process for end-to-end tests: started from the built CLI (dist/, built by
- * scripts/build.mjs), ready once GET /healthz answers 200 {"status":"ok"} (the server may listen before it has
- * restored its state, answering 503 meanwhile), with its stderr kept. Plus a minimal RESP client that does not
- * reconnect or retry, so a reply is exactly what the server answered before it died.
+ * A child `s3-index serve` process for end-to-end tests, started from the built CLI (dist/, built by buildCli()):
  *
- * The child is the server itself, not bin/s3-index.js's launcher: the young-generation flag that the launcher would
- * add is given here, so a SIGKILL reaches the process that holds the data directory.
+ * - startServeChild(): a server on free ports, ready once GET /healthz answers 200 {"status":"ok"} (the server may
+ *   listen before it has restored its state, answering 503 meanwhile), or once a line of its stderr matches; with its
+ *   stderr kept, its exit (code or signal) and a kill that waits for it.
+ * - runServe(): a `serve` expected to stop by itself (a start refused with one line): its exit and its stderr.
+ * - killServeChildren(): for afterAll, every child started here that is still running.
+ *
+ * Plus a minimal RESP client that does not reconnect or retry, so a reply is exactly what the server answered before
+ * it died.
+ *
+ * By default the child is the server itself, not bin/s3-index.js's launcher: the young-generation flag that the
+ * launcher would add is given here, so a SIGKILL reaches the process that holds the data directory. `launcher: true`
+ * runs the command as a user does, without the flag: the launcher then runs the server in a child of its own, passes
+ * signals on, and exits as it does.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { freePort } from './redis-server';
 
 const root = path.join(__dirname, '../..');
+
+/** Builds dist/ (scripts/build.mjs), which bin/s3-index.js runs: for beforeAll. */
+export function buildCli(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root });
+}
+
+export interface Exit {
+  /** the exit code, or null when a signal ended it */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export interface ServeChild {
   proc: ChildProcess;
@@ -20,81 +39,178 @@ export interface ServeChild {
   httpPort: number;
   /** what the child wrote to stderr so far */
   stderr(): string;
-  /** the exit: its code, or the signal that ended it */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** the exit, once its stderr is read to the end */
+  exited: Promise<Exit>;
   alive(): boolean;
-  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` (SIGKILL by default) unless it has exited, and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<Exit>;
+  /** Waits until GET /healthz answers 200 with status ok, and resolves with that answer's body. */
+  untilHealthy(timeoutMs?: number): Promise<unknown>;
 }
 
-export interface ServeChildOptions {
+export interface ServeOptions {
+  /** --data-dir */
   dataDir?: string;
+  /** more `serve` arguments, after the ports (and --data-dir) */
   args?: string[];
-  env?: Record<string, string>;
-  /** how long the start may take (ms) */
+  /** over process.env and S3_INDEX_API_TOKENS='' (an open API); undefined removes a variable */
+  env?: Record<string, string | undefined>;
+  /** run bin/s3-index.js as a user does, through its launcher (see above); false by default */
+  launcher?: boolean;
+  /** the young generation given to the server when it is started without the launcher (MB); 16 by default */
+  semiSpaceMb?: number;
+  /** how long the start (or for runServe, the whole run) may take (ms); 20 s by default */
   timeoutMs?: number;
 }
 
-/** Starts `s3-index serve` on free ports and resolves once /healthz says ok; rejects with its stderr if it exits. */
-export async function startServeChild(opts: ServeChildOptions = {}): Promise<ServeChild> {
-  const respPort = await freePort();
-  let httpPort = await freePort();
-  while (httpPort === respPort) httpPort = await freePort();
-  const proc = spawn(
-    process.execPath,
-    [
-      '--max-semi-space-size=16',
-      'bin/s3-index.js',
-      'serve',
-      '--resp-port',
-      String(respPort),
-      '--http-port',
-      String(httpPort),
-      ...(opts.dataDir !== undefined ? ['--data-dir', opts.dataDir] : []),
-      ...(opts.args ?? []),
-    ],
-    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, S3_INDEX_API_TOKENS: '', ...opts.env } },
-  );
+export interface StartOptions extends ServeOptions {
+  /** ready when /healthz says ok (the default), or when the stderr written so far matches this */
+  readyWhen?: 'healthy' | RegExp;
+}
+
+const DEFAULT_TIMEOUT = 20_000;
+
+function spawnServe(args: string[], opts: ServeOptions): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, S3_INDEX_API_TOKENS: '' };
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const node = opts.launcher ? [] : [`--max-semi-space-size=${opts.semiSpaceMb ?? 16}`];
+  const data = opts.dataDir !== undefined ? ['--data-dir', opts.dataDir] : [];
+  return spawn(process.execPath, [...node, 'bin/s3-index.js', 'serve', ...args, ...data, ...(opts.args ?? [])], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env,
+  });
+}
+
+/** Its stderr as it comes, and its exit ('close': exited, and its stderr read to the end). */
+function watch(proc: ChildProcess): { stderr: () => string; exited: Promise<Exit> } {
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
   });
+  const exited = new Promise<Exit>((resolve) => proc.once('close', (code, signal) => resolve({ code, signal })));
+  return { stderr: () => err, exited };
+}
+
+const live = new Set<ServeChild>();
+
+/**
+ * Starts `s3-index serve` on free ports and resolves once it is ready (see StartOptions.readyWhen); rejects with its
+ * stderr if it exits first or is not ready in time (then it is killed).
+ */
+export async function startServeChild(opts: StartOptions = {}): Promise<ServeChild> {
+  const respPort = await freePort();
+  let httpPort = await freePort();
+  while (httpPort === respPort) httpPort = await freePort();
+  const proc = spawnServe(['--resp-port', String(respPort), '--http-port', String(httpPort)], opts);
+  const { stderr, exited } = watch(proc);
   let done = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    // 'close': exited, and its stderr read to the end
-    proc.once('close', (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    }),
-  );
+  void exited.then(() => {
+    done = true;
+  });
   const child: ServeChild = {
     proc,
     respPort,
     httpPort,
-    stderr: () => err,
+    stderr,
     exited,
     alive: () => !done,
     kill: (signal = 'SIGKILL') => {
       if (!done) proc.kill(signal);
       return exited;
     },
+    untilHealthy: (timeoutMs = DEFAULT_TIMEOUT) => untilHealthy(child, timeoutMs),
   };
-  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  live.add(child);
+  void exited.then(() => live.delete(child));
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT;
+  const readyWhen = opts.readyWhen ?? 'healthy';
+  try {
+    if (readyWhen === 'healthy') await untilHealthy(child, timeoutMs);
+    else await untilLine(child, readyWhen, timeoutMs);
+  } catch (err) {
+    await child.kill();
+    throw err;
+  }
+  return child;
+}
+
+async function untilHealthy(child: ServeChild, timeoutMs: number): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!child.alive()) {
-      const how = await exited;
-      throw new Error(`serve exited (${how.signal ?? how.code}) before it was ready: ${err}`);
+      const how = await child.exited;
+      throw new Error(`serve exited (${how.signal ?? how.code}) before it was ready: ${child.stderr()}`);
     }
-    if (Date.now() > deadline) {
-      await child.kill();
-      throw new Error(`serve was not ready within ${opts.timeoutMs ?? 20_000} ms: ${err}`);
-    }
-    const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
-      async (res) => res.status === 200 && ((await res.json()) as { status?: string }).status === 'ok',
-      () => false,
+    if (Date.now() > deadline) throw new Error(`serve was not ready within ${timeoutMs} ms: ${child.stderr()}`);
+    const body = await fetch(`http://127.0.0.1:${child.httpPort}/healthz`).then(
+      async (res) => {
+        if (res.status !== 200) return undefined;
+        const b = (await res.json()) as { status?: string };
+        return b.status === 'ok' ? b : undefined;
+      },
+      () => undefined,
     );
-    if (ok) return child;
+    if (body !== undefined) return body;
     await new Promise((r) => setTimeout(r, 15));
   }
+}
+
+/** Waits until the stderr written so far matches `line`. */
+async function untilLine(child: ServeChild, line: RegExp, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let check: (() => void) | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // after watch()'s listener, which has appended the chunk by then
+      check = () => {
+        if (line.test(child.stderr())) resolve();
+      };
+      child.proc.stderr!.on('data', check);
+      check();
+      timer = setTimeout(
+        () => reject(new Error(`serve wrote no line matching ${line} within ${timeoutMs} ms: ${child.stderr()}`)),
+        timeoutMs,
+      );
+      // its stderr is read to the end before the exit is reported: a line it wrote has been seen by then
+      void child.exited.then((how) =>
+        reject(new Error(`serve exited (${how.signal ?? how.code}) before it was ready: ${child.stderr()}`)),
+      );
+    });
+  } finally {
+    clearTimeout(timer);
+    if (check !== undefined) child.proc.stderr!.off('data', check);
+  }
+}
+
+/**
+ * Runs `s3-index serve` (on port 0 for RESP and HTTP) until it stops by itself, as a start that is refused does:
+ * its exit and its stderr. Killed, and rejected, if it runs longer than the timeout.
+ */
+export async function runServe(opts: ServeOptions = {}): Promise<Exit & { stderr: string }> {
+  const proc = spawnServe(['--resp-port', '0', '--http-port', '0'], opts);
+  const { stderr, exited } = watch(proc);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  const how = await Promise.race([exited, late]);
+  clearTimeout(timer);
+  if (how === undefined) {
+    proc.kill('SIGKILL');
+    await exited;
+    throw new Error(`serve was still running after ${timeoutMs} ms: ${stderr()}`);
+  }
+  return { ...how, stderr: stderr() };
+}
+
+/** Kills every child started by startServeChild that is still running, and waits for them: for afterAll. */
+export async function killServeChildren(): Promise<void> {
+  await Promise.all([...live].map((c) => c.kill()));
 }
 
 export type RespValue = string | number | null | Buffer | RespError | RespValue[];
