@@ -83,6 +83,22 @@ export class CommitConflict extends Error {
 }
 
 /**
+ * Whether `err` is a lost conditional write (blob-store.ts's PreconditionFailed). By name as well as by class: a
+ * store may come from another instance of that module than this one's (a second copy of this package; a test's
+ * container loaded with jest.isolateModules around a store the test made), whose PreconditionFailed is another
+ * class. Missed, a lost race would pass for a store failure, be retried in vain until the ack timeout, and never
+ * fence the losing writer.
+ */
+export function isPreconditionFailed(err: unknown): boolean {
+  return err instanceof PreconditionFailed || (err as Error | undefined)?.name === 'PreconditionFailed';
+}
+
+/** Whether `err` is a CommitConflict (of this module instance or another: see isPreconditionFailed). */
+export function isCommitConflict(err: unknown): err is CommitConflict {
+  return err instanceof CommitConflict || (err as Error | undefined)?.name === 'CommitConflict';
+}
+
+/**
  * Runs one logged batch against the engine exactly as it first ran (same databases, same time). With `into`, it
  * runs against those databases instead of the engine's (a load in progress): they stand in for the engine's while
  * the batch runs, synchronously, so no one else sees them, and come back out (in their new order, after a SWAPDB).
@@ -297,7 +313,7 @@ export class Durable {
       );
       this.manifest = next;
     } catch (err) {
-      if (err instanceof PreconditionFailed) throw new CommitConflict(err);
+      if (isPreconditionFailed(err)) throw new CommitConflict(err);
       throw err;
     }
   }
@@ -320,7 +336,7 @@ export class Durable {
         try {
           await this.store.put(name, body, { ifNoneMatch: '*' });
         } catch (err) {
-          if (!(err instanceof PreconditionFailed)) throw err;
+          if (!isPreconditionFailed(err)) throw err;
           if (await this.adoptIfCommitted(name, last)) return;
           // the name carries this writer's id: the blob is what an earlier, failed attempt of ours left
           await this.store.put(name, body);
@@ -336,7 +352,7 @@ export class Durable {
         crashPoint('commit.manifest-replaced');
       } catch (err) {
         // a retry after a lost response finds its own earlier attempt committed: that is a success
-        if (err instanceof CommitConflict && (await this.adoptIfCommitted(name, last))) return;
+        if (isCommitConflict(err) && (await this.adoptIfCommitted(name, last))) return;
         throw err;
       }
     });
@@ -397,7 +413,7 @@ export class Durable {
       keys = engine.dbs.reduce((n, d) => n + d.size, 0);
       await this.store.put(name, sections(), { ifNoneMatch: '*' });
     } catch (err) {
-      if (err instanceof PreconditionFailed) {
+      if (isPreconditionFailed(err)) {
         this.encoder = undefined;
         return undefined;
       }

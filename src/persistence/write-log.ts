@@ -18,7 +18,7 @@
  * rejects with StoreUnavailable (not acknowledged; the batches may still become durable later).
  */
 import type { Engine, WriteHook } from '../engine/engine';
-import { CommitConflict, type Durable } from './durable';
+import { CommitConflict, type Durable, isCommitConflict, isPreconditionFailed } from './durable';
 import type { LogBatch, LogEntry } from './log';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
@@ -187,8 +187,9 @@ export class WriteLog implements WriteHook {
       try {
         await this.durable.commit(batches);
       } catch (err) {
-        if (err instanceof CommitConflict) {
-          this.fence(err);
+        // a lost conditional write is a conflict however it got here: retrying it can only lose again
+        if (isCommitConflict(err) || isPreconditionFailed(err)) {
+          this.fence(isCommitConflict(err) ? err : new CommitConflict(err));
           return;
         }
         // keep the batches, in order, and try again after a pause
