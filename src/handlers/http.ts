@@ -13,11 +13,13 @@
  * - reads (/v1 listings, lookups, stats, /s3, /redis reads): the state as of the last refresh; before a request the
  *   manifest is re-read (a conditional GET) when S3_INDEX_REFRESH_MS (default 1000) has passed, and new segments
  *   are applied, so an answer is at most about that period behind the last committed batch;
- * - POST /v1/events: answered only once the batch is committed to the store (conditional writes); a conflict with
- *   another writer answers 503 and the container restores afresh before the next request;
- * - /redis write commands: logged, and committed at the latest by the next POST /v1/events or the log's 30 s timer
- *   while the container lives — NOT durable when answered (a frozen or recycled container loses them). TODO: a
- *   hook in src/http for a durability barrier after /redis writes.
+ * - writes (POST /v1/events, /redis write commands): answered only once committed to the store (conditional writes
+ *   make concurrent containers safe: the loser of a race is refused, never merged). A write that loses a race is
+ *   retried once on a runtime restored afresh; if that fails too it answers 503 (Retry-After) and is not applied.
+ *   A store that fails ambiguously (a timeout after the manifest was replaced) can make that retry apply a /redis
+ *   write twice (INCR); an index batch applied twice is a harmless duplicate (per-key sequencers).
+ *
+ * Tokens: ./tokens.ts (an SSM parameter, re-read every S3_INDEX_API_TOKENS_MAX_AGE seconds; fails closed).
  */
 import { Hono } from 'hono';
 import { handle, streamHandle } from 'hono/aws-lambda';
@@ -25,21 +27,30 @@ import { systemClock } from '../engine/clock';
 import { createApp } from '../http/app';
 import { httpConfigFromEnv } from '../http/config';
 import { discardRuntime, logger, type Runtime, refreshed } from './runtime';
+import { tokenSource } from './tokens';
 
 type App = ReturnType<typeof createApp>;
-const apps = new WeakMap<Runtime, App>();
+/** the app of a runtime, rebuilt when the tokens change (a rotation) */
+const apps = new WeakMap<Runtime, { tokens: string; app: App }>();
+const tokens = tokenSource(process.env, (msg, err) => logger.error(msg, { error: (err as Error).message }));
 
-function appOf(rt: Runtime): App {
-  let app = apps.get(rt);
-  if (app === undefined) {
-    const config = httpConfigFromEnv(process.env);
-    app = createApp({ engine: rt.engine, index: rt.objectIndex, config, clock: systemClock });
-    apps.set(rt, app);
-  }
+function appOf(rt: Runtime, granted: string): App {
+  const known = apps.get(rt);
+  if (known !== undefined && known.tokens === granted) return known.app;
+  const config = httpConfigFromEnv({ ...process.env, S3_INDEX_API_TOKENS: granted });
+  const app = createApp({
+    engine: rt.engine,
+    index: rt.objectIndex,
+    config,
+    clock: systemClock,
+    // /redis writes are answered once committed (the runtime's write log runs with `always`)
+    durability: rt.persistence?.durabilityBarrier(),
+  });
+  apps.set(rt, { tokens: granted, app });
   return app;
 }
 
-async function current(): Promise<Runtime> {
+async function currentRuntime(): Promise<Runtime> {
   try {
     return await refreshed();
   } catch (err) {
@@ -49,13 +60,50 @@ async function current(): Promise<Runtime> {
   }
 }
 
-/** Forwards every request to the app of the current runtime (restored, refreshed, or restored afresh). */
+/** A retried write must have started this recently (a StoreUnavailable comes after the 30 s ack timeout: no retry). */
+const RETRY_WITHIN_MS = 10_000;
+
+function unavailable(message: string): Response {
+  return Response.json(
+    { error: { code: 'ServiceUnavailable', message } },
+    { status: 503, headers: { 'Retry-After': '1' } },
+  );
+}
+
+/**
+ * Forwards every request to the app of the current runtime (restored, refreshed, or restored afresh). A write
+ * answered 503 with a store behind it was applied to this container's engine but not committed (another writer
+ * committed first, or the store failed): the engine is dropped, and the write is tried once more on a runtime
+ * restored afresh, which is safe because the first attempt left nothing in the store.
+ */
 const front = new Hono().all('*', async (c) => {
-  const rt = await current();
-  const res = await appOf(rt).fetch(c.req.raw);
-  // a write that could not be committed (a conflict): this engine is not the store's; restore before the next one
-  if (rt.persistence !== undefined && res.status === 503 && c.req.method === 'POST') discardRuntime();
-  return res;
+  let granted: string;
+  try {
+    granted = await tokens.tokens();
+  } catch (err) {
+    logger.error('API tokens unavailable: request refused', { error: (err as Error).message });
+    return unavailable('The API is not configured. Please retry later.');
+  }
+  const started = Date.now();
+  const write = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+  const again = write ? c.req.raw.clone() : undefined;
+  const rt = await currentRuntime();
+  let app: App;
+  try {
+    app = appOf(rt, granted);
+  } catch (err) {
+    logger.error('API tokens invalid: request refused', { error: (err as Error).message });
+    return unavailable('The API is not configured. Please retry later.');
+  }
+  const res = await app.fetch(c.req.raw);
+  if (rt.persistence === undefined || res.status !== 503 || !write) return res;
+  discardRuntime();
+  if (again === undefined || Date.now() - started > RETRY_WITHIN_MS) return res;
+  logger.warn('write not committed: retrying once on a runtime restored afresh', { path: c.req.path });
+  const rt2 = await currentRuntime();
+  const res2 = await appOf(rt2, granted).fetch(again);
+  if (res2.status === 503) discardRuntime();
+  return res2;
 });
 
 export const handler = handle(front);

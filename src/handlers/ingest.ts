@@ -8,6 +8,7 @@
  *   of the batch; the container drops its engine and the redelivery is applied on top of the winner's state, where
  *   per-key sequencer ordering makes a replayed event a harmless duplicate.
  */
+import { BatchProcessorSync, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ingest } from '../ingest/apply';
 import { discardRuntime, logger, metrics, type Runtime, runtime } from './runtime';
@@ -25,23 +26,68 @@ export interface BatchResponse {
 
 const INGEST = Buffer.from('S3IDX.INGEST', 'latin1');
 
-export async function handler(event: SqsEvent): Promise<BatchResponse> {
+/** A message that can never be applied: reported alone, so that SQS redelivers it (and then dead-letters it). */
+class PoisonMessage extends Error {
+  constructor(
+    message: string,
+    readonly detail: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'PoisonMessage';
+  }
+}
+
+// Powertools' partial-batch processor (synchronous: the records are applied in order, on one engine)
+const processor = new BatchProcessorSync(EventType.SQS, {
+  logger: {
+    debug: () => undefined,
+    warn: (...args: unknown[]) => logger.warn(String(args[0])),
+    error: (...args: unknown[]) => logger.error(String(args[0])),
+  },
+});
+
+type Totals = { applied: number; stale: number; duplicate: number; ignored: number; rejected: number };
+
+/** What a direct invocation (not from SQS) answers: the outcome counts of its one message. */
+export type DirectResult = Totals;
+
+/**
+ * An SQS batch (the deployment), or one S3 event given directly — an EventBridge event, an S3 notification, an SNS
+ * notification wrapping one (an EventBridge rule or S3 targeting the function, `serverless invoke local`): that
+ * message is applied and committed like a batch of one, and a failure is thrown, so that the invoker retries.
+ */
+export async function handler(event: SqsEvent): Promise<BatchResponse>;
+export async function handler(event: unknown): Promise<BatchResponse | DirectResult>;
+export async function handler(event: unknown): Promise<BatchResponse | DirectResult> {
+  if (isSqsEvent(event)) return (await ingestBatch(event.Records)).response;
+  const messageId = (event as { id?: unknown })?.id;
+  const body = JSON.stringify(event);
+  const id = typeof messageId === 'string' ? messageId : 'direct';
+  const { response, totals } = await ingestBatch([{ messageId: id, body }]);
+  if (response.batchItemFailures.length > 0) throw new Error('the event was not applied (see the log)');
+  return totals;
+}
+
+function isSqsEvent(event: unknown): event is SqsEvent {
+  const records = (event as { Records?: unknown })?.Records;
+  if (!Array.isArray(records)) return false;
+  // an S3 notification also has Records, each with eventSource aws:s3
+  return records.every((r) => typeof r === 'object' && r !== null && typeof r.body === 'string' && 'messageId' in r);
+}
+
+async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchResponse; totals: Totals }> {
   const started = Date.now();
-  const records = event.Records ?? [];
   const rt = await upToDate();
   const engine = rt.engine;
   const db = rt.index.dbIndex;
   const writeLog = rt.persistence?.writeLog;
-  const failures: BatchResponse['batchItemFailures'] = [];
-  const totals = { applied: 0, stale: 0, duplicate: 0, ignored: 0, rejected: 0 };
-  for (const r of records) {
+  const totals: Totals = { applied: 0, stale: 0, duplicate: 0, ignored: 0, rejected: 0 };
+  const apply = (r: SqsRecord): void => {
     let parsed: unknown;
     try {
       parsed = JSON.parse(r.body);
     } catch {
-      logger.warn('poison message: not JSON', { messageId: r.messageId });
-      failures.push({ itemIdentifier: r.messageId });
-      continue;
+      throw new PoisonMessage('not JSON', { messageId: r.messageId });
     }
     const now = engine.clock.now();
     writeLog?.before(db, undefined);
@@ -54,14 +100,19 @@ export async function handler(event: SqsEvent): Promise<BatchResponse> {
     totals.ignored += outcome.ignored;
     totals.rejected += outcome.rejected.length;
     const accepted = outcome.applied + outcome.stale + outcome.duplicate + outcome.ignored;
-    if (outcome.rejected.length > 0 && accepted === 0) {
-      logger.warn('poison message: rejected', {
+    if (outcome.rejected.length > 0 && accepted === 0)
+      throw new PoisonMessage('every event rejected', {
         messageId: r.messageId,
         reasons: outcome.rejected.slice(0, 3).map((x) => x.reason),
       });
-      failures.push({ itemIdentifier: r.messageId });
-    }
+  };
+  processor.register(records as never, apply as never, { throwOnFullBatchFailure: false });
+  processor.processSync();
+  for (const err of processor.errors) {
+    if (err instanceof PoisonMessage) logger.warn(`poison message: ${err.message}`, err.detail);
+    else logger.error('message failed', { error: err.message });
   }
+  const { batchItemFailures } = processor.response();
   try {
     await writeLog?.flush();
   } catch (err) {
@@ -70,7 +121,7 @@ export async function handler(event: SqsEvent): Promise<BatchResponse> {
     logger.error('batch not committed: every message fails for redelivery', { error: (err as Error).message });
     discardRuntime();
     metrics.publishStoredMetrics();
-    return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
+    return { response: { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) }, totals };
   }
   metrics.addMetric('EventsApplied', MetricUnit.Count, totals.applied);
   metrics.addMetric('EventsStale', MetricUnit.Count, totals.stale);
@@ -78,8 +129,8 @@ export async function handler(event: SqsEvent): Promise<BatchResponse> {
   metrics.addMetric('EventsRejected', MetricUnit.Count, totals.rejected);
   metrics.addMetric('BatchLatency', MetricUnit.Milliseconds, Date.now() - started);
   metrics.publishStoredMetrics();
-  logger.info('batch committed', { messages: records.length, failed: failures.length, ...totals });
-  return { batchItemFailures: failures };
+  logger.info('batch committed', { messages: records.length, failed: batchItemFailures.length, ...totals });
+  return { response: { batchItemFailures }, totals };
 }
 
 /**

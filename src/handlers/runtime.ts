@@ -75,8 +75,9 @@ async function openRuntime(): Promise<Runtime> {
   let lastLog = 0;
   const persistence = await Persistence.open(engine, {
     store,
-    // every acknowledgement below waits for an explicit flush; the timer only catches stragglers
-    policy: 'no',
+    // every acknowledgement waits for its commit: ingest flushes once per batch, /v1/events and /redis writes
+    // before their answer (the app's durability barrier); a frozen container loses nothing it acknowledged
+    policy: 'always',
     saveRules: [],
     log,
     onProgress: (p) => {

@@ -47,6 +47,13 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof IndexUnavailable)
     return new HttpError(503, 'ServiceUnavailable', err.message, { cause: err, expose: true });
+  // a write applied here but not made durable (persistence's CommitConflict, StoreUnavailable): not acknowledged
+  if (err instanceof Error && (err.name === 'CommitConflict' || err.name === 'StoreUnavailable'))
+    return new HttpError(503, 'ServiceUnavailable', 'The write could not be made durable. Please retry.', {
+      cause: err,
+      expose: true,
+      headers: { 'Retry-After': '1' },
+    });
   return new HttpError(500, 'InternalError', 'Internal Server Error', { expose: false, cause: err });
 }
 
