@@ -1,6 +1,7 @@
 /**
  * The state a Lambda container keeps between invocations: the engine, the index and, when `S3_INDEX_STORE` names a
- * store (s3://bucket/prefix; AWS_ENDPOINT_URL_S3 is honoured), the Persistence restored from it. Opened lazily,
+ * store (s3://bucket/prefix, AWS_ENDPOINT_URL_S3 honoured; or file:DIR, see storeLocation), the Persistence
+ * restored from it. Opened lazily,
  * once per container (a module-scope promise); after a commit conflict or a store failure the container drops it
  * (`discardRuntime`) and the next invocation restores afresh, on top of whatever the winning writer committed.
  *
@@ -69,7 +70,7 @@ async function openRuntime(): Promise<Runtime> {
   const index = new S3Index(engine);
   const where = process.env.S3_INDEX_STORE;
   const log = (line: string) => logger.info(line);
-  const store = storeSource !== undefined ? await storeSource() : await openStore({ store: where }, log);
+  const store = storeSource !== undefined ? await storeSource() : await openStore(storeLocation(where), log);
   if (store === undefined) return { engine, index, objectIndex: index, persistence: undefined, lastRefresh: 0 };
   const started = Date.now();
   let lastLog = 0;
@@ -96,6 +97,20 @@ async function openRuntime(): Promise<Runtime> {
     metrics.addMetric('SnapshotAge', MetricUnit.Seconds, Math.max(0, (Date.now() - snap.createdAt) / 1000));
   }
   return { engine, index, objectIndex: persistence.durableIndex(index), persistence, lastRefresh: Date.now() };
+}
+
+/**
+ * Where S3_INDEX_STORE points: `s3://bucket/prefix` (the deployment), `file:DIR` (a local directory: serverless
+ * offline, `invoke local`), or `memory:` / unset (nothing kept).
+ */
+export function storeLocation(where: string | undefined): { store?: string; dataDir?: string } {
+  if (where === undefined || where === '' || where === 'memory:') return {};
+  if (where.startsWith('s3://')) return { store: where };
+  if (where.startsWith('file:')) {
+    const dir = where.startsWith('file://') ? new URL(where).pathname : where.slice('file:'.length);
+    if (dir !== '') return { dataDir: dir };
+  }
+  throw new Error(`S3_INDEX_STORE must be s3://bucket/prefix, file:DIR or memory: (got ${JSON.stringify(where)})`);
 }
 
 /** The refresh period of readers (S3_INDEX_REFRESH_MS, default 1000). */

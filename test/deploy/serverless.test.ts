@@ -27,6 +27,30 @@ const zipLimits: Record<string, { bytes: number; handlerFile: string }> = {
   compact: { bytes: 2_000_000, handlerFile: 'src/handlers/compact.js' },
 };
 
+/** What lets the framework run offline: fake credentials, telemetry and notifications off. */
+const offlineEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'fake',
+  AWS_SECRET_ACCESS_KEY: 'fake',
+  AWS_REGION: 'us-east-1',
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+  SLS_DEPRECATION_DISABLE: '*',
+};
+
+/** `serverless invoke local -f ingest --path FILE` on a memory-only store; its stdout. */
+function invokeLocal(file: string): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile(
+      process.execPath,
+      [serverlessBin, 'invoke', 'local', '-f', 'ingest', '--path', file, '--stage', 'test', '--param', 'store=memory:'],
+      { cwd: root, env: { ...offlineEnv, POWERTOOLS_LOG_LEVEL: 'ERROR' }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) =>
+        err ? fail(new Error(`invoke local failed: ${err.message}\n${stdout}\n${stderr}`)) : done(stdout),
+    );
+  });
+}
+
 let packageDir = '';
 let template: Json = {};
 let resources: Record<string, Json> = {};
@@ -74,15 +98,7 @@ beforeAll(async () => {
       [serverlessBin, 'package', '--stage', 'test', '--package', packageDir],
       {
         cwd: root,
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: 'fake',
-          AWS_SECRET_ACCESS_KEY: 'fake',
-          AWS_REGION: 'us-east-1',
-          SLS_TELEMETRY_DISABLED: '1',
-          SLS_NOTIFICATIONS_MODE: 'off',
-          SLS_DEPRECATION_DISABLE: '*',
-        },
+        env: offlineEnv,
         maxBuffer: 16 * 1024 * 1024,
       },
       (err, stdout, stderr) =>
@@ -218,7 +234,12 @@ describeDeploy('serverless.yml compiled', () => {
       expect(f.Properties.Architectures).toEqual(['arm64']);
       const env = f.Properties.Environment.Variables;
       expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=64 --enable-source-maps');
-      expect(env.S3_INDEX_STORE).toBeDefined();
+      expect(env.S3_INDEX_STORE).toEqual({
+        'Fn::Sub': [
+          's3://${Bucket}/index',
+          { Bucket: { 'Fn::If': ['CreateSnapshotBucket', { Ref: 'SnapshotBucket' }, ''] } },
+        ],
+      });
       expect(env.S3_INDEX_API_TOKENS_PARAM).toBe('/s3-index/test/api-tokens');
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('s3-index');
     }
@@ -383,4 +404,14 @@ describeDeploy('serverless.yml compiled', () => {
       expect(readFileSync(zip).includes(Buffer.from(handlerFile))).toBe(true);
     }
   });
+
+  test('`serverless invoke local -f ingest` runs a sample event, direct and SQS-wrapped (--param store=memory:)', async () => {
+    const [direct, wrapped] = await Promise.all([
+      invokeLocal('events/eventbridge-object-created.json'),
+      invokeLocal('events/sqs/eventbridge-object-deleted.json'),
+    ]);
+    // the direct event's outcome counts, then the SQS batch's partial-failure response
+    expect(direct).toMatch(/"applied": 1,\s*"stale": 0,\s*"duplicate": 0,\s*"ignored": 0,\s*"rejected": 0/);
+    expect(wrapped).toMatch(/"batchItemFailures": \[\]/);
+  }, 120_000);
 });
