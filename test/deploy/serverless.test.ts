@@ -236,6 +236,7 @@ describeDeploy('serverless.yml compiled', () => {
       expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=64 --enable-source-maps');
       expect(env.S3_INDEX_STORE).toEqual({
         'Fn::Sub': [
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
           's3://${Bucket}/index',
           { Bucket: { 'Fn::If': ['CreateSnapshotBucket', { Ref: 'SnapshotBucket' }, ''] } },
         ],
