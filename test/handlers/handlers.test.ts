@@ -190,3 +190,41 @@ test('a commit conflict (a zombie container) fails the whole batch; the redelive
   };
   expect(head.statusCode).toBe(200);
 }, 60_000);
+
+test('a write through the API that loses a race with another container is retried once on the winner state', async () => {
+  const { MemoryBlobStore } =
+    require('../../src/persistence/memory-store') as typeof import('../../src/persistence/memory-store');
+  const store = new MemoryBlobStore(true);
+  process.env.S3_INDEX_REFRESH_MS = '600000';
+  try {
+    const a = container(store);
+    const b = container(store);
+    // both containers restore the empty store; b will not look at the store again for ten minutes
+    for (const c of [a, b]) {
+      const res = (await c.http.handler(apiEvent('GET', '/v1/buckets'), {} as never)) as { body: string };
+      expect(JSON.parse(res.body)).toEqual({ buckets: [] });
+    }
+    const event = (key: string, sequencer: string) => {
+      const e = JSON.parse(sqsBatch.Records[0]!.body);
+      e.id = key;
+      e.detail.object.key = key;
+      e.detail.object.sequencer = sequencer;
+      return JSON.stringify(e);
+    };
+    const post = (h: Http, body: string) =>
+      h.handler(apiEvent('POST', '/v1/events', '', body), {} as never) as Promise<{ statusCode: number; body: string }>;
+    const started = Date.now();
+    expect((await post(a.http, event('from-a', '0001'))).statusCode).toBe(200);
+    // b commits on top of a stale manifest: refused by the store, then retried on a restored runtime
+    const res = await post(b.http, event('from-b', '0001'));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body).applied).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const reader = container(store);
+    expect(await keysOf(reader.http, 'example-bucket')).toEqual(['from-a', 'from-b']);
+    // and b, restored afresh, now answers with both
+    expect(await keysOf(b.http, 'example-bucket')).toEqual(['from-a', 'from-b']);
+  } finally {
+    process.env.S3_INDEX_REFRESH_MS = '0';
+  }
+}, 60_000);
