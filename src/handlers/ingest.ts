@@ -127,6 +127,7 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
   metrics.addMetric('EventsStale', MetricUnit.Count, totals.stale);
   metrics.addMetric('EventsDuplicate', MetricUnit.Count, totals.duplicate);
   metrics.addMetric('EventsRejected', MetricUnit.Count, totals.rejected);
+  metrics.addMetric('PoisonMessages', MetricUnit.Count, batchItemFailures.length);
   metrics.addMetric('BatchLatency', MetricUnit.Milliseconds, Date.now() - started);
   metrics.publishStoredMetrics();
   logger.info('batch committed', { messages: records.length, failed: batchItemFailures.length, ...totals });
