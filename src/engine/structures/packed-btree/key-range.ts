@@ -7,8 +7,8 @@
  *
  * Reading later must still read the tree as it was when the range was made, whatever runs meanwhile (replies of a
  * pipeline or transaction are often rendered after later commands ran). So a range is watched by its tree
- * (PackedBTree.watch): before the tree's next modification it is settled, its keys copied out (keys()), and from then
- * on it reads the copies. release() ends the watch once the range will not be read again; the RESP writer releases
+ * (watchRange below, which PackedBTree.keyRange calls): before the tree's next modification it is settled
+ * (settleWatched), its keys copied out (keys()), and from then on it reads the copies. release() ends the watch once the range will not be read again; the RESP writer releases
  * a range it encoded, so the copy is only made when a write comes between a range command and its reply's encoding.
  *
  * Cost: visit O(count + leaves crossed), allocating nothing; keys() and a settle O(count + bytes copied).
@@ -16,6 +16,10 @@
 import { type StretchSink, TreeCursor } from './cursor';
 import type { Leaf } from './leaf';
 import type { PackedBTree } from './tree';
+import type { TreeState } from './tree-state';
+
+/** At most this many ranges are watched at once (keyRange); a RESP connection encodes each before the next runs. */
+const WATCH_MAX = 64;
 
 export class KeyRange {
   /** the keys, once settled (or after keys() was asked while unwatched): copies, never leaf storage */
@@ -106,4 +110,34 @@ export class KeyRange {
     this.released = true;
     this.tree.unwatch(this);
   }
+}
+
+/** Watches a range its tree just made (PackedBTree.keyRange); settles the oldest when WATCH_MAX are watched. */
+export function watchRange(s: TreeState, range: KeyRange): void {
+  let w = s.watched;
+  if (w === null) w = s.watched = [];
+  // a bound on what unread ranges can keep alive: one is settled
+  if (w.length >= WATCH_MAX) unwatchRange(s, w[0]).settle();
+  w.push(range);
+}
+
+/** Ends the watch of a range (KeyRange.release, through PackedBTree.unwatch); returns the range. */
+export function unwatchRange(s: TreeState, range: KeyRange): KeyRange {
+  const w = s.watched;
+  if (w === null) return range;
+  const i = w.lastIndexOf(range);
+  if (i >= 0) {
+    w[i] = w[w.length - 1];
+    w.pop();
+  }
+  return range;
+}
+
+/**
+ * Before any modification of a tree that watches ranges (s.watched not empty): settles them (they then read copies
+ * of their keys).
+ */
+export function settleWatched(s: TreeState): void {
+  const w = s.watched!;
+  while (w.length > 0) w.pop()!.settle();
 }

@@ -46,6 +46,7 @@ import {
   takeWeights,
 } from './buffer-pools';
 import { compareFrom, copyBytes, EMPTY, readVarint, varintEnd, varintSize, writeVarint } from './bytes';
+import type { TreeEntry } from './entries';
 import type { KeyClassifier, LeafContext, WeightOf } from './limits';
 
 const NO_OFFSETS = new Uint16Array(0);
@@ -250,6 +251,16 @@ export function leafWeight(leaf: Leaf, i: number, weightOf: WeightOf | null): nu
     vs = varintEnd(buf, ke);
   }
   return tag === 0 ? 0 : weightOf(buf, vs, vs + tag - 1);
+}
+
+/** Entry i of a leaf, its key and value copied out. */
+export function leafEntry(leaf: Leaf, i: number, weightOf: WeightOf | null): TreeEntry {
+  const buf = leaf.buf;
+  const p = leaf.offs[i];
+  const ke = keyEndAt(buf, p);
+  const key = copyBytes(buf, keyStartAt(buf, p), ke);
+  const value = valueAt(buf, ke, 0);
+  return { key, value, weight: leafWeight(leaf, i, weightOf) };
 }
 
 /** Derived weights: the sum over entries [from, to) of a leaf. */
