@@ -6,11 +6,15 @@
 // NDJSON export of 1M keys takes 2-3x longer). V8 reads that flag only at start-up, so a `serve` started without it
 // runs in a child process that has it; signals sent to this process are passed on, its exit is the child's, and the
 // child stops when this process dies of a signal it cannot pass on (SIGKILL).
-const FLAG = '--max-semi-space-size=64';
-const needsFlag =
-  process.argv[2] === 'serve' &&
-  !process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) &&
-  !(process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size');
+//
+// `dev` also runs s3rver, whose continuation tokens (listings past 1000 keys) use a cipher that OpenSSL 3 keeps in
+// its legacy provider: that process gets --openssl-legacy-provider.
+const command = process.argv[2];
+const has = (flag) => process.execArgv.some((a) => a.startsWith(flag)) || (process.env.NODE_OPTIONS ?? '').includes(flag);
+const flags = [];
+if ((command === 'serve' || command === 'dev') && !has('--max-semi-space-size')) flags.push('--max-semi-space-size=64');
+if (command === 'dev' && !has('--openssl-legacy-provider')) flags.push('--openssl-legacy-provider');
+const needsFlag = flags.length > 0;
 
 if (!needsFlag) {
   if (process.env.S3_INDEX_LAUNCHER === '1' && process.send !== undefined) {
@@ -23,7 +27,7 @@ if (!needsFlag) {
   require('../dist/cli.js');
 } else {
   const { spawn } = require('node:child_process');
-  const child = spawn(process.execPath, [FLAG, ...process.execArgv, __filename, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [...flags, ...process.execArgv, __filename, ...process.argv.slice(2)], {
     // the IPC channel closes when this process dies, however it dies: the child then stops too (see above)
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, S3_INDEX_LAUNCHER: '1' },

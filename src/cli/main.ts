@@ -1,5 +1,6 @@
 /** `s3-index` command line. Subcommands are added by each capability (serve, the client commands, …). */
 import { CLIENT_COMMANDS, CLIENT_USAGE, type ClientCommand, GLOBAL_OPTIONS, processIo, runClient } from './client';
+import { dev } from './dev';
 import { serve } from './serve';
 import { snapshotCommand } from './snapshot';
 
@@ -7,6 +8,7 @@ const USAGE = `usage: s3-index [--url URL] [--token TOKEN] <command> [options]
 
 commands:
   serve     run the RESP and HTTP servers on the embedded engine
+  dev       serve, kept in .s3-index/, plus a local S3 on :4569 whose changes are indexed (npm start)
   snapshot  inspect|verify PATH: what a data directory or snapshot file holds; check every checksum
   help      print this message
 ${CLIENT_USAGE}`;
@@ -61,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'serve') {
     if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);
     return serve(help ? ['--help'] : rest);
+  }
+  if (cmd === 'dev') {
+    if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);
+    return dev(help ? ['--help'] : rest);
   }
   if (cmd === 'snapshot') {
     if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);

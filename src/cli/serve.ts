@@ -16,6 +16,7 @@ import { StoreError } from '../persistence/blob-store';
 import { CorruptError } from '../persistence/bytes';
 import { RespServer } from '../server/server';
 import { createEngine } from '../service/create-engine';
+import type { ObjectIndex } from '../service/object-index';
 import { openStore, Persistence } from '../service/persistence';
 import { S3Index } from '../service/s3-index';
 
@@ -38,6 +39,8 @@ export interface RunningService {
   httpPort: number;
   /** with a data directory: the store, the log and the snapshots */
   persistence: Persistence | undefined;
+  /** the object index the HTTP API uses (durable with a store: an ingest resolves once committed) */
+  index: ObjectIndex;
   /** stops serving; with persistence, flushes the log and writes a final snapshot (unless `snapshot: false`) */
   stop(opts?: { snapshot?: boolean }): Promise<void>;
 }
@@ -176,6 +179,7 @@ export async function startService(
     http,
     httpPort: http.port,
     persistence,
+    index,
     stop: async (opts = {}) => {
       await Promise.all([resp.close(), http.close()]);
       await persistence?.close(opts);
@@ -189,13 +193,28 @@ function storageError(err: unknown): unknown {
   return err;
 }
 
-export async function serve(args: readonly string[]): Promise<number> {
+/** What runs beside the service (`s3-index dev`'s S3 emulator): started once the service is, stopped before it. */
+export interface ServiceAddon {
+  /** lines printed once everything is up */
+  banner: string;
+  close(): Promise<void>;
+}
+
+/** An add-on's start-up failure that is the user's to fix (a port in use): one line, exit 1. */
+export class AddonError extends Error {}
+
+export async function serve(
+  args: readonly string[],
+  addon?: (service: RunningService) => Promise<ServiceAddon>,
+  usage = SERVE_USAGE,
+): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(SERVE_USAGE);
+    process.stdout.write(usage);
     return 0;
   }
   let config: ServeConfig;
   let service: RunningService;
+  let attached: ServiceAddon | undefined;
   // set once running: stops the service (another writer took over the store: no final snapshot, exit 1)
   let onFenced: () => void = () => undefined;
   try {
@@ -207,10 +226,19 @@ export async function serve(args: readonly string[]): Promise<number> {
     process.stderr.write(`s3-index: ${err.message}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
+  try {
+    attached = await addon?.(service);
+  } catch (err) {
+    await service.stop({ snapshot: false });
+    if (!(err instanceof AddonError)) throw err;
+    process.stderr.write(`s3-index: ${err.message}\n`);
+    return 1;
+  }
   process.stderr.write(
     `s3-index: RESP server listening on ${config.host}:${service.respPort}` +
       `${config.requirepass ? ' (password required)' : ''}; HTTP API on http://${config.host}:${service.httpPort}\n`,
   );
+  if (attached !== undefined) process.stderr.write(attached.banner);
   let code = 0;
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -221,11 +249,14 @@ export async function serve(args: readonly string[]): Promise<number> {
       process.stderr.write(
         `s3-index: ${why}, shutting down${service.persistence !== undefined && snapshot ? ' (saving a final snapshot)' : ''}\n`,
       );
-      service.stop({ snapshot }).then(finish, (err: unknown) => {
-        process.stderr.write(`s3-index: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        code = 1;
-        finish();
-      });
+      // the add-on first: what the emulator changed is ingested before the final snapshot
+      (attached?.close() ?? Promise.resolve())
+        .then(() => service.stop({ snapshot }))
+        .then(finish, (err: unknown) => {
+          process.stderr.write(`s3-index: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          code = 1;
+          finish();
+        });
     };
     onFenced = () => {
       code = 1;
