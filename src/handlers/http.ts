@@ -26,7 +26,7 @@ import { handle, streamHandle } from 'hono/aws-lambda';
 import { systemClock } from '../engine/clock';
 import { createApp } from '../http/app';
 import { httpConfigFromEnv } from '../http/config';
-import { discardRuntime, logger, type Runtime, refreshed } from './runtime';
+import { discardRuntime, logger, type Runtime, refreshed, runtime } from './runtime';
 import { tokenSource } from './tokens';
 
 type App = ReturnType<typeof createApp>;
@@ -77,6 +77,9 @@ function unavailable(message: string): Response {
  * restored afresh, which is safe because the first attempt left nothing in the store.
  */
 const front = new Hono().all('*', async (c) => {
+  // the tokens (an SSM read on a cold start) and the restore at once
+  const restoring = currentRuntime();
+  restoring.catch(() => undefined);
   let granted: string;
   try {
     granted = await tokens.tokens();
@@ -87,7 +90,7 @@ const front = new Hono().all('*', async (c) => {
   const started = Date.now();
   const write = c.req.method !== 'GET' && c.req.method !== 'HEAD';
   const again = write ? c.req.raw.clone() : undefined;
-  const rt = await currentRuntime();
+  const rt = await restoring;
   let app: App;
   try {
     app = appOf(rt, granted);
@@ -105,6 +108,10 @@ const front = new Hono().all('*', async (c) => {
   if (res2.status === 503) discardRuntime();
   return res2;
 });
+
+// A cold start begins the restore while the module loads (Lambda's init phase runs at full CPU): the first request
+// then finds it under way or done. A failure is forgotten here and met again by that request.
+runtime().catch(() => undefined);
 
 export const handler = handle(front);
 

@@ -46,6 +46,9 @@ const processor = new BatchProcessorSync(EventType.SQS, {
   },
 });
 
+// a cold start begins the restore while the module loads (see http.ts)
+runtime().catch(() => undefined);
+
 type Totals = { applied: number; stale: number; duplicate: number; ignored: number; rejected: number };
 
 /** What a direct invocation (not from SQS) answers: the outcome counts of its one message. */

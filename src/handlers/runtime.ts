@@ -13,6 +13,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
 import type { BlobStore } from '../persistence/blob-store';
+import { parseS3Url, S3BlobStore } from '../persistence/s3-store';
 import { createEngine } from '../service/create-engine';
 import type { ObjectIndex } from '../service/object-index';
 import { openStore, Persistence } from '../service/persistence';
@@ -70,7 +71,7 @@ async function openRuntime(): Promise<Runtime> {
   const index = new S3Index(engine);
   const where = process.env.S3_INDEX_STORE;
   const log = (line: string) => logger.info(line);
-  const store = storeSource !== undefined ? await storeSource() : await openStore(storeLocation(where), log);
+  const store = storeSource !== undefined ? await storeSource() : await openLambdaStore(where, log);
   if (store === undefined) return { engine, index, objectIndex: index, persistence: undefined, lastRefresh: 0 };
   const started = Date.now();
   let lastLog = 0;
@@ -97,6 +98,18 @@ async function openRuntime(): Promise<Runtime> {
     metrics.addMetric('SnapshotAge', MetricUnit.Seconds, Math.max(0, (Date.now() - snap.createdAt) / 1000));
   }
   return { engine, index, objectIndex: persistence.durableIndex(index), persistence, lastRefresh: Date.now() };
+}
+
+/**
+ * The store of S3_INDEX_STORE. On AWS S3 itself (no AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL) the open-time probe of
+ * conditional writes is skipped: S3 enforces them, and the probe's three requests would lengthen every cold start.
+ */
+async function openLambdaStore(where: string | undefined, log: (line: string) => void): Promise<BlobStore | undefined> {
+  const location = storeLocation(where);
+  const custom = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  if (location.store !== undefined && (custom === undefined || custom === ''))
+    return S3BlobStore.open({ ...parseS3Url(location.store), knownFenced: true });
+  return openStore(location, log);
 }
 
 /**

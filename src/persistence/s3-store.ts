@@ -68,6 +68,11 @@ export interface S3StoreOptions {
   maxAttempts?: number;
   /** open without the probe (which writes) and refuse put/delete: inspection tools */
   readOnly?: boolean;
+  /**
+   * skip the probe and take conditional writes as enforced: for AWS S3 itself (which enforces them), where the
+   * probe's three requests would lengthen every Lambda cold start
+   */
+  knownFenced?: boolean;
   rangeSize?: number;
   rangeConcurrency?: number;
   partSize?: number;
@@ -139,7 +144,10 @@ export class S3BlobStore implements BlobStore {
   /** A store that has been probed: it can write to the bucket, and `fenced` says whether conditions are enforced. */
   static async open(opts: S3StoreOptions): Promise<S3BlobStore> {
     const store = new S3BlobStore(opts);
-    if (!store.readOnly) await store.probe();
+    if (opts.knownFenced === true && !store.readOnly) {
+      store.fenced = true;
+      store.probeResult = `${store.description} is AWS S3: conditional writes enforced (not probed)`;
+    } else if (!store.readOnly) await store.probe();
     return store;
   }
 

@@ -62,7 +62,7 @@ export class LambdaContainer {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // the flags the functions run with (serverless.yml NODE_OPTIONS)
-      execArgv: ['--max-semi-space-size=64', '--enable-source-maps'],
+      execArgv: ['--max-semi-space-size=64'],
     });
     this.child.stderr?.on('data', (d: Buffer) => {
       if (this.stderr.length < 100_000) this.stderr += d.toString();
