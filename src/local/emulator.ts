@@ -67,6 +67,9 @@ function acceptAnyAccessKey(): void {
   keys.get = (id: string) => Map.prototype.get.call(keys, id) ?? 'S3RVER';
 }
 
+/** how long an S3 request waits for its change to be ingested before it is answered anyway */
+const WAIT_MS = 2000;
+
 type Change = LocalChange extends infer C
   ? C extends { sequencer: string }
     ? Omit<C, 'sequencer' | 'time'>
@@ -90,6 +93,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   });
   const sequencer = new Sequencer();
   const queue: unknown[] = [];
+  /** events handed to onEvents so far, and the waiters for a count */
+  let delivered = 0;
+  let queuedTotal = 0;
+  const waiters: Array<{ upTo: number; resolve: () => void }> = [];
   let delivering: Promise<void> | undefined;
   let closed = false;
 
@@ -103,6 +110,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
           await opts.onEvents(batch);
           queue.splice(0, batch.length);
           failures = 0;
+          delivered += batch.length;
+          for (let i = waiters.length - 1; i >= 0; i--) {
+            if (waiters[i]!.upTo <= delivered) waiters.splice(i, 1)[0]!.resolve();
+          }
         } catch (err) {
           failures++;
           if (failures === 1 || failures % 10 === 0)
@@ -117,10 +128,27 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     return delivering;
   };
 
-  const emit = (change: Change): void => {
+  /**
+   * Queues the change's event and resolves once it is ingested, or after WAIT_MS: the S3 request is answered then,
+   * so that a put is listed as soon as the client sees it succeed (read-your-writes, which a local tool owes its
+   * user; in AWS the index follows about a second behind). An index that cannot take it keeps the event queued.
+   */
+  const emit = (change: Change): Promise<void> => {
     const now = Date.now();
     queue.push(toEventBridge({ ...change, sequencer: sequencer.next(now), time: now } as LocalChange));
+    const upTo = ++queuedTotal;
     void deliver();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WAIT_MS);
+      timer.unref();
+      waiters.push({
+        upTo,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
   };
 
   const store = server.store;
@@ -132,7 +160,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   store.putObject = async (object) => {
     const r = await putObject(object);
     const reason = completing > 0 ? 'CompleteMultipartUpload' : 'PutObject';
-    emit({ kind: 'created', reason, bucket: object.bucket, key: object.key, size: r.size, etag: r.md5 });
+    await emit({ kind: 'created', reason, bucket: object.bucket, key: object.key, size: r.size, etag: r.md5 });
     return r;
   };
   store.putObjectMultipart = async (bucket, uploadId, parts) => {
@@ -148,12 +176,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     const m = r as Record<string, string> | undefined;
     const etag = String(m?.etag ?? '').replace(/"/g, '');
     const size = Number(m?.['content-length'] ?? 0);
-    emit({ kind: 'created', reason: 'CopyObject', bucket: destBucket, key: destKey, size, etag });
+    await emit({ kind: 'created', reason: 'CopyObject', bucket: destBucket, key: destKey, size, etag });
     return r;
   };
   store.deleteObject = async (bucket, key) => {
     await deleteObject(bucket, key);
-    emit({ kind: 'deleted', reason: 'DeleteObject', bucket, key });
+    await emit({ kind: 'deleted', reason: 'DeleteObject', bucket, key });
   };
 
   const address = await server.run();

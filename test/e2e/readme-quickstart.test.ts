@@ -120,21 +120,24 @@ describe('README quick start (parsed from README.md)', () => {
     }
   });
 
-  it('describes the set-up the test reproduces: npm start runs `s3-index serve`, npx s3-index is the bin', () => {
+  it('describes the set-up the test reproduces: npm start runs `s3-index dev`, npx s3-index is the bin', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
       scripts: Record<string, string>;
     };
     expect(pkg.bin['s3-index']).toBe('bin/s3-index.js');
-    expect(pkg.scripts.start).toMatch(/^node scripts\/build\.mjs && node .*bin\/s3-index\.js serve$/);
-    expect(setup?.[0]?.text).toMatch(/serves RESP on 127\.0\.0\.1:6380 and HTTP on 127\.0\.0\.1:8080/);
+    expect(pkg.scripts.start).toMatch(/^node scripts\/build\.mjs && node .*bin\/s3-index\.js dev$/);
+    expect(setup?.[0]?.text).toMatch(
+      /serves RESP on 127\.0\.0\.1:6380 and HTTP on 127\.0\.0\.1:8080, with a local S3 on :4569/,
+    );
   });
 });
 
-describeQuickStart('README quick start, run in order against `s3-index serve`', () => {
+describeQuickStart('README quick start, run in order against `s3-index dev` (what npm start runs)', () => {
   let proc: ChildProcess | undefined;
   let respPort: number;
   let httpPort: number;
+  let emulatorPort: number;
   let home: string;
   let serverLog = '';
 
@@ -143,10 +146,25 @@ describeQuickStart('README quick start, run in order against `s3-index serve`', 
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root });
     respPort = await freePort();
     httpPort = await freePort();
+    emulatorPort = await freePort();
     home = fs.mkdtempSync(path.join(os.tmpdir(), 's3-index-readme-'));
     proc = spawn(
       process.execPath,
-      ['bin/s3-index.js', 'serve', '--resp-port', String(respPort), '--http-port', String(httpPort)],
+      [
+        'bin/s3-index.js',
+        'dev',
+        '--resp-port',
+        String(respPort),
+        '--http-port',
+        String(httpPort),
+        '--emulator-port',
+        String(emulatorPort),
+        // npm start keeps both under .s3-index/ in the checkout; the test in its own directory
+        '--data-dir',
+        path.join(home, 'data'),
+        '--emulator-dir',
+        path.join(home, 's3'),
+      ],
       { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, S3_INDEX_API_TOKENS: '' } },
     );
     proc.stderr!.on('data', (d: Buffer) => {
@@ -154,16 +172,19 @@ describeQuickStart('README quick start, run in order against `s3-index serve`', 
     });
     await waitForPort(respPort, 10_000);
     await waitForPort(httpPort, 10_000);
+    await waitForPort(emulatorPort, 10_000);
   });
 
-  it("serve's defaults are the ports the README's commands use", () => {
-    const usage = execFileSync(process.execPath, ['bin/s3-index.js', 'serve', '--help'], {
+  it("dev's defaults are the ports the README's commands use", () => {
+    const usage = execFileSync(process.execPath, ['bin/s3-index.js', 'dev', '--help'], {
       cwd: root,
       encoding: 'utf8',
     });
     expect(usage).toContain('[--host 127.0.0.1]');
     expect(usage).toContain('[--resp-port 6380]');
     expect(usage).toContain('[--http-port 8080]');
+    expect(usage).toContain('[--emulator-port 4569]');
+    expect(usage).toContain('[--bucket demo ...]');
   });
 
   afterAll(async () => {
@@ -180,10 +201,11 @@ describeQuickStart('README quick start, run in order against `s3-index serve`', 
     const s = command
       .replaceAll('localhost:8080', `127.0.0.1:${httpPort}`)
       .replaceAll('127.0.0.1:8080', `127.0.0.1:${httpPort}`)
+      .replaceAll('127.0.0.1:4569', `127.0.0.1:${emulatorPort}`)
       .replace(/\bredis-cli -p 6380\b/g, `redis-cli --no-raw -p ${respPort}`)
       .replace(/\bnpx s3-index\b/g, `'${process.execPath}' bin/s3-index.js`);
     // a port written some other way would reach whatever listens there: fail instead
-    if (/\b(8080|6380)\b/.test(s)) throw new Error(`README command uses a port this test does not substitute: ${s}`);
+    if (/\b(8080|6380|4569)\b/.test(s)) throw new Error(`README command uses a port this test does not substitute: ${s}`);
     return s;
   }
 
