@@ -132,17 +132,10 @@ export async function startService(
   const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock, durability, loading });
   // RespServer logs every error of its socket; the one before it listens is the failed listen, which listen()
   // rejects with and which is reported once, below
-  let listening = false;
-  const resp = new RespServer(engine, {
-    log: (msg) => {
-      if (listening) process.stderr.write(`s3-index: ${msg}\n`);
-    },
-    durability,
-  });
+  const resp = new RespServer(engine, { log: (msg) => process.stderr.write(`s3-index: ${msg}\n`), durability });
   let respPort: number;
   try {
     respPort = await resp.listen(config.respPort, config.host);
-    listening = true;
   } catch (err) {
     throw listenError('RESP', config.host, config.respPort, err);
   }

@@ -62,7 +62,10 @@ export class RespServer {
       this.touchDb(b, a);
     });
     this.server = net.createServer((socket) => this.accept(socket));
-    this.server.on('error', (err) => this.log(`server error: ${err.message}`));
+    // a failed listen() is reported by listen()'s rejection; only a listening server's errors are logged here
+    this.server.on('error', (err) => {
+      if (this.server.listening) this.log(`server error: ${err.message}`);
+    });
   }
 
   /** Starts listening; resolves with the bound port (pass 0 for a free one). */
