@@ -10,7 +10,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type ApiResult,
   apiGatewayEvent,
@@ -18,49 +17,30 @@ import {
   bundleFunctions,
   LambdaContainer,
 } from '../helpers/lambda-container';
-
-interface S3rver {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-const S3rver: new (opts: Record<string, unknown>) => S3rver = require('s3rver');
+import { startS3rver, type TestS3 } from '../helpers/s3rver';
 
 const TOKEN = 'bundled-test-token-0123';
-let server: S3rver | undefined;
+let s3: TestS3 | undefined;
 let dir = '';
-let endpoint = '';
 let bundles: Record<string, Bundle> = {};
 const containers: LambdaContainer[] = [];
 
 beforeAll(async () => {
+  s3 = await startS3rver(['snapshots'], 'bundled');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3idx-bundled-'));
-  server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: path.join(dir, 's3') });
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: 'snapshots' }));
-  client.destroy();
   bundles = await bundleFunctions(path.join(dir, 'bundles'));
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(containers.map((c) => c.close()));
-  await server?.close();
+  await s3?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** A cold container on the store at `prefix` of the snapshot bucket. */
 function container(prefix: string, env: NodeJS.ProcessEnv = {}): LambdaContainer {
   const c = new LambdaContainer({
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
+    ...s3!.env,
     S3_INDEX_STORE: `s3://snapshots/${prefix}`,
     S3_INDEX_API_TOKENS: `rw:${TOKEN}`,
     POWERTOOLS_LOG_LEVEL: 'ERROR',

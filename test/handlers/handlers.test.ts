@@ -4,43 +4,20 @@
  * (jest.isolateModules): a new container, with nothing but the store in common.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-
-interface S3rver {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-const S3rver: new (opts: Record<string, unknown>) => S3rver = require('s3rver');
+import { apiGatewayEvent } from '../helpers/lambda-container';
+import { startS3rver, type TestS3 } from '../helpers/s3rver';
 
 type Ingest = typeof import('../../src/handlers/ingest');
 type Http = typeof import('../../src/handlers/http');
 type Compact = typeof import('../../src/handlers/compact');
 
-let server: S3rver | undefined;
-let dir = '';
+let s3: TestS3 | undefined;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3idx-handlers-'));
-  server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: 'snapshots' }));
-  client.destroy();
+  s3 = await startS3rver(['snapshots'], 'handlers');
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
+    ...s3.env,
     S3_INDEX_STORE: 's3://snapshots/index',
     S3_INDEX_API_TOKENS: 'rw:handlers-test-token-0123',
     S3_INDEX_REFRESH_MS: '0',
@@ -51,8 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = saved;
-  await server?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await s3?.close();
 });
 
 function fresh<T>(file: string): T {
@@ -64,27 +40,11 @@ function fresh<T>(file: string): T {
 }
 
 function apiEvent(method: string, rawPath: string, rawQueryString = '', body?: string) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString,
-    headers: { host: 'api.example', authorization: 'Bearer handlers-test-token-0123' },
-    body: body ?? null,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example',
-      domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'jest' },
-      requestId: 'r',
-      routeKey: '$default',
-      stage: '$default',
-      time: '01/Jan/2024:00:00:00 +0000',
-      timeEpoch: 1704067200000,
-    },
-  } as never;
+  return apiGatewayEvent(method, rawPath, {
+    query: rawQueryString,
+    body,
+    headers: { authorization: 'Bearer handlers-test-token-0123' },
+  }) as never;
 }
 
 async function keysOf(http: Http, bucket: string): Promise<string[]> {

@@ -1,0 +1,54 @@
+/**
+ * s3rver (a real S3 HTTP server on the filesystem) for tests: started on a free port in a temporary directory, with
+ * the buckets asked for, and the credentials and client settings it wants. No conditional writes (see README).
+ */
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+const S3rver: new (opts: Record<string, unknown>) => S3rverInstance = require('s3rver');
+
+/** The credentials s3rver knows. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface TestS3 {
+  endpoint: string;
+  /** its objects' directory */
+  directory: string;
+  /** a client of it (path-style, its credentials); destroyed by close() */
+  client: S3Client;
+  /** what the AWS SDK and the store read from the environment to reach it */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startS3rver(buckets: readonly string[] = [], label = 's3rver'): Promise<TestS3> {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), `s3idx-${label}-`));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
+  for (const Bucket of buckets) await client.send(new CreateBucketCommand({ Bucket }));
+  return {
+    endpoint,
+    directory,
+    client,
+    env: {
+      AWS_ENDPOINT_URL_S3: endpoint,
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    },
+    async close() {
+      client.destroy();
+      await server.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
