@@ -14,6 +14,20 @@
  *     later put that becomes current (a late event of that older version, or a newer one) clears it.
  *   - patch (metadata-only events, no sequencer): updates the targeted live version, never creates one; ordered
  *     by event time against the version's lastModified and its last metadata update.
+ *   - listed (a row of a ListObjectsV2 crawl or an inventory, begun at `crawlStart`: no sequencer, no version id):
+ *     fills in what the events did not tell, never overrides what they did. It is applied only
+ *       - to a key with no state: unless a deletion of it was ingested since the crawl began and the row does not
+ *         show a later write than the deletion's event (it may have been deleted after the row was read: never
+ *         resurrected); the version gets the unknown sequencer ''. (A
+ *         deletion ingested before the crawl began happened before the row was read, and S3's listings are
+ *         strongly consistent: the row shows a later write. crawlStart must come from the index's clock, which
+ *         stamps the tombstones.)
+ *       - over a current unversioned version that the row shows written later (lastModified): an event was lost.
+ *     Otherwise it is stale (the events know as much or more), or a duplicate (the same object). On a versioned key
+ *     showing a later write it sets `verify` instead (the row names no version id: HeadObject must tell).
+ *   A version with the unknown sequencer '' (a listed row, or an event without one) is ordered by time instead: a
+ *   put older than it (lastModified) or a remove whose event time is older are stale, so that a late event of a
+ *   write or deletion that preceded the listed object cannot undo it.
  * Bounded: at most `maxNoncurrent` non-current versions (oldest dropped) and one tombstone per version id, at most
  * MAX_TOMBSTONES_PER_KEY per key; tombstone retention over time is enforced by store-level compaction.
  */
@@ -40,6 +54,17 @@ export type IndexOp =
       /** undefined: an unversioned delete (removes the null version) */
       readonly versionId?: string;
       readonly sequencer: string;
+      /** the event's time (ms): orders the removal against a version of unknown sequencer */
+      readonly time?: number;
+    }
+  | {
+      readonly op: 'listed';
+      readonly bucket: string;
+      readonly key: string;
+      /** the listed object: no version id, sequencer '' */
+      readonly version: ObjectVersion;
+      /** when the crawl (or the inventory) began, ms since the epoch */
+      readonly crawlStart: number;
     }
   | {
       readonly op: 'patch';
@@ -90,10 +115,50 @@ export function applyOp(
     case 'put':
       return put(s, op.version, limits);
     case 'remove':
-      return remove(s, op.versionId, op.sequencer, now);
+      return remove(s, op.versionId, op.sequencer, now, op.time);
     case 'patch':
       return patch(s, op);
+    case 'listed':
+      return listed(s, op.version, op.crawlStart, limits);
   }
+}
+
+/** A version whose order against events is known only by time: a listed row's, or an event's without sequencer. */
+const unordered = (v: ObjectVersion): boolean => v.sequencer === '';
+
+function listed(
+  s: KeyState,
+  row: ObjectVersion,
+  crawlStart: number,
+  limits: KeyLimits,
+): { outcome: OpOutcome; state: KeyState } {
+  const v: ObjectVersion = { ...row, versionId: undefined, sequencer: '', deleteMarker: false };
+  const current = s.versions[0];
+  if (current === undefined) {
+    if (s.verify) return { outcome: 'ignored', state: s };
+    const tomb = s.tombstones.find((t) => t.versionId === '');
+    // deleted while the crawl ran: the row may have been read before the deletion, unless it shows a write later
+    // than the deletion's event. A deletion ingested before the crawl began happened before the row was read, and
+    // S3's listings are strongly consistent: the row shows a later write (whose event is lost or still to come)
+    if (tomb !== undefined && tomb.at >= crawlStart && (tomb.time === undefined || v.lastModified <= tomb.time))
+      return { outcome: 'stale', state: s };
+    // a versioned key whose versions were all deleted: the row names no version id, HeadObject must tell
+    if (s.tombstones.some((t) => t.versionId !== ''))
+      return { outcome: 'applied', state: { versions: s.versions, tombstones: s.tombstones, verify: true } };
+    const tombstones = tomb ? s.tombstones.filter((t) => t !== tomb) : s.tombstones;
+    return { outcome: 'applied', state: { versions: [v], tombstones, verify: false } };
+  }
+  if (current.versionId !== undefined && current.versionId !== 'null') {
+    // versioned: the row names no version; a later write than the index knows needs HeadObject
+    if (v.lastModified > current.lastModified && !s.verify)
+      return { outcome: 'applied', state: { versions: s.versions, tombstones: s.tombstones, verify: true } };
+    return { outcome: 'stale', state: s };
+  }
+  if (current.deleteMarker) return { outcome: 'stale', state: s };
+  if (current.etag === v.etag && current.size === v.size) return { outcome: 'duplicate', state: s };
+  if (v.lastModified <= current.lastModified) return { outcome: 'stale', state: s };
+  // a write the events did not tell: the row replaces the current (null) version, keeping the older ones
+  return put({ versions: s.versions.slice(1), tombstones: s.tombstones, verify: s.verify }, v, limits);
 }
 
 function put(s: KeyState, v: ObjectVersion, limits: KeyLimits): { outcome: OpOutcome; state: KeyState } {
@@ -104,6 +169,9 @@ function put(s: KeyState, v: ObjectVersion, limits: KeyLimits): { outcome: OpOut
     if (c === 0) return { outcome: 'duplicate', state: s };
     if (c < 0) return { outcome: 'stale', state: s };
   }
+  // a listed version (unknown sequencer) yields only to a write at least as recent
+  if (existing && unordered(existing) && !unordered(v) && v.lastModified < existing.lastModified)
+    return { outcome: 'stale', state: s };
   const tomb = s.tombstones.find((t) => t.versionId === id);
   if (tomb && compareSequencer(v.sequencer, tomb.sequencer) <= 0) return { outcome: 'stale', state: s };
   const versions = s.versions.filter((x) => x !== existing);
@@ -126,12 +194,16 @@ function remove(
   versionId: string | undefined,
   sequencer: string,
   now: number,
+  time?: number,
 ): { outcome: OpOutcome; state: KeyState } {
   const id = versionKey(versionId);
   const existing = s.versions.find((x) => versionKey(x.versionId) === id);
   const tomb = s.tombstones.find((t) => t.versionId === id);
   if (existing) {
     if (compareSequencer(sequencer, existing.sequencer) <= 0) return { outcome: 'stale', state: s };
+    // a deletion that happened before a listed version was written
+    if (unordered(existing) && time !== undefined && time < existing.lastModified)
+      return { outcome: 'stale', state: s };
   } else if (tomb) {
     const c = compareSequencer(sequencer, tomb.sequencer);
     if (c === 0) return { outcome: 'duplicate', state: s };
@@ -139,7 +211,11 @@ function remove(
   }
   const versions = existing ? s.versions.filter((x) => x !== existing) : s.versions;
   const tombstones = s.tombstones.filter((t) => t !== tomb);
-  tombstones.push({ versionId: id, sequencer, at: now });
+  tombstones.push(
+    time !== undefined && time >= 0
+      ? { versionId: id, sequencer, at: now, time }
+      : { versionId: id, sequencer, at: now },
+  );
   if (tombstones.length > MAX_TOMBSTONES_PER_KEY) {
     tombstones.sort(byNewest);
     tombstones.length = MAX_TOMBSTONES_PER_KEY;

@@ -26,8 +26,9 @@
  *
  * History record (`s3idx:{B}:hist` field <key>): u8 format (1), varint count, then per version: varint length +
  * ObjectVersion payload. Tombstone record (`s3idx:{B}:tomb` field <key>): u8 format (1), varint count, then per
- * deletion: sequencer (u8 packed flag 1|0 + the sequencer as above), varint length + UTF-8 version id ('' = the
- * null version), u48 LE time the deletion was ingested.
+ * deletion: u8 flags (bit 0: the sequencer is packed; bit 1: the event's time follows the ingest time), the
+ * sequencer as above, varint length + UTF-8 version id ('' = the null version), u48 LE time the deletion was
+ * ingested, [u48 LE time of the deletion's event (bit 1)].
  */
 import { compareSequencer } from './sequencer';
 
@@ -74,6 +75,8 @@ export interface Tombstone {
   sequencer: string;
   /** ms since the epoch when the deletion was ingested (drives retention) */
   at: number;
+  /** the deletion's event time, ms since the epoch, when the event gave one (orders crawled rows against it) */
+  time?: number;
 }
 
 const MD5_RE = /^[0-9a-f]{32}$/;
@@ -558,6 +561,11 @@ export function compareVersionSequencer(seq: string, buf: Buffer): number {
   return 0;
 }
 
+/** Whether an encoded version has the unknown sequencer '' (a listed row's), without decoding it. */
+export function hasUnknownSequencer(buf: Buffer): boolean {
+  return buf.length >= 3 && (buf[0]! & 4) !== 0 && buf[2] === 0;
+}
+
 /** The sequencer of an encoded version, without decoding the rest. */
 export function versionSequencer(buf: Buffer): string {
   const r = new Reader(buf);
@@ -604,22 +612,25 @@ export function encodeTombstones(ts: readonly Tombstone[]): Buffer {
   let len = 1 + varintLen(ts.length);
   ts.forEach((t, i) => {
     len += 1 + seqLen(t.sequencer, HEX_SEQ_RE.test(t.sequencer)) + varintLen(vids[i]!.length) + vids[i]!.length + 6;
+    if (t.time !== undefined) len += 6;
   });
   const w = new Writer(len);
   w.u8(1);
   w.varint(ts.length);
   ts.forEach((t, i) => {
+    const timed = t.time !== undefined ? 2 : 0;
     if (HEX_SEQ_RE.test(t.sequencer)) {
-      w.u8(1);
+      w.u8(1 | timed);
       w.pos = putPackedSeq(w.buf, w.pos, t.sequencer);
     } else {
-      w.u8(0);
+      w.u8(timed);
       w.varint(t.sequencer.length);
       w.ascii(t.sequencer);
     }
     w.varint(vids[i]!.length);
     w.bytes(vids[i]!);
     w.u48(t.at);
+    if (t.time !== undefined) w.u48(t.time);
   });
   return w.done();
 }
@@ -630,9 +641,11 @@ export function decodeTombstones(buf: Buffer): Tombstone[] {
   const n = r.varint();
   const out: Tombstone[] = [];
   for (let i = 0; i < n; i++) {
-    const sequencer = r.seq(r.u8() === 1);
+    const flags = r.u8();
+    const sequencer = r.seq((flags & 1) !== 0);
     const versionId = r.text(r.varint(), 'utf8');
-    out.push({ versionId, sequencer, at: r.u48() });
+    const at = r.u48();
+    out.push((flags & 2) !== 0 ? { versionId, sequencer, at, time: r.u48() } : { versionId, sequencer, at });
   }
   return out;
 }

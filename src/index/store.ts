@@ -42,6 +42,7 @@ import {
   encodeHistory,
   encodeTombstones,
   encodeVersion,
+  hasUnknownSequencer,
   isUnversionedPayload,
   type ObjectVersion,
   payloadSize,
@@ -236,6 +237,8 @@ function putFast(scope: IndexScope, l: Loaded, member: Buffer, v: ObjectVersion)
   const c = compareVersionSequencer(v.sequencer, payload);
   if (c === 0) return 'duplicate';
   if (c < 0) return 'stale';
+  // the listed version of a crawl (unknown sequencer) is ordered by time: the general path
+  if (hasUnknownSequencer(payload)) return undefined;
   zset!.setPayload(member, encodeVersion(v), v.size);
   scope.db.modified(l.names.keys, member);
   return 'applied';

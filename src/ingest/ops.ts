@@ -22,7 +22,7 @@ export function toIndexOp(e: ObjectEvent): IndexOp | undefined {
     case 'delete-marker-created':
       return put(e, true);
     case 'deleted':
-      return { op: 'remove', bucket, key, versionId: e.versionId, sequencer: e.sequencer ?? '' };
+      return { op: 'remove', bucket, key, versionId: e.versionId, sequencer: e.sequencer ?? '', time: e.time };
     case 'storage-class-changed':
       return patch(e, { storageClass: e.storageClass });
     case 'access-tier-changed':

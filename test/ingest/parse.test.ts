@@ -182,6 +182,7 @@ describe('parsing S3 events', () => {
         key: 'reports/2024/May summary.pdf',
         versionId: undefined,
         sequencer: '00617F0829C4D5E6F7',
+        time: Date.UTC(2024, 4, 1, 13, 0, 0),
       },
     ]);
     const [r] = events(sample('eventbridge-restore-completed.json'));
