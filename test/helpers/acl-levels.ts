@@ -169,6 +169,7 @@ export const EXPECTED_LEVELS: Record<string, AccessLevel> = {
   zunionstore: 'rw',
   // the S3 index
   's3idx.ingest': 'rw',
+  's3idx.backfill': 'rw',
   's3idx.list': 'ro',
   's3idx.head': 'ro',
   's3idx.stats': 'ro',

@@ -6,10 +6,14 @@
  */
 import { Writable } from 'node:stream';
 import type { LambdaContext } from 'hono/aws-lambda';
-import { handler } from '../../src/handlers/http';
 import { createdEvent } from './index-fixture';
 
-type APIGatewayProxyEventV2 = Extract<Parameters<typeof handler>[0], { rawPath: string }>;
+type Http = typeof import('../../src/handlers/http');
+// the deployed API fails closed without tokens (src/handlers/tokens.ts); these tests run it open, on purpose
+process.env.S3_INDEX_OPEN_API = 'true';
+const { handler } = require('../../src/handlers/http') as Http;
+
+type APIGatewayProxyEventV2 = Extract<Parameters<Http['handler']>[0], { rawPath: string }>;
 
 function event(
   method: string,
@@ -59,6 +63,24 @@ describe('Lambda HTTP handler', () => {
     expect(JSON.parse(res.body)).toEqual({ result: '1' });
     res = await handler(event('POST', '/redis', '["HGET"]'), context);
     expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('Lambda HTTP handler without tokens', () => {
+  it('refuses every request (503) unless the API is opened on purpose', async () => {
+    let closed: Http | undefined;
+    const saved = process.env.S3_INDEX_OPEN_API;
+    delete process.env.S3_INDEX_OPEN_API;
+    try {
+      jest.isolateModules(() => {
+        closed = require('../../src/handlers/http');
+      });
+    } finally {
+      process.env.S3_INDEX_OPEN_API = saved;
+    }
+    const res = await closed!.handler(event('GET', '/healthz'), context);
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body).error.code).toBe('ServiceUnavailable');
   });
 });
 

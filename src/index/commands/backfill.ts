@@ -1,0 +1,80 @@
+import type { CommandSpec } from '../../engine/command';
+import { NOT_INTEGER, SYNTAX } from '../../engine/errors';
+import { bulkStr, error, int, map } from '../../engine/reply';
+import { MAX_TIME_MS, validEtag } from '../../ingest/fields';
+import { applyIndexOp, DEFAULT_LIMITS, isWrongType } from '../store';
+import { scopeOf } from './replies';
+
+const ROW = 5;
+const TOKEN = /^[A-Z0-9_]{1,64}$/;
+
+function nonNegativeInt(b: Buffer): number | undefined {
+  const s = b.toString('latin1');
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * S3IDX.BACKFILL bucket crawl-start key size etag last-modified storage-class [key size etag last-modified
+ * storage-class ...]: merges rows of a ListObjectsV2 crawl (or an inventory) of `bucket` into the index, under the
+ * rule of key-state.ts (op 'listed'): a row fills in what the events did not tell, never overrides what they did,
+ * and never resurrects a key deleted since the crawl began. `crawl-start` (ms since the epoch) is when the crawl
+ * began by THIS server's clock (read it with TIME before the first ListObjectsV2 call): the tombstones it is
+ * compared with carry this server's ingest times. `last-modified` in ms; the etag with or without quotes.
+ * Replies with the applied/stale/duplicate/ignored counts.
+ */
+export const s3idxBackfill: CommandSpec = {
+  name: 's3idx.backfill',
+  arity: -3 - ROW,
+  flags: ['write', 'denyoom'],
+  keys: { first: 1, last: 1, step: 1 },
+  group: 's3index',
+  complexity: 'O(R·log n) for R rows on a bucket of n objects',
+  summary: 'Merges crawled object rows into the index without overriding what events told.',
+  since: '0.1.0',
+  run(ctx) {
+    const argv = ctx.argv;
+    if ((argv.length - 3) % ROW !== 0) return SYNTAX;
+    const bucket = argv[1]!.toString('utf8');
+    const crawlStart = nonNegativeInt(argv[2]!);
+    if (crawlStart === undefined || crawlStart > MAX_TIME_MS) return NOT_INTEGER;
+    // every row is checked before any is applied: a command applies entirely or not at all
+    const rows: Array<{ key: string; size: number; etag: string; lastModified: number; storageClass: string }> = [];
+    for (let i = 3; i < argv.length; i += ROW) {
+      const size = nonNegativeInt(argv[i + 1]!);
+      const lastModified = nonNegativeInt(argv[i + 3]!);
+      if (size === undefined || lastModified === undefined || lastModified > MAX_TIME_MS) return NOT_INTEGER;
+      const etag = validEtag(argv[i + 2]!.toString('utf8'));
+      const storageClass = argv[i + 4]!.toString('latin1');
+      if (etag === undefined) return error('ERR invalid etag');
+      if (!TOKEN.test(storageClass)) return error('ERR invalid storage class');
+      rows.push({ key: argv[i]!.toString('utf8'), size, etag, lastModified, storageClass });
+    }
+    const scope = scopeOf(ctx);
+    const counts = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
+    for (const r of rows) {
+      const outcome = applyIndexOp(
+        scope,
+        {
+          op: 'listed',
+          bucket,
+          key: r.key,
+          crawlStart,
+          version: {
+            sequencer: '',
+            deleteMarker: false,
+            size: r.size,
+            etag: r.etag,
+            lastModified: r.lastModified,
+            storageClass: r.storageClass,
+          },
+        },
+        DEFAULT_LIMITS,
+      );
+      if (isWrongType(outcome)) return error('WRONGTYPE Operation against a key holding the wrong kind of value');
+      counts[outcome]++;
+    }
+    return map(Object.entries(counts).map(([k, v]) => [bulkStr(k), int(v)]));
+  },
+};
