@@ -33,7 +33,16 @@ function bundle(dir: string, name: string, source: string): string {
   const out = path.join(dir, `${name}.js`);
   execFileSync(
     path.join(ROOT, 'node_modules/.bin/esbuild'),
-    [source, '--bundle', '--minify', '--platform=node', '--target=node20', '--format=cjs', '--log-level=warning', `--outfile=${out}`],
+    [
+      source,
+      '--bundle',
+      '--minify',
+      '--platform=node',
+      '--target=node20',
+      '--format=cjs',
+      '--log-level=warning',
+      `--outfile=${out}`,
+    ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return out;

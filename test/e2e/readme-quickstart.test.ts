@@ -205,7 +205,8 @@ describeQuickStart('README quick start, run in order against `s3-index dev` (wha
       .replace(/\bredis-cli -p 6380\b/g, `redis-cli --no-raw -p ${respPort}`)
       .replace(/\bnpx s3-index\b/g, `'${process.execPath}' bin/s3-index.js`);
     // a port written some other way would reach whatever listens there: fail instead
-    if (/\b(8080|6380|4569)\b/.test(s)) throw new Error(`README command uses a port this test does not substitute: ${s}`);
+    if (/\b(8080|6380|4569)\b/.test(s))
+      throw new Error(`README command uses a port this test does not substitute: ${s}`);
     return s;
   }
 
