@@ -40,6 +40,7 @@ interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   store: StoreLike;
+  listen(...args: unknown[]): unknown;
 }
 
 interface StoreLike {
@@ -184,6 +185,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     await emit({ kind: 'deleted', reason: 'DeleteObject', bucket, key });
   };
 
+  // s3rver's listen() waits for a callback error that Node never passes (a busy port is an 'error' event, which
+  // would go unhandled and crash the process): listen with the error handled, so run() rejects
+  const listen = server.listen.bind(server);
+  server.listen = (...args: unknown[]) =>
+    new Promise((resolve, reject) => {
+      const http = listen(...args, () => {
+        http.off('error', reject);
+        resolve(http);
+      }) as import('node:http').Server;
+      http.once('error', reject);
+    });
   const address = await server.run();
   const endpoint = `http://${opts.host}:${address.port}`;
   const drain = async (): Promise<void> => {

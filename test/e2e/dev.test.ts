@@ -360,8 +360,8 @@ describe('s3-index dev', () => {
       // the data directory was released: a start in the same directory (emulator port free now) works
       const next = await startDev(cwd);
       expect(await stopDev(next)).toEqual({ code: 0, signal: null });
-      // KNOWN BUG (fails until fixed): s3rver's listen() never rejects on EADDRINUSE; the http server's 'error'
-      // event is unhandled and the process dies with a stack trace instead of dev's one-line AddonError
+      // s3rver's listen() alone never rejects on EADDRINUSE (an unhandled 'error' event: a crash with a stack
+      // trace); the emulator listens with the error handled, so dev says it in one line
       const emulatorLines = dev
         .stderr()
         .split('\n')
