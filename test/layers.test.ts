@@ -29,7 +29,11 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   http: ['engine', 'protocol', 'index', 'ingest', 'service', 'config'],
   config: ['engine', 'http', 'persistence'],
   handlers: ['engine', 'protocol', 'index', 'ingest', 'service', 'http', 'config', 'persistence'],
-  cli: ['engine', 'protocol', 'index', 'ingest', 'service', 'server', 'http', 'config', 'persistence'],
+  // the local S3 of `s3-index dev` and `npm run offline`: S3 events out, nothing of ours in
+  local: [],
+  // the crawl of a bucket's listing (ListObjectsV2 in parallel) for backfill and reconcile
+  backfill: [],
+  cli: ['engine', 'protocol', 'index', 'ingest', 'service', 'server', 'http', 'config', 'persistence', 'local'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,11 +1,18 @@
 import type { CommandSpec } from '../../engine/command';
 import { NOT_INTEGER, SYNTAX } from '../../engine/errors';
 import { bulkStr, error, int, map } from '../../engine/reply';
-import { MAX_TIME_MS, validEtag } from '../../ingest/fields';
 import { applyIndexOp, DEFAULT_LIMITS, isWrongType } from '../store';
 import { scopeOf } from './replies';
 
 const ROW = 5;
+/** times are stored as u48 ms (payload.ts) */
+const MAX_TIME_MS = 2 ** 48 - 1;
+
+/** An ETag without its surrounding quotes; anything printable up to 1 KiB (as events' are taken). */
+function validEtag(s: string): string | undefined {
+  const e = s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s;
+  return e.length > 0 && e.length <= 1024 ? e : undefined;
+}
 const TOKEN = /^[A-Z0-9_]{1,64}$/;
 
 function nonNegativeInt(b: Buffer): number | undefined {
