@@ -1,0 +1,374 @@
+/**
+ * The backfill crawler: every object under a bucket prefix, by ListObjectsV2 requests running in parallel, each
+ * object delivered exactly once (to `onPage`), whatever the key space looks like.
+ *
+ * Work items are ranges. A task owns the keys that start with its `prefix` and lie in (after, upto] in S3's order
+ * (UTF-8 bytes; `after` undefined: from the prefix's first key, `upto` undefined: to its last). Lower bound exclusive,
+ * upper bound inclusive: a range is listed from StartAfter=after (exactly S3's exclusive lower bound), and cutting a
+ * range at any string m into (after, m] and (m, upto] loses and duplicates nothing, whether or not m is a key. S3 has
+ * no upper bound in a request, so a task drops the rows above `upto` and stops at the first page that reaches it.
+ *
+ * Splitting, two ways:
+ *  - Folders. A task at depth < maxDepth lists with Delimiter '/': keys directly under its prefix are its rows, and
+ *    each CommonPrefix C becomes a new task (prefix C, depth + 1) bounded by the parent's range: (s, upto] where s is
+ *    the StartAfter of the request that reported C and upto the parent's bound at that moment. The parent then skips
+ *    C's keys: its next StartAfter is C + U+10FFFF, above every key of C (a key continuing C with U+10FFFF itself, a
+ *    non-character, is the one thing this misses). A CommonPrefix is reported for a range only when some key of C
+ *    lies in it (keys above StartAfter roll up into C), and a child owns C ∩ (s, upto], so a folder that straddles a
+ *    range cut is crawled in two disjoint halves, once each. Deeper than maxDepth, tasks list without a delimiter.
+ *  - Ranges. When a worker is idle and no task is queued, the running task that has listed the most pages and is not
+ *    finished is cut: at a point m between its cursor (the last key it listed) and its bound, the running task keeps
+ *    (cursor, m] and a new task takes (m, upto]. m is a guess (`midpoint`: halfway in code-point space at the first
+ *    character where cursor and bound differ; with no bound, towards the end of the span that the keys listed so far
+ *    share). A bad guess costs one near-empty request; correctness never depends on it. Keys that cluster are found by
+ *    repeated halving, as idle workers keep cutting the busiest task.
+ *
+ * Paging uses StartAfter only (never continuation tokens): the next request of a task starts after the largest key or
+ * CommonPrefix (+ U+10FFFF) its last page held, which is also how a range starts. (s3rver's continuation tokens use
+ * DES and need --openssl-legacy-provider; StartAfter avoids them.) Pages are sorted (by bytes) before use and rows
+ * outside the task's range are dropped, so a server whose page order or StartAfter comparison differs from S3's
+ * (s3rver: filesystem walk order, UTF-16 comparison) cannot make a row come twice.
+ *
+ * Keys: requests ask for EncodingType 'url' (S3 then percent-encodes keys, so keys with characters XML 1.0 cannot
+ * carry still list), and keys are decoded only when the response says EncodingType 'url' (the SDK does not decode).
+ * s3rver ignores encoding-type and does not echo it, so its raw keys are taken as they are. `encodingType: 'none'`
+ * omits the parameter.
+ *
+ * Retries: the SDK's own retries (maxAttempts) run inside each `send`; around it, a page that fails with throttling
+ * (503 SlowDown), a 5xx, a timeout or a network error is retried here with full-jitter exponential backoff, up to
+ * `maxRetries` times per page; other errors (403, NoSuchBucket, …) fail the crawl at once.
+ */
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { commonPrefix, compareKeys, decodeUrlKey, MAX_CHAR, midpoint, prefixEnd } from './keyspace';
+
+export interface CrawledObject {
+  /** the raw UTF-8 key */
+  key: string;
+  size: number;
+  /** without quotes */
+  etag: string;
+  /** ms since the epoch */
+  lastModified: number;
+  storageClass: string;
+}
+
+export interface CrawlProgress {
+  objects: number;
+  pages: number;
+  inFlight: number;
+  errors: number;
+}
+
+export interface CrawlOptions {
+  client: Pick<S3Client, 'send'>;
+  bucket: string;
+  prefix?: string;
+  /** requests in flight at most (default 8) */
+  concurrency?: number;
+  /** MaxKeys per request (default 1000, S3's maximum) */
+  pageSize?: number;
+  /** folders deeper than this are listed without a delimiter (default 3; 0: no delimiter pass at all) */
+  maxDepth?: number;
+  /** the folder delimiter used for discovering sub-prefixes (default '/') */
+  delimiter?: string;
+  /** ask S3 for URL-encoded keys (default 'url') */
+  encodingType?: 'url' | 'none';
+  /** retries per page of retryable failures (default 8) */
+  maxRetries?: number;
+  /** first backoff in ms, doubled per attempt, full jitter (default 100) */
+  retryBaseMs?: number;
+  /** backoff cap in ms (default 5000) */
+  retryMaxMs?: number;
+  signal?: AbortSignal;
+  /** a page of rows, in key order within the page; calls never overlap (the next waits for a returned promise) */
+  onPage(rows: CrawledObject[]): void | Promise<void>;
+  onProgress?(p: CrawlProgress): void;
+}
+
+export interface CrawlResult {
+  objects: number;
+  pages: number;
+  ms: number;
+  retries: number;
+}
+
+interface Task {
+  prefix: string;
+  /** exclusive lower bound (StartAfter) */
+  after: string | undefined;
+  /** inclusive upper bound; lowered when the task is cut */
+  upto: string | undefined;
+  depth: number;
+  /** StartAfter of the next request */
+  cursor: string | undefined;
+  /** the first key listed, for guessing where the task's keys end */
+  firstKey: string | undefined;
+  pages: number;
+  done: boolean;
+}
+
+const RETRYABLE_NAMES = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'NetworkingError',
+]);
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
+/** Throttling, 5xx, timeouts, network errors: worth another try. */
+export function isRetryable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (e.name === 'AbortError') return false;
+  if (e.name && RETRYABLE_NAMES.has(e.name)) return true;
+  if (e.code && RETRYABLE_CODES.has(e.code)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && (status >= 500 || status === 429)) return true;
+  return Boolean(e.$retryable);
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason = signal.reason;
+  if (reason instanceof Error) return reason;
+  return Object.assign(new Error('the crawl was aborted'), { name: 'AbortError' });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const isAbove = (key: string, bound: string | undefined) => bound !== undefined && compareKeys(key, bound) > 0;
+const isAfter = (key: string, bound: string | undefined) => bound === undefined || compareKeys(key, bound) > 0;
+
+export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
+  const t0 = performance.now();
+  const prefix = opts.prefix ?? '';
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
+  const pageSize = Math.max(1, Math.min(1000, Math.floor(opts.pageSize ?? 1000)));
+  const maxDepth = opts.maxDepth ?? 3;
+  const delimiter = opts.delimiter ?? '/';
+  const encodingType = opts.encodingType ?? 'url';
+  const maxRetries = opts.maxRetries ?? 8;
+  const retryBaseMs = opts.retryBaseMs ?? 100;
+  const retryMaxMs = opts.retryMaxMs ?? 5000;
+
+  // one controller for the crawl: the caller's signal, or the first failure, stops every worker
+  const ctl = new AbortController();
+  const onOuterAbort = () => ctl.abort(opts.signal!.reason);
+  if (opts.signal?.aborted) throw abortError(opts.signal);
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const signal = ctl.signal;
+
+  const stats = { objects: 0, pages: 0, inFlight: 0, errors: 0, retries: 0 };
+  const queue: Task[] = [];
+  const running = new Set<Task>();
+  let waiters: Array<() => void> = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
+  let delivering: Promise<void> = Promise.resolve();
+  let failure: { err: unknown } | undefined;
+
+  const newTask = (p: string, after: string | undefined, upto: string | undefined, depth: number): Task => ({
+    prefix: p,
+    after,
+    upto,
+    depth,
+    cursor: after,
+    firstKey: undefined,
+    pages: 0,
+    done: false,
+  });
+
+  async function list(task: Task): Promise<ListObjectsV2CommandOutput> {
+    for (let attempt = 0; ; attempt++) {
+      if (signal.aborted) throw abortError(signal);
+      stats.inFlight++;
+      try {
+        return await opts.client.send(
+          new ListObjectsV2Command({
+            Bucket: opts.bucket,
+            Prefix: task.prefix || undefined,
+            StartAfter: task.cursor,
+            MaxKeys: pageSize,
+            Delimiter: task.depth < maxDepth ? delimiter : undefined,
+            EncodingType: encodingType === 'url' ? 'url' : undefined,
+          }),
+          { abortSignal: signal },
+        );
+      } catch (err) {
+        if (signal.aborted) throw abortError(signal);
+        stats.errors++;
+        if (attempt >= maxRetries || !isRetryable(err)) throw err;
+        stats.retries++;
+        const backoff = Math.min(retryMaxMs, retryBaseMs * 2 ** attempt);
+        await sleep(Math.random() * backoff, signal);
+      } finally {
+        stats.inFlight--;
+      }
+    }
+  }
+
+  /** One request of a task: rows delivered, sub-folders queued, the cursor moved; false when the task is finished. */
+  async function step(task: Task): Promise<boolean> {
+    const startAfter = task.cursor;
+    const out = await list(task);
+    const decode = out.EncodingType === 'url' ? decodeUrlKey : (s: string) => s;
+    const upto = task.upto; // as cut while the request was in flight
+    let reachedEnd = !out.IsTruncated;
+    let max: string | undefined;
+
+    const rows: CrawledObject[] = [];
+    for (const c of out.Contents ?? []) {
+      if (c.Key === undefined) continue;
+      const key = decode(c.Key);
+      if (max === undefined || compareKeys(key, max) > 0) max = key;
+      if (!key.startsWith(task.prefix) || !isAfter(key, startAfter)) continue;
+      if (isAbove(key, upto)) {
+        reachedEnd = true;
+        continue;
+      }
+      rows.push({
+        key,
+        size: c.Size ?? 0,
+        etag: (c.ETag ?? '').replace(/^(W\/)?"|"$/g, ''),
+        lastModified: c.LastModified ? c.LastModified.getTime() : 0,
+        storageClass: c.StorageClass ?? 'STANDARD',
+      });
+    }
+    rows.sort((x, y) => compareKeys(x.key, y.key));
+
+    const folders = (out.CommonPrefixes ?? [])
+      .flatMap((p) => (p.Prefix === undefined ? [] : [decode(p.Prefix)]))
+      .filter((p) => p.startsWith(task.prefix) && p !== task.prefix)
+      .sort(compareKeys);
+    for (const p of folders) {
+      const skip = p + MAX_CHAR;
+      if (max === undefined || compareKeys(skip, max) > 0) max = skip;
+      // a folder is reported again only by a server that pages by keys alone (s3rver): past the cursor it is not
+      if (startAfter !== undefined && compareKeys(skip, startAfter) <= 0) continue;
+      if (isAbove(p, upto)) {
+        reachedEnd = true;
+        continue;
+      }
+      queue.push(newTask(p, startAfter, upto, task.depth + 1));
+    }
+
+    if (rows.length > 0) {
+      if (task.firstKey === undefined) task.firstKey = rows[0]!.key;
+      const batch = rows;
+      const turn = delivering.then(() => {
+        if (!signal.aborted) return opts.onPage(batch);
+      });
+      delivering = turn.catch(() => {});
+      await turn;
+      stats.objects += rows.length;
+    }
+    stats.pages++;
+    task.pages++;
+    opts.onProgress?.({ objects: stats.objects, pages: stats.pages, inFlight: stats.inFlight, errors: stats.errors });
+
+    if (reachedEnd) return false;
+    if (max === undefined || (startAfter !== undefined && compareKeys(max, startAfter) <= 0)) {
+      throw new Error(`ListObjectsV2 made no progress past ${JSON.stringify(startAfter)} (prefix ${task.prefix})`);
+    }
+    task.cursor = max;
+    // a cut may have moved the bound below the new cursor already
+    return !(task.upto !== undefined && compareKeys(max, task.upto) >= 0);
+  }
+
+  /** Cut the busiest unfinished task, if a cut point exists; the new task takes the upper part. */
+  function cut(): Task | undefined {
+    let best: Task | undefined;
+    for (const t of running) {
+      if (t.done || t.pages === 0 || t.cursor === undefined) continue;
+      if (!best || t.pages > best.pages) best = t;
+    }
+    if (!best) return undefined;
+    const cursor = best.cursor!;
+    let hi = best.upto;
+    if (hi === undefined && best.firstKey !== undefined) {
+      // no bound: guess the keys share what the first and the last key listed share, but one character less
+      const shared = commonPrefix(best.firstKey, cursor);
+      if (shared.length > best.prefix.length + 1) hi = prefixEnd(Array.from(shared).slice(0, -1).join(''));
+      if (hi !== undefined && compareKeys(hi, cursor) <= 0) hi = undefined;
+    }
+    let m = midpoint(cursor, hi);
+    if (m === undefined && hi !== best.upto) m = midpoint(cursor, best.upto);
+    if (m === undefined || compareKeys(m, cursor) <= 0 || isAbove(m, best.upto) || m === best.upto) return undefined;
+    const t = newTask(best.prefix, m, best.upto, best.depth);
+    best.upto = m;
+    return t;
+  }
+
+  async function runTask(task: Task): Promise<void> {
+    running.add(task);
+    try {
+      while (!signal.aborted && (await step(task))) wake();
+    } finally {
+      task.done = true;
+      running.delete(task);
+      wake();
+    }
+  }
+
+  async function worker(): Promise<void> {
+    while (!signal.aborted) {
+      const task = queue.shift() ?? cut();
+      if (task) {
+        await runTask(task);
+        continue;
+      }
+      if (running.size === 0 && queue.length === 0) return;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  }
+
+  queue.push(newTask(prefix, undefined, undefined, 0));
+  const workers = Array.from({ length: concurrency }, () =>
+    worker().catch((err) => {
+      if (!failure) failure = { err };
+      if (!signal.aborted) ctl.abort(err);
+      wake();
+    }),
+  );
+  const onAbort = () => wake();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.all(workers);
+    await delivering;
+  } finally {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (failure) throw failure.err;
+  if (signal.aborted) throw abortError(signal);
+  return { objects: stats.objects, pages: stats.pages, ms: performance.now() - t0, retries: stats.retries };
+}

@@ -1,0 +1,238 @@
+/**
+ * The backfill crawler against s3rver holding ~21,000 objects with awkward keys (spaces, '+', '%', accents, CJK, an
+ * emoji, deep folders, a flat folder of 6,000 keys, keys sorting around '/'). The objects are written straight into
+ * s3rver's directory layout (object file + its md5; metadata.json is optional), ~1 s instead of ~30 s of PUTs, and
+ * the expected listing is what was written, never s3rver's own listing (its paged listings can skip keys; see below).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import fc from 'fast-check';
+import { type CrawledObject, type CrawlOptions, crawl, isRetryable } from '../../src/backfill/crawl';
+import { compareKeys, decodeUrlKey, midpoint, prefixEnd } from '../../src/backfill/keyspace';
+import { startS3rver, type TestS3 } from '../helpers/s3rver';
+
+const BUCKET = 'crawl';
+let s3: TestS3;
+
+interface Put {
+  key: string;
+  size: number;
+  etag: string;
+}
+const put: Put[] = [];
+
+function keys(): string[] {
+  const out: string[] = [];
+  // the flat folder: fixed-width numbers first, so no name is another's prefix (s3rver's file order = key order)
+  const tails = ['.dat', ' copy.dat', '+plus.dat', ' 100%.dat', ' café.dat', ' 日本語.txt'];
+  for (let i = 0; i < 6000; i++) out.push(`flat/${String(i).padStart(5, '0')}${tails[i % tails.length]}`);
+  // deep folders
+  const l1 = ['α', 'b+c', 'd e', 'f%20g', '日本', 'zz'];
+  const l2 = ['2023', '2024', 'été', 'x y'];
+  const l3 = ['01', '02', 'naïve', '中文'];
+  for (const a of l1)
+    for (const b of l2)
+      for (const c of l3) for (let i = 0; i < 80; i++) out.push(`deep/${a}/${b}/${c}/IMG ${String(i).padStart(4, '0')}.jpg`);
+  // deeper still, and a few levels of one-key folders
+  for (let i = 0; i < 300; i++) out.push(`deep/zz/more/levels/down/here/k${String(i).padStart(3, '0')}`);
+  // keys sorting around '/' at the top, and folders whose names are prefixes of each other
+  out.push('a', 'a-', 'a.b', 'a0', 'A', 'a-/x', 'a/b', 'a/c/d', 'a b', 'a+b', 'a%2Fb');
+  for (const top of ['with space', 'with', 'with+plus', '100%', 'ünïcödé', '日本', 'emoji 😀']) {
+    for (let i = 0; i < 200; i++) out.push(`${top}/${String(i).padStart(3, '0')} ${top}`);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  s3 = await startS3rver([BUCKET], 'crawl');
+  const root = path.join(s3.directory, BUCKET);
+  const made = new Set<string>();
+  for (const key of keys()) {
+    const body = Buffer.from(`${key}\n${'x'.repeat(key.length % 17)}`);
+    const md5 = createHash('md5').update(body).digest('hex');
+    const parts = key.split('/');
+    const last = parts.pop()!;
+    const dir = path.join(root, ...parts);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    const file = path.join(dir, `${last}._S3rver_object`);
+    fs.writeFileSync(file, body);
+    fs.writeFileSync(`${file}.md5`, md5);
+    put.push({ key, size: body.length, etag: md5 });
+  }
+  put.sort((x, y) => compareKeys(x.key, y.key));
+}, 60_000);
+
+afterAll(async () => {
+  await s3?.close();
+});
+
+async function collect(
+  opts: Partial<CrawlOptions> & { client?: CrawlOptions['client'] } = {},
+): Promise<{ rows: CrawledObject[]; result: Awaited<ReturnType<typeof crawl>> }> {
+  const rows: CrawledObject[] = [];
+  const result = await crawl({
+    client: s3.client,
+    bucket: BUCKET,
+    onPage: (page) => {
+      rows.push(...page);
+    },
+    ...opts,
+  });
+  return { rows, result };
+}
+
+/** exactly the set put: no key twice, none missing, sizes and etags */
+function expectExact(rows: CrawledObject[], expected: Put[]) {
+  const got = rows.map((r) => ({ key: r.key, size: r.size, etag: r.etag })).sort((x, y) => compareKeys(x.key, y.key));
+  const seen = new Set<string>();
+  const dups = got.filter((r) => (seen.has(r.key) ? true : (seen.add(r.key), false))).map((r) => r.key);
+  expect(dups).toEqual([]);
+  const want = new Set(expected.map((p) => p.key));
+  expect(got.filter((r) => !want.has(r.key)).map((r) => r.key)).toEqual([]);
+  expect(expected.filter((p) => !seen.has(p.key)).map((p) => p.key)).toEqual([]);
+  expect(got).toEqual(expected);
+}
+
+test('the keys put: ≥ 20,000', () => {
+  expect(put.length).toBeGreaterThanOrEqual(20_000);
+});
+
+test.each([1, 8, 32])('concurrency %i: exactly the bucket', async (concurrency) => {
+  const { rows, result } = await collect({ concurrency });
+  expectExact(rows, put);
+  expect(result.objects).toBe(put.length);
+  expect(result.retries).toBe(0);
+  for (const r of rows) {
+    expect(r.storageClass).toBe('STANDARD');
+    expect(r.lastModified).toBeGreaterThan(Date.parse('2020-01-01'));
+  }
+});
+
+test('small pages, folders listed without a delimiter past depth 1, many range cuts: exactly the bucket', async () => {
+  const { rows, result } = await collect({ concurrency: 16, pageSize: 150, maxDepth: 2 });
+  expectExact(rows, put);
+  expect(result.pages).toBeGreaterThan(put.length / 150);
+});
+
+test.each(['flat/', 'deep/d e/', 'deep/', 'a', 'with', '日本/', 'nothing-here/'])('prefix %j', async (prefix) => {
+  const { rows } = await collect({ prefix, concurrency: 8, pageSize: 200 });
+  expectExact(
+    rows,
+    put.filter((p) => p.key.startsWith(prefix)),
+  );
+});
+
+function slowDown(): Error {
+  return Object.assign(new Error('Please reduce your request rate.'), {
+    name: 'SlowDown',
+    $metadata: { httpStatusCode: 503 },
+  });
+}
+function internal(): Error {
+  return Object.assign(new Error('We encountered an internal error. Please try again.'), {
+    name: 'InternalError',
+    $metadata: { httpStatusCode: 500 },
+  });
+}
+
+test('fault injection: SlowDown, 500s and connection resets on some pages are retried; still exact', async () => {
+  let calls = 0;
+  let injected = 0;
+  const client = {
+    send: (cmd: unknown, o?: unknown) => {
+      calls++;
+      if (calls % 4 === 0 || (calls > 10 && calls < 14)) {
+        injected++;
+        const kind = injected % 3;
+        return Promise.reject(
+          kind === 0 ? slowDown() : kind === 1 ? internal() : Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+        );
+      }
+      return s3.client.send(cmd as never, o as never);
+    },
+  } as unknown as S3Client;
+  const { rows, result } = await collect({ client, concurrency: 8, pageSize: 500, retryBaseMs: 1, retryMaxMs: 10 });
+  expectExact(rows, put);
+  expect(injected).toBeGreaterThan(5);
+  expect(result.retries).toBe(injected);
+});
+
+test('a page failing more than maxRetries times, or with a non-retryable error, fails the crawl', async () => {
+  const always = { send: () => Promise.reject(slowDown()) } as unknown as S3Client;
+  await expect(collect({ client: always, maxRetries: 3, retryBaseMs: 1 })).rejects.toMatchObject({ name: 'SlowDown' });
+  let n = 0;
+  const denied = {
+    send: (cmd: unknown) => {
+      if (++n === 3) {
+        return Promise.reject(
+          Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+        );
+      }
+      return s3.client.send(cmd as never);
+    },
+  } as unknown as S3Client;
+  await expect(collect({ client: denied, concurrency: 4, pageSize: 300 })).rejects.toMatchObject({
+    name: 'AccessDenied',
+  });
+  expect(isRetryable(slowDown())).toBe(true);
+  expect(isRetryable(Object.assign(new Error('x'), { name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }))).toBe(
+    false,
+  );
+});
+
+test('an abort signal stops the crawl: it rejects, and no page is delivered after the abort', async () => {
+  const ac = new AbortController();
+  let pagesAfterAbort = 0;
+  let objects = 0;
+  const run = crawl({
+    client: s3.client,
+    bucket: BUCKET,
+    concurrency: 8,
+    pageSize: 200,
+    signal: ac.signal,
+    onPage: (rows) => {
+      if (ac.signal.aborted) pagesAfterAbort++;
+      objects += rows.length;
+      if (objects >= 1000) ac.abort();
+    },
+  });
+  await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+  expect(pagesAfterAbort).toBe(0);
+  expect(objects).toBeLessThan(put.length);
+  // aborted before it starts
+  await expect(collect({ signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+});
+
+describe('key space', () => {
+  test('midpoint lies strictly between its bounds in byte order', () => {
+    const str = fc.string({ unit: 'binary', maxLength: 6 });
+    fc.assert(
+      fc.property(str, fc.option(str, { nil: undefined }), (lo, hi) => {
+        if (hi !== undefined && compareKeys(lo, hi) >= 0) return;
+        const m = midpoint(lo, hi);
+        if (m === undefined) return;
+        expect(compareKeys(lo, m)).toBeLessThan(0);
+        if (hi !== undefined) expect(compareKeys(m, hi)).toBeLessThan(0);
+        expect(Buffer.from(m, 'utf8').toString('utf8')).toBe(m); // no lone surrogates
+      }),
+      { numRuns: 2000 },
+    );
+    expect(midpoint('a', 'c')).toBe('b');
+    expect(midpoint('a', 'b')).toBeDefined();
+    expect(midpoint('a', 'a\0')).toBeUndefined();
+  });
+
+  test('prefixEnd is above every string with the prefix', () => {
+    expect(prefixEnd('a/')).toBe('a0');
+    expect(compareKeys('a/\u{10ffff}zzz', prefixEnd('a/')!)).toBeLessThan(0);
+  });
+
+  test("decodeUrlKey: S3's encoding-type=url", () => {
+    expect(decodeUrlKey('a+b%2Bc%20d%25%E6%97%A5')).toBe('a b+c d%日');
+  });
+});
