@@ -1,10 +1,10 @@
 /**
- * The backfill crawler against s3rver holding ~21,000 objects with awkward keys (spaces, '+', '%', accents, CJK, an
- * emoji, deep folders, a flat folder of 6,000 keys, keys sorting around '/'). The objects are written straight into
+ * The backfill crawler against s3rver holding ~20,300 objects with awkward keys (spaces, '+', '%', accents, CJK, an
+ * emoji, deep folders, a flat folder of 3,000 keys, keys sorting around '/'). The objects are written straight into
  * s3rver's directory layout (object file + its md5; metadata.json is optional), ~1 s instead of ~30 s of PUTs, and
  * the expected listing is what was written, never s3rver's own listing (its paged listings can skip keys; see below).
  */
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -27,14 +27,15 @@ function keys(): string[] {
   const out: string[] = [];
   // the flat folder: fixed-width numbers first, so no name is another's prefix (s3rver's file order = key order)
   const tails = ['.dat', ' copy.dat', '+plus.dat', ' 100%.dat', ' café.dat', ' 日本語.txt'];
-  for (let i = 0; i < 6000; i++) out.push(`flat/${String(i).padStart(5, '0')}${tails[i % tails.length]}`);
+  for (let i = 0; i < 3000; i++) out.push(`flat/${String(i).padStart(5, '0')}${tails[i % tails.length]}`);
   // deep folders
   const l1 = ['α', 'b+c', 'd e', 'f%20g', '日本', 'zz'];
   const l2 = ['2023', '2024', 'été', 'x y'];
   const l3 = ['01', '02', 'naïve', '中文'];
   for (const a of l1)
     for (const b of l2)
-      for (const c of l3) for (let i = 0; i < 80; i++) out.push(`deep/${a}/${b}/${c}/IMG ${String(i).padStart(4, '0')}.jpg`);
+      for (const c of l3)
+        for (let i = 0; i < 160; i++) out.push(`deep/${a}/${b}/${c}/IMG ${String(i).padStart(4, '0')}.jpg`);
   // deeper still, and a few levels of one-key folders
   for (let i = 0; i < 300; i++) out.push(`deep/zz/more/levels/down/here/k${String(i).padStart(3, '0')}`);
   // keys sorting around '/' at the top, and folders whose names are prefixes of each other
@@ -42,8 +43,34 @@ function keys(): string[] {
   for (const top of ['with space', 'with', 'with+plus', '100%', 'ünïcödé', '日本', 'emoji 😀']) {
     for (let i = 0; i < 200; i++) out.push(`${top}/${String(i).padStart(3, '0')} ${top}`);
   }
+  // s3rver reports a CommonPrefix only for a folder holding an object directly (it walks one directory level below
+  // the prefix): a folder of folders alone is missing from its delimiter listings. Every folder gets an object.
+  const folders = new Set<string>();
+  for (const k of out) {
+    const parts = k.split('/');
+    for (let i = 1; i < parts.length; i++) folders.add(`${parts.slice(0, i).join('/')}/`);
+  }
+  const have = new Set(out);
+  for (const f of folders) if (!have.has(`${f}index.html`)) out.push(`${f}index.html`);
   return out;
 }
+
+/**
+ * s3rver makes a NextContinuationToken for every truncated page with DES, which OpenSSL 3 only has with
+ * --openssl-legacy-provider (not set in jest's workers): without it every truncated listing is a 500 InternalError.
+ * The crawler never sends continuation tokens (StartAfter only), so in this process 'des' becomes an identity
+ * "cipher" for s3rver's token: the token is still made, never used.
+ */
+const realCreateCipheriv = crypto.createCipheriv;
+beforeAll(() => {
+  (crypto as { createCipheriv: unknown }).createCipheriv = (alg: string, key: never, iv: never, o?: never) => {
+    if (alg !== 'des') return realCreateCipheriv(alg, key, iv, o);
+    return { update: (s: string, enc?: BufferEncoding) => Buffer.from(s, enc), final: () => Buffer.alloc(0) };
+  };
+});
+afterAll(() => {
+  (crypto as { createCipheriv: unknown }).createCipheriv = realCreateCipheriv;
+});
 
 beforeAll(async () => {
   s3 = await startS3rver([BUCKET], 'crawl');
@@ -90,7 +117,11 @@ async function collect(
 function expectExact(rows: CrawledObject[], expected: Put[]) {
   const got = rows.map((r) => ({ key: r.key, size: r.size, etag: r.etag })).sort((x, y) => compareKeys(x.key, y.key));
   const seen = new Set<string>();
-  const dups = got.filter((r) => (seen.has(r.key) ? true : (seen.add(r.key), false))).map((r) => r.key);
+  const dups: string[] = [];
+  for (const r of got) {
+    if (seen.has(r.key)) dups.push(r.key);
+    seen.add(r.key);
+  }
   expect(dups).toEqual([]);
   const want = new Set(expected.map((p) => p.key));
   expect(got.filter((r) => !want.has(r.key)).map((r) => r.key)).toEqual([]);
@@ -102,16 +133,20 @@ test('the keys put: ≥ 20,000', () => {
   expect(put.length).toBeGreaterThanOrEqual(20_000);
 });
 
-test.each([1, 8, 32])('concurrency %i: exactly the bucket', async (concurrency) => {
-  const { rows, result } = await collect({ concurrency });
-  expectExact(rows, put);
-  expect(result.objects).toBe(put.length);
-  expect(result.retries).toBe(0);
-  for (const r of rows) {
-    expect(r.storageClass).toBe('STANDARD');
-    expect(r.lastModified).toBeGreaterThan(Date.parse('2020-01-01'));
-  }
-});
+test.each([1, 8, 32])(
+  'concurrency %i: exactly the bucket',
+  async (concurrency) => {
+    const { rows, result } = await collect({ concurrency });
+    expectExact(rows, put);
+    expect(result.objects).toBe(put.length);
+    expect(result.retries).toBe(0);
+    for (const r of rows) {
+      expect(r.storageClass).toBe('STANDARD');
+      expect(r.lastModified).toBeGreaterThan(Date.parse('2020-01-01'));
+    }
+  },
+  60_000,
+);
 
 test('small pages, folders listed without a delimiter past depth 1, many range cuts: exactly the bucket', async () => {
   const { rows, result } = await collect({ concurrency: 16, pageSize: 150, maxDepth: 2 });
@@ -150,7 +185,11 @@ test('fault injection: SlowDown, 500s and connection resets on some pages are re
         injected++;
         const kind = injected % 3;
         return Promise.reject(
-          kind === 0 ? slowDown() : kind === 1 ? internal() : Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+          kind === 0
+            ? slowDown()
+            : kind === 1
+              ? internal()
+              : Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
         );
       }
       return s3.client.send(cmd as never, o as never);
