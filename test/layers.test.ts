@@ -33,7 +33,19 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   local: [],
   // the crawl of a bucket's listing (ListObjectsV2 in parallel) for backfill and reconcile
   backfill: [],
-  cli: ['engine', 'protocol', 'index', 'ingest', 'service', 'server', 'http', 'config', 'persistence', 'local'],
+  cli: [
+    'engine',
+    'protocol',
+    'index',
+    'ingest',
+    'service',
+    'server',
+    'http',
+    'config',
+    'persistence',
+    'local',
+    'backfill',
+  ],
 };
 
 function sourceFiles(dir: string): string[] {

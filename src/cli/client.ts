@@ -6,6 +6,7 @@
  *   s3-index head BUCKET KEY                    one object's metadata (JSON), exit 1 when absent
  *   s3-index stats BUCKET [PREFIX]              {"objects", "bytes"} under the prefix
  *   s3-index ingest [FILE...]                   POSTs each file (or stdin) to /v1/events, prints each outcome
+ *   s3-index backfill BUCKET[/PREFIX]           crawls the bucket's listing (src/backfill/crawl.ts) into the index
  *
  * Options: --url URL (S3_INDEX_URL, default http://127.0.0.1:8080), --token TOKEN (S3_INDEX_TOKEN; a bearer token
  * from S3_INDEX_API_TOKENS on the server), --help. BUCKET may be written s3://BUCKET. These three are global: they
@@ -18,11 +19,15 @@ export const CLIENT_USAGE = `client commands (against a running server, see --ur
   head BUCKET KEY                    one object's metadata as JSON (exit 1 when there is none)
   stats BUCKET [PREFIX]              object count and bytes under a prefix, as JSON
   ingest [FILE...]                   POST S3 events (EventBridge, SQS batch, classic notification; '-' or none: stdin)
+  backfill BUCKET[/PREFIX] [--concurrency 8]
+                                     index what the bucket already holds: ListObjectsV2 in parallel (AWS credentials
+                                     from the usual chain; AWS_ENDPOINT_URL_S3 for an S3-compatible server), merged
+                                     so that no row overrides an event (S3IDX.BACKFILL); prints a summary as JSON
 global options (before or after the command): --url URL (env S3_INDEX_URL, default http://127.0.0.1:8080),
   --token TOKEN (env S3_INDEX_TOKEN), --help
 `;
 
-export const CLIENT_COMMANDS = ['ls', 'head', 'stats', 'ingest'] as const;
+export const CLIENT_COMMANDS = ['ls', 'head', 'stats', 'ingest', 'backfill'] as const;
 
 /** The client commands' options that may also come before the command name, and whether each takes a value. */
 export const GLOBAL_OPTIONS: ReadonlyMap<string, { takesValue: boolean }> = new Map([
@@ -55,6 +60,8 @@ interface Parsed {
   url: string;
   token: string | undefined;
   recursive: boolean;
+  /** backfill: ListObjectsV2 requests in flight */
+  concurrency: number;
   help: boolean;
 }
 
@@ -65,6 +72,7 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
     url: env.S3_INDEX_URL ?? 'http://127.0.0.1:8080',
     token: env.S3_INDEX_TOKEN || undefined,
     recursive: false,
+    concurrency: 8,
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -80,6 +88,11 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
     else if (name === '--token') p.token = value();
     else if (a === '--help' || a === '-h') p.help = true;
     else if (a === '--recursive' && cmd === 'ls') p.recursive = true;
+    else if (name === '--concurrency' && cmd === 'backfill') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > 256) throw new ClientError('--concurrency must be 1-256', 2);
+      p.concurrency = n;
+    }
     // the name only: what follows '=' may be a token
     else if (a.startsWith('--')) throw new ClientError(`unknown option ${name}`, 2);
     else p.positional.push(a);
@@ -256,7 +269,74 @@ async function ingest(p: Parsed, io: ClientIo): Promise<number> {
   return rejected > 0 ? 1 : 0;
 }
 
-const RUN: Record<ClientCommand, (p: Parsed, io: ClientIo) => Promise<number>> = { ls, head, stats, ingest };
+/**
+ * Backfill: the crawl's start by the server's clock (TIME: the tombstones it is compared with carry the server's
+ * times), then every page of the crawl as one S3IDX.BACKFILL through /redis, in order. Progress on stderr.
+ */
+async function backfill(p: Parsed, io: ClientIo): Promise<number> {
+  if (p.positional.length !== 1) throw new ClientError('backfill takes one BUCKET[/PREFIX]', 2);
+  const [bucket, prefix] = bucketAndPrefix(p.positional[0]!);
+  const redis = async (argv: string[]): Promise<unknown> => {
+    const { status, body } = await call(p, '/redis', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(argv),
+    });
+    if (status !== 200) throw errorOf(status, body);
+    return (body as { result: unknown }).result;
+  };
+  const [sec, usec] = (await redis(['TIME'])) as [string, string];
+  const crawlStart = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+  const totals: Record<string, number> = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  const client = new S3Client({
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // S3-compatible servers want path-style addressing
+    forcePathStyle: endpoint !== undefined && endpoint !== '',
+  });
+  const { crawl } = await import('../backfill/crawl');
+  let lastReport = Date.now();
+  try {
+    const result = await crawl({
+      client,
+      bucket,
+      prefix,
+      concurrency: p.concurrency,
+      async onPage(rows) {
+        if (rows.length === 0) return;
+        const argv = ['S3IDX.BACKFILL', bucket, String(crawlStart)];
+        for (const r of rows)
+          argv.push(r.key, String(r.size), r.etag, String(r.lastModified), r.storageClass || 'STANDARD');
+        const reply = await redis(argv);
+        // a map reply: an object, or [name, value, …] pairs in RESP2's form
+        const pairs = Array.isArray(reply) ? reply : Object.entries(reply as object).flat();
+        for (let i = 0; i + 1 < pairs.length; i += 2)
+          totals[String(pairs[i])] = (totals[String(pairs[i])] ?? 0) + Number(pairs[i + 1]);
+      },
+      onProgress(pr) {
+        if (Date.now() - lastReport < 1000) return;
+        lastReport = Date.now();
+        io.err(`s3-index backfill: ${pr.objects} objects, ${pr.pages} pages, ${pr.errors} retried errors\n`);
+      },
+    });
+    io.out(`${JSON.stringify({ bucket, prefix, ...result, ...totals })}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ClientError) throw err;
+    throw new ClientError(`the crawl failed: ${(err as Error).message}`);
+  } finally {
+    client.destroy();
+  }
+}
+
+const RUN: Record<ClientCommand, (p: Parsed, io: ClientIo) => Promise<number>> = {
+  ls,
+  head,
+  stats,
+  ingest,
+  backfill,
+};
 
 export async function runClient(
   cmd: ClientCommand,

@@ -1,0 +1,126 @@
+/**
+ * `s3-index backfill BUCKET` end to end: a bucket that already holds objects (s3rver, awkward keys, folders) is
+ * crawled by the built CLI into a running `s3-index serve` through its API, with events arriving meanwhile; the index
+ * ends with exactly what the bucket holds, and an event that came after the crawl began is never overridden.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { startS3rver, type TestS3 } from '../helpers/s3rver';
+import { buildCli, killServeChildren, type ServeChild, startServeChild } from '../helpers/serve-child';
+
+const root = path.join(__dirname, '../..');
+let s3: TestS3;
+let serve: ServeChild;
+
+// below 1000 keys per listing: s3rver's continuation tokens need --openssl-legacy-provider in this process. Every
+// folder holds an object of its own: s3rver leaves a folder that holds only folders out of a delimiter listing (real
+// S3 does not; test/backfill/crawl.test.ts)
+const KEYS = [
+  'photos/index.html',
+  'logs/index.html',
+  'deep/index.html',
+  'deep/a/index.html',
+  'deep/a/b/index.html',
+  'deep/a/b/c/index.html',
+  'deep/a/b/c/d/index.html',
+  ...Array.from({ length: 120 }, (_, i) => `photos/2024/IMG ${String(i).padStart(4, '0')}.jpg`),
+  ...Array.from({ length: 80 }, (_, i) => `logs/app/${i}+run.log`),
+  ...Array.from({ length: 40 }, (_, i) => `flat-${i}.txt`),
+  'deep/a/b/c/d/e/f.txt',
+  'Résumé final.pdf',
+  'データ/レポート.csv',
+  'a',
+  'a-',
+  'a0',
+];
+
+beforeAll(async () => {
+  buildCli();
+  s3 = await startS3rver(['existing'], 'backfill');
+  for (const [i, Key] of KEYS.entries())
+    await s3.client.send(new PutObjectCommand({ Bucket: 'existing', Key, Body: Buffer.alloc(i % 7, 'x') }));
+  serve = await startServeChild({ env: { S3_INDEX_API_TOKENS: '' } });
+}, 120_000);
+
+afterAll(async () => {
+  await killServeChildren();
+  await s3?.close();
+});
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/s3-index.js', ...args, '--url', `http://127.0.0.1:${serve.httpPort}`],
+      { cwd: root, env: { ...process.env, ...s3.env } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function listed(bucket: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | null = null;
+  do {
+    const q = new URLSearchParams(token ? { 'continuation-token': token } : {});
+    const res = await fetch(`http://127.0.0.1:${serve.httpPort}/v1/buckets/${bucket}/objects?${q}`);
+    const page = (await res.json()) as { objects: Array<{ key: string }>; nextContinuationToken: string | null };
+    keys.push(...page.objects.map((o) => o.key));
+    token = page.nextContinuationToken;
+  } while (token);
+  return keys;
+}
+
+const byteOrder = (xs: string[]) => xs.slice().sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+test('backfill indexes exactly what the bucket holds, and never overrides what an event told', async () => {
+  await s3.client.send(new DeleteObjectCommand({ Bucket: 'existing', Key: 'a0' }));
+  // an event of a later write than the bucket's listing will show: the index keeps what the event told
+  const told = 'photos/2024/IMG 0001.jpg';
+  const event = JSON.parse(fs.readFileSync(path.join(root, 'events/eventbridge-object-created.json'), 'utf8'));
+  event.detail.bucket.name = 'existing';
+  event.resources = ['arn:aws:s3:::existing'];
+  event.detail.object = { key: told, size: 999_999, etag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '00FF' };
+  event.time = '2030-01-01T00:00:00Z';
+  const posted = await fetch(`http://127.0.0.1:${serve.httpPort}/v1/events`, {
+    method: 'POST',
+    body: JSON.stringify(event),
+  });
+  expect(((await posted.json()) as { applied: number }).applied).toBe(1);
+  const run = await cli(['backfill', 's3://existing', '--concurrency', '4']);
+  expect(run.stderr).not.toMatch(/failed|Error/);
+  expect(run.code).toBe(0);
+  const summary = JSON.parse(run.stdout) as Record<string, number>;
+  const expected = byteOrder(KEYS.filter((k) => k !== 'a0'));
+  expect(summary).toMatchObject({
+    bucket: 'existing',
+    objects: expected.length,
+    applied: expected.length - 1,
+    stale: 1,
+  });
+  expect(await listed('existing')).toEqual(expected);
+  const kept = await fetch(
+    `http://127.0.0.1:${serve.httpPort}/v1/buckets/existing/objects/${encodeURIComponent(told)}`,
+  );
+  expect(((await kept.json()) as { size: number }).size).toBe(999_999);
+  const head = (await (
+    await fetch(
+      `http://127.0.0.1:${serve.httpPort}/v1/buckets/existing/objects/${encodeURIComponent('Résumé final.pdf')}`,
+    )
+  ).json()) as { size: number; etag: string };
+  expect(head.size).toBe(KEYS.indexOf('Résumé final.pdf') % 7);
+  // a second crawl changes nothing: every row is a duplicate
+  const again = JSON.parse((await cli(['backfill', 'existing'])).stdout) as Record<string, number>;
+  expect(again).toMatchObject({ applied: 0, duplicate: expected.length - 1, stale: 1 });
+  // a prefix
+  const prefixed = JSON.parse((await cli(['backfill', 'existing/logs/'])).stdout) as Record<string, number>;
+  expect(prefixed).toMatchObject({ prefix: 'logs/', objects: 81, duplicate: 81 });
+}, 120_000);
+
+test('backfill of a bucket the server cannot reach fails with one line', async () => {
+  const run = await cli(['backfill', 'no-such-bucket']);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/^s3-index backfill: the crawl failed: /m);
+});
