@@ -1,0 +1,168 @@
+/**
+ * `npm run bench:backfill` (issue 22): objects per second crawled from s3rver by src/backfill/crawl.ts at
+ * concurrency 1, 8 and 32, against the sequential ListObjectsV2 loop (continuation tokens, one page after the other:
+ * what listing a bucket costs without an index) on the same server, same data.
+ *
+ * s3rver runs in a child process (with --openssl-legacy-provider, which its continuation tokens need), its objects
+ * written straight into its directory layout: BENCH_OBJECTS (default 50,000) keys from bench/data/genkeys.mjs
+ * (realistic layouts, ~53 bytes average), every folder holding an object of its own (s3rver leaves a folder that
+ * holds only folders out of a delimiter listing; real S3 does not). Each figure is the median of 3 runs.
+ * s3rver answers a page in milliseconds where S3 takes 0.1-0.7 s, so on S3 the parallel crawl gains far more than
+ * here: the ratio shown is a floor.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { crawl } from '../../src/backfill/crawl';
+import { genKeys } from '../lib/redis';
+
+const N = Number(process.env.BENCH_OBJECTS ?? 50_000);
+const BUCKET = 'bench';
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
+
+function populate(root: string): string[] {
+  const keys = new Set<string>();
+  for (const r of genKeys(N, 42).rows) {
+    // s3rver refuses empty path segments; real S3 takes them
+    if (r.key.split('/').some((p) => p === '')) continue;
+    keys.add(r.key);
+    const parts = r.key.split('/');
+    for (let i = 1; i < parts.length; i++) keys.add(`${parts.slice(0, i).join('/')}/index.html`);
+  }
+  const made = new Set<string>();
+  for (const key of keys) {
+    const body = Buffer.from(key);
+    const parts = key.split('/');
+    const last = parts.pop()!;
+    const dir = path.join(root, BUCKET, ...parts);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    const file = path.join(dir, `${last}._S3rver_object`);
+    fs.writeFileSync(file, body);
+    fs.writeFileSync(`${file}.md5`, createHash('md5').update(body).digest('hex'));
+  }
+  return [...keys];
+}
+
+function startS3rver(directory: string): Promise<{ child: ChildProcess; endpoint: string }> {
+  const script = `const S=require('s3rver');new S({port:0,address:'127.0.0.1',silent:true,directory:${JSON.stringify(
+    directory,
+  )}}).run().then(a=>console.log('PORT '+a.port))`;
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', script], {
+    cwd: path.resolve(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve({ child, endpoint: `http://127.0.0.1:${m[1]}` });
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited ${code}`)));
+  });
+}
+
+async function sequential(client: S3Client): Promise<number> {
+  let n = 0;
+  let token: string | undefined;
+  do {
+    const page: ListObjectsV2CommandOutput = await client.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }),
+    );
+    n += page.Contents?.length ?? 0;
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return n;
+}
+
+const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3idx-crawl-bench-'));
+  const keys = populate(dir);
+  const { child, endpoint } = await startS3rver(dir);
+  const makeClient = (latencyMs: number): S3Client => {
+    const c = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    // S3's own latency per ListObjectsV2 (0.1-0.7 s), which s3rver on loopback does not have
+    if (latencyMs > 0)
+      c.middlewareStack.add(
+        (next) => async (args) => {
+          await new Promise((r) => setTimeout(r, latencyMs));
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'simulatedS3Latency' },
+      );
+    return c;
+  };
+  for (const latency of [0, LATENCY_MS]) {
+    const client = makeClient(latency);
+    try {
+      console.log(`\n${latency === 0 ? 's3rver as it is' : `s3rver plus ${latency} ms per request (S3's latency)`}:`);
+      await table(client, keys.length);
+    } finally {
+      client.destroy();
+    }
+  }
+  child.kill();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function table(client: S3Client, total: number): Promise<void> {
+  {
+    const rows: Array<[string, number, number]> = [];
+    const timeIt = async (fn: () => Promise<number>): Promise<[number, number]> => {
+      const ms: number[] = [];
+      let count = 0;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        count = await fn();
+        ms.push(performance.now() - t0);
+      }
+      return [count, median(ms)];
+    };
+    console.error(`${total} objects; sequential listing…`);
+    const [seqCount, seqMs] = await timeIt(() => sequential(client));
+    console.error(`sequential: ${seqCount} in ${Math.round(seqMs)} ms`);
+    rows.push(['sequential ListObjectsV2 (continuation tokens)', seqCount, seqMs]);
+    for (const concurrency of [1, 8, 32]) {
+      const [count, ms] = await timeIt(async () => {
+        let n = 0;
+        await crawl({
+          client,
+          bucket: BUCKET,
+          concurrency,
+          onPage: (page) => {
+            n += page.length;
+          },
+        });
+        return n;
+      });
+      rows.push([`crawl, concurrency ${concurrency}`, count, ms]);
+      console.error(`concurrency ${concurrency}: ${count} in ${Math.round(ms)} ms`);
+    }
+    console.log(`node ${process.version}, ${os.cpus().length} cores; ${total} objects in s3rver (child process)`);
+    console.log('| listing | objects | ms (median of 3) | objects/s | × sequential |\n|---|---:|---:|---:|---:|');
+    for (const [name, count, ms] of rows)
+      console.log(
+        `| ${name} | ${count} | ${Math.round(ms)} | ${Math.round((count / ms) * 1000)} | ${(seqMs / ms).toFixed(2)} |`,
+      );
+    if (rows.some(([, count]) => count !== total))
+      console.log(`NOTE: a listing did not return all ${total} objects (s3rver's paged listings can skip keys)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
