@@ -34,6 +34,12 @@
  * s3rver ignores encoding-type and does not echo it, so its raw keys are taken as they are. `encodingType: 'none'`
  * omits the parameter.
  *
+ * Stop and resume (a Lambda's time limit): when `stop` fires, no new request starts; the requests in flight finish and
+ * deliver their pages, and the crawl resolves with `remaining`, the ranges still to list (each task's prefix, depth,
+ * cursor and bound), in a form that JSON keeps. `resume` starts a crawl from such a list instead of the whole prefix:
+ * together the two crawls deliver every object, each once (a page is delivered before its task's cursor moves past
+ * it, so a stop never loses a page; it may repeat none either, since the remaining ranges start at the cursors).
+ *
  * Retries: the SDK's own retries (maxAttempts) run inside each `send`; around it, a page that fails with throttling
  * (503 SlowDown), a 5xx, a timeout or a network error is retried here with full-jitter exponential backoff, up to
  * `maxRetries` times per page; other errors (403, NoSuchBucket, …) fail the crawl at once.
@@ -80,9 +86,22 @@ export interface CrawlOptions {
   /** backoff cap in ms (default 5000) */
   retryMaxMs?: number;
   signal?: AbortSignal;
+  /** stops the crawl cleanly: requests in flight finish, then it resolves with the ranges still to list */
+  stop?: AbortSignal;
+  /** the ranges a stopped crawl left (CrawlResult.remaining), instead of the whole prefix */
+  resume?: readonly CrawlRange[];
   /** a page of rows, in key order within the page; calls never overlap (the next waits for a returned promise) */
   onPage(rows: CrawledObject[]): void | Promise<void>;
   onProgress?(p: CrawlProgress): void;
+}
+
+/** A range still to list: keys starting with `prefix`, after `after` (exclusive), up to `upto` (inclusive). */
+export interface CrawlRange {
+  prefix: string;
+  after?: string;
+  upto?: string;
+  /** folder depth below the crawl's prefix (decides whether it lists with the delimiter) */
+  depth: number;
 }
 
 export interface CrawlResult {
@@ -90,6 +109,8 @@ export interface CrawlResult {
   pages: number;
   ms: number;
   retries: number;
+  /** empty when the crawl finished; the ranges left when `stop` fired */
+  remaining: CrawlRange[];
 }
 
 interface Task {
@@ -328,10 +349,18 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     return t;
   }
 
+  const stopped = () => opts.stop?.aborted === true;
+  const left: Task[] = [];
+
   async function runTask(task: Task): Promise<void> {
     running.add(task);
     try {
-      while (!signal.aborted && (await step(task))) wake();
+      let more = true;
+      while (more && !signal.aborted && !stopped()) {
+        more = await step(task);
+        if (more) wake();
+      }
+      if (more && stopped()) left.push(task);
     } finally {
       task.done = true;
       running.delete(task);
@@ -340,7 +369,7 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   }
 
   async function worker(): Promise<void> {
-    while (!signal.aborted) {
+    while (!signal.aborted && !stopped()) {
       const task = queue.shift() ?? cut();
       if (task) {
         await runTask(task);
@@ -351,7 +380,9 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     }
   }
 
-  queue.push(newTask(prefix, undefined, undefined, 0));
+  if (opts.resume !== undefined) {
+    for (const r of opts.resume) queue.push(newTask(r.prefix, r.after, r.upto, r.depth));
+  } else queue.push(newTask(prefix, undefined, undefined, 0));
   const workers = Array.from({ length: concurrency }, () =>
     worker().catch((err) => {
       if (!failure) failure = { err };
@@ -361,14 +392,22 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   );
   const onAbort = () => wake();
   signal.addEventListener('abort', onAbort, { once: true });
+  opts.stop?.addEventListener('abort', onAbort, { once: true });
   try {
     await Promise.all(workers);
     await delivering;
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
     signal.removeEventListener('abort', onAbort);
+    opts.stop?.removeEventListener('abort', onAbort);
   }
   if (failure) throw failure.err;
   if (signal.aborted) throw abortError(signal);
-  return { objects: stats.objects, pages: stats.pages, ms: performance.now() - t0, retries: stats.retries };
+  const remaining: CrawlRange[] = [...left, ...queue].map((t) => {
+    const r: CrawlRange = { prefix: t.prefix, depth: t.depth };
+    if (t.cursor !== undefined) r.after = t.cursor;
+    if (t.upto !== undefined) r.upto = t.upto;
+    return r;
+  });
+  return { objects: stats.objects, pages: stats.pages, ms: performance.now() - t0, retries: stats.retries, remaining };
 }

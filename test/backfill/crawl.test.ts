@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
-import { type CrawledObject, type CrawlOptions, crawl, isRetryable } from '../../src/backfill/crawl';
+import { type CrawledObject, type CrawlOptions, type CrawlRange, crawl, isRetryable } from '../../src/backfill/crawl';
 import { compareKeys, decodeUrlKey, midpoint, prefixEnd } from '../../src/backfill/keyspace';
 import { startS3rver, type TestS3 } from '../helpers/s3rver';
 
@@ -245,6 +245,60 @@ test('an abort signal stops the crawl: it rejects, and no page is delivered afte
   expect(objects).toBeLessThan(put.length);
   // aborted before it starts
   await expect(collect({ signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+});
+
+test.each([
+  [8, 200, 2500],
+  [3, 1000, 4000],
+  [16, 150, 700],
+])(
+  'stop and resume (concurrency %i, pages of %i, stops every %i objects): every object once across the runs',
+  async (concurrency, pageSize, every) => {
+    const rows: CrawledObject[] = [];
+    let resume: CrawlRange[] | undefined;
+    let runs = 0;
+    for (;;) {
+      runs++;
+      const stop = new AbortController();
+      let seen = 0;
+      const result = await crawl({
+        client: s3.client,
+        bucket: BUCKET,
+        concurrency,
+        pageSize,
+        resume,
+        stop: stop.signal,
+        onPage: (page) => {
+          rows.push(...page);
+          seen += page.length;
+          if (seen >= every) stop.abort();
+        },
+      });
+      // what each run left survives JSON (a Lambda's checkpoint)
+      resume = JSON.parse(JSON.stringify(result.remaining)) as CrawlRange[];
+      if (resume.length === 0) break;
+      expect(runs).toBeLessThan(200);
+    }
+    // several stops (a run stops after its pages in flight are delivered, so past `every`)
+    expect(runs).toBeGreaterThanOrEqual(3);
+    expectExact(rows, put);
+  },
+  120_000,
+);
+
+test('stop and resume under a prefix, from a stop before the first page', async () => {
+  const prefix = 'deep/';
+  const stop = new AbortController();
+  stop.abort();
+  const first = await crawl({ client: s3.client, bucket: BUCKET, prefix, stop: stop.signal, onPage: () => undefined });
+  expect(first.objects).toBe(0);
+  expect(first.remaining).toEqual([{ prefix, depth: 0 }]);
+  const { rows, result } = await collect({ resume: first.remaining, concurrency: 4, pageSize: 300 });
+  expect(result.remaining).toEqual([]);
+  expectExact(
+    rows,
+    put.filter((p) => p.key.startsWith(prefix)),
+  );
 });
 
 describe('key space', () => {
