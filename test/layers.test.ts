@@ -33,6 +33,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   local: [],
   // the crawl of a bucket's listing (ListObjectsV2 in parallel) for backfill and reconcile
   backfill: [],
+  // EventBridge replay of the archived S3 events (StartReplay, DescribeReplay): the SDK only, nothing of ours
+  replay: [],
   cli: [
     'engine',
     'protocol',
@@ -45,6 +47,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
     'persistence',
     'local',
     'backfill',
+    'replay',
   ],
 };
 

@@ -10,6 +10,7 @@ commands:
   serve     run the RESP and HTTP servers on the embedded engine
   dev       serve, kept in .s3-index/, plus a local S3 on :4569 whose changes are indexed (npm start)
   snapshot  inspect|verify PATH: what a data directory or snapshot file holds; check every checksum
+  replay    --since T [--until T]: replay the archived S3 events to the ingest rule (AWS; replay --help)
   help      print this message
 ${CLIENT_USAGE}`;
 
@@ -74,6 +75,11 @@ export async function main(argv: string[]): Promise<number> {
       out: (s) => process.stdout.write(s),
       err: (s) => process.stderr.write(s),
     });
+  }
+  if (cmd === 'replay') {
+    if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);
+    // loaded on use: the EventBridge client costs the other commands nothing
+    return (await import('./replay')).replayMain(help ? ['--help'] : rest);
   }
   if ((CLIENT_COMMANDS as readonly string[]).includes(cmd)) {
     return runClient(cmd as ClientCommand, [...globals, ...(help ? ['--help'] : []), ...rest], processIo);

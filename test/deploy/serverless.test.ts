@@ -135,6 +135,24 @@ describeDeploy('serverless.yml compiled', () => {
     expect(rule.Targets).toEqual([{ Id: 'IngestQueue', Arn: { 'Fn::GetAtt': ['IngestQueue', 'Arn'] } }]);
   });
 
+  test('the archive keeps exactly what the ingest rule matches, on the default bus, for the retention param', () => {
+    const archive = only('AWS::Events::Archive');
+    // one pattern for both (a YAML anchor): what is replayed is what the rule would have sent
+    expect(archive.EventPattern).toEqual(fn('S3EventsRule').EventPattern);
+    expect(archive.EventPattern.source).toEqual(['aws.s3']);
+    expect(archive.EventPattern.detail.bucket.name).toEqual({ 'Fn::Split': [',', 's3-index-test-demo-source'] });
+    expect(archive.SourceArn).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+      'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
+    });
+    // the rule is on the default bus too (no EventBusName): replays go back to the bus the archive reads
+    expect(fn('S3EventsRule').EventBusName).toBeUndefined();
+    expect(archive.RetentionDays).toBe(30);
+    // what `s3-index replay` needs: the archive (EventSourceArn) and the rule (FilterArns)
+    expect(template.Outputs.EventsArchiveArn.Value).toEqual({ 'Fn::GetAtt': ['S3EventsArchive', 'Arn'] });
+    expect(template.Outputs.IngestRuleArn.Value).toEqual({ 'Fn::GetAtt': ['S3EventsRule', 'Arn'] });
+  });
+
   test('queue, DLQ and redrive: throttled receives cannot push a message to the DLQ unprocessed', () => {
     const queue = fn('IngestQueue');
     const dlq = fn('IngestDeadLetterQueue');
