@@ -28,7 +28,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   // src/http/config.ts the loader's settings; the two import each other
   http: ['engine', 'protocol', 'index', 'ingest', 'service', 'config'],
   config: ['engine', 'http', 'persistence'],
-  handlers: ['engine', 'protocol', 'index', 'ingest', 'service', 'http', 'config', 'persistence'],
+  handlers: ['engine', 'protocol', 'index', 'ingest', 'service', 'http', 'config', 'persistence', 'backfill'],
   // the local S3 of `s3-index dev` and `npm run offline`: S3 events out, nothing of ours in
   local: [],
   // the crawl of a bucket's listing (ListObjectsV2 in parallel) for backfill and reconcile

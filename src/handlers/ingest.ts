@@ -11,6 +11,7 @@
 import { BatchProcessorSync, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ingest } from '../ingest/apply';
+import { type BackfillMessage, backfillArgv, isBackfillMessage } from './backfill-message';
 import { discardRuntime, logger, metrics, type Runtime, runtime } from './runtime';
 
 export interface SqsRecord {
@@ -92,6 +93,10 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
     } catch {
       throw new PoisonMessage('not JSON', { messageId: r.messageId });
     }
+    if (isBackfillMessage(parsed)) {
+      applyBackfill(r.messageId, parsed);
+      return;
+    }
     const now = engine.clock.now();
     writeLog?.before(db, undefined);
     const dirty = engine.dirty;
@@ -108,6 +113,19 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
         messageId: r.messageId,
         reasons: outcome.rejected.slice(0, 3).map((x) => x.reason),
       });
+  };
+  /** A page of a backfill function's crawl: one S3IDX.BACKFILL (logged by the engine's write hook like any write). */
+  const applyBackfill = (messageId: string, m: BackfillMessage): void => {
+    const argv = backfillArgv(m);
+    if (argv === undefined) throw new PoisonMessage('not a valid backfill page', { messageId });
+    const reply = engine.execute(argv, { id: 0, db, resp: 2 });
+    if (reply.t === 'error') throw new PoisonMessage('backfill page refused', { messageId, reason: reply.v });
+    if (reply.t !== 'map') throw new Error(`S3IDX.BACKFILL answered ${reply.t}`);
+    for (const [k, v] of reply.v) {
+      const name = k.t === 'bulk' ? k.v.toString() : '';
+      if (v.t === 'int' && (name === 'applied' || name === 'stale' || name === 'duplicate' || name === 'ignored'))
+        totals[name] += Number(v.v);
+    }
   };
   processor.register(records as never, apply as never, { throwOnFullBatchFailure: false });
   processor.processSync();

@@ -66,12 +66,17 @@ export function discardRuntime(): void {
   old?.then((rt) => rt.persistence?.close({ snapshot: false })).catch(() => undefined);
 }
 
+/** The store of S3_INDEX_STORE (or the one a test handed over), without restoring anything from it. */
+export function blobStore(): Promise<BlobStore | undefined> {
+  const log = (line: string) => logger.info(line);
+  return storeSource !== undefined ? storeSource() : openLambdaStore(process.env.S3_INDEX_STORE, log);
+}
+
 async function openRuntime(): Promise<Runtime> {
   const engine = createEngine({ clock: systemClock });
   const index = new S3Index(engine);
-  const where = process.env.S3_INDEX_STORE;
+  const store = await blobStore();
   const log = (line: string) => logger.info(line);
-  const store = storeSource !== undefined ? await storeSource() : await openLambdaStore(where, log);
   if (store === undefined) return { engine, index, objectIndex: index, persistence: undefined, lastRefresh: 0 };
   const started = Date.now();
   let lastLog = 0;

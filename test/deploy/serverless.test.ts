@@ -25,6 +25,7 @@ const zipLimits: Record<string, { bytes: number; handlerFile: string }> = {
   api: { bytes: 2_000_000, handlerFile: 'src/handlers/http.js' },
   apiStream: { bytes: 2_000_000, handlerFile: 'src/handlers/http.js' },
   compact: { bytes: 2_000_000, handlerFile: 'src/handlers/compact.js' },
+  backfill: { bytes: 2_000_000, handlerFile: 'src/handlers/backfill.js' },
 };
 
 /** What lets the framework run offline: fake credentials, telemetry and notifications off. */
@@ -245,7 +246,13 @@ describeDeploy('serverless.yml compiled', () => {
   test('every function: nodejs22.x on arm64, the store and the young-generation flag in its environment (no source maps: 0.1 s per cold start)', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(
-      ['ApiLambdaFunction', 'ApiStreamLambdaFunction', 'CompactLambdaFunction', 'IngestLambdaFunction'].sort(),
+      [
+        'ApiLambdaFunction',
+        'ApiStreamLambdaFunction',
+        'BackfillLambdaFunction',
+        'CompactLambdaFunction',
+        'IngestLambdaFunction',
+      ].sort(),
     );
     for (const [, f] of functions) {
       expect(f.Properties.Runtime).toBe('nodejs22.x');
@@ -263,6 +270,11 @@ describeDeploy('serverless.yml compiled', () => {
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('s3-index');
     }
     expect(fn('ApiLambdaFunction').Environment.Variables.S3_INDEX_REFRESH_MS).toBe('1000');
+    // the backfill function sends its pages to the ingest queue, and may run 15 minutes per leg
+    expect(fn('BackfillLambdaFunction').Environment.Variables.S3_INDEX_INGEST_QUEUE_URL).toEqual({
+      Ref: 'IngestQueue',
+    });
+    expect(fn('BackfillLambdaFunction').Timeout).toBe(900);
   });
 
   test('the snapshot bucket is encrypted and private', () => {
@@ -395,6 +407,21 @@ describeDeploy('serverless.yml compiled', () => {
               ],
             },
           ],
+        },
+      },
+      {
+        Sid: 'BackfillSendsPages',
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: { 'Fn::GetAtt': ['IngestQueue', 'Arn'] },
+      },
+      {
+        Sid: 'BackfillInvokesNextLeg',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+          'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:s3-index-test-backfill',
         },
       },
       {
