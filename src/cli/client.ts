@@ -7,22 +7,27 @@
  *   s3-index stats BUCKET [PREFIX]              {"objects", "bytes"} under the prefix
  *   s3-index ingest [FILE...]                   POSTs each file (or stdin) to /v1/events, prints each outcome
  *   s3-index backfill BUCKET[/PREFIX]           crawls the bucket's listing (src/backfill/crawl.ts) into the index
+ *     (or --bucket B [--prefix P]; --inventory s3://…/manifest.json reads an S3 Inventory instead)
  *
  * Options: --url URL (S3_INDEX_URL, default http://127.0.0.1:8080), --token TOKEN (S3_INDEX_TOKEN; a bearer token
  * from S3_INDEX_API_TOKENS on the server), --help. BUCKET may be written s3://BUCKET. These three are global: they
  * may also come before the command name, as in git and the AWS CLI (`s3-index --url URL ls BUCKET`; main.ts).
  */
 import { readFile } from 'node:fs/promises';
+import type { CrawledObject } from '../backfill/crawl';
+import { progressReporter } from './progress';
 
 export const CLIENT_USAGE = `client commands (against a running server, see --url):
   ls BUCKET[/PREFIX] [--recursive]   list like 'aws s3 ls' (PRE lines for folders; --recursive: every key)
   head BUCKET KEY                    one object's metadata as JSON (exit 1 when there is none)
   stats BUCKET [PREFIX]              object count and bytes under a prefix, as JSON
   ingest [FILE...]                   POST S3 events (EventBridge, SQS batch, classic notification; '-' or none: stdin)
-  backfill BUCKET[/PREFIX] [--concurrency 8]
+  backfill BUCKET[/PREFIX] [--concurrency 8] [--inventory s3://BUCKET/PATH/manifest.json]
                                      index what the bucket already holds: ListObjectsV2 in parallel (AWS credentials
-                                     from the usual chain; AWS_ENDPOINT_URL_S3 for an S3-compatible server), merged
-                                     so that no row overrides an event (S3IDX.BACKFILL); prints a summary as JSON
+                                     from the usual chain; AWS_ENDPOINT_URL_S3 for an S3-compatible server), or the
+                                     CSV files of an S3 Inventory; merged so that no row overrides an event
+                                     (S3IDX.BACKFILL); a progress bar on a terminal, a summary as JSON
+                                     (--bucket B and --prefix P may stand for BUCKET/PREFIX)
 global options (before or after the command): --url URL (env S3_INDEX_URL, default http://127.0.0.1:8080),
   --token TOKEN (env S3_INDEX_TOKEN), --help
 `;
@@ -41,6 +46,8 @@ export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 export interface ClientIo {
   out(text: string): void;
   err(text: string): void;
+  /** standard error when it is a terminal: progress bars are drawn there */
+  tty?: NodeJS.WriteStream;
   /** the whole of standard input (ingest without files) */
   stdin(): Promise<string>;
 }
@@ -62,6 +69,11 @@ interface Parsed {
   recursive: boolean;
   /** backfill: ListObjectsV2 requests in flight */
   concurrency: number;
+  /** backfill: --bucket / --prefix instead of BUCKET/PREFIX */
+  bucket: string | undefined;
+  prefix: string | undefined;
+  /** backfill: an S3 Inventory manifest (s3://…) to read instead of listing */
+  inventory: string | undefined;
   help: boolean;
 }
 
@@ -73,6 +85,9 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
     token: env.S3_INDEX_TOKEN || undefined,
     recursive: false,
     concurrency: 8,
+    bucket: undefined,
+    prefix: undefined,
+    inventory: undefined,
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -92,7 +107,9 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 256) throw new ClientError('--concurrency must be 1-256', 2);
       p.concurrency = n;
-    }
+    } else if (name === '--bucket' && cmd === 'backfill') p.bucket = value();
+    else if (name === '--prefix' && cmd === 'backfill') p.prefix = value();
+    else if (name === '--inventory' && cmd === 'backfill') p.inventory = value();
     // the name only: what follows '=' may be a token
     else if (a.startsWith('--')) throw new ClientError(`unknown option ${name}`, 2);
     else p.positional.push(a);
@@ -131,8 +148,15 @@ async function call(p: Parsed, path: string, init: RequestInit = {}): Promise<{ 
 }
 
 function errorOf(status: number, body: unknown): ClientError {
-  const e = (body as { error?: { message?: unknown } } | undefined)?.error;
-  const message = typeof e?.message === 'string' ? e.message : typeof body === 'string' ? body : 'request failed';
+  const e = (body as { error?: unknown } | undefined)?.error;
+  const message =
+    typeof e === 'string'
+      ? e // /redis answers {"error": "ERR …"}
+      : typeof (e as { message?: unknown })?.message === 'string'
+        ? (e as { message: string }).message
+        : typeof body === 'string'
+          ? body
+          : 'request failed';
   return new ClientError(`${message} (HTTP ${status})`);
 }
 
@@ -272,10 +296,21 @@ async function ingest(p: Parsed, io: ClientIo): Promise<number> {
 /**
  * Backfill: the crawl's start by the server's clock (TIME: the tombstones it is compared with carry the server's
  * times), then every page of the crawl as one S3IDX.BACKFILL through /redis, in order. Progress on stderr.
+ *
+ * With --inventory, the rows come from an S3 Inventory (src/backfill/inventory.ts) and the "crawl start" is the
+ * inventory's creationTimestamp (when S3 began the scan it lists): a deletion ingested since then keeps a row from
+ * resurrecting its key, as long as the index still holds its tombstone (compaction drops old ones: prefer an
+ * inventory younger than the tombstone retention, or run a reconcile after).
  */
 async function backfill(p: Parsed, io: ClientIo): Promise<number> {
-  if (p.positional.length !== 1) throw new ClientError('backfill takes one BUCKET[/PREFIX]', 2);
-  const [bucket, prefix] = bucketAndPrefix(p.positional[0]!);
+  const target = p.positional.length === 1 ? bucketAndPrefix(p.positional[0]!) : undefined;
+  if (p.positional.length > 1) throw new ClientError('backfill takes one BUCKET[/PREFIX]', 2);
+  const bucket = p.bucket ?? target?.[0];
+  const prefix = p.prefix ?? target?.[1] ?? '';
+  if (bucket === undefined || bucket === '')
+    throw new ClientError('backfill needs a bucket: BUCKET[/PREFIX] or --bucket', 2);
+  if (p.bucket !== undefined && target !== undefined && target[0] !== p.bucket)
+    throw new ClientError(`--bucket ${p.bucket} and ${p.positional[0]} name different buckets`, 2);
   const redis = async (argv: string[]): Promise<unknown> => {
     const { status, body } = await call(p, '/redis', {
       method: 'POST',
@@ -285,46 +320,74 @@ async function backfill(p: Parsed, io: ClientIo): Promise<number> {
     if (status !== 200) throw errorOf(status, body);
     return (body as { result: unknown }).result;
   };
-  const [sec, usec] = (await redis(['TIME'])) as [string, string];
-  const crawlStart = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
   const totals: Record<string, number> = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
-  const { S3Client } = await import('@aws-sdk/client-s3');
+  const send = (crawlStart: number) => async (rows: CrawledObject[]) => {
+    if (rows.length === 0) return;
+    const argv = ['S3IDX.BACKFILL', bucket, String(crawlStart)];
+    for (const r of rows)
+      argv.push(r.key, String(r.size), r.etag, String(r.lastModified), r.storageClass || 'STANDARD');
+    const reply = await redis(argv);
+    // a map reply: an object, or [name, value, …] pairs in RESP2's form
+    const pairs = Array.isArray(reply) ? reply : Object.entries(reply as object).flat();
+    for (let i = 0; i + 1 < pairs.length; i += 2)
+      totals[String(pairs[i])] = (totals[String(pairs[i])] ?? 0) + Number(pairs[i + 1]);
+  };
+  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
   const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
   const client = new S3Client({
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     // S3-compatible servers want path-style addressing
     forcePathStyle: endpoint !== undefined && endpoint !== '',
   });
-  const { crawl } = await import('../backfill/crawl');
-  let lastReport = Date.now();
+  const progress = progressReporter('s3-index backfill', { err: io.err, tty: io.tty });
   try {
+    if (p.inventory !== undefined) {
+      const inv = await import('../backfill/inventory');
+      const manifest = inv.parseManifestUri(p.inventory);
+      // the manifest's creationTimestamp is the rows' "crawl start"
+      const text = await client.send(new GetObjectCommand({ Bucket: manifest.bucket, Key: manifest.key })).then(
+        (o) => o.Body!.transformToString('utf8'),
+        (err: Error) => {
+          throw new ClientError(`cannot read ${p.inventory}: ${err.message || err.name}`);
+        },
+      );
+      const m = inv.parseInventoryManifest(text, p.inventory);
+      if (m.sourceBucket !== bucket)
+        throw new ClientError(`${p.inventory} is an inventory of ${m.sourceBucket}, not of ${bucket}`, 2);
+      const result = await inv.importInventory({
+        client,
+        manifest,
+        prefix,
+        concurrency: Math.min(p.concurrency, 16),
+        onPage: send(m.createdAt),
+        onProgress: (pr) =>
+          progress.update({ objects: pr.objects, errors: pr.errors, done: pr.bytes, total: pr.totalBytes }),
+      });
+      progress.stop();
+      io.out(`${JSON.stringify({ bucket, prefix, inventory: p.inventory, ...result, ...totals })}\n`);
+      return 0;
+    }
+    const [sec, usec] = (await redis(['TIME'])) as [string, string];
+    const crawlStart = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    const { crawl } = await import('../backfill/crawl');
     const result = await crawl({
       client,
       bucket,
       prefix,
       concurrency: p.concurrency,
-      async onPage(rows) {
-        if (rows.length === 0) return;
-        const argv = ['S3IDX.BACKFILL', bucket, String(crawlStart)];
-        for (const r of rows)
-          argv.push(r.key, String(r.size), r.etag, String(r.lastModified), r.storageClass || 'STANDARD');
-        const reply = await redis(argv);
-        // a map reply: an object, or [name, value, …] pairs in RESP2's form
-        const pairs = Array.isArray(reply) ? reply : Object.entries(reply as object).flat();
-        for (let i = 0; i + 1 < pairs.length; i += 2)
-          totals[String(pairs[i])] = (totals[String(pairs[i])] ?? 0) + Number(pairs[i + 1]);
-      },
-      onProgress(pr) {
-        if (Date.now() - lastReport < 1000) return;
-        lastReport = Date.now();
-        io.err(`s3-index backfill: ${pr.objects} objects, ${pr.pages} pages, ${pr.errors} retried errors\n`);
-      },
+      onPage: send(crawlStart),
+      onProgress: (pr) => progress.update({ objects: pr.objects, pages: pr.pages, errors: pr.errors }),
     });
-    io.out(`${JSON.stringify({ bucket, prefix, ...result, ...totals })}\n`);
+    progress.stop();
+    const { remaining: _, ...figures } = result;
+    io.out(`${JSON.stringify({ bucket, prefix, ...figures, ...totals })}\n`);
     return 0;
   } catch (err) {
+    progress.stop();
     if (err instanceof ClientError) throw err;
-    throw new ClientError(`the crawl failed: ${(err as Error).message}`);
+    throw new ClientError(
+      `${p.inventory !== undefined ? 'the import' : 'the crawl'} failed: ${(err as Error).message}`,
+    );
   } finally {
     client.destroy();
   }
@@ -363,6 +426,7 @@ export async function runClient(
 export const processIo: ClientIo = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
+  tty: process.stderr.isTTY ? process.stderr : undefined,
   stdin: async () => {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);

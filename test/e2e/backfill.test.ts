@@ -7,6 +7,15 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  awkwardKeys,
+  buildInventory,
+  CURRENT_SCHEMA,
+  objectsFor,
+  putInventory,
+  rowOf,
+  split,
+} from '../backfill/inventory-fixtures';
 import { startS3rver, type TestS3 } from '../helpers/s3rver';
 import { buildCli, killServeChildren, type ServeChild, startServeChild } from '../helpers/serve-child';
 
@@ -38,7 +47,7 @@ const KEYS = [
 
 beforeAll(async () => {
   buildCli();
-  s3 = await startS3rver(['existing'], 'backfill');
+  s3 = await startS3rver(['existing', 'inventoried', 'inventories'], 'backfill');
   for (const [i, Key] of KEYS.entries())
     await s3.client.send(new PutObjectCommand({ Bucket: 'existing', Key, Body: Buffer.alloc(i % 7, 'x') }));
   serve = await startServeChild({ env: { S3_INDEX_API_TOKENS: '' } });
@@ -124,3 +133,54 @@ test('backfill of a bucket the server cannot reach fails with one line', async (
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(/^s3-index backfill: the crawl failed: /m);
 });
+
+test('--bucket and --prefix spell BUCKET/PREFIX; a clash or no bucket is a usage error', async () => {
+  const run = await cli(['backfill', '--bucket', 'existing', '--prefix', 'deep/']);
+  expect(run.code).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ bucket: 'existing', prefix: 'deep/', objects: 6 });
+  const clash = await cli(['backfill', 'existing', '--bucket', 'other']);
+  expect(clash.code).toBe(2);
+  expect(clash.stderr).toMatch(/name different buckets/);
+  const none = await cli(['backfill']);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toMatch(/needs a bucket/);
+});
+
+test('--inventory: the rows of an S3 Inventory (manifest + gzip CSV in S3) indexed, no listing made', async () => {
+  const objects = objectsFor(awkwardKeys().slice(0, 3000), 7);
+  const createdAt = Date.now() - 3_600_000;
+  const inv = buildInventory({
+    sourceBucket: 'inventoried',
+    destinationBucket: 'inventories',
+    base: 'inv/inventoried/daily',
+    schema: CURRENT_SCHEMA,
+    files: split(
+      objects.map((o) => rowOf('inventoried', o)),
+      [1000, 1000],
+    ),
+    createdAt,
+  });
+  await putInventory(s3.client, 'inventories', inv);
+  const uri = `s3://inventories/${inv.manifestKey}`;
+  const run = await cli(['backfill', 'inventoried', '--inventory', uri]);
+  expect(run.stderr).not.toMatch(/failed|Error/);
+  expect(run.code).toBe(0);
+  const summary = JSON.parse(run.stdout) as Record<string, unknown>;
+  expect(summary).toMatchObject({ bucket: 'inventoried', files: 3, objects: objects.length, applied: objects.length });
+  expect(await listed('inventoried')).toEqual(byteOrder(objects.map((o) => o.key)));
+  const o = objects[123]!;
+  const head = (await (
+    await fetch(`http://127.0.0.1:${serve.httpPort}/v1/buckets/inventoried/objects/${encodeURIComponent(o.key)}`)
+  ).json()) as { size: number; etag: string; storageClass: string };
+  expect(head).toMatchObject({ size: o.size, storageClass: o.storageClass });
+  expect(head.etag.replace(/"/g, '')).toBe(o.etag);
+  // a prefix, and the inventory of another bucket refused
+  const pre = await cli(['backfill', 'inventoried/flat/', '--inventory', uri]);
+  expect(JSON.parse(pre.stdout)).toMatchObject({ prefix: 'flat/', applied: 0 });
+  const wrong = await cli(['backfill', 'existing', '--inventory', uri]);
+  expect(wrong.code).toBe(2);
+  expect(wrong.stderr).toMatch(/inventory of inventoried, not of existing/);
+  const missing = await cli(['backfill', 'inventoried', '--inventory', 's3://inventories/nope/manifest.json']);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/cannot read s3:\/\/inventories\/nope\/manifest.json/);
+}, 120_000);
