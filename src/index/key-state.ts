@@ -25,6 +25,26 @@
  *       - over a current unversioned version that the row shows written later (lastModified): an event was lost.
  *     Otherwise it is stale (the events know as much or more), or a duplicate (the same object). On a versioned key
  *     showing a later write it sets `verify` instead (the row names no version id: HeadObject must tell).
+ *   - verified (what a HeadObject begun at `checkedAt`, by the index's clock, said of the key's current version:
+ *     PRESENT with a version, or ABSENT): settles `verify` and corrects drift, never overriding an event applied
+ *     since the HEAD began. It is stale when
+ *       - a known version (object or delete marker) was written after checkedAt (lastModified > checkedAt), or
+ *       - PRESENT, and a deletion of that very version was ingested at or after checkedAt (tombstone `at`) and is
+ *         not known to precede the version's write (tombstone `time` unset or ≥ its lastModified).
+ *     It is a duplicate when the index already shows the same and has nothing to verify: PRESENT, the same version
+ *     id, etag and size; ABSENT, a current delete marker, or no version and a deletion or absence marker of the null
+ *     version at least as recent as checkedAt (a key merely unknown still gets the marker). Otherwise it clears `verify` and:
+ *       - PRESENT: the version becomes current. A version the index knows by id keeps its record (and sequencer)
+ *         and the versions older than it; the known ones newer than it (S3 says they are gone: their deletions'
+ *         events are lost or late) leave tombstones of their sequencers. An unknown version takes the unknown
+ *         sequencer '' and is the only one kept (HeadObject tells nothing of older ones); a late put of another
+ *         version written no later than it (lastModified) is then stale.
+ *       - ABSENT: every known version is dropped and an absence marker is left: a tombstone of the null version
+ *         with sequencer ABSENT_SEQUENCER and `time` = checkedAt. Against it, a put of ANY version written at or
+ *         before checkedAt is stale (it happened before the HEAD that found nothing: its deletion's event is late
+ *         or lost), as is a deletion of the null version not known to be later than checkedAt; a later put is
+ *         applied (and, of the null version, replaces the marker). A crawl's row is ordered against it like any
+ *         tombstone of the null version (op 'listed').
  *   A version with the unknown sequencer '' (a listed row, or an event without one) is ordered by time instead: a
  *   put older than it (lastModified) or a remove whose event time is older are stale, so that a late event of a
  *   write or deletion that preceded the listed object cannot undo it.
@@ -65,6 +85,15 @@ export type IndexOp =
       readonly version: ObjectVersion;
       /** when the crawl (or the inventory) began, ms since the epoch */
       readonly crawlStart: number;
+    }
+  | {
+      readonly op: 'verified';
+      readonly bucket: string;
+      readonly key: string;
+      /** when the HeadObject began, ms since the epoch by the index's clock (TIME) */
+      readonly checkedAt: number;
+      /** what it returned (200: PRESENT); undefined for 404 (ABSENT) */
+      readonly version?: ObjectVersion;
     }
   | {
       readonly op: 'patch';
@@ -120,7 +149,84 @@ export function applyOp(
       return patch(s, op);
     case 'listed':
       return listed(s, op.version, op.crawlStart, limits);
+    case 'verified':
+      return verified(s, op.version, op.checkedAt, now);
   }
+}
+
+/**
+ * The sequencer of the absence marker a verified ABSENT leaves (a tombstone of the null version, `time` =
+ * checkedAt). It compares equal to '' (unknown: the oldest), and no S3 event carries it (S3's are 16+ hex digits).
+ */
+export const ABSENT_SEQUENCER = '0';
+
+export const isAbsentMarker = (t: Tombstone): boolean =>
+  t.sequencer === ABSENT_SEQUENCER && t.versionId === '' && t.time !== undefined;
+
+function verified(
+  s: KeyState,
+  head: ObjectVersion | undefined,
+  checkedAt: number,
+  now: number,
+): { outcome: OpOutcome; state: KeyState } {
+  const current = s.versions[0];
+  if (head === undefined) {
+    // a write after the HEAD began (whose version the index knows): the HEAD's 404 is older news
+    if (s.versions.some((x) => x.lastModified > checkedAt)) return { outcome: 'stale', state: s };
+    // hidden already, by a delete marker, or by a deletion of the null version no older than the HEAD
+    const nullTomb = s.tombstones.find((t) => t.versionId === '');
+    if (
+      !s.verify &&
+      (current?.deleteMarker || (current === undefined && nullTomb?.time !== undefined && nullTomb.time >= checkedAt))
+    )
+      return { outcome: 'duplicate', state: s };
+    const marker: Tombstone = { versionId: '', sequencer: ABSENT_SEQUENCER, at: now, time: checkedAt };
+    const tombstones = s.tombstones.filter((t) => t.versionId !== '');
+    tombstones.push(marker);
+    return { outcome: 'applied', state: { versions: [], tombstones: capTombstones(tombstones), verify: false } };
+  }
+  const id = versionKey(head.versionId);
+  const existing = s.versions.find((x) => versionKey(x.versionId) === id);
+  if (
+    !s.verify &&
+    existing !== undefined &&
+    existing === current &&
+    !existing.deleteMarker &&
+    existing.etag === head.etag &&
+    existing.size === head.size
+  )
+    return { outcome: 'duplicate', state: s };
+  if (s.versions.some((x) => x.lastModified > checkedAt)) return { outcome: 'stale', state: s };
+  // that version's deletion, ingested since the HEAD began, and not known to precede its write
+  const tomb = s.tombstones.find((t) => t.versionId === id && !isAbsentMarker(t));
+  if (tomb !== undefined && tomb.at >= checkedAt && (tomb.time === undefined || tomb.time >= head.lastModified))
+    return { outcome: 'stale', state: s };
+  const same =
+    existing !== undefined && !existing.deleteMarker && existing.etag === head.etag && existing.size === head.size;
+  let versions: ObjectVersion[];
+  let tombstones = s.tombstones.filter((t) => !isAbsentMarker(t) || head.lastModified <= (t.time ?? 0));
+  if (same) {
+    const at = s.versions.indexOf(existing);
+    versions = s.versions.slice(at);
+    // the versions the index thought newer are gone in S3: their late puts must not come back
+    const gone = s.versions.slice(0, at).filter((x) => x.sequencer !== '');
+    if (gone.length > 0) {
+      const ids = new Set(gone.map((x) => versionKey(x.versionId)));
+      tombstones = tombstones.filter((t) => !ids.has(t.versionId));
+      for (const x of gone) tombstones.push({ versionId: versionKey(x.versionId), sequencer: x.sequencer, at: now });
+    }
+  } else {
+    versions = [{ ...head, sequencer: '', deleteMarker: false }];
+  }
+  return { outcome: 'applied', state: { versions, tombstones: capTombstones(tombstones), verify: false } };
+}
+
+function capTombstones(ts: Tombstone[]): Tombstone[] {
+  if (ts.length > MAX_TOMBSTONES_PER_KEY) {
+    ts.sort(byNewest);
+    ts.length = MAX_TOMBSTONES_PER_KEY;
+  }
+  return ts;
 }
 
 /** A version whose order against events is known only by time: a listed row's, or an event's without sequencer. */
@@ -172,8 +278,22 @@ function put(s: KeyState, v: ObjectVersion, limits: KeyLimits): { outcome: OpOut
   // a listed version (unknown sequencer) yields only to a write at least as recent
   if (existing && unordered(existing) && !unordered(v) && v.lastModified < existing.lastModified)
     return { outcome: 'stale', state: s };
+  // a key verified absent (op 'verified'): no write from before that HEAD brings it back, whatever its version
+  const absent = s.tombstones.find(isAbsentMarker);
+  if (absent && v.lastModified <= absent.time!) return { outcome: 'stale', state: s };
+  // a version verified current by HeadObject (unknown sequencer): an older write of another version stays behind
+  const current = s.versions[0];
+  if (
+    !existing &&
+    current !== undefined &&
+    unordered(current) &&
+    versionKey(current.versionId) !== '' &&
+    v.lastModified <= current.lastModified
+  )
+    return { outcome: 'stale', state: s };
   const tomb = s.tombstones.find((t) => t.versionId === id);
-  if (tomb && compareSequencer(v.sequencer, tomb.sequencer) <= 0) return { outcome: 'stale', state: s };
+  if (tomb && !isAbsentMarker(tomb) && compareSequencer(v.sequencer, tomb.sequencer) <= 0)
+    return { outcome: 'stale', state: s };
   const versions = s.versions.filter((x) => x !== existing);
   versions.push(v);
   versions.sort(byNewest);
@@ -204,6 +324,9 @@ function remove(
     // a deletion that happened before a listed version was written
     if (unordered(existing) && time !== undefined && time < existing.lastModified)
       return { outcome: 'stale', state: s };
+  } else if (tomb && isAbsentMarker(tomb)) {
+    // verified absent at tomb.time: only a deletion known to be later replaces the marker
+    if (time === undefined || time <= tomb.time!) return { outcome: 'stale', state: s };
   } else if (tomb) {
     const c = compareSequencer(sequencer, tomb.sequencer);
     if (c === 0) return { outcome: 'duplicate', state: s };

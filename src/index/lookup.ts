@@ -67,10 +67,15 @@ export function listBuckets(scope: IndexScope): string[] {
 }
 
 /** Keys awaiting verification (HeadObject) in a bucket. */
-export function pendingVerification(scope: IndexScope, bucket: string): string[] {
+export function pendingVerification(scope: IndexScope, bucket: string, count = Number.POSITIVE_INFINITY): string[] {
   const v = scope.db.lookup(indexKeyNames(bucket).verify, scope.now);
   if (v?.type !== 'set') return [];
-  return [...v.v].map((k) => Buffer.from(k, 'latin1').toString('utf8'));
+  const out: string[] = [];
+  for (const k of v.v) {
+    if (out.length >= count) break;
+    out.push(Buffer.from(k, 'latin1').toString('utf8'));
+  }
+  return out;
 }
 
 /** Everything the index knows about a key (versions, tombstones, verify flag): for diagnostics and tests. */

@@ -170,6 +170,8 @@ export const EXPECTED_LEVELS: Record<string, AccessLevel> = {
   // the S3 index
   's3idx.ingest': 'rw',
   's3idx.backfill': 'rw',
+  's3idx.verified': 'rw',
+  's3idx.unverified': 'ro',
   's3idx.list': 'ro',
   's3idx.head': 'ro',
   's3idx.stats': 'ro',

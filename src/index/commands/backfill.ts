@@ -6,16 +6,16 @@ import { scopeOf } from './replies';
 
 const ROW = 5;
 /** times are stored as u48 ms (payload.ts) */
-const MAX_TIME_MS = 2 ** 48 - 1;
+export const MAX_TIME_MS = 2 ** 48 - 1;
 
 /** An ETag without its surrounding quotes; anything printable up to 1 KiB (as events' are taken). */
-function validEtag(s: string): string | undefined {
+export function validEtag(s: string): string | undefined {
   const e = s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s;
   return e.length > 0 && e.length <= 1024 ? e : undefined;
 }
-const TOKEN = /^[A-Z0-9_]{1,64}$/;
+export const TOKEN = /^[A-Z0-9_]{1,64}$/;
 
-function nonNegativeInt(b: Buffer): number | undefined {
+export function nonNegativeInt(b: Buffer): number | undefined {
   const s = b.toString('latin1');
   if (!/^(0|[1-9][0-9]{0,15})$/.test(s)) return undefined;
   const n = Number(s);
