@@ -44,6 +44,7 @@
  * (503 SlowDown), a 5xx, a timeout or a network error is retried here with full-jitter exponential backoff, up to
  * `maxRetries` times per page; other errors (403, NoSuchBucket, …) fail the crawl at once.
  */
+import { setMaxListeners } from 'node:events';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { commonPrefix, compareKeys, decodeUrlKey, MAX_CHAR, midpoint, prefixEnd } from './keyspace';
 
@@ -204,6 +205,8 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   if (opts.signal?.aborted) throw abortError(opts.signal);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = ctl.signal;
+  // every request in flight listens to it (the SDK's abortSignal), and sleeping retries too
+  setMaxListeners(2 * concurrency + 16, signal);
 
   const stats = { objects: 0, pages: 0, inFlight: 0, errors: 0, retries: 0 };
   const queue: Task[] = [];
