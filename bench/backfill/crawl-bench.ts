@@ -81,6 +81,9 @@ async function sequential(client: S3Client): Promise<number> {
   return n;
 }
 
+/** ListObjectsV2 requests made (the last run of a figure's three) */
+let requests = 0;
+
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -94,6 +97,13 @@ async function main(): Promise<void> {
       forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     });
+    c.middlewareStack.add(
+      (next) => async (args) => {
+        requests++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
     // S3's own latency per ListObjectsV2 (0.1-0.7 s), which s3rver on loopback does not have
     if (latencyMs > 0)
       c.middlewareStack.add(
@@ -120,11 +130,12 @@ async function main(): Promise<void> {
 
 async function table(client: S3Client, total: number): Promise<void> {
   {
-    const rows: Array<[string, number, number]> = [];
+    const rows: Array<[string, number, number, number]> = [];
     const timeIt = async (fn: () => Promise<number>): Promise<[number, number]> => {
       const ms: number[] = [];
       let count = 0;
       for (let i = 0; i < 3; i++) {
+        requests = 0;
         const t0 = performance.now();
         count = await fn();
         ms.push(performance.now() - t0);
@@ -134,7 +145,7 @@ async function table(client: S3Client, total: number): Promise<void> {
     console.error(`${total} objects; sequential listing…`);
     const [seqCount, seqMs] = await timeIt(() => sequential(client));
     console.error(`sequential: ${seqCount} in ${Math.round(seqMs)} ms`);
-    rows.push(['sequential ListObjectsV2 (continuation tokens)', seqCount, seqMs]);
+    rows.push(['sequential ListObjectsV2 (continuation tokens)', seqCount, seqMs, requests]);
     for (const concurrency of [1, 8, 32]) {
       const [count, ms] = await timeIt(async () => {
         let n = 0;
@@ -148,14 +159,16 @@ async function table(client: S3Client, total: number): Promise<void> {
         });
         return n;
       });
-      rows.push([`crawl, concurrency ${concurrency}`, count, ms]);
+      rows.push([`crawl, concurrency ${concurrency}`, count, ms, requests]);
       console.error(`concurrency ${concurrency}: ${count} in ${Math.round(ms)} ms`);
     }
     console.log(`node ${process.version}, ${os.cpus().length} cores; ${total} objects in s3rver (child process)`);
-    console.log('| listing | objects | ms (median of 3) | objects/s | × sequential |\n|---|---:|---:|---:|---:|');
-    for (const [name, count, ms] of rows)
+    console.log(
+      '| listing | objects | requests | ms (median of 3) | objects/s | × sequential |\n|---|---:|---:|---:|---:|---:|',
+    );
+    for (const [name, count, ms, reqs] of rows)
       console.log(
-        `| ${name} | ${count} | ${Math.round(ms)} | ${Math.round((count / ms) * 1000)} | ${(seqMs / ms).toFixed(2)} |`,
+        `| ${name} | ${count} | ${reqs} | ${Math.round(ms)} | ${Math.round((count / ms) * 1000)} | ${(seqMs / ms).toFixed(2)} |`,
       );
     if (rows.some(([, count]) => count !== total))
       console.log(`NOTE: a listing did not return all ${total} objects (s3rver's paged listings can skip keys)`);
