@@ -1,7 +1,8 @@
 /**
  * `s3-index reconcile BUCKET[/PREFIX] [--repair] [--json] [--concurrency N]`: the drift between the index and the
  * bucket (src/backfill/reconcile.ts), as a table (at most TABLE_LINES rows, then totals) or as JSON; with --repair it
- * is fixed. Exit status 0 when there is no drift (or all of it was repaired), 1 when drift remains.
+ * is fixed. Exit status 0 when there is no drift (or all of it was repaired), 1 when drift remains (report only, or
+ * a repair the index refused in part), 2 when the reconcile itself failed (listing, HeadObject, the index).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type ReconcileReport, type Row, reconcile } from '../backfill/reconcile';
@@ -75,9 +76,11 @@ export async function runReconcile(opts: ReconcileCliOptions, deps: ReconcileDep
     return 2;
   }
   const drift = driftOf(report);
-  // repaired: every drifted key was sent; rows the index refused (stale: an event knows better) are not drift
-  const remains = drift > 0 && !opts.repair;
-  if (opts.json) deps.out(`${JSON.stringify({ ...report, drift, repairedAll: opts.repair })}\n`);
+  // repaired: every drifted key was sent; a row the index refused (stale or ignored: an event it applied knows
+  // better, or the key changed meanwhile) leaves drift for the next run to look at
+  const refused = report.repaired.stale + report.repaired.ignored;
+  const remains = drift > 0 && (!opts.repair || refused > 0);
+  if (opts.json) deps.out(`${JSON.stringify({ ...report, drift, repairedAll: opts.repair && refused === 0 })}\n`);
   else deps.out(formatTable(report));
   return remains ? 1 : 0;
 }

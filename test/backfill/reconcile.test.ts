@@ -5,7 +5,7 @@
  * to verify), and reconcile must report exactly that drift, write nothing without --repair, and repair it.
  */
 import crypto from 'node:crypto';
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { reconcile } from '../../src/backfill/reconcile';
 import { runReconcile } from '../../src/cli/reconcile';
 import { systemClock } from '../../src/engine/clock';
@@ -321,6 +321,19 @@ test('a prefix limits both sides; a HeadObject failing for good fails the reconc
       new Date(Date.now() - 60_000).toISOString(),
     ),
   );
+  // a key the listing did not show but HeadObject finds (the listing raced a write) is not extra
+  const hidden = 'logs/app/1+run.log';
+  const hiding = {
+    send: async (cmd: unknown) => {
+      const out = (await s3.client.send(cmd as never)) as { Contents?: Array<{ Key?: string }> };
+      if (cmd instanceof ListObjectsV2Command && out.Contents)
+        out.Contents = out.Contents.filter((c) => c.Key !== hidden);
+      return out;
+    },
+  } as unknown as S3Client;
+  const seen = await reconcile({ s3: hiding, bucket: BUCKET, prefix: 'logs/app/', redis, repair: false });
+  expect(seen.checked.index - seen.checked.bucket).toBe(1);
+  expect(seen.extra).toEqual([]);
   const failing = {
     send: async (cmd: unknown) => {
       if (cmd instanceof HeadObjectCommand)
