@@ -13,7 +13,9 @@
  *   s3idx:{B}:tomb    hash   field = object key, value = tombstone record: (version id, sequencer, ingest time) of
  *                            deletions, so a late, older create cannot resurrect the key. The hash's insertion order
  *                            is the order of the last deletion (a field is re-inserted when it changes), which makes
- *                            retention compaction a walk from the front: O(expired).
+ *                            retention compaction a walk from the front: O(expired). A HeadObject that found no
+ *                            object (S3IDX.VERIFIED … ABSENT) leaves an absence marker here (key-state.ts, op
+ *                            'verified': the null version, sequencer ABSENT_SEQUENCER, time = when the HEAD began).
  *   s3idx:{B}:verify  set    object keys whose current version is unknown (a current version was permanently
  *                            deleted and S3 made an older, unknown one current): reconcile must HeadObject them.
  *   s3idx:buckets     set    names of every indexed bucket (the bucket registry; a bucket stays registered when
@@ -406,7 +408,10 @@ export function compactTombstones(
   return removed;
 }
 
-/** Marks the verification of a key done: `version` is what HeadObject returned (undefined for 404). */
+/**
+ * Marks the verification of a key done: `version` is what HeadObject returned (undefined for 404). Unconditional
+ * (it does not order the result against events applied since the HEAD began): S3IDX.VERIFIED, op 'verified', does.
+ */
 export function resolveVerification(
   scope: IndexScope,
   bucket: string,
