@@ -8,6 +8,7 @@
  *   s3-index ingest [FILE...]                   POSTs each file (or stdin) to /v1/events, prints each outcome
  *   s3-index backfill BUCKET[/PREFIX]           crawls the bucket's listing (src/backfill/crawl.ts) into the index
  *     (or --bucket B [--prefix P]; --inventory s3://…/manifest.json reads an S3 Inventory instead)
+ *   s3-index reconcile BUCKET[/PREFIX]          the index against a fresh listing: drift reported, --repair fixes it
  *
  * Options: --url URL (S3_INDEX_URL, default http://127.0.0.1:8080), --token TOKEN (S3_INDEX_TOKEN; a bearer token
  * from S3_INDEX_API_TOKENS on the server), --help. BUCKET may be written s3://BUCKET. These three are global: they
@@ -28,11 +29,15 @@ export const CLIENT_USAGE = `client commands (against a running server, see --ur
                                      CSV files of an S3 Inventory; merged so that no row overrides an event
                                      (S3IDX.BACKFILL); a progress bar on a terminal, a summary as JSON
                                      (--bucket B and --prefix P may stand for BUCKET/PREFIX)
+  reconcile BUCKET[/PREFIX] [--repair] [--json] [--concurrency 8]
+                                     the index against a fresh listing: keys missing, extra (HeadObject says 404),
+                                     stale, awaiting verification; a table (or --json); exit 1 while drift remains;
+                                     --repair fixes it under the same merge rule as backfill
 global options (before or after the command): --url URL (env S3_INDEX_URL, default http://127.0.0.1:8080),
   --token TOKEN (env S3_INDEX_TOKEN), --help
 `;
 
-export const CLIENT_COMMANDS = ['ls', 'head', 'stats', 'ingest', 'backfill'] as const;
+export const CLIENT_COMMANDS = ['ls', 'head', 'stats', 'ingest', 'backfill', 'reconcile'] as const;
 
 /** The client commands' options that may also come before the command name, and whether each takes a value. */
 export const GLOBAL_OPTIONS: ReadonlyMap<string, { takesValue: boolean }> = new Map([
@@ -74,6 +79,9 @@ interface Parsed {
   prefix: string | undefined;
   /** backfill: an S3 Inventory manifest (s3://…) to read instead of listing */
   inventory: string | undefined;
+  /** reconcile */
+  repair: boolean;
+  json: boolean;
   help: boolean;
 }
 
@@ -88,6 +96,8 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
     bucket: undefined,
     prefix: undefined,
     inventory: undefined,
+    repair: false,
+    json: false,
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -103,12 +113,14 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
     else if (name === '--token') p.token = value();
     else if (a === '--help' || a === '-h') p.help = true;
     else if (a === '--recursive' && cmd === 'ls') p.recursive = true;
-    else if (name === '--concurrency' && cmd === 'backfill') {
+    else if (a === '--repair' && cmd === 'reconcile') p.repair = true;
+    else if (a === '--json' && cmd === 'reconcile') p.json = true;
+    else if (name === '--concurrency' && (cmd === 'backfill' || cmd === 'reconcile')) {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 256) throw new ClientError('--concurrency must be 1-256', 2);
       p.concurrency = n;
-    } else if (name === '--bucket' && cmd === 'backfill') p.bucket = value();
-    else if (name === '--prefix' && cmd === 'backfill') p.prefix = value();
+    } else if (name === '--bucket' && (cmd === 'backfill' || cmd === 'reconcile')) p.bucket = value();
+    else if (name === '--prefix' && (cmd === 'backfill' || cmd === 'reconcile')) p.prefix = value();
     else if (name === '--inventory' && cmd === 'backfill') p.inventory = value();
     // the name only: what follows '=' may be a token
     else if (a.startsWith('--')) throw new ClientError(`unknown option ${name}`, 2);
@@ -302,16 +314,22 @@ async function ingest(p: Parsed, io: ClientIo): Promise<number> {
  * resurrecting its key, as long as the index still holds its tombstone (compaction drops old ones: prefer an
  * inventory younger than the tombstone retention, or run a reconcile after).
  */
-async function backfill(p: Parsed, io: ClientIo): Promise<number> {
+/** BUCKET[/PREFIX] or --bucket/--prefix of backfill and reconcile. */
+function targetOf(p: Parsed, cmd: string): [string, string] {
+  if (p.positional.length > 1) throw new ClientError(`${cmd} takes one BUCKET[/PREFIX]`, 2);
   const target = p.positional.length === 1 ? bucketAndPrefix(p.positional[0]!) : undefined;
-  if (p.positional.length > 1) throw new ClientError('backfill takes one BUCKET[/PREFIX]', 2);
   const bucket = p.bucket ?? target?.[0];
   const prefix = p.prefix ?? target?.[1] ?? '';
   if (bucket === undefined || bucket === '')
-    throw new ClientError('backfill needs a bucket: BUCKET[/PREFIX] or --bucket', 2);
+    throw new ClientError(`${cmd} needs a bucket: BUCKET[/PREFIX] or --bucket`, 2);
   if (p.bucket !== undefined && target !== undefined && target[0] !== p.bucket)
     throw new ClientError(`--bucket ${p.bucket} and ${p.positional[0]} name different buckets`, 2);
-  const redis = async (argv: string[]): Promise<unknown> => {
+  return [bucket, prefix];
+}
+
+/** A command through the server's /redis route; its result as JSON. */
+function redisOf(p: Parsed): (argv: string[]) => Promise<unknown> {
+  return async (argv) => {
     const { status, body } = await call(p, '/redis', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -320,6 +338,21 @@ async function backfill(p: Parsed, io: ClientIo): Promise<number> {
     if (status !== 200) throw errorOf(status, body);
     return (body as { result: unknown }).result;
   };
+}
+
+/** An S3 client from the standard chain; path-style for an S3-compatible server (AWS_ENDPOINT_URL_S3). */
+async function s3ClientFromEnv(): Promise<import('@aws-sdk/client-s3').S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  return new S3Client({
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    forcePathStyle: endpoint !== undefined && endpoint !== '',
+  });
+}
+
+async function backfill(p: Parsed, io: ClientIo): Promise<number> {
+  const [bucket, prefix] = targetOf(p, 'backfill');
+  const redis = redisOf(p);
   const totals: Record<string, number> = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
   const send = (crawlStart: number) => async (rows: CrawledObject[]) => {
     if (rows.length === 0) return;
@@ -332,13 +365,8 @@ async function backfill(p: Parsed, io: ClientIo): Promise<number> {
     for (let i = 0; i + 1 < pairs.length; i += 2)
       totals[String(pairs[i])] = (totals[String(pairs[i])] ?? 0) + Number(pairs[i + 1]);
   };
-  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  const client = new S3Client({
-    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    // S3-compatible servers want path-style addressing
-    forcePathStyle: endpoint !== undefined && endpoint !== '',
-  });
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const client = await s3ClientFromEnv();
   const progress = progressReporter('s3-index backfill', { err: io.err, tty: io.tty });
   try {
     if (p.inventory !== undefined) {
@@ -393,12 +421,28 @@ async function backfill(p: Parsed, io: ClientIo): Promise<number> {
   }
 }
 
+/** Reconcile (src/cli/reconcile.ts): the index through /redis against a fresh crawl of the bucket. */
+async function reconcileCommand(p: Parsed, io: ClientIo): Promise<number> {
+  const [bucket, prefix] = targetOf(p, 'reconcile');
+  const { runReconcile } = await import('./reconcile');
+  const s3 = await s3ClientFromEnv();
+  try {
+    return await runReconcile(
+      { bucket, prefix, repair: p.repair, json: p.json, concurrency: p.concurrency },
+      { redis: redisOf(p), s3, out: io.out, err: io.err },
+    );
+  } finally {
+    s3.destroy();
+  }
+}
+
 const RUN: Record<ClientCommand, (p: Parsed, io: ClientIo) => Promise<number>> = {
   ls,
   head,
   stats,
   ingest,
   backfill,
+  reconcile: reconcileCommand,
 };
 
 export async function runClient(

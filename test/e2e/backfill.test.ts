@@ -184,3 +184,23 @@ test('--inventory: the rows of an S3 Inventory (manifest + gzip CSV in S3) index
   expect(missing.code).toBe(1);
   expect(missing.stderr).toMatch(/cannot read s3:\/\/inventories\/nope\/manifest.json/);
 }, 120_000);
+
+test('reconcile: drift the events never told is reported (exit 1), repaired with --repair, then none', async () => {
+  // the bucket changes behind the index's back (this s3rver sends no events)
+  await s3.client.send(new DeleteObjectCommand({ Bucket: 'existing', Key: 'flat-3.txt' }));
+  await s3.client.send(new PutObjectCommand({ Bucket: 'existing', Key: 'logs/new one.log', Body: 'hello' }));
+  const report = await cli(['reconcile', 'existing', '--json']);
+  expect(report.code).toBe(1);
+  const r = JSON.parse(report.stdout) as { missing: Array<{ key: string }>; extra: Array<{ key: string }> };
+  expect(r.missing.map((x) => x.key)).toEqual(['logs/new one.log']);
+  expect(r.extra.map((x) => x.key)).toEqual(['flat-3.txt']);
+  // report-only wrote nothing
+  expect(await listed('existing')).toContain('flat-3.txt');
+  const repair = await cli(['reconcile', '--bucket', 'existing', '--repair']);
+  expect(repair.code).toBe(0);
+  const keys = await listed('existing');
+  expect(keys).toContain('logs/new one.log');
+  expect(keys).not.toContain('flat-3.txt');
+  const again = await cli(['reconcile', 'existing']);
+  expect(again.code).toBe(0);
+}, 120_000);
