@@ -163,13 +163,15 @@ export function isRetryable(err: unknown): boolean {
   return Boolean(e.$retryable);
 }
 
-function abortError(signal: AbortSignal): Error {
+/** The abort's reason, or an AbortError naming what was aborted. */
+export function abortError(signal: AbortSignal, what = 'the crawl'): Error {
   const reason = signal.reason;
   if (reason instanceof Error) return reason;
-  return Object.assign(new Error('the crawl was aborted'), { name: 'AbortError' });
+  return Object.assign(new Error(`${what} was aborted`), { name: 'AbortError' });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** A backoff wait that an abort cuts short (rejecting with abortError). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(abortError(signal));
     const onAbort = () => {

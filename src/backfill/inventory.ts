@@ -59,7 +59,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse';
-import { type CrawledObject, isRetryable } from './crawl';
+import { type CrawledObject, abortError as crawlAbortError, isRetryable, sleep } from './crawl';
 import { decodeUrlKey } from './keyspace';
 
 /** An error of the import itself (manifest, data file, record), with what caused it as `cause` when there is one. */
@@ -271,26 +271,7 @@ function resolveColumns(schema: string[], where: string): Columns {
 
 // ---- helpers ---------------------------------------------------------------------------------------------------
 
-function abortError(signal: AbortSignal): Error {
-  const reason = signal.reason;
-  if (reason instanceof Error) return reason;
-  return Object.assign(new Error('the inventory import was aborted'), { name: 'AbortError' });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+const abortError = (signal: AbortSignal) => crawlAbortError(signal, 'the inventory import');
 
 /** A GetObject body (Node stream, web stream, bytes) as a Node Readable. */
 function toReadable(body: unknown, where: string): Readable {
