@@ -4,14 +4,13 @@
  * s3rver's directory layout (object file + its md5; metadata.json is optional), ~1 s instead of ~30 s of PUTs, and
  * the expected listing is what was written, never s3rver's own listing (its paged listings can skip keys; see below).
  */
-import crypto, { createHash } from 'node:crypto';
-import fs from 'node:fs';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { type CrawledObject, type CrawlOptions, type CrawlRange, crawl, isRetryable } from '../../src/backfill/crawl';
 import { compareKeys, decodeUrlKey, midpoint, prefixEnd } from '../../src/backfill/keyspace';
-import { startS3rver, type TestS3 } from '../helpers/s3rver';
+import { startS3rver, type TestS3, writeS3rverObject } from '../helpers/s3rver';
 
 const BUCKET = 'crawl';
 let s3: TestS3;
@@ -78,17 +77,7 @@ beforeAll(async () => {
   const made = new Set<string>();
   for (const key of keys()) {
     const body = Buffer.from(`${key}\n${'x'.repeat(key.length % 17)}`);
-    const md5 = createHash('md5').update(body).digest('hex');
-    const parts = key.split('/');
-    const last = parts.pop()!;
-    const dir = path.join(root, ...parts);
-    if (!made.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    const file = path.join(dir, `${last}._S3rver_object`);
-    fs.writeFileSync(file, body);
-    fs.writeFileSync(`${file}.md5`, md5);
+    const md5 = writeS3rverObject(root, key, body, made);
     put.push({ key, size: body.length, etag: md5 });
   }
   put.sort((x, y) => compareKeys(x.key, y.key));

@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { s3rverObjectFile, writeS3rverObject } from '../helpers/s3rver';
 
 export interface Obj {
   size: number;
@@ -77,18 +78,8 @@ export function writeBucket(directory: string, bucket: string, keys: readonly st
   const past = new Date(Date.now() - 3600_000);
   for (const key of keys) {
     const body = bodyOf(key, 0);
-    const etag = md5(body);
-    const parts = key.split('/');
-    const last = parts.pop()!;
-    const dir = path.join(root, ...parts);
-    if (!made.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    const file = path.join(dir, `${last}._S3rver_object`);
-    fs.writeFileSync(file, body);
-    fs.writeFileSync(`${file}.md5`, etag);
-    fs.utimesSync(file, past, past);
+    const etag = writeS3rverObject(root, key, body, made);
+    fs.utimesSync(s3rverObjectFile(root, key), past, past);
     written.set(key, { size: body.length, etag });
   }
   return written;
@@ -147,16 +138,7 @@ export class NameSource {
 }
 
 /** A small seeded PRNG (mulberry32): the operations' choices are reproducible from the seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng as prng } from '../backfill/inventory-fixtures';
 
 export interface PageProxy {
   url: string;

@@ -2,6 +2,7 @@
  * s3rver (a real S3 HTTP server on the filesystem) for tests: started on a free port in a temporary directory, with
  * the buckets asked for, and the credentials and client settings it wants. No conditional writes (see README).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -52,3 +53,27 @@ export async function startS3rver(buckets: readonly string[] = [], label = 's3rv
     },
   };
 }
+
+/**
+ * Writes an object straight into s3rver's directory layout under `bucketDir` (no request, so no event and no cost
+ * per object): its body file and the `.md5` s3rver reads its ETag from. `made` remembers the folders created.
+ * Returns the ETag (hex MD5).
+ */
+export function writeS3rverObject(bucketDir: string, key: string, body: Buffer, made: Set<string>): string {
+  const etag = createHash('md5').update(body).digest('hex');
+  const parts = key.split('/');
+  const last = parts.pop()!;
+  const dir = path.join(bucketDir, ...parts);
+  if (!made.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    made.add(dir);
+  }
+  const file = path.join(dir, `${last}._S3rver_object`);
+  fs.writeFileSync(file, body);
+  fs.writeFileSync(`${file}.md5`, etag);
+  return etag;
+}
+
+/** The path of the body file of `key` written by writeS3rverObject. */
+export const s3rverObjectFile = (bucketDir: string, key: string): string =>
+  `${path.join(bucketDir, ...key.split('/'))}._S3rver_object`;
