@@ -29,6 +29,15 @@ export interface TestS3 {
   close(): Promise<void>;
 }
 
+const toRemove = new Set<string>();
+function removeAtExit(directory: string): void {
+  if (toRemove.size === 0)
+    process.once('exit', () => {
+      for (const d of toRemove) fs.rmSync(d, { recursive: true, force: true });
+    });
+  toRemove.add(directory);
+}
+
 export async function startS3rver(buckets: readonly string[] = [], label = 's3rver'): Promise<TestS3> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), `s3idx-${label}-`));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
@@ -49,7 +58,9 @@ export async function startS3rver(buckets: readonly string[] = [], label = 's3rv
     async close() {
       client.destroy();
       await server.close();
-      fs.rmSync(directory, { recursive: true, force: true });
+      // Not now: a request still in flight (a container a test dropped, probing the store) would make s3rver write
+      // into a removed directory, and its ENOENT would surface in whichever suite runs next in this worker.
+      removeAtExit(directory);
     },
   };
 }
