@@ -202,6 +202,9 @@ describe('startEmulator', () => {
 
     // the events: one per change, in order, with the reasons S3 gives, raw keys and growing sequencers
     const summary = h.events.map((e) => [e['detail-type'], e.detail.reason, e.detail.object.key]);
+    // s3rver deletes the keys of one DeleteObjects in parallel: their events come in any order
+    const batch = summary.splice(-3).sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+    summary.push(...batch);
     expect(summary).toEqual([
       ...KEYS.map((k) => ['Object Created', 'PutObject', k]),
       ['Object Created', 'PutObject', 'with space.txt'],
