@@ -41,6 +41,8 @@ export interface RepairCounts {
   stale: number;
   duplicate: number;
   ignored: number;
+  /** rows handed to a `write` that applies them later (the reconcile Lambda: messages to the ingest queue) */
+  queued: number;
 }
 
 export interface ReconcileReport {
@@ -73,15 +75,31 @@ export interface ReconcileOptions {
   concurrency?: number;
   /** one command through the index's /redis (or an engine): its JSON result; throws on an error reply */
   redis(argv: string[]): Promise<unknown>;
+  /**
+   * Where the repair commands (S3IDX.BACKFILL, S3IDX.VERIFIED) go; default `redis`. Answering undefined means the
+   * command was queued, to be applied later: its rows are counted as `queued`.
+   */
+  write?(argv: string[]): Promise<unknown>;
+  /**
+   * Entries modified this recently before the listing began are not drift: a write racing the listing, or an event
+   * still on its way to the index (default 1000 ms: S3's second-precision Last-Modified).
+   */
+  settleMs?: number;
   repair: boolean;
   onProgress?(p: ReconcileProgress): void;
   /** retries of a HeadObject failing with 5xx / throttling / network errors (default 6), first backoff ms (50) */
   headRetries?: number;
   retryBaseMs?: number;
-  /** S3IDX.LIST MAXKEYS and rows per repair command (default 1000 / 500) */
+  /** S3IDX.LIST MAXKEYS and rows per repair command (default 1000 / 500); a repair command's UTF-8 bytes at most
+   * (default 192 KiB, under SQS's 256 KiB message size with its JSON quoting; a longer row goes alone) */
   indexPageSize?: number;
   repairPageSize?: number;
+  repairPageBytes?: number;
 }
+
+/** How many drifted keys a report holds: missing, extra, stale, and keys awaiting verification. */
+export const driftOf = (r: ReconcileReport): number =>
+  r.missing.length + r.extra.length + r.stale.length + r.unverified;
 
 /** Skew allowed for S3's lastModified (second precision) against the index's clock. */
 const RACE_MS = 1000;
@@ -181,6 +199,28 @@ async function headObject(o: ReconcileOptions, key: string): Promise<HeadResult>
   }
 }
 
+/**
+ * Rows in pages of at most `count` rows and about `bytes` bytes (each field's UTF-8 length plus JSON quoting), in
+ * order; a row over `bytes` on its own gets a page to itself.
+ */
+export function repairPages(rows: string[][], count: number, bytes: number): string[][][] {
+  const pages: string[][][] = [];
+  let page: string[][] = [];
+  let size = 0;
+  for (const row of rows) {
+    const n = row.reduce((t, f) => t + Buffer.byteLength(JSON.stringify(f)) + 1, 0);
+    if (page.length > 0 && (page.length >= count || size + n > bytes)) {
+      pages.push(page);
+      page = [];
+      size = 0;
+    }
+    page.push(row);
+    size += n;
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
+
 /** Runs f over xs with at most n in flight; results in the order of xs. */
 async function pool<T, R>(xs: readonly T[], n: number, f: (x: T) => Promise<R>, progress: () => void): Promise<R[]> {
   const out = new Array<R>(xs.length);
@@ -220,7 +260,8 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
     .sort(compareKeys);
   const pending = new Set(unverifiedKeys);
 
-  const raced = (r: Row) => r.lastModified >= crawlStart - RACE_MS;
+  const settle = o.settleMs ?? RACE_MS;
+  const raced = (r: Row) => r.lastModified >= crawlStart - settle;
   const missing: Row[] = [];
   const candidates: Row[] = [];
   const stale: StaleEntry[] = [];
@@ -270,46 +311,47 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
     absent: verifiedHeads.filter((h) => !h.present).length,
   };
 
-  const repaired: RepairCounts = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
+  const repaired: RepairCounts = { applied: 0, stale: 0, duplicate: 0, ignored: 0, queued: 0 };
   if (o.repair) {
-    const add = (reply: unknown) => {
-      const m = mapOf(reply);
-      for (const k of Object.keys(repaired) as Array<keyof RepairCounts>) repaired[k] += Number(m[k] ?? 0);
-    };
-    const page = o.repairPageSize ?? 500;
-    const listed = [...missing, ...stale.map((s) => s.bucket)].sort((a, b) => compareKeys(a.key, b.key));
+    const write = o.write ?? o.redis;
     let done = 0;
-    for (let p = 0; p < listed.length; p += page) {
-      const argv = ['S3IDX.BACKFILL', o.bucket, String(crawlStart)];
-      for (const r of listed.slice(p, p + page))
-        argv.push(r.key, String(r.size), r.etag, String(r.lastModified), r.storageClass);
-      add(await o.redis(argv));
-      done += Math.min(page, listed.length - p);
-      report('repair', done);
-    }
+    const send = async (head: string[], rows: string[][]) => {
+      for (const page of repairPages(rows, o.repairPageSize ?? 500, o.repairPageBytes ?? 192 * 1024)) {
+        const reply = await write([...head, ...page.flat()]);
+        if (reply === undefined) repaired.queued += page.length;
+        else {
+          const m = mapOf(reply);
+          for (const k of ['applied', 'stale', 'duplicate', 'ignored'] as const) repaired[k] += Number(m[k] ?? 0);
+        }
+        done += page.length;
+        report('repair', done);
+      }
+    };
+    const listed = [...missing, ...stale.map((s) => s.bucket)].sort((a, b) => compareKeys(a.key, b.key));
+    await send(
+      ['S3IDX.BACKFILL', o.bucket, String(crawlStart)],
+      listed.map((r) => [r.key, String(r.size), r.etag, String(r.lastModified), r.storageClass]),
+    );
     const results: Array<[string, HeadResult]> = [
       ...extra.map((r): [string, HeadResult] => [r.key, { present: false }]),
       ...unverifiedKeys.map((k, n): [string, HeadResult] => [k, verifiedHeads[n]!]),
     ];
-    for (let p = 0; p < results.length; p += page) {
-      const argv = ['S3IDX.VERIFIED', o.bucket, String(checkedAt)];
-      for (const [key, h] of results.slice(p, p + page)) {
-        if (h.present)
-          argv.push(
-            key,
-            'PRESENT',
-            String(h.row.size),
-            h.row.etag,
-            String(h.row.lastModified),
-            h.row.storageClass,
-            h.versionId,
-          );
-        else argv.push(key, 'ABSENT');
-      }
-      add(await o.redis(argv));
-      done += Math.min(page, results.length - p);
-      report('repair', done);
-    }
+    await send(
+      ['S3IDX.VERIFIED', o.bucket, String(checkedAt)],
+      results.map(([key, h]) =>
+        h.present
+          ? [
+              key,
+              'PRESENT',
+              String(h.row.size),
+              h.row.etag,
+              String(h.row.lastModified),
+              h.row.storageClass,
+              h.versionId,
+            ]
+          : [key, 'ABSENT'],
+      ),
+    );
   }
 
   return {

@@ -5,7 +5,9 @@
  * a repair the index refused in part), 2 when the reconcile itself failed (listing, HeadObject, the index).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type ReconcileReport, type Row, reconcile } from '../backfill/reconcile';
+import { driftOf, type ReconcileReport, type Row, reconcile } from '../backfill/reconcile';
+
+export { driftOf };
 
 export const TABLE_LINES = 50;
 
@@ -23,10 +25,6 @@ export interface ReconcileDeps {
   out(s: string): void;
   err(s: string): void;
 }
-
-/** How many drifted keys a report holds: missing, extra, stale, and keys awaiting verification. */
-export const driftOf = (r: ReconcileReport): number =>
-  r.missing.length + r.extra.length + r.stale.length + r.unverified;
 
 const side = (r: Row | undefined): string => (r === undefined ? '-' : `${r.size} ${r.etag}`);
 
@@ -51,6 +49,7 @@ export function formatTable(r: ReconcileReport, lines = TABLE_LINES): string {
   const rep = r.repaired;
   if (rep.applied + rep.stale + rep.duplicate + rep.ignored > 0)
     text += `repaired: ${rep.applied} applied, ${rep.stale} stale, ${rep.duplicate} duplicate, ${rep.ignored} ignored\n`;
+  if (rep.queued > 0) text += `repair queued: ${rep.queued} rows\n`;
   return text;
 }
 

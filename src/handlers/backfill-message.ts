@@ -82,3 +82,33 @@ export function backfillArgv(m: BackfillMessage): Buffer[] | undefined {
   }
   return argv;
 }
+
+/**
+ * A reconcile repair as an ingest-queue message (the reconcile function, like backfill, leaves the writing to the
+ * ingest function): `{"source":"s3-index.repair","argv":[command, …]}`, where the command is S3IDX.BACKFILL (rows
+ * the listing found missing or stale) or S3IDX.VERIFIED (keys HeadObject confirmed absent or present). No other
+ * command is accepted from the queue.
+ */
+export const REPAIR_SOURCE = 's3-index.repair';
+const REPAIR_COMMANDS = new Set(['S3IDX.BACKFILL', 'S3IDX.VERIFIED']);
+
+export interface RepairMessage {
+  source: typeof REPAIR_SOURCE;
+  argv: string[];
+}
+
+export function repairMessage(argv: readonly string[]): string {
+  return JSON.stringify({ source: REPAIR_SOURCE, argv });
+}
+
+export function isRepairMessage(body: unknown): body is RepairMessage {
+  const m = body as Partial<RepairMessage> | null;
+  return typeof m === 'object' && m !== null && m.source === REPAIR_SOURCE;
+}
+
+/** The command of a repair message; undefined when it is not one of the two repair commands, or not all strings. */
+export function repairArgv(m: RepairMessage): Buffer[] | undefined {
+  if (!Array.isArray(m.argv) || m.argv.length < 4 || !m.argv.every((a) => typeof a === 'string')) return undefined;
+  if (!REPAIR_COMMANDS.has(m.argv[0]!.toUpperCase())) return undefined;
+  return m.argv.map((a) => Buffer.from(a));
+}

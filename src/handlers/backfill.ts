@@ -27,6 +27,7 @@ import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CrawlRange, crawl } from '../backfill/crawl';
 import { type BlobStore, PreconditionFailed } from '../persistence/blob-store';
 import { backfillMessages } from './backfill-message';
+import { sendMessages } from './queue';
 import { blobStore, logger, metrics } from './runtime';
 
 export interface Checkpoint {
@@ -96,26 +97,9 @@ function s3Client(): S3Client {
   return s3;
 }
 
-/** SQS SendMessageBatch (ten at a time, entries that failed retried) and an asynchronous Lambda Invoke. */
+/** The SDK clients (SQS SendMessageBatch through ./queue.ts, an asynchronous Lambda Invoke). */
 export const awsSenders: Senders = {
-  async sendMessages(queueUrl, bodies) {
-    const { SQSClient, SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
-    sqsClient ??= new SQSClient({});
-    const sqs = sqsClient;
-    for (let i = 0; i < bodies.length; i += 10) {
-      let entries = bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body }));
-      for (let attempt = 0; entries.length > 0; attempt++) {
-        const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
-        if (failed.size > 0 && attempt >= 4) {
-          const f = out.Failed![0]!;
-          throw new Error(`SQS refused ${failed.size} backfill messages: ${f.Code} ${f.Message ?? ''}`);
-        }
-        entries = entries.filter((e) => failed.has(e.Id));
-        if (entries.length > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-      }
-    }
-  },
+  sendMessages,
   async invokeSelf(functionName, payload) {
     const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
     lambdaClient ??= new LambdaClient({});
@@ -129,7 +113,6 @@ export const awsSenders: Senders = {
     );
   },
 };
-let sqsClient: import('@aws-sdk/client-sqs').SQSClient | undefined;
 let lambdaClient: import('@aws-sdk/client-lambda').LambdaClient | undefined;
 
 let senders: Senders = awsSenders;

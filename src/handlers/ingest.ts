@@ -11,7 +11,7 @@
 import { BatchProcessorSync, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ingest } from '../ingest/apply';
-import { type BackfillMessage, backfillArgv, isBackfillMessage } from './backfill-message';
+import { backfillArgv, isBackfillMessage, isRepairMessage, repairArgv } from './backfill-message';
 import { discardRuntime, logger, metrics, type Runtime, runtime } from './runtime';
 
 export interface SqsRecord {
@@ -94,7 +94,11 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
       throw new PoisonMessage('not JSON', { messageId: r.messageId });
     }
     if (isBackfillMessage(parsed)) {
-      applyBackfill(r.messageId, parsed);
+      applyCommand(r.messageId, backfillArgv(parsed), 'backfill page');
+      return;
+    }
+    if (isRepairMessage(parsed)) {
+      applyCommand(r.messageId, repairArgv(parsed), 'reconcile repair');
       return;
     }
     const now = engine.clock.now();
@@ -114,13 +118,15 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
         reasons: outcome.rejected.slice(0, 3).map((x) => x.reason),
       });
   };
-  /** A page of a backfill function's crawl: one S3IDX.BACKFILL (logged by the engine's write hook like any write). */
-  const applyBackfill = (messageId: string, m: BackfillMessage): void => {
-    const argv = backfillArgv(m);
-    if (argv === undefined) throw new PoisonMessage('not a valid backfill page', { messageId });
+  /**
+   * A page of a backfill function's crawl (S3IDX.BACKFILL) or a reconcile function's repair (S3IDX.BACKFILL or
+   * S3IDX.VERIFIED): one command, logged by the engine's write hook like any write.
+   */
+  const applyCommand = (messageId: string, argv: Buffer[] | undefined, what: string): void => {
+    if (argv === undefined) throw new PoisonMessage(`not a valid ${what}`, { messageId });
     const reply = engine.execute(argv, { id: 0, db, resp: 2 });
-    if (reply.t === 'error') throw new PoisonMessage('backfill page refused', { messageId, reason: reply.v });
-    if (reply.t !== 'map') throw new Error(`S3IDX.BACKFILL answered ${reply.t}`);
+    if (reply.t === 'error') throw new PoisonMessage(`${what} refused`, { messageId, reason: reply.v });
+    if (reply.t !== 'map') throw new Error(`${argv[0]!.toString()} answered ${reply.t}`);
     for (const [k, v] of reply.v) {
       const name = k.t === 'bulk' ? k.v.toString() : '';
       if (v.t === 'int' && (name === 'applied' || name === 'stale' || name === 'duplicate' || name === 'ignored'))

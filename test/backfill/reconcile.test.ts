@@ -247,7 +247,7 @@ test('reconcile finds exactly the injected drift, writes nothing without repair,
   );
   expect(report.unverified).toBe(3);
   expect(report.verified).toEqual({ present: 2, absent: 1 });
-  expect(report.repaired).toEqual({ applied: 0, stale: 0, duplicate: 0, ignored: 0 });
+  expect(report.repaired).toEqual({ applied: 0, stale: 0, duplicate: 0, ignored: 0, queued: 0 });
   expect(report.checked).toEqual({
     bucket: KEYS.length,
     index: KEYS.length - removed.length - unverifiedPresent.length + extra.length,
@@ -292,7 +292,7 @@ test('reconcile finds exactly the injected drift, writes nothing without repair,
   const repaired = JSON.parse(out.join('')) as { repaired: Record<string, number>; verified: unknown };
   expect(repaired.verified).toEqual({ present: 2, absent: 1 });
   // 5 missing + 3 stale rows, 4 extra + 3 unverified results: all applied
-  expect(repaired.repaired).toEqual({ applied: 15, stale: 0, duplicate: 0, ignored: 0 });
+  expect(repaired.repaired).toEqual({ applied: 15, stale: 0, duplicate: 0, ignored: 0, queued: 0 });
 
   const after = await reconcile({ s3: s3.client, bucket: BUCKET, redis, repair: false });
   expect([after.missing, after.extra, after.stale, after.unverified]).toEqual([[], [], [], 0]);

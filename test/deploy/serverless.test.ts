@@ -26,6 +26,7 @@ const zipLimits: Record<string, { bytes: number; handlerFile: string }> = {
   apiStream: { bytes: 2_000_000, handlerFile: 'src/handlers/http.js' },
   compact: { bytes: 2_000_000, handlerFile: 'src/handlers/compact.js' },
   backfill: { bytes: 2_000_000, handlerFile: 'src/handlers/backfill.js' },
+  reconcile: { bytes: 2_000_000, handlerFile: 'src/handlers/reconcile.js' },
 };
 
 /** What lets the framework run offline: fake credentials, telemetry and notifications off. */
@@ -219,6 +220,30 @@ describeDeploy('serverless.yml compiled', () => {
     expect(rules[0][1].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['CompactLambdaFunction', 'Arn'] });
   });
 
+  test('reconcile runs daily over the indexed buckets, repairs through the ingest queue, and alarms on drift', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([id]) => id.startsWith('Reconcile'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0][1].Properties.ScheduleExpression).toBe('rate(1 day)');
+    expect(rules[0][1].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] });
+    const r = fn('ReconcileLambdaFunction');
+    expect(r.Handler).toBe('src/handlers/reconcile.handler');
+    expect(r.Timeout).toBe(900);
+    expect(r.Environment.Variables).toMatchObject({
+      S3_INDEX_INGEST_QUEUE_URL: { Ref: 'IngestQueue' },
+      S3_INDEX_RECONCILE_BUCKETS: 's3-index-test-demo-source',
+      S3_INDEX_RECONCILE_REPAIR: 'true',
+    });
+    const alarm = fn('ReconcileDriftAlarm');
+    expect(alarm).toMatchObject({
+      Namespace: 'S3Index',
+      MetricName: 'ReconcileDrift',
+      Dimensions: [{ Name: 'service', Value: 's3-index' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   test('alarms: DLQ depth, ingest age, ingest and api errors', () => {
     const alarms = Object.fromEntries(ofType('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties]));
     expect(alarms.DeadLetterQueueAlarm).toMatchObject({
@@ -252,6 +277,7 @@ describeDeploy('serverless.yml compiled', () => {
         'BackfillLambdaFunction',
         'CompactLambdaFunction',
         'IngestLambdaFunction',
+        'ReconcileLambdaFunction',
       ].sort(),
     );
     for (const [, f] of functions) {
@@ -410,7 +436,7 @@ describeDeploy('serverless.yml compiled', () => {
         },
       },
       {
-        Sid: 'BackfillSendsPages',
+        Sid: 'IngestQueueSend',
         Effect: 'Allow',
         Action: ['sqs:SendMessage'],
         Resource: { 'Fn::GetAtt': ['IngestQueue', 'Arn'] },
