@@ -170,11 +170,13 @@ test('a scheduled run counts the drift of every indexed bucket, publishes it, qu
   expect(found.buckets.map((b) => b.queued)).toEqual([15, 1]);
   const commands = fake.messages.map((m) => JSON.parse(m) as { source: string; argv: string[] });
   expect(new Set(commands.map((c) => c.source))).toEqual(new Set(['s3-index.repair']));
-  const backfilled = commands.filter((c) => c.argv[0] === 'S3IDX.BACKFILL').flatMap((c) => {
-    const rows: string[] = [];
-    for (let i = 3; i < c.argv.length; i += 5) rows.push(c.argv[i]!);
-    return rows;
-  });
+  const backfilled = commands
+    .filter((c) => c.argv[0] === 'S3IDX.BACKFILL')
+    .flatMap((c) => {
+      const rows: string[] = [];
+      for (let i = 3; i < c.argv.length; i += 5) rows.push(c.argv[i]!);
+      return rows;
+    });
   expect(backfilled.sort()).toEqual([...added, ...overwritten].sort());
   const absent = commands.filter((c) => c.argv[0] === 'S3IDX.VERIFIED').flatMap((c) => c.argv.slice(3));
   expect(absent.filter((a) => a !== 'ABSENT').sort()).toEqual([...deleted, 'only/one'].sort());
