@@ -10,6 +10,8 @@
  *     (or --bucket B [--prefix P]; --inventory s3://…/manifest.json reads an S3 Inventory instead)
  *   s3-index reconcile BUCKET[/PREFIX]          the index against a fresh listing: drift reported, --repair fixes it
  *
+ * backfill and reconcile may work on a store directly (--data-dir DIR, --store s3://…) instead of a server.
+ *
  * Options: --url URL (S3_INDEX_URL, default http://127.0.0.1:8080), --token TOKEN (S3_INDEX_TOKEN; a bearer token
  * from S3_INDEX_API_TOKENS on the server), --help. BUCKET may be written s3://BUCKET. These three are global: they
  * may also come before the command name, as in git and the AWS CLI (`s3-index --url URL ls BUCKET`; main.ts).
@@ -33,6 +35,9 @@ export const CLIENT_USAGE = `client commands (against a running server, see --ur
                                      the index against a fresh listing: keys missing, extra (HeadObject says 404),
                                      stale, awaiting verification; a table (or --json); exit 1 while drift remains;
                                      --repair fixes it under the same merge rule as backfill
+  backfill and reconcile take --data-dir DIR or --store s3://BUCKET/PREFIX instead of a server: the index in that
+  store is restored here, written to (each page committed to its log) and snapshotted at the end; stop any server
+  on that store first
 global options (before or after the command): --url URL (env S3_INDEX_URL, default http://127.0.0.1:8080),
   --token TOKEN (env S3_INDEX_TOKEN), --help
 `;
@@ -79,6 +84,11 @@ interface Parsed {
   prefix: string | undefined;
   /** backfill: an S3 Inventory manifest (s3://…) to read instead of listing */
   inventory: string | undefined;
+  /** backfill, reconcile: the index in a store of its own instead of a server (--data-dir DIR, --store s3://…) */
+  dataDir: string | undefined;
+  store: string | undefined;
+  /** --url given on the command line or in S3_INDEX_URL */
+  urlGiven: boolean;
   /** reconcile */
   repair: boolean;
   json: boolean;
@@ -96,6 +106,9 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
     bucket: undefined,
     prefix: undefined,
     inventory: undefined,
+    dataDir: undefined,
+    store: undefined,
+    urlGiven: env.S3_INDEX_URL !== undefined && env.S3_INDEX_URL !== '',
     repair: false,
     json: false,
     help: false,
@@ -109,8 +122,10 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
       if (v === undefined) throw new ClientError(`${name} needs a value`, 2);
       return v;
     };
-    if (name === '--url') p.url = value();
-    else if (name === '--token') p.token = value();
+    if (name === '--url') {
+      p.url = value();
+      p.urlGiven = true;
+    } else if (name === '--token') p.token = value();
     else if (a === '--help' || a === '-h') p.help = true;
     else if (a === '--recursive' && cmd === 'ls') p.recursive = true;
     else if (a === '--repair' && cmd === 'reconcile') p.repair = true;
@@ -122,11 +137,20 @@ function parseArgs(cmd: ClientCommand, args: readonly string[], env: NodeJS.Proc
     } else if (name === '--bucket' && (cmd === 'backfill' || cmd === 'reconcile')) p.bucket = value();
     else if (name === '--prefix' && (cmd === 'backfill' || cmd === 'reconcile')) p.prefix = value();
     else if (name === '--inventory' && cmd === 'backfill') p.inventory = value();
+    else if (name === '--data-dir' && (cmd === 'backfill' || cmd === 'reconcile')) p.dataDir = value();
+    else if (name === '--store' && (cmd === 'backfill' || cmd === 'reconcile')) p.store = value();
     // the name only: what follows '=' may be a token
     else if (a.startsWith('--')) throw new ClientError(`unknown option ${name}`, 2);
     else p.positional.push(a);
   }
   if (p.help) return p;
+  const targets = [p.dataDir !== undefined && '--data-dir', p.store !== undefined && '--store'].filter(Boolean);
+  if (targets.length > 1) throw new ClientError('--data-dir and --store name two indexes: give one', 2);
+  if (targets.length === 1 && p.urlGiven)
+    throw new ClientError(`${targets[0]} writes the index itself: it takes no --url (nor S3_INDEX_URL)`, 2);
+  if (p.dataDir === '') throw new ClientError('--data-dir needs a directory', 2);
+  if (p.store !== undefined && !p.store.startsWith('s3://'))
+    throw new ClientError(`--store must be s3://BUCKET/PREFIX (got ${p.store})`, 2);
   let base: URL;
   try {
     base = new URL(p.url);
@@ -327,16 +351,57 @@ function targetOf(p: Parsed, cmd: string): [string, string] {
   return [bucket, prefix];
 }
 
-/** A command through the server's /redis route; its result as JSON. */
-function redisOf(p: Parsed): (argv: string[]) => Promise<unknown> {
-  return async (argv) => {
-    const { status, body } = await call(p, '/redis', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(argv),
-    });
-    if (status !== 200) throw errorOf(status, body);
-    return (body as { result: unknown }).result;
+/** Where backfill and reconcile read and write the index: commands as JSON results, and a close. */
+interface IndexTarget {
+  redis(argv: string[]): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * The server's /redis route; or, with --data-dir / --store, the store itself: restored into an engine here, every
+ * write committed to its log before the next command (a server must not run on the same store meanwhile: its
+ * commits would fence this one's, or the reverse), and a snapshot written at the end.
+ */
+async function indexOf(p: Parsed, io: ClientIo, cmd: string): Promise<IndexTarget> {
+  if (p.dataDir === undefined && p.store === undefined)
+    return {
+      async redis(argv) {
+        const { status, body } = await call(p, '/redis', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(argv),
+        });
+        if (status !== 200) throw errorOf(status, body);
+        return (body as { result: unknown }).result;
+      },
+      close: async () => undefined,
+    };
+  const [{ createEngine }, { openStore, Persistence }, { replyToJson }] = await Promise.all([
+    import('../service/create-engine'),
+    import('../service/persistence'),
+    import('../http/upstash'),
+  ]);
+  const log = (line: string) => io.err(`s3-index ${cmd}: ${line}\n`);
+  const engine = createEngine();
+  let persistence: import('../service/persistence').Persistence;
+  try {
+    const store = await openStore({ dataDir: p.dataDir, store: p.store }, log);
+    persistence = await Persistence.open(engine, { store: store!, policy: 'always', saveRules: [], log });
+  } catch (err) {
+    throw new ClientError(`cannot open ${p.dataDir ?? p.store}: ${(err as Error).message}`);
+  }
+  const durable = persistence.durabilityBarrier();
+  return {
+    async redis(argv) {
+      const reply = engine.execute(
+        argv.map((a) => Buffer.from(a)),
+        { id: 0, db: 0, resp: 2 },
+      );
+      await durable();
+      if (reply.t === 'error') throw new Error(reply.v);
+      return replyToJson(reply, false);
+    },
+    close: () => persistence.close({ snapshot: true }),
   };
 }
 
@@ -352,7 +417,8 @@ async function s3ClientFromEnv(): Promise<import('@aws-sdk/client-s3').S3Client>
 
 async function backfill(p: Parsed, io: ClientIo): Promise<number> {
   const [bucket, prefix] = targetOf(p, 'backfill');
-  const redis = redisOf(p);
+  const target = await indexOf(p, io, 'backfill');
+  const redis = target.redis;
   const totals: Record<string, number> = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
   const send = (crawlStart: number) => async (rows: CrawledObject[]) => {
     if (rows.length === 0) return;
@@ -418,6 +484,7 @@ async function backfill(p: Parsed, io: ClientIo): Promise<number> {
     );
   } finally {
     client.destroy();
+    await target.close();
   }
 }
 
@@ -425,14 +492,16 @@ async function backfill(p: Parsed, io: ClientIo): Promise<number> {
 async function reconcileCommand(p: Parsed, io: ClientIo): Promise<number> {
   const [bucket, prefix] = targetOf(p, 'reconcile');
   const { runReconcile } = await import('./reconcile');
+  const target = await indexOf(p, io, 'reconcile');
   const s3 = await s3ClientFromEnv();
   try {
     return await runReconcile(
       { bucket, prefix, repair: p.repair, json: p.json, concurrency: p.concurrency },
-      { redis: redisOf(p), s3, out: io.out, err: io.err },
+      { redis: target.redis, s3, out: io.out, err: io.err },
     );
   } finally {
     s3.destroy();
+    await target.close();
   }
 }
 

@@ -206,3 +206,76 @@ test('reconcile: drift the events never told is reported (exit 1), repaired with
   const again = await cli(['reconcile', 'existing']);
   expect(again.code).toBe(0);
 }, 120_000);
+
+/** The built CLI with no --url (and no S3_INDEX_URL): the commands that may work on a store directly. */
+function cliNoServer(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...s3.env };
+    delete env.S3_INDEX_URL;
+    execFile(process.execPath, ['bin/s3-index.js', ...args], { cwd: root, env }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** What s3rver lists in the bucket (below 1000 keys: one page). */
+async function bucketKeys(bucket: string): Promise<string[]> {
+  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+  const page = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket }));
+  return (page.Contents ?? []).map((o) => o.Key!).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+test('--data-dir / --store: backfill and reconcile write the store itself (no server); a server started on it lists the bucket', async () => {
+  const want = await bucketKeys('existing');
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 's3idx-backfill-dir-'));
+  try {
+    const filled = await cliNoServer(['backfill', 'existing', '--data-dir', dir, '--concurrency', '4']);
+    expect(filled.stderr).not.toMatch(/failed/);
+    expect(filled.code).toBe(0);
+    expect(JSON.parse(filled.stdout)).toMatchObject({ bucket: 'existing', objects: want.length, applied: want.length });
+    const checked = await cliNoServer(['reconcile', 'existing', '--data-dir', dir, '--json']);
+    expect(checked.code).toBe(0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({
+      drift: 0,
+      checked: { bucket: want.length, index: want.length },
+    });
+    // a server on that directory restores what the backfill wrote
+    const server = await startServeChild({ dataDir: dir, env: { S3_INDEX_API_TOKENS: '' } });
+    try {
+      const keys: string[] = [];
+      const res = await fetch(`http://127.0.0.1:${server.httpPort}/v1/buckets/existing/objects?max-keys=1000`);
+      keys.push(...((await res.json()) as { objects: Array<{ key: string }> }).objects.map((o) => o.key));
+      expect(keys).toEqual(want);
+    } finally {
+      await server.kill('SIGTERM');
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  // an S3 store (s3rver: no conditional writes, said in one line)
+  const store = 's3://inventories/backfilled-index';
+  const viaStore = await cliNoServer(['backfill', 'existing/photos/', '--store', store]);
+  expect(viaStore.code).toBe(0);
+  expect(viaStore.stderr).toMatch(/conditional writes/i);
+  const photos = want.filter((k) => k.startsWith('photos/'));
+  expect(JSON.parse(viaStore.stdout)).toMatchObject({ prefix: 'photos/', objects: photos.length });
+  const again = await cliNoServer(['reconcile', 'existing/photos/', '--store', store, '--json']);
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout)).toMatchObject({ drift: 0, checked: { index: photos.length } });
+}, 120_000);
+
+test('--data-dir and --store: one target at a time, never with --url', async () => {
+  const both = await cliNoServer(['backfill', 'existing', '--data-dir', '/tmp/x', '--store', 's3://a/b']);
+  expect(both.code).toBe(2);
+  expect(both.stderr).toMatch(/give one/);
+  const withUrl = await cliNoServer(['reconcile', 'existing', '--data-dir', '/tmp/x', '--url', 'http://127.0.0.1:1']);
+  expect(withUrl.code).toBe(2);
+  expect(withUrl.stderr).toMatch(/takes no --url/);
+  const notS3 = await cliNoServer(['backfill', 'existing', '--store', '/tmp/x']);
+  expect(notS3.code).toBe(2);
+  expect(notS3.stderr).toMatch(/--store must be s3:\/\//);
+  const other = await cliNoServer(['ls', 'existing', '--data-dir', '/tmp/x']);
+  expect(other.code).toBe(2);
+  expect(other.stderr).toMatch(/unknown option --data-dir/);
+});
