@@ -22,6 +22,9 @@ import { genKeys } from '../lib/redis';
 const N = Number(process.env.BENCH_OBJECTS ?? 50_000);
 const BUCKET = 'bench';
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
+/** the simulated latencies to run (BENCH_LATENCIES, comma-separated ms; default 0 and BENCH_LATENCY_MS) */
+const LATENCIES = (process.env.BENCH_LATENCIES ?? `0,${LATENCY_MS}`).split(',').map(Number);
+const STRATEGIES = (process.env.BENCH_STRATEGIES ?? 'ranges,folders').split(',') as Array<'ranges' | 'folders'>;
 
 function populate(root: string): string[] {
   const keys = new Set<string>();
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
       );
     return c;
   };
-  for (const latency of [0, LATENCY_MS]) {
+  for (const latency of LATENCIES) {
     const client = makeClient(latency);
     try {
       console.log(`\n${latency === 0 ? 's3rver as it is' : `s3rver plus ${latency} ms per request (S3's latency)`}:`);
@@ -146,22 +149,24 @@ async function table(client: S3Client, total: number): Promise<void> {
     const [seqCount, seqMs] = await timeIt(() => sequential(client));
     console.error(`sequential: ${seqCount} in ${Math.round(seqMs)} ms`);
     rows.push(['sequential ListObjectsV2 (continuation tokens)', seqCount, seqMs, requests]);
-    for (const concurrency of [1, 8, 32]) {
-      const [count, ms] = await timeIt(async () => {
-        let n = 0;
-        await crawl({
-          client,
-          bucket: BUCKET,
-          concurrency,
-          onPage: (page) => {
-            n += page.length;
-          },
+    for (const strategy of STRATEGIES)
+      for (const concurrency of [1, 8, 32]) {
+        const [count, ms] = await timeIt(async () => {
+          let n = 0;
+          await crawl({
+            client,
+            bucket: BUCKET,
+            concurrency,
+            strategy,
+            onPage: (page) => {
+              n += page.length;
+            },
+          });
+          return n;
         });
-        return n;
-      });
-      rows.push([`crawl, concurrency ${concurrency}`, count, ms, requests]);
-      console.error(`concurrency ${concurrency}: ${count} in ${Math.round(ms)} ms`);
-    }
+        rows.push([`crawl '${strategy}', concurrency ${concurrency}`, count, ms, requests]);
+        console.error(`${strategy} concurrency ${concurrency}: ${count} in ${Math.round(ms)} ms (${requests} requests)`);
+      }
     console.log(`node ${process.version}, ${os.cpus().length} cores; ${total} objects in s3rver (child process)`);
     console.log(
       '| listing | objects | requests | ms (median of 3) | objects/s | × sequential |\n|---|---:|---:|---:|---:|---:|',

@@ -8,7 +8,15 @@
  * range at any string m into (after, m] and (m, upto] loses and duplicates nothing, whether or not m is a key. S3 has
  * no upper bound in a request, so a task drops the rows above `upto` and stops at the first page that reaches it.
  *
- * Splitting, two ways:
+ * Two strategies (`strategy`; defaultStrategy picks one):
+ *  - 'ranges' (AWS S3): one task lists the whole prefix flat, page after page (concurrency 1 is the sequential
+ *    ListObjectsV2 loop, request for request). An idle worker cuts the busiest task (probeCut): a delimited probe
+ *    finds the folders after its cursor, and the range is cut at folder boundaries into as many parts as there are
+ *    idle workers; where no folder boundary is found, at a guessed point (below). About one request per page.
+ *  - 'folders' (S3-compatible servers): every folder down to maxDepth is listed with the delimiter, each its own
+ *    task, and ranges are cut as below. At least one request per folder, but no request spans two folders.
+ *
+ * Splitting in 'folders', two ways:
  *  - Folders. A task at depth < maxDepth lists with Delimiter '/': keys directly under its prefix are its rows, and
  *    each CommonPrefix C becomes a new task (prefix C, depth + 1) bounded by the parent's range: (s, upto] where s is
  *    the StartAfter of the request that reported C and upto the parent's bound at that moment. The parent then skips
@@ -74,6 +82,12 @@ export interface CrawlOptions {
   concurrency?: number;
   /** MaxKeys per request (default 1000, S3's maximum) */
   pageSize?: number;
+  /**
+   * 'folders': every folder down to maxDepth listed with the delimiter, each its own task (one request per folder at
+   * least). 'ranges': flat StartAfter paging, and a range is cut only when a worker is idle, at folder boundaries a
+   * delimiter probe finds (or a guess): about one request per page, concurrency 1 is the sequential loop.
+   */
+  strategy?: 'folders' | 'ranges';
   /** folders deeper than this are listed without a delimiter (default 3; 0: no delimiter pass at all) */
   maxDepth?: number;
   /** the folder delimiter used for discovering sub-prefixes (default '/') */
@@ -108,6 +122,8 @@ export interface CrawlRange {
 export interface CrawlResult {
   objects: number;
   pages: number;
+  /** ListObjectsV2 requests that returned (pages and probes; retries not counted) */
+  requests: number;
   ms: number;
   retries: number;
   /** empty when the crawl finished; the ranges left when `stop` fired */
@@ -127,6 +143,8 @@ interface Task {
   firstKey: string | undefined;
   pages: number;
   done: boolean;
+  /** a probe for its cut points is in flight */
+  probing: boolean;
 }
 
 const RETRYABLE_NAMES = new Set([
@@ -186,6 +204,21 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * 'ranges' against AWS S3 itself; 'folders' against an S3-compatible server (a custom endpoint: the client's own, or
+ * AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, which the SDK honours). Flat StartAfter paging is exact only where pages
+ * come in S3's byte order, and not every such server keeps it: s3rver returns its filesystem walk order (a folder
+ * 'with/' is walked before 'with space/', whose keys sort first) and compares StartAfter in UTF-16, so its flat pages
+ * can pass keys they have not returned yet. A delimited listing stays inside one folder, where that cannot happen.
+ */
+export function defaultStrategy(
+  client: Pick<S3Client, 'send'> & { config?: { endpoint?: unknown } },
+  env: NodeJS.ProcessEnv = process.env,
+): 'folders' | 'ranges' {
+  const custom = client.config?.endpoint !== undefined || Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+  return custom ? 'folders' : 'ranges';
+}
+
 const isAbove = (key: string, bound: string | undefined) => bound !== undefined && compareKeys(key, bound) > 0;
 const isAfter = (key: string, bound: string | undefined) => bound === undefined || compareKeys(key, bound) > 0;
 
@@ -195,6 +228,7 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
   const pageSize = Math.max(1, Math.min(1000, Math.floor(opts.pageSize ?? 1000)));
   const maxDepth = opts.maxDepth ?? 3;
+  const strategy = opts.strategy ?? defaultStrategy(opts.client);
   const delimiter = opts.delimiter ?? '/';
   const encodingType = opts.encodingType ?? 'url';
   const maxRetries = opts.maxRetries ?? 8;
@@ -210,7 +244,7 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   // every request in flight listens to it (the SDK's abortSignal), and sleeping retries too
   setMaxListeners(2 * concurrency + 16, signal);
 
-  const stats = { objects: 0, pages: 0, inFlight: 0, errors: 0, retries: 0 };
+  const stats = { objects: 0, pages: 0, inFlight: 0, errors: 0, retries: 0, requests: 0 };
   const queue: Task[] = [];
   const running = new Set<Task>();
   let waiters: Array<() => void> = [];
@@ -231,9 +265,12 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     firstKey: undefined,
     pages: 0,
     done: false,
+    probing: false,
   });
 
-  async function list(task: Task): Promise<ListObjectsV2CommandOutput> {
+  /** A page of the task's range (delimited in 'folders' above maxDepth), or a probe of `probe`'s folders. */
+  async function list(task: Task, probe?: string): Promise<ListObjectsV2CommandOutput> {
+    const delimited = probe !== undefined || (strategy === 'folders' && task.depth < maxDepth);
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) throw abortError(signal);
       stats.inFlight++;
@@ -241,14 +278,17 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
         return await opts.client.send(
           new ListObjectsV2Command({
             Bucket: opts.bucket,
-            Prefix: task.prefix || undefined,
+            Prefix: (probe ?? task.prefix) || undefined,
             StartAfter: task.cursor,
-            MaxKeys: pageSize,
-            Delimiter: task.depth < maxDepth ? delimiter : undefined,
+            MaxKeys: probe !== undefined ? 1000 : pageSize,
+            Delimiter: delimited ? delimiter : undefined,
             EncodingType: encodingType === 'url' ? 'url' : undefined,
           }),
           { abortSignal: signal },
-        );
+        ).then((out) => {
+          stats.requests++;
+          return out;
+        });
       } catch (err) {
         if (signal.aborted) throw abortError(signal);
         stats.errors++;
@@ -330,14 +370,24 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     return !(task.upto !== undefined && compareKeys(max, task.upto) >= 0);
   }
 
-  /** Cut the busiest unfinished task, if a cut point exists; the new task takes the upper part. */
-  function cut(): Task | undefined {
+  /** The unfinished task that has listed the most pages (not one being probed), if any has listed one. */
+  function busiest(): Task | undefined {
     let best: Task | undefined;
     for (const t of running) {
-      if (t.done || t.pages === 0 || t.cursor === undefined) continue;
+      if (t.done || t.probing || t.pages === 0 || t.cursor === undefined) continue;
       if (!best || t.pages > best.pages) best = t;
     }
-    if (!best) return undefined;
+    return best;
+  }
+
+  /** Cut the busiest unfinished task, if a cut point exists; the new task takes the upper part. */
+  function cut(): Task | undefined {
+    const best = busiest();
+    return best === undefined ? undefined : cutAt(best);
+  }
+
+  /** Cuts `best` at a guessed point between its cursor and its bound; the new task takes the upper part. */
+  function cutAt(best: Task): Task | undefined {
     const cursor = best.cursor!;
     let hi = best.upto;
     if (hi === undefined && best.firstKey !== undefined) {
@@ -352,6 +402,65 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     const t = newTask(best.prefix, m, best.upto, best.depth);
     best.upto = m;
     return t;
+  }
+
+  /** The folder part of s (up to its last delimiter), never shorter than `floor`. */
+  const folderOf = (s: string, floor: string): string => {
+    const i = s.lastIndexOf(delimiter);
+    const f = i < 0 ? '' : s.slice(0, i + delimiter.length);
+    return f.length >= floor.length && f.startsWith(floor) ? f : floor;
+  };
+
+  /**
+   * 'ranges': an idle worker cuts the busiest task. It asks for the folders after the task's cursor (a delimited
+   * probe of the deepest folder holding the task's whole range, then of the cursor's own folders below it, up to
+   * maxDepth probes) and cuts the range at folder boundaries, into as many parts as there are idle workers (the task
+   * keeps the first). A folder boundary C cuts (cursor, upto] into (cursor, C] and (C, upto]: C's keys all lie above
+   * C. Without a boundary, a guessed point (cutAt). Probes deliver nothing; correctness never depends on them.
+   */
+  async function probeCut(): Promise<boolean> {
+    const best = busiest();
+    if (best === undefined) return false;
+    best.probing = true;
+    const idle = waiters.length + 1;
+    try {
+      const span = best.upto === undefined ? best.prefix : commonPrefix(best.cursor!, best.upto);
+      let level = folderOf(span, best.prefix);
+      for (let d = 0; d < Math.max(1, maxDepth); d++) {
+        const out = await list(best, level);
+        if (best.done || best.cursor === undefined) return true;
+        const decode = out.EncodingType === 'url' ? decodeUrlKey : (x: string) => x;
+        const cursor = best.cursor;
+        const upto = best.upto;
+        const bounds = (out.CommonPrefixes ?? [])
+          .flatMap((p) => (p.Prefix === undefined ? [] : [decode(p.Prefix)]))
+          .filter((p) => p.startsWith(level) && compareKeys(p, cursor) > 0 && (upto === undefined || compareKeys(p, upto) < 0))
+          .sort(compareKeys);
+        if (bounds.length > 0) {
+          const parts = Math.min(idle, bounds.length);
+          const at: string[] = [];
+          for (let i = 1; i <= parts; i++) {
+            const b = bounds[Math.floor((i * bounds.length) / (parts + 1))] ?? bounds.at(-1)!;
+            if (at.length === 0 || compareKeys(b, at.at(-1)!) > 0) at.push(b);
+          }
+          for (let i = 0; i < at.length; i++)
+            queue.push(newTask(best.prefix, at[i], i + 1 < at.length ? at[i + 1] : upto, best.depth));
+          best.upto = at[0];
+          return true;
+        }
+        // no folder after the cursor at this level: look one level down the cursor's path
+        const rest = cursor.slice(level.length);
+        const i = rest.indexOf(delimiter);
+        if (i < 0) break;
+        level += rest.slice(0, i + delimiter.length);
+      }
+      const t = cutAt(best);
+      if (t === undefined) return false;
+      queue.push(t);
+      return true;
+    } finally {
+      best.probing = false;
+    }
   }
 
   const stopped = () => opts.stop?.aborted === true;
@@ -375,9 +484,13 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
 
   async function worker(): Promise<void> {
     while (!signal.aborted && !stopped()) {
-      const task = queue.shift() ?? cut();
+      const task = queue.shift() ?? (strategy === 'folders' ? cut() : undefined);
       if (task) {
         await runTask(task);
+        continue;
+      }
+      if (strategy === 'ranges' && (await probeCut())) {
+        wake();
         continue;
       }
       if (running.size === 0 && queue.length === 0) return;
@@ -414,5 +527,12 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     if (t.upto !== undefined) r.upto = t.upto;
     return r;
   });
-  return { objects: stats.objects, pages: stats.pages, ms: performance.now() - t0, retries: stats.retries, remaining };
+  return {
+    objects: stats.objects,
+    pages: stats.pages,
+    requests: stats.requests,
+    ms: performance.now() - t0,
+    retries: stats.retries,
+    remaining,
+  };
 }
