@@ -145,6 +145,10 @@ interface Task {
   done: boolean;
   /** a probe for its cut points is in flight */
   probing: boolean;
+  /** probed once before its first page returned (a whole prefix) */
+  probedUnlisted: boolean;
+  /** probes found no folder boundary in its range: cut it at guessed points without asking again */
+  noFolders: boolean;
 }
 
 const RETRYABLE_NAMES = new Set([
@@ -266,6 +270,8 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     pages: 0,
     done: false,
     probing: false,
+    probedUnlisted: false,
+    noFolders: false,
   });
 
   /** A page of the task's range (delimited in 'folders' above maxDepth), or a probe of `probe`'s folders. */
@@ -275,20 +281,22 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
       if (signal.aborted) throw abortError(signal);
       stats.inFlight++;
       try {
-        return await opts.client.send(
-          new ListObjectsV2Command({
-            Bucket: opts.bucket,
-            Prefix: (probe ?? task.prefix) || undefined,
-            StartAfter: task.cursor,
-            MaxKeys: probe !== undefined ? 1000 : pageSize,
-            Delimiter: delimited ? delimiter : undefined,
-            EncodingType: encodingType === 'url' ? 'url' : undefined,
-          }),
-          { abortSignal: signal },
-        ).then((out) => {
-          stats.requests++;
-          return out;
-        });
+        return await opts.client
+          .send(
+            new ListObjectsV2Command({
+              Bucket: opts.bucket,
+              Prefix: (probe ?? task.prefix) || undefined,
+              StartAfter: task.cursor,
+              MaxKeys: probe !== undefined ? 1000 : pageSize,
+              Delimiter: delimited ? delimiter : undefined,
+              EncodingType: encodingType === 'url' ? 'url' : undefined,
+            }),
+            { abortSignal: signal },
+          )
+          .then((out) => {
+            stats.requests++;
+            return out;
+          });
       } catch (err) {
         if (signal.aborted) throw abortError(signal);
         stats.errors++;
@@ -370,11 +378,16 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     return !(task.upto !== undefined && compareKeys(max, task.upto) >= 0);
   }
 
-  /** The unfinished task that has listed the most pages (not one being probed), if any has listed one. */
-  function busiest(): Task | undefined {
+  /**
+   * The unfinished task that has listed the most pages (not one being probed), if any has listed one; with
+   * `unlisted`, also a task of a whole prefix still on its first request (a probe may cut it meanwhile).
+   */
+  function busiest(unlisted = false): Task | undefined {
     let best: Task | undefined;
     for (const t of running) {
-      if (t.done || t.probing || t.pages === 0 || t.cursor === undefined) continue;
+      if (t.done || t.probing) continue;
+      const whole = unlisted && !t.probedUnlisted && t.cursor === undefined && t.upto === undefined;
+      if (!whole && (t.pages === 0 || t.cursor === undefined)) continue;
       if (!best || t.pages > best.pages) best = t;
     }
     return best;
@@ -419,22 +432,33 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
    * C. Without a boundary, a guessed point (cutAt). Probes deliver nothing; correctness never depends on them.
    */
   async function probeCut(): Promise<boolean> {
-    const best = busiest();
+    const best = busiest(true);
     if (best === undefined) return false;
     best.probing = true;
+    if (best.cursor === undefined) best.probedUnlisted = true;
     const idle = waiters.length + 1;
     try {
-      const span = best.upto === undefined ? best.prefix : commonPrefix(best.cursor!, best.upto);
+      if (best.noFolders) {
+        const t = cutAt(best);
+        if (t !== undefined) queue.push(t);
+        return t !== undefined;
+      }
+      const span = best.upto === undefined ? best.prefix : commonPrefix(best.cursor ?? best.prefix, best.upto);
       let level = folderOf(span, best.prefix);
       for (let d = 0; d < Math.max(1, maxDepth); d++) {
         const out = await list(best, level);
-        if (best.done || best.cursor === undefined) return true;
+        if (best.done) return true;
         const decode = out.EncodingType === 'url' ? decodeUrlKey : (x: string) => x;
         const cursor = best.cursor;
         const upto = best.upto;
         const bounds = (out.CommonPrefixes ?? [])
           .flatMap((p) => (p.Prefix === undefined ? [] : [decode(p.Prefix)]))
-          .filter((p) => p.startsWith(level) && compareKeys(p, cursor) > 0 && (upto === undefined || compareKeys(p, upto) < 0))
+          .filter(
+            (p) =>
+              p.startsWith(level) &&
+              (cursor === undefined || compareKeys(p, cursor) > 0) &&
+              (upto === undefined || compareKeys(p, upto) < 0),
+          )
           .sort(compareKeys);
         if (bounds.length > 0) {
           const parts = Math.min(idle, bounds.length);
@@ -449,13 +473,16 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
           return true;
         }
         // no folder after the cursor at this level: look one level down the cursor's path
+        if (cursor === undefined) return false;
         const rest = cursor.slice(level.length);
         const i = rest.indexOf(delimiter);
         if (i < 0) break;
         level += rest.slice(0, i + delimiter.length);
       }
+      best.noFolders = true;
       const t = cutAt(best);
       if (t === undefined) return false;
+      t.noFolders = true;
       queue.push(t);
       return true;
     } finally {

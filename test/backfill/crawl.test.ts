@@ -329,10 +329,13 @@ describe("'ranges' against an S3-exact server (s3-index's /s3 route, same keys)"
   let http: HttpServerHandle;
   let exact: S3;
   let requests = 0;
+  let propApp: ReturnType<typeof createApp> | undefined;
+  let propRuns = 0;
 
   beforeAll(async () => {
     const engine = createEngine({ clock: systemClock });
     const app = createApp({ engine, clock: systemClock, config: httpConfig({}), reportError: () => {} });
+    propApp = app;
     for (let i = 0; i < put.length; i += 1000) {
       const argv = ['S3IDX.BACKFILL', BUCKET, String(Date.now())];
       for (const p of put.slice(i, i + 1000)) argv.push(p.key, String(p.size), p.etag, '1700000000000', 'STANDARD');
@@ -385,6 +388,47 @@ describe("'ranges' against an S3-exact server (s3-index's /s3 route, same keys)"
       );
     }
   });
+
+  test('random key sets (folders of every depth, names sorting around the delimiter), random pages and workers: exact', async () => {
+    const alphabet = ['a', 'b', '/', '/', ' ', '-', '.', '+', '0', 'é', '日', '\u{1F600}', '\uE000', '//'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(
+          fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 7 }).map((xs) => xs.join('')),
+          { minLength: 0, maxLength: 400 },
+        ),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom('', 'a', 'a/', 'b/'),
+        async (names, concurrency, pageSize, prefix) => {
+          const bucket = `prop-${++propRuns}`;
+          if (names.length > 0) {
+            const argv = ['S3IDX.BACKFILL', bucket, String(Date.now())];
+            for (const k of names) argv.push(k, '1', 'e', '1700000000000', 'STANDARD');
+            const res = await propApp!.fetch(
+              new Request('http://localhost/redis', { method: 'POST', body: JSON.stringify(argv) }),
+            );
+            expect(res.status).toBe(200);
+          }
+          const got: string[] = [];
+          await crawl({
+            client: exact,
+            bucket: names.length > 0 ? bucket : BUCKET,
+            prefix: names.length > 0 ? prefix : 'nothing-here/',
+            strategy: 'ranges',
+            concurrency,
+            pageSize,
+            onPage: (page) => {
+              for (const r of page) got.push(r.key);
+            },
+          });
+          const want = names.filter((k) => k.startsWith(prefix)).sort(compareKeys);
+          expect(got.sort(compareKeys)).toEqual(names.length > 0 ? want : []);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  }, 120_000);
 
   test('faults retried, and stop and resume: still every object once', async () => {
     let calls = 0;
