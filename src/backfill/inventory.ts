@@ -128,9 +128,23 @@ export interface InventoryOptions {
   /** backoff cap in ms (default 5000) */
   retryMaxMs?: number;
   signal?: AbortSignal;
+  /**
+   * Stops the import cleanly: no file is started after it fires, a file being read stops after its page being
+   * delivered, and the import resolves with `remaining` (a Lambda's time limit)
+   */
+  stop?: AbortSignal;
+  /** the files a stopped import left (InventoryResult.remaining), instead of every file of the manifest */
+  resume?: readonly InventoryFileState[];
   /** a page of rows, all from one data file; calls never overlap (the next waits for a returned promise) */
   onPage(rows: CrawledObject[]): void | Promise<void>;
   onProgress?(p: InventoryProgress): void;
+}
+
+/** A data file still to read: its CSV records before `done` were dealt with (its ETag then, asked with If-Match). */
+export interface InventoryFileState {
+  key: string;
+  done: number;
+  etag?: string;
 }
 
 export interface InventoryResult {
@@ -144,7 +158,12 @@ export interface InventoryResult {
   skipped: { deleteMarkers: number; noncurrent: number; outsidePrefix: number };
   ms: number;
   retries: number;
+  /** empty when the import finished; the files left when `stop` fired */
+  remaining: InventoryFileState[];
 }
+
+/** Thrown inside a file's read when `stop` fired: the file goes to `remaining` with what it had done. */
+const STOPPED = Symbol('stopped');
 
 const s3Uri = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 
@@ -318,6 +337,7 @@ export async function importInventory(o: InventoryOptions): Promise<InventoryRes
   const onOuterAbort = () => ctl.abort(o.signal!.reason);
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = ctl.signal;
+  const stopped = () => o.stop?.aborted === true;
 
   const stats = { files: 0, filesDone: 0, objects: 0, bytes: 0, totalBytes: 0, errors: 0, retries: 0 };
   const skipped: Skipped = { deleteMarkers: 0, noncurrent: 0, outsidePrefix: 0 };
@@ -500,10 +520,16 @@ export async function importInventory(o: InventoryOptions): Promise<InventoryRes
             const batch = page;
             page = [];
             await deliver(state, batch, n, pending);
+            if (stopped()) throw STOPPED;
           }
         }
         await flowing; // every compressed byte went through the hash
       } catch (err) {
+        if (err === STOPPED) {
+          parser.destroy();
+          await flowing.catch(() => {});
+          throw err;
+        }
         if (err instanceof InventoryError || state.pageError || signal.aborted) throw err;
         await flowing.catch(() => {});
         const cause = streamError?.err ?? err;
@@ -530,7 +556,8 @@ export async function importInventory(o: InventoryOptions): Promise<InventoryRes
     }
 
     async function readFile(file: InventoryFile): Promise<void> {
-      const state: FileState = { done: 0, etag: undefined, pageError: undefined };
+      const from = resumeAt.get(file.key);
+      const state: FileState = { done: from?.done ?? 0, etag: from?.etag, pageError: undefined };
       const uri = s3Uri(dest, file.key);
       for (let attempt = 0; ; attempt++) {
         if (signal.aborted) throw abortError(signal);
@@ -538,6 +565,10 @@ export async function importInventory(o: InventoryOptions): Promise<InventoryRes
           await readOnce(file, state);
           break;
         } catch (err) {
+          if (err === STOPPED) {
+            left.push({ key: file.key, done: state.done, ...(state.etag ? { etag: state.etag } : {}) });
+            return;
+          }
           if (state.pageError) throw state.pageError.err;
           if (signal.aborted) throw abortError(signal);
           stats.errors++;
@@ -557,9 +588,14 @@ export async function importInventory(o: InventoryOptions): Promise<InventoryRes
       progress();
     }
 
-    const queue = [...manifest.files];
+    const resumeAt = new Map((o.resume ?? []).map((f) => [f.key, f]));
+    for (const f of o.resume ?? [])
+      if (!manifest.files.some((m) => m.key === f.key))
+        throw new InventoryError(`${manifestUri} lists no data file ${f.key} (the import to resume read another manifest)`);
+    const queue = o.resume === undefined ? [...manifest.files] : manifest.files.filter((f) => resumeAt.has(f.key));
+    const left: InventoryFileState[] = [];
     async function worker(): Promise<void> {
-      while (!signal.aborted) {
+      while (!signal.aborted && !stopped()) {
         const file = queue.shift();
         if (!file) return;
         await readFile(file);
@@ -576,7 +612,12 @@ export async function importInventory(o: InventoryOptions): Promise<InventoryRes
     await delivering;
     if (failure) throw failure.err;
     if (signal.aborted) throw abortError(signal);
+    for (const f of queue) {
+      const from = resumeAt.get(f.key);
+      left.push(from ?? { key: f.key, done: 0 });
+    }
     return {
+      remaining: left,
       sourceBucket: source,
       createdAt: manifest.createdAt,
       files: manifest.files.length,

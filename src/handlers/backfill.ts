@@ -2,6 +2,10 @@
  * The backfill Lambda: indexes what a bucket already holds, for buckets too large for one invocation.
  *
  *   invoke with {"bucket": "B", "prefix": "P", "concurrency": 8}     a new crawl (prefix and concurrency optional)
+ *   invoke with {"bucket": "B", "inventory": "s3://…/manifest.json"}  an S3 Inventory import instead of a crawl
+ *     (src/backfill/inventory.ts; legs stop between pages, and the checkpoint keeps the data files left with the
+ *     records each has delivered: the next leg reads such a file again from its start, checking its MD5, and skips
+ *     those records)
  *   invoke with {"resume": "backfill/B/<id>.json", "leg": n}          leg n of a crawl (the function invokes itself)
  *
  * Each leg crawls (src/backfill/crawl.ts) until S3_INDEX_BACKFILL_RESERVE_MS (default 60 s) of its time limit is
@@ -23,8 +27,14 @@
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CrawlRange, crawl } from '../backfill/crawl';
+import {
+  type InventoryFileState,
+  importInventory,
+  parseInventoryManifest,
+  parseManifestUri,
+} from '../backfill/inventory';
 import { type BlobStore, PreconditionFailed } from '../persistence/blob-store';
 import { backfillMessages } from './backfill-message';
 import { sendMessages } from './queue';
@@ -51,11 +61,15 @@ export interface Checkpoint {
   messages: number;
   retries: number;
   remaining: CrawlRange[];
+  /** an S3 Inventory import instead of a crawl: its manifest, and the data files left (null: all of them) */
+  inventory?: { manifest: string; files: InventoryFileState[] | null };
   done: boolean;
   finishedAt?: number;
 }
 
-export type BackfillEvent = { bucket: string; prefix?: string; concurrency?: number } | { resume: string; leg: number };
+export type BackfillEvent =
+  | { bucket: string; prefix?: string; concurrency?: number; inventory?: string }
+  | { resume: string; leg: number };
 
 export interface BackfillResult {
   checkpoint: string;
@@ -148,21 +162,36 @@ export async function handler(event: BackfillEvent, context: LambdaContext = {})
   const left = context.getRemainingTimeInMillis?.();
   const timer = left === undefined ? undefined : setTimeout(() => stop.abort(), Math.max(0, left - reserveMs));
   let messages = 0;
-  let result: Awaited<ReturnType<typeof crawl>>;
+  let pages = 0;
+  const onPage = async (rows: import('../backfill/crawl').CrawledObject[]) => {
+    const bodies = backfillMessages(cp.bucket, cp.crawlStart, rows);
+    await senders.sendMessages(queueUrl, bodies);
+    messages += bodies.length;
+    pages++;
+  };
+  let result: { objects: number; retries: number; remaining: CrawlRange[]; files?: InventoryFileState[] };
   try {
-    result = await crawl({
-      client: s3Client(),
-      bucket: cp.bucket,
-      prefix: cp.prefix,
-      concurrency: cp.concurrency,
-      resume: cp.remaining,
-      stop: stop.signal,
-      async onPage(rows) {
-        const bodies = backfillMessages(cp.bucket, cp.crawlStart, rows);
-        await senders.sendMessages(queueUrl, bodies);
-        messages += bodies.length;
-      },
-    });
+    if (cp.inventory !== undefined) {
+      const inv = await importInventory({
+        client: s3Client(),
+        manifest: parseManifestUri(cp.inventory.manifest),
+        prefix: cp.prefix,
+        concurrency: Math.min(cp.concurrency, 16),
+        resume: cp.inventory.files ?? undefined,
+        stop: stop.signal,
+        onPage,
+      });
+      result = { objects: inv.objects, retries: inv.retries, remaining: [], files: inv.remaining };
+    } else
+      result = await crawl({
+        client: s3Client(),
+        bucket: cp.bucket,
+        prefix: cp.prefix,
+        concurrency: cp.concurrency,
+        resume: cp.remaining,
+        stop: stop.signal,
+        onPage,
+      });
   } catch (err) {
     // give the leg back at once (its retry may take over before this attempt's time limit), then fail
     await store
@@ -173,14 +202,15 @@ export async function handler(event: BackfillEvent, context: LambdaContext = {})
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
-  const done = result.remaining.length === 0;
+  const done = result.files !== undefined ? result.files.length === 0 : result.remaining.length === 0;
   cp = {
     ...cp,
     objects: cp.objects + result.objects,
-    pages: cp.pages + result.pages,
+    pages: cp.pages + pages,
     messages: cp.messages + messages,
     retries: cp.retries + result.retries,
     remaining: result.remaining,
+    ...(cp.inventory !== undefined ? { inventory: { manifest: cp.inventory.manifest, files: result.files! } } : {}),
     done,
     ended: true,
     leaseUntil: 0,
@@ -196,7 +226,7 @@ export async function handler(event: BackfillEvent, context: LambdaContext = {})
     legObjects: result.objects,
     objects: cp.objects,
     pages: cp.pages,
-    ranges: result.remaining.length,
+    ranges: result.files?.length ?? result.remaining.length,
     legs: cp.legs,
   });
   if (!done) {
@@ -214,7 +244,7 @@ function checkpointName(cp: Pick<Checkpoint, 'bucket' | 'id'>): string {
 /** A new crawl's checkpoint, written before the first request (so a failed first leg can be resumed by name). */
 async function begin(
   store: BlobStore,
-  event: { bucket?: unknown; prefix?: unknown; concurrency?: unknown },
+  event: { bucket?: unknown; prefix?: unknown; concurrency?: unknown; inventory?: unknown },
   owner: string,
   deadline: number,
 ): Promise<{ cp: Checkpoint; etag: string }> {
@@ -226,16 +256,31 @@ async function begin(
   const concurrency = event.concurrency ?? 8;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new Error('concurrency must be an integer 1-64');
-  // fail before writing anything when the bucket cannot be listed (a wrong name, a missing permission)
-  await s3Client().send(new HeadBucketCommand({ Bucket: bucket }));
   const now = Date.now();
+  let crawlStart = now - envMs('S3_INDEX_BACKFILL_SKEW_MS', 1000);
+  let inventory: Checkpoint['inventory'];
+  if (event.inventory !== undefined) {
+    // an S3 Inventory: its manifest read now (a wrong name, another bucket's inventory: nothing written); its rows
+    // date from its creationTimestamp, the "crawl start" of the merge rule
+    if (typeof event.inventory !== 'string') throw new Error('inventory must be s3://BUCKET/…/manifest.json');
+    const where = parseManifestUri(event.inventory);
+    const got = await s3Client().send(new GetObjectCommand({ Bucket: where.bucket, Key: where.key }));
+    const manifest = parseInventoryManifest(await got.Body!.transformToString('utf8'), event.inventory);
+    if (manifest.sourceBucket !== bucket)
+      throw new Error(`${event.inventory} is an inventory of ${manifest.sourceBucket}, not of ${bucket}`);
+    crawlStart = manifest.createdAt;
+    inventory = { manifest: event.inventory, files: null };
+  } else {
+    // fail before writing anything when the bucket cannot be listed (a wrong name, a missing permission)
+    await s3Client().send(new HeadBucketCommand({ Bucket: bucket }));
+  }
   const cp: Checkpoint = {
     version: 1,
     id: `${new Date(now).toISOString().replace(/[-:.]/g, '')}-${Math.random().toString(36).slice(2, 8)}`,
     bucket,
     prefix,
     concurrency,
-    crawlStart: now - envMs('S3_INDEX_BACKFILL_SKEW_MS', 1000),
+    crawlStart,
     startedAt: now,
     legs: 1,
     ended: false,
@@ -245,7 +290,8 @@ async function begin(
     pages: 0,
     messages: 0,
     retries: 0,
-    remaining: [{ prefix, depth: 0 }],
+    remaining: inventory !== undefined ? [] : [{ prefix, depth: 0 }],
+    ...(inventory !== undefined ? { inventory } : {}),
     done: false,
   };
   const etag = await store.put(checkpointName(cp), Buffer.from(JSON.stringify(cp)), { ifNoneMatch: '*' });

@@ -341,7 +341,19 @@ describeDeploy('serverless.yml compiled', () => {
     expect(statements.filter((s) => s.owner !== 'IamRoleLambdaExecution').map((s) => s.owner)).toEqual([
       'ServerlessDeploymentBucketPolicy',
       'ApiTokensKmsPolicy',
+      'InventoryReadPolicy',
       'IngestQueuePolicy',
+    ]);
+    // Only with an inventory bucket given (inventoryBucket): read-only, its objects only.
+    expect(resources.InventoryReadPolicy.Condition).toBe('HasInventoryBucket');
+    expect(fn('InventoryReadPolicy').PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'InventoryReportsRead',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::/*' },
+      },
     ]);
     // Only with a customer-managed key given (apiTokensKmsKeyArn), and only through SSM.
     expect(resources.ApiTokensKmsPolicy.Condition).toBe('HasApiTokensKmsKey');

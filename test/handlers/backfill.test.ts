@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { BackfillEvent, Checkpoint } from '../../src/handlers/backfill';
+import { buildInventory, CURRENT_SCHEMA, putInventory, rowOf, split } from '../backfill/inventory-fixtures';
 import { type FakeSqsLambda, startFakeSqsLambda } from '../helpers/fake-sqs-lambda';
 import { startS3rver, type TestS3 } from '../helpers/s3rver';
 
@@ -17,6 +18,7 @@ type Ingest = typeof import('../../src/handlers/ingest');
 type Runtime = typeof import('../../src/handlers/runtime');
 
 const BUCKET = 'source-bucket';
+const INVENTORIES = 'inventories';
 let s3: TestS3;
 let fake: FakeSqsLambda;
 let storeDir: string;
@@ -34,7 +36,7 @@ function keyOf(i: number): string {
 }
 
 beforeAll(async () => {
-  s3 = await startS3rver([BUCKET], 'backfill-fn');
+  s3 = await startS3rver([BUCKET, INVENTORIES], 'backfill-fn');
   fake = await startFakeSqsLambda();
   storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 's3idx-backfill-store-'));
   Object.assign(process.env, {
@@ -181,6 +183,62 @@ test('a duplicate or late invocation of a leg does nothing; a failed leg is take
   const sentKeys = new Set(fake.messages.flatMap((m) => (JSON.parse(m).rows as string[][]).map((r) => r[0]!)));
   expect([...sentKeys].sort()).toEqual(want);
   expect(result.objects).toBe(want.length);
+}, 120_000);
+
+test('an S3 Inventory import in legs: files left and records done checkpointed, every row sent once', async () => {
+  const backfill = fresh<Backfill>('../../src/handlers/backfill');
+  fake.messages.length = 0;
+  fake.invocations.length = 0;
+  // rows that differ from what the index holds (sizes + 1000, written after the objects were put) show the index
+  // took them from the inventory
+  const keys = [...objects.keys()].sort();
+  const createdAt = Date.now();
+  const rows = keys.map((key, i) =>
+    rowOf(BUCKET, {
+      key,
+      size: objects.get(key)!.size + 1000,
+      etag: `e${i}`,
+      lastModified: createdAt - 1,
+      storageClass: 'STANDARD',
+    }),
+  );
+  const inv = buildInventory({
+    sourceBucket: BUCKET,
+    destinationBucket: INVENTORIES,
+    base: `inv/${BUCKET}/daily`,
+    schema: CURRENT_SCHEMA,
+    files: split(rows, [700, 900, 300]),
+    createdAt,
+  });
+  await putInventory(s3.client, INVENTORIES, inv);
+  const manifest = `s3://${INVENTORIES}/${inv.manifestKey}`;
+
+  let result = await backfill.handler({ bucket: BUCKET, inventory: manifest, concurrency: 2 }, context(20, 'inv-1'));
+  const first = await readCheckpoint(result.checkpoint);
+  expect(first.crawlStart).toBe(createdAt);
+  let legs = 1;
+  while (!result.done) {
+    const cp = await readCheckpoint(result.checkpoint);
+    expect(cp.inventory!.manifest).toBe(manifest);
+    expect(cp.inventory!.files!.length).toBeGreaterThan(0);
+    legs++;
+    expect(legs).toBeLessThan(500);
+    result = await backfill.handler(fake.invocations.at(-1)!.payload as BackfillEvent, context(20, `inv-${legs}`));
+  }
+  expect(legs).toBeGreaterThan(2);
+  // some leg stopped inside a file: a later leg read it again and skipped what was sent
+  const sent = fake.messages.flatMap((m) => (JSON.parse(m) as { rows: Array<[string, number]> }).rows);
+  expect(sent.map((r) => r[0]).sort()).toEqual(keys);
+  expect(result.objects).toBe(keys.length);
+  for (const m of fake.messages) expect(JSON.parse(m)).toMatchObject({ crawlStart: createdAt });
+
+  const got = await ingestAll();
+  for (const key of keys) expect([key, got.get(key)]).toEqual([key, objects.get(key)!.size + 1000]);
+
+  // another bucket's inventory is refused before anything is written
+  await expect(
+    backfill.handler({ bucket: 'other-bucket', inventory: manifest }, context(1000, 'inv-bad')),
+  ).rejects.toThrow(/inventory of source-bucket, not of other-bucket/);
 }, 120_000);
 
 test('bad requests fail before anything is written', async () => {
