@@ -27,7 +27,7 @@
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { GetObjectCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { type CrawlRange, crawl } from '../backfill/crawl';
 import {
   type InventoryFileState,
@@ -38,7 +38,7 @@ import {
 import { type BlobStore, PreconditionFailed } from '../persistence/blob-store';
 import { backfillMessages } from './backfill-message';
 import { sendMessages } from './queue';
-import { blobStore, logger, metrics } from './runtime';
+import { blobStore, logger, metrics, sourceS3Client } from './runtime';
 
 export interface Checkpoint {
   version: 1;
@@ -100,15 +100,6 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 function envMs(name: string, fallback: number): number {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v >= 0 ? v : fallback;
-}
-
-let s3: S3Client | undefined;
-function s3Client(): S3Client {
-  if (s3 === undefined) {
-    const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-    s3 = new S3Client({ forcePathStyle: endpoint !== undefined && endpoint !== '' });
-  }
-  return s3;
 }
 
 /** The SDK clients (SQS SendMessageBatch through ./queue.ts, an asynchronous Lambda Invoke). */
@@ -173,7 +164,7 @@ export async function handler(event: BackfillEvent, context: LambdaContext = {})
   try {
     if (cp.inventory !== undefined) {
       const inv = await importInventory({
-        client: s3Client(),
+        client: sourceS3Client(),
         manifest: parseManifestUri(cp.inventory.manifest),
         prefix: cp.prefix,
         concurrency: Math.min(cp.concurrency, 16),
@@ -184,7 +175,7 @@ export async function handler(event: BackfillEvent, context: LambdaContext = {})
       result = { objects: inv.objects, retries: inv.retries, remaining: [], files: inv.remaining };
     } else
       result = await crawl({
-        client: s3Client(),
+        client: sourceS3Client(),
         bucket: cp.bucket,
         prefix: cp.prefix,
         concurrency: cp.concurrency,
@@ -264,7 +255,7 @@ async function begin(
     // date from its creationTimestamp, the "crawl start" of the merge rule
     if (typeof event.inventory !== 'string') throw new Error('inventory must be s3://BUCKET/…/manifest.json');
     const where = parseManifestUri(event.inventory);
-    const got = await s3Client().send(new GetObjectCommand({ Bucket: where.bucket, Key: where.key }));
+    const got = await sourceS3Client().send(new GetObjectCommand({ Bucket: where.bucket, Key: where.key }));
     const manifest = parseInventoryManifest(await got.Body!.transformToString('utf8'), event.inventory);
     if (manifest.sourceBucket !== bucket)
       throw new Error(`${event.inventory} is an inventory of ${manifest.sourceBucket}, not of ${bucket}`);
@@ -272,7 +263,7 @@ async function begin(
     inventory = { manifest: event.inventory, files: null };
   } else {
     // fail before writing anything when the bucket cannot be listed (a wrong name, a missing permission)
-    await s3Client().send(new HeadBucketCommand({ Bucket: bucket }));
+    await sourceS3Client().send(new HeadBucketCommand({ Bucket: bucket }));
   }
   const cp: Checkpoint = {
     version: 1,

@@ -17,12 +17,11 @@
  * reconcile failed; the invocation then fails too, after the other buckets ran).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { S3Client } from '@aws-sdk/client-s3';
 import { driftOf, type ReconcileReport, reconcile } from '../backfill/reconcile';
 import { replyToJson } from '../http/upstash';
 import { repairMessage } from './backfill-message';
 import { ingestQueueUrl, sendMessages } from './queue';
-import { logger, metrics, refreshed } from './runtime';
+import { logger, metrics, refreshed, sourceS3Client } from './runtime';
 
 export interface ReconcileEvent {
   bucket?: string;
@@ -47,15 +46,6 @@ export interface BucketSummary {
 export interface ReconcileResult {
   drift: number;
   buckets: BucketSummary[];
-}
-
-let s3: S3Client | undefined;
-function s3Client(): S3Client {
-  if (s3 === undefined) {
-    const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-    s3 = new S3Client({ forcePathStyle: endpoint !== undefined && endpoint !== '' });
-  }
-  return s3;
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -101,7 +91,7 @@ export async function handler(event: ReconcileEvent = {}): Promise<ReconcileResu
     try {
       const rt = await refreshed();
       const report = await reconcile({
-        s3: s3Client(),
+        s3: sourceS3Client(),
         bucket,
         prefix,
         concurrency,

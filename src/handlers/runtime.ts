@@ -10,6 +10,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { S3Client } from '@aws-sdk/client-s3';
 import { systemClock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
 import type { BlobStore } from '../persistence/blob-store';
@@ -129,6 +130,19 @@ export function storeLocation(where: string | undefined): { store?: string; data
     if (dir !== '') return { dataDir: dir };
   }
   throw new Error(`S3_INDEX_STORE must be s3://bucket/prefix, file:DIR or memory: (got ${JSON.stringify(where)})`);
+}
+
+let sourceClient: import('@aws-sdk/client-s3').S3Client | undefined;
+/**
+ * The container's client for the indexed buckets (backfill, reconcile): the standard credential chain, path-style
+ * when AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL names an S3-compatible server.
+ */
+export function sourceS3Client(): import('@aws-sdk/client-s3').S3Client {
+  if (sourceClient === undefined) {
+    const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    sourceClient = new S3Client({ forcePathStyle: endpoint !== undefined && endpoint !== '' });
+  }
+  return sourceClient;
 }
 
 /** The refresh period of readers (S3_INDEX_REFRESH_MS, default 1000). */

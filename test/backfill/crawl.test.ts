@@ -257,6 +257,38 @@ test('an abort signal stops the crawl: it rejects, and no page is delivered afte
   await expect(collect({ signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
 });
 
+/**
+ * Crawls in runs, each stopped once it has seen `every` objects and resumed by the next from what it left (passed
+ * through JSON, as a Lambda's checkpoint is), until one finishes; every row of every run, and the number of runs.
+ */
+async function crawlInRuns(
+  opts: Omit<CrawlOptions, 'onPage' | 'stop' | 'resume' | 'bucket'>,
+  every: number,
+): Promise<{ rows: CrawledObject[]; runs: number }> {
+  const rows: CrawledObject[] = [];
+  let resume: CrawlRange[] | undefined;
+  let runs = 0;
+  for (;;) {
+    runs++;
+    const stop = new AbortController();
+    let seen = 0;
+    const result = await crawl({
+      ...opts,
+      bucket: BUCKET,
+      resume,
+      stop: stop.signal,
+      onPage: (page) => {
+        rows.push(...page);
+        seen += page.length;
+        if (seen >= every) stop.abort();
+      },
+    });
+    resume = JSON.parse(JSON.stringify(result.remaining)) as CrawlRange[];
+    if (resume.length === 0) return { rows, runs };
+    expect(runs).toBeLessThan(200);
+  }
+}
+
 test.each([
   [8, 200, 2500],
   [3, 1000, 4000],
@@ -264,31 +296,7 @@ test.each([
 ])(
   'stop and resume (concurrency %i, pages of %i, stops every %i objects): every object once across the runs',
   async (concurrency, pageSize, every) => {
-    const rows: CrawledObject[] = [];
-    let resume: CrawlRange[] | undefined;
-    let runs = 0;
-    for (;;) {
-      runs++;
-      const stop = new AbortController();
-      let seen = 0;
-      const result = await crawl({
-        client: s3.client,
-        bucket: BUCKET,
-        concurrency,
-        pageSize,
-        resume,
-        stop: stop.signal,
-        onPage: (page) => {
-          rows.push(...page);
-          seen += page.length;
-          if (seen >= every) stop.abort();
-        },
-      });
-      // what each run left survives JSON (a Lambda's checkpoint)
-      resume = JSON.parse(JSON.stringify(result.remaining)) as CrawlRange[];
-      if (resume.length === 0) break;
-      expect(runs).toBeLessThan(200);
-    }
+    const { rows, runs } = await crawlInRuns({ client: s3.client, concurrency, pageSize }, every);
     // several stops (a run stops after its pages in flight are delivered, so past `every`)
     expect(runs).toBeGreaterThanOrEqual(3);
     expectExact(rows, put);
@@ -436,33 +444,8 @@ describe("'ranges' against an S3-exact server (s3-index's /s3 route, same keys)"
       send: (cmd: unknown, o?: unknown) =>
         ++calls % 5 === 0 ? Promise.reject(slowDown()) : exact.send(cmd as never, o as never),
     } as unknown as S3Client;
-    const rows: CrawledObject[] = [];
-    let resume: CrawlRange[] | undefined;
-    let runs = 0;
-    for (;;) {
-      runs++;
-      const stop = new AbortController();
-      let seen = 0;
-      const result = await crawl({
-        client: flaky,
-        bucket: BUCKET,
-        strategy: 'ranges',
-        concurrency: 8,
-        pageSize: 250,
-        retryBaseMs: 1,
-        retryMaxMs: 5,
-        resume,
-        stop: stop.signal,
-        onPage: (page) => {
-          rows.push(...page);
-          seen += page.length;
-          if (seen >= 1500) stop.abort();
-        },
-      });
-      resume = JSON.parse(JSON.stringify(result.remaining)) as CrawlRange[];
-      if (resume.length === 0) break;
-      expect(runs).toBeLessThan(200);
-    }
+    const opts = { client: flaky, strategy: 'ranges' as const, concurrency: 8, pageSize: 250 };
+    const { rows, runs } = await crawlInRuns({ ...opts, retryBaseMs: 1, retryMaxMs: 5 }, 1500);
     expect(runs).toBeGreaterThanOrEqual(3);
     expectExact(rows, put);
   }, 60_000);
