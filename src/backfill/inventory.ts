@@ -591,7 +591,9 @@ export async function importInventory(o: InventoryOptions): Promise<InventoryRes
     const resumeAt = new Map((o.resume ?? []).map((f) => [f.key, f]));
     for (const f of o.resume ?? [])
       if (!manifest.files.some((m) => m.key === f.key))
-        throw new InventoryError(`${manifestUri} lists no data file ${f.key} (the import to resume read another manifest)`);
+        throw new InventoryError(
+          `${manifestUri} lists no data file ${f.key} (the import to resume read another manifest)`,
+        );
     const queue = o.resume === undefined ? [...manifest.files] : manifest.files.filter((f) => resumeAt.has(f.key));
     const left: InventoryFileState[] = [];
     async function worker(): Promise<void> {
