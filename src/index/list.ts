@@ -414,23 +414,95 @@ export interface ListStart {
   readonly delimiter: Buffer | undefined;
 }
 
-/** Checks the bucket and the start (`after`, else the continuation token, else start-after) of a listing request. */
-export function listStart(
-  scope: IndexScope,
-  bucket: string,
-  opts: Pick<RawListOptions, 'continuationToken' | 'startAfter' | 'prefix' | 'delimiter' | 'after'>,
-): Result<ListStart> {
+/** A listing's window without its keys: where it starts and what it rolls up (see ListStart). */
+export type ListWindow = Omit<ListStart, 'z'>;
+
+type WindowOptions = Pick<RawListOptions, 'continuationToken' | 'startAfter' | 'prefix' | 'delimiter' | 'after'>;
+
+/** The start (`after`, else the continuation token, else start-after), prefix and delimiter of a listing request. */
+export function listWindow(opts: WindowOptions): Result<ListWindow> {
   let after: Buffer | undefined;
   if (opts.after !== undefined) after = opts.after;
   else if (opts.continuationToken !== undefined) {
     after = decodeContinuationToken(opts.continuationToken);
     if (after === undefined) return fail('InvalidArgument', 'The continuation token provided is incorrect');
   } else if (opts.startAfter !== undefined && opts.startAfter !== '') after = Buffer.from(opts.startAfter, 'utf8');
-  const z = bucketZset(scope, bucket);
-  if (!z.ok) return z;
   const prefix = Buffer.from(opts.prefix ?? '', 'utf8');
   const delimiter = opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : undefined;
-  return { ok: true, value: { z: z.value, after, prefix, delimiter } };
+  return { ok: true, value: { after, prefix, delimiter } };
+}
+
+/** Checks the start of a listing request (listWindow), then the bucket. */
+export function listStart(scope: IndexScope, bucket: string, opts: WindowOptions): Result<ListStart> {
+  const w = listWindow(opts);
+  if (!w.ok) return w;
+  const z = bucketZset(scope, bucket);
+  if (!z.ok) return z;
+  return { ok: true, value: { z: z.value, ...w.value } };
+}
+
+/** max-keys of a raw page: an integer ≥ 0 (not capped). */
+export function checkRawMaxKeys(maxKeys: number): Result<number> {
+  return Number.isInteger(maxKeys) && maxKeys >= 0
+    ? { ok: true, value: maxKeys }
+    : fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
+}
+
+/** max-keys of a ListObjectsV2 request: an integer ≥ 0, lowered to the cap (default 1000, S3's). */
+export function checkMaxKeys(opts: ListOptions, limits: ListLimits): Result<number> {
+  const requested = opts.maxKeys ?? S3_MAX_KEYS;
+  const r = checkRawMaxKeys(requested);
+  return r.ok ? { ok: true, value: Math.min(requested, limits.maxKeysCap ?? S3_MAX_KEYS) } : r;
+}
+
+/**
+ * A raw page over any ordered keys holding (at least) the listing's window: what listRawPage answers once the
+ * request and the bucket are checked. The Redis backend passes the few keys a server-side script picked for it.
+ */
+export function rawPageOn<T>(
+  z: OrderedKeys | undefined,
+  w: ListWindow,
+  maxKeys: number,
+  makeRow: RowMaker<T>,
+  bounds?: PageBounds,
+): RawPage<T> {
+  const raw = listRaw(z, w.prefix, w.delimiter, maxKeys, w.after, makeRow);
+  if (bounds !== undefined) {
+    bounds.after = w.after;
+    bounds.beyond = raw.beyond;
+  }
+  return raw;
+}
+
+/** A ListObjectsV2 page over any ordered keys holding (at least) the listing's window (see rawPageOn). */
+export function listPageOn(
+  z: OrderedKeys | undefined,
+  bucket: string,
+  opts: ListOptions,
+  w: ListWindow,
+  maxKeys: number,
+  bounds?: PageBounds,
+): ListPage {
+  const raw = listRaw(z, w.prefix, w.delimiter, maxKeys, w.after, listedRow, true);
+  if (bounds !== undefined) {
+    bounds.after = w.after;
+    bounds.beyond = raw.beyond;
+  }
+  const contents: ListedObject[] = raw.keys;
+  const commonPrefixes = raw.prefixTexts!;
+  return {
+    bucket,
+    prefix: opts.prefix ?? '',
+    delimiter: opts.delimiter || undefined,
+    maxKeys,
+    startAfter: opts.continuationToken === undefined ? opts.startAfter : undefined,
+    continuationToken: opts.continuationToken,
+    contents,
+    commonPrefixes,
+    keyCount: contents.length + commonPrefixes.length,
+    isTruncated: raw.truncated,
+    nextContinuationToken: raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined,
+  };
 }
 
 /**
@@ -445,18 +517,11 @@ export function listRawPage<T>(
   makeRow: RowMaker<T>,
   bounds?: PageBounds,
 ): Result<RawPage<T>> {
-  const maxKeys = opts.maxKeys;
-  if (!Number.isInteger(maxKeys) || maxKeys < 0)
-    return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
+  const maxKeys = checkRawMaxKeys(opts.maxKeys);
+  if (!maxKeys.ok) return maxKeys;
   const begin = listStart(scope, bucket, opts);
   if (!begin.ok) return begin;
-  const { z, after, prefix, delimiter } = begin.value;
-  const raw = listRaw(z, prefix, delimiter, maxKeys, after, makeRow);
-  if (bounds !== undefined) {
-    bounds.after = after;
-    bounds.beyond = raw.beyond;
-  }
-  return { ok: true, value: raw };
+  return { ok: true, value: rawPageOn(begin.value.z, begin.value, maxKeys.value, makeRow, bounds) };
 }
 
 /** ListObjectsV2 on a bucket of the index. */
@@ -468,38 +533,11 @@ export function listObjectsV2(
   /** filled with the keys the page depends on (for response caches) */
   bounds?: PageBounds,
 ): Result<ListPage> {
-  const cap = limits.maxKeysCap ?? S3_MAX_KEYS;
-  const requested = opts.maxKeys ?? S3_MAX_KEYS;
-  if (!Number.isInteger(requested) || requested < 0)
-    return fail('InvalidArgument', 'Provided max-keys not an integer or within integer range');
-  const maxKeys = Math.min(requested, cap);
+  const maxKeys = checkMaxKeys(opts, limits);
+  if (!maxKeys.ok) return maxKeys;
   const begin = listStart(scope, bucket, opts);
   if (!begin.ok) return begin;
-  const { z, after, prefix: prefixBytes, delimiter: delimiterBytes } = begin.value;
-  const prefix = opts.prefix ?? '';
-  const raw = listRaw(z, prefixBytes, delimiterBytes, maxKeys, after, listedRow, true);
-  if (bounds !== undefined) {
-    bounds.after = after;
-    bounds.beyond = raw.beyond;
-  }
-  const contents: ListedObject[] = raw.keys;
-  const commonPrefixes = raw.prefixTexts!;
-  return {
-    ok: true,
-    value: {
-      bucket,
-      prefix,
-      delimiter: opts.delimiter || undefined,
-      maxKeys,
-      startAfter: opts.continuationToken === undefined ? opts.startAfter : undefined,
-      continuationToken: opts.continuationToken,
-      contents,
-      commonPrefixes,
-      keyCount: contents.length + commonPrefixes.length,
-      isTruncated: raw.truncated,
-      nextContinuationToken: raw.truncated && raw.last ? encodeContinuationToken(raw.last) : undefined,
-    },
-  };
+  return { ok: true, value: listPageOn(begin.value.z, bucket, opts, begin.value, maxKeys.value, bounds) };
 }
 
 /**
