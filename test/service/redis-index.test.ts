@@ -1,0 +1,185 @@
+/**
+ * RedisIndex (the index kept in a real redis-server) against the bundled engine's S3Index as the oracle: the same
+ * random event batches (shuffled, duplicated, late, versioned, deletions and delete markers) go to both; every
+ * outcome, every ListObjectsV2 page (random prefix, delimiter, start-after, max-keys, paged by continuation token),
+ * every head, version and stats answer must be the same. Then several RedisIndex workers on their own connections
+ * ingest at once: the result is still the oracle's.
+ */
+import fc from 'fast-check';
+import Redis from 'ioredis';
+import { ManualClock } from '../../src/engine/clock';
+import type { ListOptions } from '../../src/index/list';
+import { createEngine } from '../../src/service/create-engine';
+import { RedisIndex } from '../../src/service/redis-index';
+import { S3Index } from '../../src/service/s3-index';
+import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
+import { created, deleted, markerCreated } from '../index/harness';
+
+const describeRedis = describeWithTool('redis-server');
+
+const BUCKETS = ['b-one', 'b-two'];
+const SEGMENTS = ['a', 'a b', 'a+b', 'é', '日本', 'x', '', 'a.b', 'a-'];
+const keyArb = fc
+  .array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 3 })
+  .map((parts) => parts.join('/'))
+  .filter((k) => k !== '');
+
+type Ev = Record<string, unknown>;
+
+/** Random events on a few keys: puts, deletions and delete markers, with sequencers and some versions. */
+const eventsArb = fc
+  .array(
+    fc.record({
+      bucket: fc.constantFrom(...BUCKETS),
+      key: keyArb,
+      kind: fc.constantFrom('put', 'put', 'put', 'delete', 'marker'),
+      seq: fc.integer({ min: 1, max: 4000 }),
+      size: fc.integer({ min: 0, max: 5_000_000_000 }),
+      versioned: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 60 },
+  )
+  .map((xs) =>
+    xs.map((x): Ev => {
+      const seq = x.seq.toString(16).toUpperCase().padStart(16, '0');
+      const vid = x.versioned ? `v${x.seq}` : undefined;
+      if (x.kind === 'put') return created(x.bucket, x.key, seq, x.size, vid ? { versionId: vid } : {});
+      if (x.kind === 'delete') return deleted(x.bucket, x.key, seq, vid);
+      return markerCreated(x.bucket, x.key, seq, `m${x.seq}`);
+    }),
+  );
+
+/** The events in batches, each batch some duplicated (redelivery) */
+const batchesArb = eventsArb.chain((evs) =>
+  fc.tuple(
+    fc.constant(evs),
+    fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 10 }),
+    fc.array(fc.nat(evs.length - 1), { maxLength: 6 }),
+  ),
+);
+
+function toBatches(evs: Ev[], sizes: number[], dups: number[]): Ev[][] {
+  const all = [...evs, ...dups.map((i) => evs[i]!)];
+  const out: Ev[][] = [];
+  let at = 0;
+  for (let i = 0; at < all.length; i++) {
+    const n = sizes[i % sizes.length]!;
+    out.push(all.slice(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+describeRedis('RedisIndex against the bundled index (redis-server)', () => {
+  let server: RedisServerHandle;
+  let redis: Redis;
+  const clock = new ManualClock(1_700_000_000_000);
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false });
+  });
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.stop();
+  });
+
+  const fresh = async () => {
+    await redis.flushall();
+    const oracle = new S3Index(createEngine({ clock }));
+    const subject = new RedisIndex(redis, { now: () => clock.now() });
+    return { oracle, subject };
+  };
+
+  /** Every page of a listing through continuation tokens, as the pages' plain data. */
+  async function pages(index: S3Index | RedisIndex, bucket: string, opts: ListOptions) {
+    const out: unknown[] = [];
+    let token: string | undefined;
+    for (let n = 0; n < 500; n++) {
+      const r = await index.listObjectsV2(bucket, { ...opts, continuationToken: token });
+      if (!r.ok) return [r.error];
+      const p = r.value;
+      out.push({
+        keys: p.contents.map((o) => [o.key, o.size, o.etag, o.lastModified, o.storageClass, o.versionId]),
+        prefixes: p.commonPrefixes,
+        truncated: p.isTruncated,
+        keyCount: p.keyCount,
+      });
+      token = p.nextContinuationToken;
+      if (token === undefined) return out;
+    }
+    throw new Error('too many pages');
+  }
+
+  test('same outcomes, listings, heads, versions and stats as the bundled index', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        batchesArb,
+        fc.constantFrom('', 'a', 'a/', 'a b/', '日本/', 'a/a', 'zz'),
+        fc.constantFrom(undefined, '/', ' ', 'a'),
+        fc.integer({ min: 0, max: 7 }),
+        fc.constantFrom(undefined, '', 'a', 'a/a', 'é'),
+        async ([evs, sizes, dups], prefix, delimiter, maxKeys, startAfter) => {
+          const { oracle, subject } = await fresh();
+          for (const batch of toBatches(evs, sizes, dups)) {
+            clock.advance(1000);
+            expect(await subject.ingest(batch)).toEqual(oracle.ingest(batch));
+          }
+          expect(await subject.listBuckets()).toEqual(oracle.listBuckets());
+          for (const bucket of [...BUCKETS, 'never-seen']) {
+            const opts = { prefix, delimiter, maxKeys: Math.max(1, maxKeys), startAfter };
+            expect(await pages(subject, bucket, opts)).toEqual(await pages(oracle, bucket, opts));
+            // max-keys 0, and a bad token: the same answers
+            expect(await subject.listObjectsV2(bucket, { prefix, maxKeys: 0 })).toEqual(
+              oracle.listObjectsV2(bucket, { prefix, maxKeys: 0 }),
+            );
+            expect(await subject.listObjectsV2(bucket, { continuationToken: '%%' })).toEqual(
+              oracle.listObjectsV2(bucket, { continuationToken: '%%' }),
+            );
+            for (const p of ['', 'a', 'a/', 'a/a', 'a b/', 'é/', '日本/日', 'q']) {
+              expect([bucket, p, await subject.stats(bucket, p)]).toEqual([bucket, p, oracle.stats(bucket, p)]);
+            }
+            const keys = new Set(evs.map((e) => (e.detail as { object: { key: string } }).object.key));
+            for (const key of keys) {
+              expect([key, await subject.head(bucket, key)]).toEqual([key, oracle.head(bucket, key)]);
+              expect([key, await subject.version(bucket, key)]).toEqual([key, oracle.version(bucket, key)]);
+              expect(await subject.version(bucket, key, 'null')).toEqual(oracle.version(bucket, key, 'null'));
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+
+  test('several workers (own connections) ingesting at once end where the oracle ends', async () => {
+    await fc.assert(
+      fc.asyncProperty(batchesArb, async ([evs, sizes, dups]) => {
+        const { oracle } = await fresh();
+        const clients = [0, 1, 2].map(() => new Redis({ port: server.port, host: '127.0.0.1' }));
+        try {
+          const workers = clients.map((c) => new RedisIndex(c, { now: () => clock.now() }));
+          const batches = toBatches(evs, sizes, dups);
+          // the oracle applies them in order; the workers all at once, each its share
+          for (const b of batches) oracle.ingest(b);
+          await Promise.all(
+            workers.map(async (w, i) => {
+              for (let j = i; j < batches.length; j += workers.length) await w.ingest(batches[j]!);
+            }),
+          );
+          const reader = workers[0]!;
+          for (const bucket of BUCKETS) {
+            expect(await pages(reader, bucket, { maxKeys: 1000 })).toEqual(
+              await pages(oracle, bucket, { maxKeys: 1000 }),
+            );
+            expect(await reader.stats(bucket, '')).toEqual(oracle.stats(bucket, ''));
+          }
+        } finally {
+          for (const c of clients) c.disconnect();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
