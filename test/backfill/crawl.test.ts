@@ -154,15 +154,19 @@ test('small pages, folders listed without a delimiter past depth 1, many range c
   const { rows, result } = await collect({ concurrency: 16, pageSize: 150, maxDepth: 2 });
   expectExact(rows, put);
   expect(result.pages).toBeGreaterThan(put.length / 150);
-});
+}, 120_000);
 
-test.each(['flat/', 'deep/d e/', 'deep/', 'a', 'with', '日本/', 'nothing-here/'])('prefix %j', async (prefix) => {
-  const { rows } = await collect({ prefix, concurrency: 8, pageSize: 200 });
-  expectExact(
-    rows,
-    put.filter((p) => p.key.startsWith(prefix)),
-  );
-});
+test.each(['flat/', 'deep/d e/', 'deep/', 'a', 'with', '日本/', 'nothing-here/'])(
+  'prefix %j',
+  async (prefix) => {
+    const { rows } = await collect({ prefix, concurrency: 8, pageSize: 200 });
+    expectExact(
+      rows,
+      put.filter((p) => p.key.startsWith(prefix)),
+    );
+  },
+  120_000,
+);
 
 function slowDown(): Error {
   return Object.assign(new Error('Please reduce your request rate.'), {
@@ -209,7 +213,7 @@ test('fault injection: SlowDown, 500s and connection resets on some pages are re
   expectExact(rows, put);
   expect(injected).toBeGreaterThan(5);
   expect(result.retries).toBe(injected);
-});
+}, 120_000);
 
 test('a page failing more than maxRetries times, or with a non-retryable error, fails the crawl', async () => {
   const always = { send: () => Promise.reject(slowDown()) } as unknown as S3Client;
@@ -317,7 +321,7 @@ test('stop and resume under a prefix, from a stop before the first page', async 
     rows,
     put.filter((p) => p.key.startsWith(prefix)),
   );
-});
+}, 120_000);
 
 test('the default strategy: ranges on AWS S3, folders on an S3-compatible server', () => {
   expect(defaultStrategy(s3.client, {})).toBe('folders');
@@ -373,16 +377,20 @@ describe("'ranges' against an S3-exact server (s3-index's /s3 route, same keys)"
     await http?.close();
   });
 
-  test.each([1, 8, 32])('concurrency %i: exactly the bucket, about one request per page', async (concurrency) => {
-    requests = 0;
-    const { rows, result } = await collect({ client: exact, strategy: 'ranges', concurrency });
-    expectExact(rows, put);
-    const pages = Math.ceil(put.length / 1000);
-    expect(result.requests).toBe(requests);
-    // concurrency 1 is the sequential loop; more workers add a probe and a partial last page per cut
-    if (concurrency === 1) expect(requests).toBe(pages);
-    else expect(requests).toBeLessThan(pages + 12 * concurrency);
-  });
+  test.each([1, 8, 32])(
+    'concurrency %i: exactly the bucket, about one request per page',
+    async (concurrency) => {
+      requests = 0;
+      const { rows, result } = await collect({ client: exact, strategy: 'ranges', concurrency });
+      expectExact(rows, put);
+      const pages = Math.ceil(put.length / 1000);
+      expect(result.requests).toBe(requests);
+      // concurrency 1 is the sequential loop; more workers add a probe and a partial last page per cut
+      if (concurrency === 1) expect(requests).toBe(pages);
+      else expect(requests).toBeLessThan(pages + 12 * concurrency);
+    },
+    60_000,
+  );
 
   test('small pages, many cuts; and under prefixes', async () => {
     const { rows, result } = await collect({ client: exact, strategy: 'ranges', concurrency: 16, pageSize: 150 });
@@ -395,7 +403,7 @@ describe("'ranges' against an S3-exact server (s3-index's /s3 route, same keys)"
         put.filter((p) => p.key.startsWith(prefix)),
       );
     }
-  });
+  }, 60_000);
 
   test('random key sets (folders of every depth, names sorting around the delimiter), random pages and workers: exact', async () => {
     const alphabet = ['a', 'b', '/', '/', ' ', '-', '.', '+', '0', 'é', '日', '\u{1F600}', '\uE000', '//'];
