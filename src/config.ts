@@ -16,6 +16,9 @@
  *   --auto-snapshot-percentage N   S3_INDEX_AUTO_SNAPSHOT_PERCENTAGE   100 (log bytes as % of the snapshot's; 0: off)
  *   --auto-snapshot-min-size B     S3_INDEX_AUTO_SNAPSHOT_MIN_SIZE     64mb (… and the log larger than this)
  *   --auto-snapshot-max-segments N S3_INDEX_AUTO_SNAPSHOT_MAX_SEGMENTS 1000 (or more log segments than this; 0: off)
+ *   --redis-url URL           S3_INDEX_REDIS_URL           (none: the bundled engine)  the index in an external Redis,
+ *                                                          Valkey or ElastiCache (service/redis-client.ts for the forms)
+ *   --redis-cluster BOOL      S3_INDEX_REDIS_CLUSTER       false  that URL names a cluster's seed nodes
  *   --requirepass P           S3_INDEX_REQUIREPASS         (none)
  *   --maxclients N            S3_INDEX_MAXCLIENTS          10000
  *   --proto-max-bulk-len B    S3_INDEX_PROTO_MAX_BULK_LEN  512mb
@@ -32,6 +35,7 @@ import { parseMemory } from './engine/commands/server/runtime-config';
 import { type ApiToken, parseApiTokens } from './http/auth';
 import { DEFAULT_SAVE_RULES, parseSaveRules, type SaveRule } from './persistence/save-rules';
 import type { FsyncPolicy } from './persistence/write-log';
+import { parseRedisUrl } from './service/redis-url';
 
 export interface ServeConfig {
   host: string;
@@ -55,6 +59,9 @@ export interface ServeConfig {
   autoSnapshotPercentage: number;
   autoSnapshotMinSize: number;
   autoSnapshotMaxSegments: number;
+  /** the index in this external Redis (never logged whole: it may hold a password) */
+  redisUrl: string | undefined;
+  redisCluster: boolean;
   /** never logged */
   requirepass: string | undefined;
   maxclients: number;
@@ -167,6 +174,20 @@ function apiTokens(raw: string, name: string): readonly ApiToken[] {
   }
 }
 
+/** A --redis-url, checked (service/redis-client.ts); the message never repeats the URL (it may hold a password). */
+function parseRedisUrlChecked(raw: string, cluster: boolean, name = '--redis-url'): void {
+  try {
+    parseRedisUrl(raw, cluster);
+  } catch (err) {
+    throw new ConfigError(`${name} ${(err as Error).message}`);
+  }
+}
+
+function redisUrl(raw: string, name: string): string {
+  parseRedisUrlChecked(raw, true, name);
+  return raw;
+}
+
 const OPTIONS: readonly Option[] = [
   { flag: '--host', env: 'S3_INDEX_HOST', key: 'host', parse: text },
   { flag: '--resp-port', env: 'S3_INDEX_RESP_PORT', key: 'respPort', parse: port },
@@ -195,6 +216,8 @@ const OPTIONS: readonly Option[] = [
     key: 'autoSnapshotMaxSegments',
     parse: zeroOrPositiveInt,
   },
+  { flag: '--redis-url', env: 'S3_INDEX_REDIS_URL', key: 'redisUrl', parse: redisUrl },
+  { flag: '--redis-cluster', env: 'S3_INDEX_REDIS_CLUSTER', key: 'redisCluster', parse: bool },
   { flag: '--requirepass', env: 'S3_INDEX_REQUIREPASS', key: 'requirepass', parse: text },
   { flag: '--maxclients', env: 'S3_INDEX_MAXCLIENTS', key: 'maxclients', parse: positiveInt },
   { flag: '--proto-max-bulk-len', env: 'S3_INDEX_PROTO_MAX_BULK_LEN', key: 'protoMaxBulkLen', parse: memory(1 << 20) },
@@ -223,6 +246,8 @@ export const DEFAULTS: ServeConfig = Object.freeze({
   autoSnapshotPercentage: 100,
   autoSnapshotMinSize: 64 * 1024 * 1024,
   autoSnapshotMaxSegments: 1000,
+  redisUrl: undefined,
+  redisCluster: false,
   requirepass: undefined,
   maxclients: 10000,
   protoMaxBulkLen: 512 * 1024 * 1024,
@@ -285,6 +310,13 @@ export function loadServeConfig(args: readonly string[], env: NodeJS.ProcessEnv 
     throw new ConfigError(
       `refusing to serve the HTTP API on ${cfg.host} without authentication: set S3_INDEX_API_TOKENS, or bind 127.0.0.1`,
     );
+  }
+  if (cfg.redisUrl !== undefined) {
+    parseRedisUrlChecked(cfg.redisUrl, cfg.redisCluster);
+    if (cfg.dataDir !== undefined || cfg.store !== undefined)
+      throw new ConfigError(
+        `--redis-url keeps the index in that server: ${cfg.dataDir !== undefined ? '--data-dir' : '--store'} would hold nothing (give one or the other)`,
+      );
   }
   if (cfg.respPort === cfg.httpPort && cfg.respPort !== 0) {
     throw new ConfigError(`the RESP and the HTTP port are both ${cfg.respPort}: give them different ports`);

@@ -26,6 +26,10 @@ export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-por
                       [--auto-snapshot-min-size 64mb] [--auto-snapshot-max-segments 1000]
                       [--requirepass PASSWORD] [--maxclients N] [--proto-max-bulk-len 512mb]
                       [--client-query-buffer-limit 1gb]
+                      [--redis-url redis://[USER:PASSWORD@]HOST:PORT | rediss://… | redis+cluster://HOST:PORT,…]
+                      [--redis-cluster true|false]
+--redis-url keeps the object index in that Redis, Valkey or ElastiCache server instead of the bundled engine (no
+--data-dir or --store then; the RESP port and /redis still serve the bundled engine's cache).
 environment: S3_INDEX_<FLAG> for each flag (S3_INDEX_REQUIREPASS, S3_INDEX_HTTP_PORT, ...), and for the HTTP API
              S3_INDEX_API_TOKENS, S3_INDEX_HTTP_MAX_BODY_BYTES, S3_INDEX_HTTP_MAX_PIPELINE, S3_INDEX_HTTP_CACHE_BYTES
 A host other than loopback requires a password and API tokens.
@@ -126,10 +130,15 @@ export async function startService(
     state.loading = true;
   }
   const durable = persistence;
-  const index = durable !== undefined ? durable.durableIndex(new S3Index(engine)) : new S3Index(engine);
+  const external = config.redisUrl !== undefined ? await connectExternalIndex(config, log) : undefined;
+  const index =
+    external?.index ?? (durable !== undefined ? durable.durableIndex(new S3Index(engine)) : new S3Index(engine));
   const durability = durable?.durabilityBarrier();
   const loading = durable && (() => (state.loading ? durable.loadingReport() : undefined));
-  const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock, durability, loading });
+  const http0 = httpConfigOf(config);
+  // the response cache is kept fresh by the index's change reports, and an external index sees only its own
+  const httpConfig = external ? { ...http0, limits: { ...http0.limits, responseCacheBytes: 0 } } : http0;
+  const app = createApp({ engine, index, config: httpConfig, clock: systemClock, durability, loading });
   // RespServer logs every error of its socket; the one before it listens is the failed listen, which listen()
   // rejects with and which is reported once, below
   const resp = new RespServer(engine, { log: (msg) => process.stderr.write(`s3-index: ${msg}\n`), durability });
@@ -176,8 +185,44 @@ export async function startService(
     stop: async (opts = {}) => {
       await Promise.all([resp.close(), http.close()]);
       await persistence?.close(opts);
+      external?.client.disconnect();
     },
   };
+}
+
+/**
+ * `--redis-url`: the index in an external Redis (RedisIndex), once the server answers; a server that cannot be
+ * reached within 10 s is a StorageError (one line, nothing opened).
+ */
+async function connectExternalIndex(
+  config: ServeConfig,
+  log: (line: string) => void,
+): Promise<{ index: ObjectIndex; client: import('ioredis').Redis | import('ioredis').Cluster }> {
+  const { connectRedis, describeRedisTarget, parseRedisUrl } = await import('../service/redis-client');
+  const { RedisIndex } = await import('../service/redis-index');
+  const target = parseRedisUrl(config.redisUrl!, config.redisCluster);
+  const where = describeRedisTarget(target);
+  const client = connectRedis(target);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer in 10 s')), 10_000);
+      client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.once('error', (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  } catch (err) {
+    client.disconnect();
+    throw new StorageError(`cannot reach the Redis server ${where}: ${(err as Error).message}`);
+  }
+  // later errors: ioredis reconnects by itself; requests meanwhile fail with 503
+  client.on('error', () => undefined);
+  log(`the object index lives in ${where} (the response cache is off: other writers' changes are not seen here)`);
+  return { index: new RedisIndex(client), client };
 }
 
 /** The store's own failures (unreachable, damaged, newer format) as the one line `serve` prints; others rethrown. */

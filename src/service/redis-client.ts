@@ -1,0 +1,31 @@
+/**
+ * The connection to an external Redis, Valkey or ElastiCache server for `--redis-url` (RedisIndex): ioredis, which
+ * reconnects by itself. A command sent while the server is unreachable fails at once instead of waiting in a queue
+ * (the HTTP layer answers 503, an ingest batch is not acknowledged and its queue redelivers it), and one that gets no
+ * answer in `commandTimeoutMs` fails too. URL forms: ./redis-url.ts.
+ */
+import { Cluster, Redis } from 'ioredis';
+import type { RedisTarget } from './redis-url';
+
+export { describeRedisTarget, parseRedisUrl, type RedisTarget } from './redis-url';
+
+export function connectRedis(t: RedisTarget, opts: { commandTimeoutMs?: number } = {}): Redis | Cluster {
+  const common = {
+    username: t.username,
+    password: t.password,
+    tls: t.tls ? {} : undefined,
+    connectTimeout: 5000,
+    commandTimeout: opts.commandTimeoutMs ?? 5000,
+    // fail at once while disconnected (503, batch not acknowledged) rather than queue behind a dead link
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt: number) => Math.min(2000, 50 * 2 ** attempt),
+  };
+  if (t.cluster)
+    return new Cluster(t.nodes, {
+      redisOptions: common,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt: number) => Math.min(2000, 50 * 2 ** attempt),
+    });
+  return new Redis({ ...common, host: t.nodes[0]!.host, port: t.nodes[0]!.port, db: t.db });
+}
