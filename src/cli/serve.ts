@@ -5,7 +5,7 @@
  * opens, and when the second listener cannot open, or the restore that follows fails, the ports are closed again.
  * Either way the process exits non-zero after one line on stderr saying why.
  */
-import { ConfigError, loadServeConfig, type ServeConfig } from '../config';
+import { ConfigError, describeRedisTarget, loadServeConfig, parseRedisUrl, type ServeConfig } from '../config';
 import { systemClock } from '../engine/clock';
 import { RuntimeConfig } from '../engine/commands/server/runtime-config';
 import { serverStateOf } from '../engine/commands/server/server-state';
@@ -198,7 +198,7 @@ async function connectExternalIndex(
   config: ServeConfig,
   log: (line: string) => void,
 ): Promise<{ index: ObjectIndex; client: import('ioredis').Redis | import('ioredis').Cluster }> {
-  const { connectRedis, describeRedisTarget, parseRedisUrl } = await import('../service/redis-client');
+  const { connectRedis } = await import('../service/redis-client');
   const { RedisIndex } = await import('../service/redis-index');
   const target = parseRedisUrl(config.redisUrl!, config.redisCluster);
   const where = describeRedisTarget(target);

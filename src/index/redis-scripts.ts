@@ -9,6 +9,7 @@
  *   s3idx:{B}:hist    hash   key → the versions known but not listed (encodeHistory)
  *   s3idx:{B}:tomb    hash   key → deletion tombstones (encodeTombstones)
  *   s3idx:{B}:verify  set    keys whose current version HeadObject must tell
+ *   s3idx:{B}:tombq   zset   key → the time its newest tombstone was ingested (retention: oldest first)
  *   s3idx:{B}:dirn    hash   folder prefix ('' and every prefix of a listed key ending in '/') → listed objects under it
  *   s3idx:{B}:dirb    hash   the same prefixes → their bytes
  *   s3idx:buckets     set    the bucket registry (another slot: written by its own command)
@@ -31,9 +32,10 @@ local function put_field(key, m, old, new)
   if new == old then return end
   if new == '' then redis.call('HDEL', key, m) else redis.call('HSET', key, m, new) end
 end
-local n = #ARGV / 11
+local horizon, bound, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local n = (#ARGV - 3) / 12
 for i = 0, n - 1 do
-  local b = i * 11
+  local b = 3 + i * 12
   local m = ARGV[b + 1]
   local ok = same(redis.call('HGET', KEYS[2], m), ARGV[b + 2])
     and same(redis.call('HGET', KEYS[3], m), ARGV[b + 3])
@@ -51,6 +53,11 @@ for i = 0, n - 1 do
     end
     put_field(KEYS[3], m, ARGV[b + 3], ARGV[b + 7])
     put_field(KEYS[4], m, ARGV[b + 4], ARGV[b + 8])
+    if ARGV[b + 8] == '' then
+      if ARGV[b + 4] ~= '' then redis.call('ZREM', KEYS[8], m) end
+    elseif ARGV[b + 8] ~= ARGV[b + 4] then
+      redis.call('ZADD', KEYS[8], ARGV[b + 12], m)
+    end
     if ARGV[b + 9] ~= ARGV[b + 5] then
       if ARGV[b + 9] == '1' then redis.call('SADD', KEYS[5], m) else redis.call('SREM', KEYS[5], m) end
     end
@@ -77,6 +84,16 @@ for i = 0, n - 1 do
     end
   end
 end
+local function drop(list)
+  for _, m in ipairs(list) do
+    redis.call('HDEL', KEYS[4], m)
+    redis.call('ZREM', KEYS[8], m)
+    budget = budget - 1
+  end
+end
+drop(redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', horizon, 'LIMIT', 0, budget))
+local excess = redis.call('ZCARD', KEYS[8]) - bound
+if excess > 0 and budget > 0 then drop(redis.call('ZRANGE', KEYS[8], 0, math.min(excess, budget) - 1)) end
 return conflicts
 `;
 

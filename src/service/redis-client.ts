@@ -2,12 +2,19 @@
  * The connection to an external Redis, Valkey or ElastiCache server for `--redis-url` (RedisIndex): ioredis, which
  * reconnects by itself. A command sent while the server is unreachable fails at once instead of waiting in a queue
  * (the HTTP layer answers 503, an ingest batch is not acknowledged and its queue redelivers it), and one that gets no
- * answer in `commandTimeoutMs` fails too. URL forms: ./redis-url.ts.
+ * answer in `commandTimeoutMs` fails too. URL forms: config.ts (parseRedisUrl).
  */
 import { Cluster, Redis } from 'ioredis';
-import type { RedisTarget } from './redis-url';
 
-export { describeRedisTarget, parseRedisUrl, type RedisTarget } from './redis-url';
+/** Where to connect (config.ts parses --redis-url into it). */
+export interface RedisTarget {
+  cluster: boolean;
+  tls: boolean;
+  nodes: Array<{ host: string; port: number }>;
+  username?: string;
+  password?: string;
+  db: number;
+}
 
 export function connectRedis(t: RedisTarget, opts: { commandTimeoutMs?: number } = {}): Redis | Cluster {
   const common = {

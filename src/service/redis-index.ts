@@ -18,6 +18,9 @@
  * atomic step as the key: O(1) for a folder prefix; for another prefix, a walk of the folder's direct entries that
  * match it, jumping over sub-folders (PREFIX_STATS). Memory: two hash fields per folder.
  *
+ * Tombstones: kept for the bundled engine's retention (IndexLimits: 7 days, 1M per bucket), through a zset of each
+ * key's newest tombstone time (`tombq`) that APPLY maintains and trims after every batch.
+ *
  * onChange reports the changes this process makes, after their write; changes made by other processes are not seen
  * (a response cache in front of this index must not rely on it).
  */
@@ -73,7 +76,7 @@ interface ScriptedClient {
 export function redisKeyNames(bucket: string) {
   const n = indexKeyNames(bucket);
   const tag = n.keys.slice(0, n.keys.length - ':keys'.length);
-  return { ...n, meta: `${tag}:meta`, dirn: `${tag}:dirn`, dirb: `${tag}:dirb` };
+  return { ...n, meta: `${tag}:meta`, dirn: `${tag}:dirn`, dirb: `${tag}:dirb`, tombq: `${tag}:tombq` };
 }
 
 /** A key's stored fields as read ('' absent), and its state. */
@@ -134,7 +137,7 @@ export class RedisIndex implements ObjectIndex {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.now = opts.now ?? Date.now;
     this.maxRounds = opts.maxRounds ?? 16;
-    redis.defineCommand('s3idxApply', { numberOfKeys: 7, lua: APPLY_LUA });
+    redis.defineCommand('s3idxApply', { numberOfKeys: 8, lua: APPLY_LUA });
     redis.defineCommand('s3idxList', { numberOfKeys: 2, lua: LIST_LUA });
     redis.defineCommand('s3idxPrefixStats', { numberOfKeys: 4, lua: PREFIX_STATS_LUA });
     this.scripted = redis as unknown as ScriptedClient;
@@ -215,9 +218,11 @@ export class RedisIndex implements ObjectIndex {
         args.push(w.member, before.meta, before.hist, before.tomb, before.verify ? '1' : '0');
         args.push(after.meta, after.hist, after.tomb, after.verify ? '1' : '0');
         args.push(String(listedSize(before)), String(listedSize(after)));
+        args.push(String(state.tombstones.reduce((t, x) => Math.max(t, x.at), 0)));
         written.push(w);
       }
-      if (written.length === 0) return;
+      // nothing to write: the retention still runs (the bundled engine compacts after every batch too)
+      if (written.length === 0 && round > 0) return;
       const conflicts = await this.scripted.s3idxApply(
         names.keys,
         names.meta,
@@ -226,6 +231,10 @@ export class RedisIndex implements ObjectIndex {
         names.verify,
         names.dirn,
         names.dirb,
+        names.tombq,
+        String(now - this.limits.tombstoneRetentionMs),
+        String(this.limits.maxTombstones),
+        '10000',
         ...args,
       );
       const lost = new Set(conflicts.map((c) => Number(c) - 1));
@@ -392,7 +401,7 @@ export class RedisIndex implements ObjectIndex {
   async dropAll(): Promise<void> {
     for (const bucket of await this.listBuckets()) {
       const n = redisKeyNames(bucket);
-      await this.redis.del(n.keys, n.meta, n.hist, n.tomb, n.verify, n.dirn, n.dirb);
+      await this.redis.del(n.keys, n.meta, n.hist, n.tomb, n.verify, n.dirn, n.dirb, n.tombq);
     }
     await this.redis.del(BUCKETS_KEY);
     this.report(EVERYTHING);

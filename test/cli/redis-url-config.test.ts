@@ -1,6 +1,5 @@
-/** The forms of --redis-url (src/service/redis-url.ts), and what a log may show of them. */
-import { loadServeConfig } from '../../src/config';
-import { describeRedisTarget, parseRedisUrl } from '../../src/service/redis-url';
+/** The forms of --redis-url (src/config.ts), and what a log may show of them. */
+import { describeRedisTarget, loadServeConfig, parseRedisUrl } from '../../src/config';
 
 test('one server, TLS, a user and a password (percent-decoded), a database', () => {
   expect(parseRedisUrl('redis://127.0.0.1:6379')).toEqual({
