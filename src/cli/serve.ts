@@ -135,10 +135,7 @@ export async function startService(
     external?.index ?? (durable !== undefined ? durable.durableIndex(new S3Index(engine)) : new S3Index(engine));
   const durability = durable?.durabilityBarrier();
   const loading = durable && (() => (state.loading ? durable.loadingReport() : undefined));
-  const http0 = httpConfigOf(config);
-  // the response cache is kept fresh by the index's change reports, and an external index sees only its own
-  const httpConfig = external ? { ...http0, limits: { ...http0.limits, responseCacheBytes: 0 } } : http0;
-  const app = createApp({ engine, index, config: httpConfig, clock: systemClock, durability, loading });
+  const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock, durability, loading });
   // RespServer logs every error of its socket; the one before it listens is the failed listen, which listen()
   // rejects with and which is reported once, below
   const resp = new RespServer(engine, { log: (msg) => process.stderr.write(`s3-index: ${msg}\n`), durability });
@@ -185,6 +182,7 @@ export async function startService(
     stop: async (opts = {}) => {
       await Promise.all([resp.close(), http.close()]);
       await persistence?.close(opts);
+      external?.index.close();
       external?.client.disconnect();
     },
   };
@@ -197,7 +195,10 @@ export async function startService(
 async function connectExternalIndex(
   config: ServeConfig,
   log: (line: string) => void,
-): Promise<{ index: ObjectIndex; client: import('ioredis').Redis | import('ioredis').Cluster }> {
+): Promise<{
+  index: import('../service/redis-index').RedisIndex;
+  client: import('ioredis').Redis | import('ioredis').Cluster;
+}> {
   const { connectRedis } = await import('../service/redis-client');
   const { RedisIndex } = await import('../service/redis-index');
   const target = parseRedisUrl(config.redisUrl!, config.redisCluster);
@@ -221,7 +222,7 @@ async function connectExternalIndex(
   }
   // later errors: ioredis reconnects by itself; requests meanwhile fail with 503
   client.on('error', () => undefined);
-  log(`the object index lives in ${where} (the response cache is off: other writers' changes are not seen here)`);
+  log(`the object index lives in ${where}`);
   return { index: new RedisIndex(client), client };
 }
 

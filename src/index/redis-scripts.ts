@@ -32,10 +32,11 @@ local function put_field(key, m, old, new)
   if new == old then return end
   if new == '' then redis.call('HDEL', key, m) else redis.call('HSET', key, m, new) end
 end
-local horizon, bound, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local n = (#ARGV - 3) / 12
+local horizon, bound, budget, channel = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local changed = {}
+local n = (#ARGV - 4) / 12
 for i = 0, n - 1 do
-  local b = 3 + i * 12
+  local b = 4 + i * 12
   local m = ARGV[b + 1]
   local ok = same(redis.call('HGET', KEYS[2], m), ARGV[b + 2])
     and same(redis.call('HGET', KEYS[3], m), ARGV[b + 3])
@@ -44,6 +45,7 @@ for i = 0, n - 1 do
   if not ok then
     conflicts[#conflicts + 1] = i + 1
   else
+    changed[#changed + 1] = #m .. ':' .. m
     local oldMeta, newMeta = ARGV[b + 2], ARGV[b + 6]
     if newMeta == '' then
       if oldMeta ~= '' then redis.call('HDEL', KEYS[2], m); redis.call('ZREM', KEYS[1], m) end
@@ -94,6 +96,7 @@ end
 drop(redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', horizon, 'LIMIT', 0, budget))
 local excess = redis.call('ZCARD', KEYS[8]) - bound
 if excess > 0 and budget > 0 then drop(redis.call('ZRANGE', KEYS[8], 0, math.min(excess, budget) - 1)) end
+if #changed > 0 then redis.call('PUBLISH', channel, table.concat(changed)) end
 return conflicts
 `;
 

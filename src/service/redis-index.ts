@@ -21,8 +21,10 @@
  * Tombstones: kept for the bundled engine's retention (IndexLimits: 7 days, 1M per bucket), through a zset of each
  * key's newest tombstone time (`tombq`) that APPLY maintains and trims after every batch.
  *
- * onChange reports the changes this process makes, after their write; changes made by other processes are not seen
- * (a response cache in front of this index must not rely on it).
+ * onChange reports the changes this process makes, after their write, and those of other processes as APPLY
+ * publishes them (PUBLISH on `s3idx:{B}:changes`, received on a connection of its own): a few milliseconds after
+ * their write, so a response cache may serve a page for that long. After the subscription's connection was lost, it
+ * reports everything (messages sent meanwhile are lost).
  */
 import type { Cluster, Redis } from 'ioredis';
 import { SortedSet } from '../engine/structures/sortedset';
@@ -76,7 +78,14 @@ interface ScriptedClient {
 export function redisKeyNames(bucket: string) {
   const n = indexKeyNames(bucket);
   const tag = n.keys.slice(0, n.keys.length - ':keys'.length);
-  return { ...n, meta: `${tag}:meta`, dirn: `${tag}:dirn`, dirb: `${tag}:dirb`, tombq: `${tag}:tombq` };
+  return {
+    ...n,
+    meta: `${tag}:meta`,
+    dirn: `${tag}:dirn`,
+    dirb: `${tag}:dirb`,
+    tombq: `${tag}:tombq`,
+    changes: `${tag}:changes`,
+  };
 }
 
 /** A key's stored fields as read ('' absent), and its state. */
@@ -235,6 +244,7 @@ export class RedisIndex implements ObjectIndex {
         String(now - this.limits.tombstoneRetentionMs),
         String(this.limits.maxTombstones),
         '10000',
+        names.changes,
         ...args,
       );
       const lost = new Set(conflicts.map((c) => Number(c) - 1));
@@ -390,6 +400,7 @@ export class RedisIndex implements ObjectIndex {
   }
 
   onChange(listener: (change: IndexChange) => void): () => void {
+    if (this.subscriber === undefined) this.subscribe();
     this.listeners.push(listener);
     return () => {
       const i = this.listeners.indexOf(listener);
@@ -405,6 +416,41 @@ export class RedisIndex implements ObjectIndex {
     }
     await this.redis.del(BUCKETS_KEY);
     this.report(EVERYTHING);
+  }
+
+  private subscriber: Client | undefined;
+
+  /** Receives the changes APPLY publishes (ours included: a second report of them is harmless). */
+  private subscribe(): void {
+    const sub = (this.redis as Redis).duplicate() as Client;
+    this.subscriber = sub;
+    let connected = false;
+    sub.on('error', () => undefined);
+    // commands are not queued while disconnected (redis-client.ts): subscribe once ready; ioredis subscribes again
+    // after a reconnection by itself
+    sub.on('ready', () => {
+      if (connected) this.report(EVERYTHING);
+      else void sub.psubscribe('s3idx:{*}:changes').catch(() => undefined);
+      connected = true;
+    });
+    sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
+      const name = channel.toString('utf8');
+      const bucket = name.slice(name.indexOf('{') + 1, name.lastIndexOf('}'));
+      for (let at = 0; at < message.length; ) {
+        const colon = message.indexOf(58, at);
+        if (colon < 0) break;
+        const len = Number(message.toString('latin1', at, colon));
+        const key = message.subarray(colon + 1, colon + 1 + len);
+        at = colon + 1 + len;
+        this.report({ bucket, key });
+      }
+    });
+  }
+
+  /** Closes the subscription's connection, if onChange opened one. */
+  close(): void {
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
   }
 
   private report(change: IndexChange): void {

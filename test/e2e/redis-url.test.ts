@@ -102,8 +102,26 @@ describeRedis('serve --redis-url', () => {
         s3.destroy();
       }
       const stats = await (await api(s, `/v1/buckets/${BUCKET}/stats?prefix=a/`)).json();
+      // (before a/3.jpg below)
       expect(stats).toMatchObject({ objects: 2, bytes: 201 });
     }
+    // the response cache stays right across processes: a page cached here, changed through the other server
+    const cachedPath = `/v1/buckets/${BUCKET}/objects?prefix=a/`;
+    const keysOf = async () =>
+      ((await (await api(serve, cachedPath)).json()) as { objects: Array<{ key: string }> }).objects.map((o) => o.key);
+    expect(await keysOf()).toEqual(['a/1.jpg', 'a/2.jpg']);
+    expect(await keysOf()).toEqual(['a/1.jpg', 'a/2.jpg']);
+    const other = await api(second, '/v1/events', {
+      method: 'POST',
+      body: JSON.stringify([created(BUCKET, 'a/3.jpg', '0000000000000150')]),
+    });
+    expect(await other.json()).toMatchObject({ applied: 1 });
+    let seen: string[] = [];
+    for (let i = 0; i < 40 && seen.length !== 3; i++) {
+      seen = await keysOf();
+      if (seen.length !== 3) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(seen).toEqual(['a/1.jpg', 'a/2.jpg', 'a/3.jpg']);
     await second.kill('SIGTERM');
   }, 60_000);
 
@@ -129,7 +147,7 @@ describeRedis('serve --redis-url', () => {
     const page = (await (await api(serve, `/v1/buckets/${BUCKET}/objects`)).json()) as {
       objects: Array<{ key: string }>;
     };
-    expect(page.objects.map((o) => o.key)).toEqual(['a b/x', 'a/1.jpg', 'a/2.jpg', 'z', 'é/日本.txt']);
+    expect(page.objects.map((o) => o.key)).toEqual(['a b/x', 'a/1.jpg', 'a/2.jpg', 'a/3.jpg', 'z', 'é/日本.txt']);
     // the batch refused while it was down is applied when it comes again (the queue's redelivery)
     const again = await api(serve, '/v1/events', {
       method: 'POST',
