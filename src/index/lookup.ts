@@ -1,4 +1,6 @@
 /** Point lookups and aggregates on the index: head, stats (O(log n) for any prefix), the bucket registry. */
+
+import type { KeyState } from './key-state';
 import { bucketZset, fail, prefixRange, type Result } from './list';
 import { type ObjectVersion, readVersion } from './payload';
 import { BUCKETS_KEY, type IndexScope, indexKeyNames, isWrongType, readKeyState } from './store';
@@ -34,13 +36,18 @@ export function version(
   if (!z.ok) return z;
   const s = readKeyState(scope, bucket, Buffer.from(key, 'utf8'));
   if (isWrongType(s)) return fail('WrongType', s.message);
+  return { ok: true, value: pickVersion(s, key, versionId) };
+}
+
+/** The version `version` answers from a key's state (see there). */
+export function pickVersion(s: KeyState, key: string, versionId: string | undefined): HeadResult | undefined {
   const v =
     versionId === undefined
       ? s.verify
         ? undefined
         : s.versions[0]
       : s.versions.find((x) => (x.versionId ?? 'null') === versionId);
-  return { ok: true, value: v === undefined ? undefined : { key, ...v } };
+  return v === undefined ? undefined : { key, ...v };
 }
 
 export interface PrefixStats {

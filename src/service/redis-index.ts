@@ -47,7 +47,7 @@ import {
   type RowMaker,
   rawPageOn,
 } from '../index/list';
-import type { HeadResult, PrefixStats } from '../index/lookup';
+import { type HeadResult, type PrefixStats, pickVersion } from '../index/lookup';
 import {
   decodeHistory,
   decodeTombstones,
@@ -352,13 +352,7 @@ export class RedisIndex implements ObjectIndex {
     const s = stateOf(stored!);
     if (s.versions.length === 0 && !(await this.bucketExists(bucket)))
       return fail('NoSuchBucket', 'The specified bucket does not exist');
-    const v =
-      versionId === undefined
-        ? s.verify
-          ? undefined
-          : s.versions[0]
-        : s.versions.find((x) => (x.versionId ?? 'null') === versionId);
-    return { ok: true, value: v === undefined ? undefined : { key, ...v } };
+    return { ok: true, value: pickVersion(s, key, versionId) };
   }
 
   async stats(bucket: string, prefix = ''): Promise<Result<PrefixStats>> {
