@@ -31,8 +31,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { freePort } from '../helpers/redis-server';
+import { sdkListing, unquote } from '../helpers/s3-listing';
 import { buildCli } from '../helpers/serve-child';
 import {
   bodyOf,
@@ -136,19 +137,8 @@ const s3Client = (endpoint: string) =>
   });
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const unquote = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
-
 /** Every object of a ListObjectsV2 endpoint, paged with continuation tokens, no delimiter. */
-async function listAll(client: S3Client, bucket: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) rows.push({ key: o.Key!, size: o.Size!, etag: unquote(o.ETag) });
-    token = page.NextContinuationToken;
-  } while (token !== undefined);
-  return rows;
-}
+const listAll = (client: S3Client, bucket: string): Promise<Row[]> => sdkListing(client, bucket);
 
 /** The index's view of one key (GET /v1/buckets/B/objects/KEY), undefined when it lists none. */
 async function headIndex(bucket: string, key: string): Promise<Obj | undefined> {

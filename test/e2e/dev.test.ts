@@ -15,12 +15,12 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   ListBucketsCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import Redis from 'ioredis';
 import { freePort, hasTool } from '../helpers/redis-server';
+import { sdkListing as listing, unquote } from '../helpers/s3-listing';
 import { buildCli } from '../helpers/serve-child';
 
 const root = path.join(__dirname, '../..');
@@ -151,18 +151,7 @@ const s3Client = (endpoint: string) =>
   });
 
 const byBytes = (a: Row, b: Row) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key));
-const unquote = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
-
-async function sdkListing(client: S3Client, bucket = 'demo'): Promise<Row[]> {
-  const rows: Row[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) rows.push({ key: o.Key!, size: o.Size!, etag: unquote(o.ETag) });
-    token = page.NextContinuationToken;
-  } while (token !== undefined);
-  return rows;
-}
+const sdkListing = (client: S3Client, bucket = 'demo'): Promise<Row[]> => listing(client, bucket);
 
 async function v1Listing(httpPort: number, bucket = 'demo'): Promise<Row[]> {
   const res = await fetch(`http://127.0.0.1:${httpPort}/v1/buckets/${bucket}/objects`);
