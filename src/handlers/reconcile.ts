@@ -67,6 +67,31 @@ function targets(event: ReconcileEvent): Array<{ bucket: string; prefix: string 
   return list.map((bucket) => ({ bucket, prefix: '' }));
 }
 
+type Counts = Omit<BucketSummary, 'bucket' | 'prefix' | 'error'>;
+
+/** A bucket whose reconcile failed counts nothing. */
+const NO_COUNTS: Counts = {
+  drift: 0,
+  missing: 0,
+  extra: 0,
+  stale: 0,
+  unverified: 0,
+  checked: 0,
+  skipped: 0,
+  queued: 0,
+};
+
+/** The metrics published, each the sum of one count over the buckets. */
+const METRICS: ReadonlyArray<[string, keyof Counts]> = [
+  ['ReconcileDrift', 'drift'],
+  ['ReconcileMissing', 'missing'],
+  ['ReconcileExtra', 'extra'],
+  ['ReconcileStale', 'stale'],
+  ['ReconcileUnverified', 'unverified'],
+  ['ReconcileChecked', 'checked'],
+  ['ReconcileRepairQueued', 'queued'],
+];
+
 const summaryOf = (r: ReconcileReport): BucketSummary => ({
   bucket: r.bucket,
   prefix: r.prefix,
@@ -115,59 +140,18 @@ export async function handler(event: ReconcileEvent = {}): Promise<ReconcileResu
       logger.info('reconciled', { ...summary });
     } catch (err) {
       const error = (err as Error).message;
-      out.push({
-        bucket,
-        prefix,
-        drift: 0,
-        missing: 0,
-        extra: 0,
-        stale: 0,
-        unverified: 0,
-        checked: 0,
-        skipped: 0,
-        queued: 0,
-        error,
-      });
+      out.push({ bucket, prefix, ...NO_COUNTS, error });
       logger.error('reconcile failed', { bucket, prefix, error });
     }
   }
   const sum = (f: (s: BucketSummary) => number) => out.reduce((t, s) => t + f(s), 0);
   const failures = out.filter((s) => s.error !== undefined);
-  metrics.addMetric(
-    'ReconcileDrift',
-    MetricUnit.Count,
-    sum((s) => s.drift),
-  );
-  metrics.addMetric(
-    'ReconcileMissing',
-    MetricUnit.Count,
-    sum((s) => s.missing),
-  );
-  metrics.addMetric(
-    'ReconcileExtra',
-    MetricUnit.Count,
-    sum((s) => s.extra),
-  );
-  metrics.addMetric(
-    'ReconcileStale',
-    MetricUnit.Count,
-    sum((s) => s.stale),
-  );
-  metrics.addMetric(
-    'ReconcileUnverified',
-    MetricUnit.Count,
-    sum((s) => s.unverified),
-  );
-  metrics.addMetric(
-    'ReconcileChecked',
-    MetricUnit.Count,
-    sum((s) => s.checked),
-  );
-  metrics.addMetric(
-    'ReconcileRepairQueued',
-    MetricUnit.Count,
-    sum((s) => s.queued),
-  );
+  for (const [name, count] of METRICS)
+    metrics.addMetric(
+      name,
+      MetricUnit.Count,
+      sum((s) => s[count]),
+    );
   metrics.addMetric('ReconcileFailures', MetricUnit.Count, failures.length);
   metrics.publishStoredMetrics();
   if (failures.length > 0)
