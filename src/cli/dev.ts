@@ -57,9 +57,10 @@ export function parseDevArgs(args: readonly string[], env: NodeJS.ProcessEnv = p
     throw new AddonError(`--emulator-port must be a port number (0-65535)`);
   for (const b of out.buckets)
     if (!BUCKET_NAME.test(b)) throw new AddonError(`--bucket ${JSON.stringify(b)} is not a valid S3 bucket name`);
-  const hasStore = out.serveArgs.some((a) => /^--(data-dir|store)(=|$)/.test(a));
-  if (!hasStore && env.S3_INDEX_DATA_DIR === undefined && env.S3_INDEX_STORE === undefined)
-    out.serveArgs.push('--data-dir', path.join('.s3-index', 'data'));
+  // the index elsewhere (a store, or an external Redis with --redis-url): no default data directory
+  const hasStore = out.serveArgs.some((a) => /^--(data-dir|store|redis-url)(=|$)/.test(a));
+  const envStore = env.S3_INDEX_DATA_DIR ?? env.S3_INDEX_STORE ?? env.S3_INDEX_REDIS_URL;
+  if (!hasStore && envStore === undefined) out.serveArgs.push('--data-dir', path.join('.s3-index', 'data'));
   return out;
 }
 
@@ -69,8 +70,10 @@ function banner(service: RunningService, endpoint: string | undefined, opts: Dev
   const lines = [
     '',
     `  HTTP API      ${http}`,
-    `  RESP          redis-cli -p ${service.respPort}`,
-    `  index data    ${service.config.dataDir ?? service.config.store ?? '(memory)'}`,
+    service.respPort === undefined
+      ? '  RESP          none: the index and the cache are in the Redis server of --redis-url'
+      : `  RESP          redis-cli -p ${service.respPort}`,
+    `  index data    ${service.config.dataDir ?? service.config.store ?? (service.respPort === undefined ? 'the Redis server' : '(memory)')}`,
   ];
   if (endpoint === undefined) {
     lines.push('  S3 emulator   off (--no-emulator): feed events with POST /v1/events or `s3-index ingest`', '');
@@ -84,7 +87,9 @@ function banner(service: RunningService, endpoint: string | undefined, opts: Dev
     'Try:',
     `  echo hello > hello.txt && ${aws} s3 cp hello.txt s3://${b}/docs/hello.txt`,
     `  curl -s '${http}/v1/buckets/${b}/objects?delimiter=/'`,
-    `  redis-cli -p ${service.respPort} zrangebylex 's3idx:{${b}}:keys' - +`,
+    ...(service.respPort === undefined
+      ? []
+      : [`  redis-cli -p ${service.respPort} zrangebylex 's3idx:{${b}}:keys' - +`]),
     `  ${aws} s3 ls s3://${b} --recursive     # the emulator itself`,
     `  AWS_ACCESS_KEY_ID=any AWS_SECRET_ACCESS_KEY=any aws s3 ls s3://${b} --recursive --endpoint-url ${http}/s3 --region us-east-1   # from the index`,
     'Ctrl-C stops both; the index and the objects are kept for the next start.',

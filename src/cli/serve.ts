@@ -28,8 +28,8 @@ export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-por
                       [--client-query-buffer-limit 1gb]
                       [--redis-url redis://[USER:PASSWORD@]HOST:PORT | rediss://… | redis+cluster://HOST:PORT,…]
                       [--redis-cluster true|false]
---redis-url keeps the object index in that Redis, Valkey or ElastiCache server instead of the bundled engine (no
---data-dir or --store then; the RESP port and /redis still serve the bundled engine's cache).
+--redis-url keeps the object index in that Redis, Valkey or ElastiCache server instead of the bundled engine, and
+/redis runs its cache commands there (no --data-dir or --store then, and no RESP port: clients talk to that server).
 environment: S3_INDEX_<FLAG> for each flag (S3_INDEX_REQUIREPASS, S3_INDEX_HTTP_PORT, ...), and for the HTTP API
              S3_INDEX_API_TOKENS, S3_INDEX_HTTP_MAX_BODY_BYTES, S3_INDEX_HTTP_MAX_PIPELINE, S3_INDEX_HTTP_CACHE_BYTES
 A host other than loopback requires a password and API tokens.
@@ -37,8 +37,9 @@ A host other than loopback requires a password and API tokens.
 
 export interface RunningService {
   config: ServeConfig;
-  resp: RespServer;
-  respPort: number;
+  /** undefined with --redis-url: RESP clients talk to that server */
+  resp: RespServer | undefined;
+  respPort: number | undefined;
   http: HttpServerHandle;
   httpPort: number;
   /** with a data directory: the store, the log and the snapshots */
@@ -135,21 +136,35 @@ export async function startService(
     external?.index ?? (durable !== undefined ? durable.durableIndex(new S3Index(engine)) : new S3Index(engine));
   const durability = durable?.durabilityBarrier();
   const loading = durable && (() => (state.loading ? durable.loadingReport() : undefined));
-  const app = createApp({ engine, index, config: httpConfigOf(config), clock: systemClock, durability, loading });
+  const remote = external?.remote;
+  const app = createApp({
+    engine,
+    index,
+    config: httpConfigOf(config),
+    clock: systemClock,
+    durability,
+    loading,
+    remote,
+  });
   // RespServer logs every error of its socket; the one before it listens is the failed listen, which listen()
   // rejects with and which is reported once, below
-  const resp = new RespServer(engine, { log: (msg) => process.stderr.write(`s3-index: ${msg}\n`), durability });
-  let respPort: number;
+  const resp =
+    external === undefined
+      ? new RespServer(engine, { log: (msg) => process.stderr.write(`s3-index: ${msg}\n`), durability })
+      : undefined;
+  let respPort: number | undefined;
   try {
-    respPort = await resp.listen(config.respPort, config.host);
+    respPort = await resp?.listen(config.respPort, config.host);
   } catch (err) {
+    external?.close();
     throw listenError('RESP', config.host, config.respPort, err);
   }
   let http: HttpServerHandle;
   try {
     http = await startHttpServer(app, { host: config.host, port: config.httpPort });
   } catch (err) {
-    await resp.close();
+    await resp?.close();
+    external?.close();
     throw listenError('HTTP', config.host, config.httpPort, err);
   }
   if (persistence !== undefined) {
@@ -165,7 +180,7 @@ export async function startService(
           (r.damage !== undefined ? ` (the log was damaged: ${r.damage})` : ''),
       );
     } catch (err) {
-      await Promise.all([resp.close(), http.close()]);
+      await Promise.all([resp?.close(), http.close()]);
       throw storageError(err);
     } finally {
       state.loading = false;
@@ -180,10 +195,9 @@ export async function startService(
     persistence,
     index,
     stop: async (opts = {}) => {
-      await Promise.all([resp.close(), http.close()]);
+      await Promise.all([resp?.close(), http.close()]);
       await persistence?.close(opts);
-      external?.index.close();
-      external?.client.disconnect();
+      external?.close();
     },
   };
 }
@@ -195,35 +209,17 @@ export async function startService(
 async function connectExternalIndex(
   config: ServeConfig,
   log: (line: string) => void,
-): Promise<{
-  index: import('../service/redis-index').RedisIndex;
-  client: import('ioredis').Redis | import('ioredis').Cluster;
-}> {
-  const { connectRedis } = await import('../service/redis-client');
-  const { RedisIndex } = await import('../service/redis-index');
+): Promise<import('../service/external-index').ExternalIndex> {
+  const { openExternalIndex } = await import('../service/external-index');
   const target = parseRedisUrl(config.redisUrl!, config.redisCluster);
   const where = describeRedisTarget(target);
-  const client = connectRedis(target);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer in 10 s')), 10_000);
-      client.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      client.once('error', (err: Error) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
+    const external = await openExternalIndex(target);
+    log(`the object index lives in ${where}`);
+    return external;
   } catch (err) {
-    client.disconnect();
     throw new StorageError(`cannot reach the Redis server ${where}: ${(err as Error).message}`);
   }
-  // later errors: ioredis reconnects by itself; requests meanwhile fail with 503
-  client.on('error', () => undefined);
-  log(`the object index lives in ${where}`);
-  return { index: new RedisIndex(client), client };
 }
 
 /** The store's own failures (unreachable, damaged, newer format) as the one line `serve` prints; others rethrown. */
@@ -274,8 +270,10 @@ export async function serve(
     return 1;
   }
   process.stderr.write(
-    `s3-index: RESP server listening on ${config.host}:${service.respPort}` +
-      `${config.requirepass ? ' (password required)' : ''}; HTTP API on http://${config.host}:${service.httpPort}\n`,
+    service.respPort === undefined
+      ? `s3-index: HTTP API on http://${config.host}:${service.httpPort} (no RESP port: the cache is the Redis server)\n`
+      : `s3-index: RESP server listening on ${config.host}:${service.respPort}` +
+          `${config.requirepass ? ' (password required)' : ''}; HTTP API on http://${config.host}:${service.httpPort}\n`,
   );
   if (attached !== undefined) process.stderr.write(attached.banner);
   let code = 0;

@@ -45,6 +45,7 @@ function appOf(rt: Runtime, granted: string): App {
     clock: systemClock,
     // /redis writes are answered once committed (the runtime's write log runs with `always`)
     durability: rt.persistence?.durabilityBarrier(),
+    remote: rt.remote,
   });
   apps.set(rt, { tokens: granted, app });
   return app;

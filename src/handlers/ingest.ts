@@ -10,9 +10,11 @@
  */
 import { BatchProcessorSync, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Reply } from '../engine/reply';
 import { ingest } from '../ingest/apply';
+import type { IngestOutcome } from '../ingest/types';
 import { backfillArgv, isBackfillMessage, isRepairMessage, repairArgv } from './backfill-message';
-import { discardRuntime, logger, metrics, type Runtime, runtime } from './runtime';
+import { discardRuntime, logger, metrics, type Runtime, runCommand, runtime } from './runtime';
 
 export interface SqsRecord {
   messageId: string;
@@ -82,6 +84,7 @@ function isSqsEvent(event: unknown): event is SqsEvent {
 async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchResponse; totals: Totals }> {
   const started = Date.now();
   const rt = await upToDate();
+  if (rt.remote !== undefined) return ingestExternal(rt, records, started);
   const engine = rt.engine;
   const db = rt.index.dbIndex;
   const writeLog = rt.persistence?.writeLog;
@@ -106,17 +109,7 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
     const dirty = engine.dirty;
     const outcome = ingest({ db: engine.dbs[db]!, now }, parsed, { limits: rt.index.limits });
     if (engine.dirty !== dirty) writeLog?.after(db, [INGEST, Buffer.from(r.body)], now);
-    totals.applied += outcome.applied;
-    totals.stale += outcome.stale;
-    totals.duplicate += outcome.duplicate;
-    totals.ignored += outcome.ignored;
-    totals.rejected += outcome.rejected.length;
-    const accepted = outcome.applied + outcome.stale + outcome.duplicate + outcome.ignored;
-    if (outcome.rejected.length > 0 && accepted === 0)
-      throw new PoisonMessage('every event rejected', {
-        messageId: r.messageId,
-        reasons: outcome.rejected.slice(0, 3).map((x) => x.reason),
-      });
+    addOutcome(totals, r.messageId, outcome);
   };
   /**
    * A page of a backfill function's crawl (S3IDX.BACKFILL) or a reconcile function's repair (S3IDX.BACKFILL or
@@ -124,14 +117,7 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
    */
   const applyCommand = (messageId: string, argv: Buffer[] | undefined, what: string): void => {
     if (argv === undefined) throw new PoisonMessage(`not a valid ${what}`, { messageId });
-    const reply = engine.execute(argv, { id: 0, db, resp: 2 });
-    if (reply.t === 'error') throw new PoisonMessage(`${what} refused`, { messageId, reason: reply.v });
-    if (reply.t !== 'map') throw new Error(`${argv[0]!.toString()} answered ${reply.t}`);
-    for (const [k, v] of reply.v) {
-      const name = k.t === 'bulk' ? k.v.toString() : '';
-      if (v.t === 'int' && (name === 'applied' || name === 'stale' || name === 'duplicate' || name === 'ignored'))
-        totals[name] += Number(v.v);
-    }
+    addCounts(totals, messageId, what, engine.execute(argv, { id: 0, db, resp: 2 }));
   };
   processor.register(records as never, apply as never, { throwOnFullBatchFailure: false });
   processor.processSync();
@@ -150,6 +136,16 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
     metrics.publishStoredMetrics();
     return { response: { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) }, totals };
   }
+  return committed(records, batchItemFailures, totals, started);
+}
+
+/** The figures and the log line of a committed batch, and its response. */
+function committed(
+  records: SqsRecord[],
+  batchItemFailures: BatchResponse['batchItemFailures'],
+  totals: Totals,
+  started: number,
+): { response: BatchResponse; totals: Totals } {
   metrics.addMetric('EventsApplied', MetricUnit.Count, totals.applied);
   metrics.addMetric('EventsStale', MetricUnit.Count, totals.stale);
   metrics.addMetric('EventsDuplicate', MetricUnit.Count, totals.duplicate);
@@ -159,6 +155,85 @@ async function ingestBatch(records: SqsRecord[]): Promise<{ response: BatchRespo
   metrics.publishStoredMetrics();
   logger.info('batch committed', { messages: records.length, failed: batchItemFailures.length, ...totals });
   return { response: { batchItemFailures }, totals };
+}
+
+/**
+ * A batch on the index in an external Redis (S3_INDEX_REDIS_URL): each message applied in order, acknowledged once
+ * the server took it (RedisIndex.ingest resolves after its writes). A poison message fails alone; a server that does
+ * not answer fails that message and every one after it (SQS redelivers them; applying them again is harmless).
+ */
+async function ingestExternal(
+  rt: Runtime,
+  records: SqsRecord[],
+  started: number,
+): Promise<{ response: BatchResponse; totals: Totals }> {
+  const totals: Totals = { applied: 0, stale: 0, duplicate: 0, ignored: 0, rejected: 0 };
+  const failed: BatchResponse['batchItemFailures'] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    try {
+      await applyExternal(rt, r, totals);
+    } catch (err) {
+      if (err instanceof PoisonMessage) {
+        logger.warn(`poison message: ${err.message}`, err.detail);
+        failed.push({ itemIdentifier: r.messageId });
+        continue;
+      }
+      logger.error('the Redis server did not take the batch: this message and the rest fail for redelivery', {
+        error: (err as Error).message,
+      });
+      for (const rest of records.slice(i)) failed.push({ itemIdentifier: rest.messageId });
+      break;
+    }
+  }
+  return committed(records, failed, totals, started);
+}
+
+async function applyExternal(rt: Runtime, r: SqsRecord, totals: Totals): Promise<void> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(r.body);
+  } catch {
+    throw new PoisonMessage('not JSON', { messageId: r.messageId });
+  }
+  const command = isBackfillMessage(parsed)
+    ? { argv: backfillArgv(parsed), what: 'backfill page' }
+    : isRepairMessage(parsed)
+      ? { argv: repairArgv(parsed), what: 'reconcile repair' }
+      : undefined;
+  if (command !== undefined) {
+    if (command.argv === undefined) throw new PoisonMessage(`not a valid ${command.what}`, { messageId: r.messageId });
+    addCounts(totals, r.messageId, command.what, await runCommand(rt, command.argv));
+    return;
+  }
+  const outcome = await rt.objectIndex.ingest(parsed);
+  addOutcome(totals, r.messageId, outcome);
+}
+
+/** Adds an ingest outcome to the totals; a message whose every event was rejected is poison. */
+function addOutcome(totals: Totals, messageId: string, outcome: IngestOutcome): void {
+  totals.applied += outcome.applied;
+  totals.stale += outcome.stale;
+  totals.duplicate += outcome.duplicate;
+  totals.ignored += outcome.ignored;
+  totals.rejected += outcome.rejected.length;
+  const accepted = outcome.applied + outcome.stale + outcome.duplicate + outcome.ignored;
+  if (outcome.rejected.length > 0 && accepted === 0)
+    throw new PoisonMessage('every event rejected', {
+      messageId,
+      reasons: outcome.rejected.slice(0, 3).map((x) => x.reason),
+    });
+}
+
+/** Adds the counts of an S3IDX.BACKFILL / S3IDX.VERIFIED reply to the totals; an error reply is poison. */
+function addCounts(totals: Totals, messageId: string, what: string, reply: Reply): void {
+  if (reply.t === 'error') throw new PoisonMessage(`${what} refused`, { messageId, reason: reply.v });
+  if (reply.t !== 'map') throw new Error(`${what} answered ${reply.t}`);
+  for (const [k, v] of reply.v) {
+    const name = k.t === 'bulk' ? k.v.toString() : '';
+    if (v.t === 'int' && (name === 'applied' || name === 'stale' || name === 'duplicate' || name === 'ignored'))
+      totals[name] += Number(v.v);
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ import { driftOf, type ReconcileReport, reconcile } from '../backfill/reconcile'
 import { replyToJson } from '../http/upstash';
 import { repairMessage } from './backfill-message';
 import { ingestQueueUrl, sendMessages } from './queue';
-import { logger, metrics, refreshed, sourceS3Client } from './runtime';
+import { logger, metrics, refreshed, runCommand, sourceS3Client } from './runtime';
 
 export interface ReconcileEvent {
   bucket?: string;
@@ -123,9 +123,9 @@ export async function handler(event: ReconcileEvent = {}): Promise<ReconcileResu
         settleMs,
         repair,
         async redis(argv) {
-          const reply = rt.engine.execute(
+          const reply = await runCommand(
+            rt,
             argv.map((a) => Buffer.from(a)),
-            { id: 0, db: rt.index.dbIndex, resp: 2 },
           );
           if (reply.t === 'error') throw new Error(reply.v);
           return replyToJson(reply, false);

@@ -5,19 +5,26 @@
  * once per container (a module-scope promise); after a commit conflict or a store failure the container drops it
  * (`discardRuntime`) and the next invocation restores afresh, on top of whatever the winning writer committed.
  *
+ * With S3_INDEX_REDIS_URL (and S3_INDEX_REDIS_CLUSTER) the index and the cache live in that Redis, Valkey or
+ * ElastiCache server instead (src/service/external-index.ts; the function in the VPC of the cluster): no store, no
+ * restore; the engine only lends its command table to /redis.
+ *
  * Logs go through Powertools Logger (structured JSON; never tokens or event bodies), metrics through Powertools
  * Metrics (EMF), under POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
+import { describeRedisTarget, parseRedisUrl } from '../config';
 import { systemClock } from '../engine/clock';
 import type { Engine } from '../engine/engine';
+import type { Reply } from '../engine/reply';
 import type { BlobStore } from '../persistence/blob-store';
 import { parseS3Url, S3BlobStore } from '../persistence/s3-store';
 import { createEngine } from '../service/create-engine';
 import type { ObjectIndex } from '../service/object-index';
 import { openStore, Persistence } from '../service/persistence';
+import type { RemoteRedis } from '../service/remote-redis';
 import { S3Index } from '../service/s3-index';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 's3-index' });
@@ -35,6 +42,16 @@ export interface Runtime {
   persistence: Persistence | undefined;
   /** when the manifest was last read (ms) */
   lastRefresh: number;
+  /** with S3_INDEX_REDIS_URL: where commands run (S3IDX.* on the index there, the rest on the server) */
+  remote: RemoteRedis | undefined;
+  /** with S3_INDEX_REDIS_URL: closes the connections */
+  close?: () => void;
+}
+
+/** One command on the runtime's index: the bundled engine's, or the external server's. */
+export async function runCommand(rt: Runtime, argv: Buffer[]): Promise<Reply> {
+  if (rt.remote !== undefined) return (await rt.remote.run([argv], false))[0]!;
+  return rt.engine.execute(argv, { id: 0, db: rt.index.dbIndex, resp: 2 });
 }
 
 let opening: Promise<Runtime> | undefined;
@@ -60,11 +77,19 @@ export function runtime(): Promise<Runtime> {
   return opening;
 }
 
-/** Forgets the runtime (its engine may be ahead of, or beside, the store): the next use restores afresh. */
-export function discardRuntime(): void {
+/**
+ * Forgets the runtime (its engine may be ahead of, or beside, the store): the next use restores afresh. The promise
+ * settles once the old one is closed (callers need not wait).
+ */
+export function discardRuntime(): Promise<void> {
   const old = opening;
   opening = undefined;
-  old?.then((rt) => rt.persistence?.close({ snapshot: false })).catch(() => undefined);
+  return (old ?? Promise.resolve(undefined))
+    .then((rt) => {
+      rt?.close?.();
+      return rt?.persistence?.close({ snapshot: false });
+    })
+    .catch(() => undefined);
 }
 
 /** The store of S3_INDEX_STORE (or the one a test handed over), without restoring anything from it. */
@@ -76,9 +101,26 @@ export function blobStore(): Promise<BlobStore | undefined> {
 async function openRuntime(): Promise<Runtime> {
   const engine = createEngine({ clock: systemClock });
   const index = new S3Index(engine);
+  const redisUrl = process.env.S3_INDEX_REDIS_URL;
+  if (redisUrl !== undefined && redisUrl !== '') {
+    const { openExternalIndex } = await import('../service/external-index');
+    const target = parseRedisUrl(redisUrl, (process.env.S3_INDEX_REDIS_CLUSTER ?? 'false') === 'true');
+    const external = await openExternalIndex(target);
+    logger.info('the object index lives in an external Redis', { redis: describeRedisTarget(target) });
+    return {
+      engine,
+      index,
+      objectIndex: external.index,
+      persistence: undefined,
+      lastRefresh: 0,
+      remote: external.remote,
+      close: external.close,
+    };
+  }
   const store = await blobStore();
   const log = (line: string) => logger.info(line);
-  if (store === undefined) return { engine, index, objectIndex: index, persistence: undefined, lastRefresh: 0 };
+  if (store === undefined)
+    return { engine, index, objectIndex: index, persistence: undefined, lastRefresh: 0, remote: undefined };
   const started = Date.now();
   let lastLog = 0;
   const persistence = await Persistence.open(engine, {
@@ -103,7 +145,14 @@ async function openRuntime(): Promise<Runtime> {
     metrics.addMetric('SnapshotSize', MetricUnit.Bytes, snap.bytes);
     metrics.addMetric('SnapshotAge', MetricUnit.Seconds, Math.max(0, (Date.now() - snap.createdAt) / 1000));
   }
-  return { engine, index, objectIndex: persistence.durableIndex(index), persistence, lastRefresh: Date.now() };
+  return {
+    engine,
+    index,
+    objectIndex: persistence.durableIndex(index),
+    persistence,
+    lastRefresh: Date.now(),
+    remote: undefined,
+  };
 }
 
 /**

@@ -25,7 +25,7 @@ import type { AppEnv } from './context';
 import { failureLogLine, HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
 import { type BucketSummary, bucketSummaries } from './index-answers';
 import { HttpMetrics, type MetricFamily } from './metrics';
-import { mountRedisRest } from './redis-rest';
+import { mountRedisRest, type RemoteCommands } from './redis-rest';
 import { mountS3 } from './s3-routes';
 import { mountV1, type V1Deps } from './v1-routes';
 import { s3ErrorXml } from './xml';
@@ -47,6 +47,8 @@ export interface AppDeps {
    * Meanwhile /healthz answers 503 with this report and every route but /metrics answers 503 "loading".
    */
   loading?: () => LoadingReport | undefined;
+  /** an external Redis that /redis forwards its commands to (serve --redis-url); default: the engine runs them */
+  remote?: RemoteCommands;
   /** reported by the S3 endpoint (GetBucketLocation, HeadBucket); default us-east-1 */
   region?: string;
   /**
@@ -264,7 +266,7 @@ export function createApp(deps: AppDeps): HttpApp {
 
   mountV1(app, { index, limits: config.limits, eventCounts });
   mountS3(app, { index, region: deps.region ?? 'us-east-1', startedAt: deps.clock.now() });
-  mountRedisRest(app, { engine, limits: config.limits, durability: deps.durability });
+  mountRedisRest(app, { engine, limits: config.limits, durability: deps.durability, remote: deps.remote });
 
   return Object.assign(app, { authEnabled: auth.enabled, metrics });
 }

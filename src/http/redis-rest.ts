@@ -33,8 +33,20 @@ const jsonText = (text: string, status = 200): Response =>
 const REFUSED_FLAGS = new Set(['connection', 'blocking']);
 const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 
+/**
+ * An external Redis that /redis forwards to instead of running on the engine (serve --redis-url;
+ * src/service/remote-redis.ts). Its commands are checked here first against the engine's command table (token
+ * levels, refusals, arity); a command the table does not know goes through for admin tokens only.
+ */
+export interface RemoteCommands {
+  /** the replies of `cmds` run in order (atomically: MULTI/EXEC); rejects when the server cannot be reached */
+  run(cmds: readonly Buffer[][], atomic: boolean): Promise<Reply[]>;
+}
+
 export interface RedisRestDeps {
   engine: Engine;
+  /** when set, the commands run there (the engine's command table still decides what a token may run) */
+  remote?: RemoteCommands;
   limits: HttpLimits;
   /** appendfsync always: the promise that the writes so far are durable (undefined when they are); see AppDeps */
   durability?: () => Promise<void> | undefined;
@@ -53,9 +65,8 @@ function refusal(spec: CommandSpec, argv: Buffer[], kind: TokenKind): Reply | un
 
 /** Why a command cannot be queued in a transaction (REST refusal, arity, no_multi), or undefined. */
 function queueRefusal(spec: CommandSpec, argv: Buffer[], kind: TokenKind): Reply | undefined {
-  const refused = refusal(spec, argv, kind);
+  const refused = refusal(spec, argv, kind) ?? arityError(spec, argv);
   if (refused !== undefined) return refused;
-  if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) return wrongArity(spec.name);
   return spec.flags.includes('no_multi') ? error('ERR Command not allowed inside a transaction') : undefined;
 }
 
@@ -64,6 +75,54 @@ function executeOne(engine: Engine, argv: Buffer[], kind: TokenKind, session = n
   const refused = spec && refusal(spec, argv, kind);
   // a refusal counts like Redis's ACL denials: rejected_calls of the command, and the error in errorstats
   return refused ? engine.refuse(spec, argv, refused) : engine.execute(argv, session);
+}
+
+/**
+ * Commands of Redis the command table does not know (yet) that block or hold a connection: refused, as the table's
+ * own are, so that no request can stall the connection every request shares.
+ */
+const REMOTE_CONNECTION_COMMANDS = new Set([
+  'blpop',
+  'brpop',
+  'blmove',
+  'brpoplpush',
+  'blmpop',
+  'bzmpop',
+  'xread',
+  'xreadgroup',
+  'wait',
+  'waitaof',
+  'ssubscribe',
+  'sunsubscribe',
+  'sync',
+  'psync',
+  'readonly',
+  'readwrite',
+  'asking',
+]);
+
+/** Why a command may not be forwarded to the remote server with this token, or undefined. */
+function remoteRefusal(engine: Engine, argv: Buffer[], kind: TokenKind): Reply | undefined {
+  const spec = engine.lookupCommand(argv[0]!);
+  if (spec === undefined) {
+    const name = argv[0]!.toString('utf8').toLowerCase();
+    if (REMOTE_CONNECTION_COMMANDS.has(name)) return error(`ERR '${name}' is not available over the REST API`);
+    if (kind === 'admin') return undefined;
+    return error(`NOPERM this token has no permissions to run the '${name}' command`);
+  }
+  return refusal(spec, argv, kind) ?? arityError(spec, argv);
+}
+
+const arityError = (spec: CommandSpec, argv: Buffer[]): Reply | undefined =>
+  (spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity ? wrongArity(spec.name) : undefined;
+
+/** Runs commands on the remote server, in order; a refused one is answered here and not sent. */
+async function runRemote(remote: RemoteCommands, engine: Engine, cmds: Buffer[][], kind: TokenKind): Promise<Reply[]> {
+  const refusals = cmds.map((argv) => remoteRefusal(engine, argv, kind));
+  const sent = cmds.filter((_, i) => refusals[i] === undefined);
+  const replies = sent.length > 0 ? await remote.run(sent, false) : [];
+  let next = 0;
+  return refusals.map((r) => r ?? replies[next++]!);
 }
 
 function isBase64(c: Context<AppEnv>): boolean {
@@ -97,21 +156,32 @@ export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
     if (p !== undefined) await p;
   };
 
+  const { remote } = deps;
+  /** one command, on the engine or the remote server */
+  const runOne = async (argv: Buffer[], kind: TokenKind): Promise<Reply> => {
+    if (remote !== undefined) return (await runRemote(remote, engine, [argv], kind))[0]!;
+    const reply = executeOne(engine, argv, kind);
+    await durable();
+    return reply;
+  };
+
   app.post('/redis', async (c) => {
     const argv = parseCommand(await readJsonBody(c.req.raw, limits.maxBodyBytes));
-    const reply = executeOne(engine, argv, c.get('tokenKind'));
-    await durable();
-    return respondOne(c, reply);
+    return respondOne(c, await runOne(argv, c.get('tokenKind')));
   });
 
   app.post('/redis/pipeline', async (c) => {
     const cmds = parseCommandList(await readJsonBody(c.req.raw, limits.maxBodyBytes), limits.maxPipelineCommands);
     const kind = c.get('tokenKind');
     const base64 = isBase64(c);
-    const session = newSession();
-    const envelopes = cmds.map((argv) => replyToEnvelope(executeOne(engine, argv, kind, session), base64));
-    await durable();
-    return jsonText(stringifyUpstash(envelopes));
+    let replies: Reply[];
+    if (remote !== undefined) replies = await runRemote(remote, engine, cmds, kind);
+    else {
+      const session = newSession();
+      replies = cmds.map((argv) => executeOne(engine, argv, kind, session));
+      await durable();
+    }
+    return jsonText(stringifyUpstash(replies.map((r) => replyToEnvelope(r, base64))));
   });
 
   app.post('/redis/multi-exec', async (c) => {
@@ -121,6 +191,15 @@ export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
     const specs: CommandSpec[] = [];
     for (const argv of cmds) {
       const spec = engine.lookupCommand(argv[0]!);
+      if (remote !== undefined) {
+        // the server queues and checks the rest; S3IDX.* commands are not the server's
+        const why =
+          spec?.group === 's3index'
+            ? error(`ERR '${spec.name}' cannot run in a transaction on an external Redis`)
+            : remoteRefusal(engine, argv, kind);
+        if (why !== undefined) throw new HttpError(400, 'EXECABORT', `${EXECABORT} ${why.t === 'error' ? why.v : ''}`);
+        continue;
+      }
       // an unknown command: execute() replies its error and counts it
       const why = spec ? queueRefusal(spec, argv, kind) : engine.execute(argv);
       if (why !== undefined || !spec) {
@@ -131,6 +210,10 @@ export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
       specs.push(spec);
     }
     const base64 = isBase64(c);
+    if (remote !== undefined) {
+      const replies = await remote.run(cmds, true);
+      return jsonText(stringifyUpstash(replies.map((r) => replyToEnvelope(r, base64))));
+    }
     const session = newSession();
     // Back to back, no await: nothing else can run on the engine in between.
     const replies = cmds.map((argv, i) => engine.run(specs[i]!, argv, session));
@@ -145,9 +228,7 @@ export function mountRedisRest(app: Hono<AppEnv>, deps: RedisRestDeps): void {
       if (body.byteLength > 0) argv.push(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     }
     if (argv.length === 0) throw commandParseError('empty command');
-    const reply = executeOne(engine, argv, c.get('tokenKind'));
-    await durable();
-    return respondOne(c, reply);
+    return respondOne(c, await runOne(argv, c.get('tokenKind')));
   };
   app.get('/redis/*', pathForm);
   app.post('/redis/*', pathForm);

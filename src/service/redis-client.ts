@@ -36,3 +36,34 @@ export function connectRedis(t: RedisTarget, opts: { commandTimeoutMs?: number }
     });
   return new Redis({ ...common, host: t.nodes[0]!.host, port: t.nodes[0]!.port, db: t.db });
 }
+
+/** The server did not become ready in time (unreachable, refused, wrong password). */
+export class RedisUnreachable extends Error {}
+
+/** `connectRedis`, once the server answers: within `readyTimeoutMs` (default 10 s), else RedisUnreachable. */
+export async function connectRedisReady(
+  t: RedisTarget,
+  opts: { commandTimeoutMs?: number; readyTimeoutMs?: number } = {},
+): Promise<Redis | Cluster> {
+  const client = connectRedis(t, opts);
+  const ms = opts.readyTimeoutMs ?? 10_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
+      client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.once('error', (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  } catch (err) {
+    client.disconnect();
+    throw new RedisUnreachable((err as Error).message, { cause: err });
+  }
+  // later errors: ioredis reconnects by itself; requests meanwhile fail (503, batch not acknowledged)
+  client.on('error', () => undefined);
+  return client;
+}

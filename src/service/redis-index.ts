@@ -124,9 +124,29 @@ interface KeyWork {
   slots: number[];
 }
 
+/** Files `op` (outcome slot `slot`) under its bucket and key. */
+function group(byBucket: Map<string, Map<string, KeyWork>>, op: IndexOp, slot: number): void {
+  let keys = byBucket.get(op.bucket);
+  if (keys === undefined) {
+    keys = new Map();
+    byBucket.set(op.bucket, keys);
+  }
+  let work = keys.get(op.key);
+  if (work === undefined) {
+    work = { member: Buffer.from(op.key, 'utf8'), ops: [], slots: [] };
+    keys.set(op.key, work);
+  }
+  work.ops.push(op);
+  work.slots.push(slot);
+}
+
 export interface RedisIndexOptions {
   limits?: IndexLimits;
-  /** ms since the epoch (tombstone times); default Date.now */
+  /**
+   * ms since the epoch (tombstone times, retention); default the Redis server's clock (TIME, read with the batch's
+   * keys), the clock a backfill's crawl start and a reconcile's check time are read from (TIME over /redis): one
+   * clock for every ingest process, whatever their hosts' clocks say
+   */
   now?: () => number;
   /** compare-and-set rounds before a batch gives up (another writer keeps winning): default 16 */
   maxRounds?: number;
@@ -135,7 +155,7 @@ export interface RedisIndexOptions {
 export class RedisIndex implements ObjectIndex {
   private readonly listeners: Array<(change: IndexChange) => void> = [];
   private readonly limits: IndexLimits;
-  private readonly now: () => number;
+  private readonly now: (() => number) | undefined;
   private readonly maxRounds: number;
   private readonly scripted: ScriptedClient;
 
@@ -144,7 +164,7 @@ export class RedisIndex implements ObjectIndex {
     opts: RedisIndexOptions = {},
   ) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now;
     this.maxRounds = opts.maxRounds ?? 16;
     redis.defineCommand('s3idxApply', { numberOfKeys: 8, lua: APPLY_LUA });
     redis.defineCommand('s3idxList', { numberOfKeys: 2, lua: LIST_LUA });
@@ -168,23 +188,32 @@ export class RedisIndex implements ObjectIndex {
         continue;
       }
       const op = 'event' in item ? toIndexOp(item.event) : undefined;
-      if (op === undefined) {
-        out.ignored++;
-        continue;
-      }
-      let keys = byBucket.get(op.bucket);
-      if (keys === undefined) {
-        keys = new Map();
-        byBucket.set(op.bucket, keys);
-      }
-      let work = keys.get(op.key);
-      if (work === undefined) {
-        work = { member: Buffer.from(op.key, 'utf8'), ops: [], slots: [] };
-        keys.set(op.key, work);
-      }
-      work.ops.push(op);
-      work.slots.push(i);
+      if (op === undefined) out.ignored++;
+      else group(byBucket, op, i);
     }
+    await this.applyGrouped(byBucket, outcomes);
+    for (const o of outcomes) if (o !== undefined) out[o]++;
+    return out;
+  }
+
+  /**
+   * Applies maintenance operations (a backfill's 'listed' rows, a reconcile's 'verified' results: S3IDX.BACKFILL and
+   * S3IDX.VERIFIED) in order, as ingest applies events; how many had each outcome. Rejects with IndexUnavailable.
+   */
+  async apply(ops: readonly IndexOp[]): Promise<Record<OpOutcome, number>> {
+    const byBucket = new Map<string, Map<string, KeyWork>>();
+    for (let i = 0; i < ops.length; i++) group(byBucket, ops[i]!, i);
+    const outcomes: Array<OpOutcome | undefined> = new Array(ops.length);
+    await this.applyGrouped(byBucket, outcomes);
+    const counts: Record<OpOutcome, number> = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
+    for (const o of outcomes) if (o !== undefined) counts[o]++;
+    return counts;
+  }
+
+  private async applyGrouped(
+    byBucket: Map<string, Map<string, KeyWork>>,
+    outcomes: Array<OpOutcome | undefined>,
+  ): Promise<void> {
     try {
       for (const [bucket, keys] of byBucket) {
         await this.redis.sadd(BUCKETS_KEY, bucket);
@@ -194,8 +223,6 @@ export class RedisIndex implements ObjectIndex {
       if (err instanceof IndexUnavailable) throw err;
       throw new IndexUnavailable(`the Redis server did not take the batch: ${(err as Error).message}`, { cause: err });
     }
-    for (const o of outcomes) if (o !== undefined) out[o]++;
-    return out;
   }
 
   /** Applies the keys' operations by compare-and-set rounds, until no other writer came between read and write. */
@@ -205,11 +232,11 @@ export class RedisIndex implements ObjectIndex {
     for (let round = 0; pending.length > 0; round++) {
       if (round >= this.maxRounds)
         throw new IndexUnavailable(`${pending.length} keys of ${bucket} kept changing under this batch`);
-      const stored = await this.read(
+      const { stored, time } = await this.read(
         names,
         pending.map((w) => w.member),
       );
-      const now = this.now();
+      const now = this.now?.() ?? time;
       const args: Array<string | Buffer> = [];
       const written: KeyWork[] = [];
       for (let i = 0; i < pending.length; i++) {
@@ -253,29 +280,38 @@ export class RedisIndex implements ObjectIndex {
     }
   }
 
-  /** The stored fields of `members` of one bucket, read in one MULTI (a consistent view). */
-  private async read(names: ReturnType<typeof redisKeyNames>, members: Buffer[]): Promise<Stored[]> {
+  /**
+   * The stored fields of `members` of one bucket, read in one MULTI (a consistent view), and the server's time then
+   * (ms; in a cluster, the clock of the node holding the bucket).
+   */
+  private async read(
+    names: ReturnType<typeof redisKeyNames>,
+    members: Buffer[],
+  ): Promise<{ stored: Stored[]; time: number }> {
     const r = await this.redis
       .multi()
       .hmgetBuffer(names.meta, ...members)
       .hmgetBuffer(names.hist, ...members)
       .hmgetBuffer(names.tomb, ...members)
       .smismember(names.verify, ...members)
+      .time()
       .exec();
     if (r === null) throw new Error('the read of the batch was aborted');
     for (const [err] of r) if (err) throw err;
-    const [meta, hist, tomb, verify] = r.map(([, v]) => v) as [
+    const [meta, hist, tomb, verify, [sec, usec]] = r.map(([, v]) => v) as [
       Array<Buffer | null>,
       Array<Buffer | null>,
       Array<Buffer | null>,
       number[],
+      [string, string],
     ];
-    return members.map((_, i) => ({
+    const stored = members.map((_, i) => ({
       meta: meta[i] ?? EMPTY,
       hist: hist[i] ?? EMPTY,
       tomb: tomb[i] ?? EMPTY,
       verify: verify[i] === 1,
     }));
+    return { stored, time: Number(sec) * 1000 + Math.floor(Number(usec) / 1000) };
   }
 
   /** The listed keys (with payloads) of the page's window: enough for listRaw to make the page exactly. */
@@ -348,8 +384,8 @@ export class RedisIndex implements ObjectIndex {
 
   async version(bucket: string, key: string, versionId?: string): Promise<Result<HeadResult | undefined>> {
     const names = redisKeyNames(bucket);
-    const [stored] = await this.unavailableOnError(() => this.read(names, [Buffer.from(key, 'utf8')]));
-    const s = stateOf(stored!);
+    const { stored } = await this.unavailableOnError(() => this.read(names, [Buffer.from(key, 'utf8')]));
+    const s = stateOf(stored[0]!);
     if (s.versions.length === 0 && !(await this.bucketExists(bucket)))
       return fail('NoSuchBucket', 'The specified bucket does not exist');
     return { ok: true, value: pickVersion(s, key, versionId) };
@@ -402,13 +438,29 @@ export class RedisIndex implements ObjectIndex {
     };
   }
 
+  /** Up to `count` keys of `bucket` whose current version awaits verification (S3IDX.UNVERIFIED), in no order. */
+  async unverified(bucket: string, count = Number.POSITIVE_INFINITY): Promise<string[]> {
+    const names = redisKeyNames(bucket);
+    const all = await this.unavailableOnError(() => this.redis.smembers(names.verify));
+    return all.length > count ? all.slice(0, count) : all;
+  }
+
+  /** Forgets a bucket's index (S3IDX.DROP); whether there was one. */
+  async dropBucket(bucket: string): Promise<boolean> {
+    const n = redisKeyNames(bucket);
+    const [dropped, unlisted] = await this.unavailableOnError(() =>
+      Promise.all([
+        this.redis.del(n.keys, n.meta, n.hist, n.tomb, n.verify, n.dirn, n.dirb, n.tombq),
+        this.redis.srem(BUCKETS_KEY, bucket),
+      ]),
+    );
+    this.report({ bucket, key: undefined });
+    return dropped + unlisted > 0;
+  }
+
   /** Forgets everything indexed: every bucket's keys and the registry (tests, `s3-index` maintenance). */
   async dropAll(): Promise<void> {
-    for (const bucket of await this.listBuckets()) {
-      const n = redisKeyNames(bucket);
-      await this.redis.del(n.keys, n.meta, n.hist, n.tomb, n.verify, n.dirn, n.dirb, n.tombq);
-    }
-    await this.redis.del(BUCKETS_KEY);
+    for (const bucket of await this.listBuckets()) await this.dropBucket(bucket);
     this.report(EVERYTHING);
   }
 

@@ -4,21 +4,29 @@
  * outcome, every ListObjectsV2 page (random prefix, delimiter, start-after, max-keys, paged by continuation token),
  * every head, version and stats answer must be the same. Then several RedisIndex workers on their own connections
  * ingest at once: the result is still the oracle's.
+ *
+ * Both against one redis-server and against a 3-node Redis Cluster (an ioredis Cluster; test/helpers/redis-cluster.ts:
+ * a private cluster, or the one of S3_INDEX_TEST_REDIS_CLUSTER, which other suites use at the same time). Every
+ * property run has buckets of its own (a name prefix unique to the suite and the run), so a shared cluster is never
+ * flushed: a private server or cluster is flushed before each run and the bucket list compared whole; on a shared
+ * cluster the bucket list is compared on this run's buckets.
  */
 import fc from 'fast-check';
-import Redis from 'ioredis';
+import Redis, { type Cluster } from 'ioredis';
 import { ManualClock } from '../../src/engine/clock';
 import type { ListOptions } from '../../src/index/list';
 import { DEFAULT_LIMITS } from '../../src/index/store';
 import { createEngine } from '../../src/service/create-engine';
 import { RedisIndex } from '../../src/service/redis-index';
 import { S3Index } from '../../src/service/s3-index';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
+import { startRedisCluster, uniqueBucketPrefix } from '../helpers/redis-cluster';
+import { describeWithTool, startRedisServer } from '../helpers/redis-server';
 import { created, deleted, markerCreated } from '../index/harness';
 
 const describeRedis = describeWithTool('redis-server');
 
-const BUCKETS = ['b-one', 'b-two'];
+/** The names of the run's two buckets (and of one it never writes) are made by the backend: see Backend.buckets. */
+const BUCKET_SLOTS = [0, 1] as const;
 const SEGMENTS = ['a', 'a b', 'a+b', 'é', '日本', 'x', '', 'a.b', 'a-'];
 const keyArb = fc
   .array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 3 })
@@ -27,28 +35,39 @@ const keyArb = fc
 
 type Ev = Record<string, unknown>;
 
+interface EventSpec {
+  bucket: 0 | 1;
+  key: string;
+  kind: 'put' | 'delete' | 'marker';
+  seq: number;
+  size: number;
+  versioned: boolean;
+}
+
 /** Random events on a few keys: puts, deletions and delete markers, with sequencers and some versions. */
-const eventsArb = fc
-  .array(
-    fc.record({
-      bucket: fc.constantFrom(...BUCKETS),
-      key: keyArb,
-      kind: fc.constantFrom('put', 'put', 'put', 'delete', 'marker'),
-      seq: fc.integer({ min: 1, max: 4000 }),
-      size: fc.integer({ min: 0, max: 5_000_000_000 }),
-      versioned: fc.boolean(),
-    }),
-    { minLength: 1, maxLength: 60 },
-  )
-  .map((xs) =>
-    xs.map((x): Ev => {
-      const seq = x.seq.toString(16).toUpperCase().padStart(16, '0');
-      const vid = x.versioned ? `v${x.seq}` : undefined;
-      if (x.kind === 'put') return created(x.bucket, x.key, seq, x.size, vid ? { versionId: vid } : {});
-      if (x.kind === 'delete') return deleted(x.bucket, x.key, seq, vid);
-      return markerCreated(x.bucket, x.key, seq, `m${x.seq}`);
-    }),
-  );
+const eventsArb = fc.array(
+  fc.record({
+    bucket: fc.constantFrom(...BUCKET_SLOTS),
+    key: keyArb,
+    kind: fc.constantFrom('put' as const, 'put' as const, 'put' as const, 'delete' as const, 'marker' as const),
+    seq: fc.integer({ min: 1, max: 4000 }),
+    size: fc.integer({ min: 0, max: 5_000_000_000 }),
+    versioned: fc.boolean(),
+  }),
+  { minLength: 1, maxLength: 60 },
+);
+
+/** The events of `specs`, in the run's buckets. */
+function toEvents(specs: EventSpec[], buckets: readonly string[]): Ev[] {
+  return specs.map((x): Ev => {
+    const bucket = buckets[x.bucket]!;
+    const seq = x.seq.toString(16).toUpperCase().padStart(16, '0');
+    const vid = x.versioned ? `v${x.seq}` : undefined;
+    if (x.kind === 'put') return created(bucket, x.key, seq, x.size, vid ? { versionId: vid } : {});
+    if (x.kind === 'delete') return deleted(bucket, x.key, seq, vid);
+    return markerCreated(bucket, x.key, seq, `m${x.seq}`);
+  });
+}
 
 /** The events in batches, each batch some duplicated (redelivery) */
 const batchesArb = eventsArb.chain((evs) =>
@@ -71,28 +90,89 @@ function toBatches(evs: Ev[], sizes: number[], dups: number[]): Ev[][] {
   return out;
 }
 
-describeRedis('RedisIndex against the bundled index (redis-server)', () => {
-  let server: RedisServerHandle;
-  let redis: Redis;
+/** Where the index lives for one describe block. */
+interface Backend {
+  /** a new client (the caller disconnects it) */
+  connect(): Redis | Cluster;
+  /** other suites may use it at the same time: never flushed */
+  shared: boolean;
+  /** forgets everything (a private server or cluster only) */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const BACKENDS: Array<[string, () => Promise<Backend>]> = [
+  [
+    'redis-server',
+    async () => {
+      const server = await startRedisServer();
+      const connect = () => new Redis({ port: server.port, host: '127.0.0.1' });
+      return {
+        connect,
+        shared: false,
+        flush: async () => {
+          const c = connect();
+          try {
+            await c.flushall();
+          } finally {
+            c.disconnect();
+          }
+        },
+        stop: () => server.stop(),
+      };
+    },
+  ],
+  [
+    '3-node Redis Cluster',
+    async () => {
+      const cluster = await startRedisCluster();
+      return {
+        connect: () => cluster.client(),
+        shared: cluster.shared,
+        // FLUSHALL on every master (an ioredis Cluster would send it to one node only)
+        flush: async () => {
+          const nodes = cluster.nodes.map((n) => new Redis({ port: n.port, host: n.host }));
+          try {
+            await Promise.all(nodes.map((n) => n.flushall()));
+          } finally {
+            for (const n of nodes) n.disconnect();
+          }
+        },
+        stop: () => cluster.stop(),
+      };
+    },
+  ],
+];
+
+describeRedis.each(BACKENDS)('RedisIndex against the bundled index (%s)', (_name, start) => {
+  let backend: Backend;
+  let redis: Redis | Cluster;
   const clock = new ManualClock(1_700_000_000_000);
+  const suitePrefix = uniqueBucketPrefix('ri');
+  let run = 0;
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false });
-  });
+    backend = await start();
+    redis = backend.connect();
+  }, 60_000);
 
   afterAll(async () => {
     redis?.disconnect();
-    await server?.stop();
+    await backend?.stop();
   });
 
   // short retention (batches are 1 s apart) and a small bound, so that tombstones are dropped mid-run
   const limits = { ...DEFAULT_LIMITS, tombstoneRetentionMs: 3000, maxTombstones: 4 };
-  const fresh = async () => {
-    await redis.flushall();
-    const oracle = new S3Index(createEngine({ clock }), 0, limits);
-    const subject = new RedisIndex(redis, { now: () => clock.now(), limits });
-    return { oracle, subject };
+  /** A new run: its bucket names (two written, one never), an empty index where the backend is private. */
+  const fresh = async (opts: { limits?: typeof limits } = {}) => {
+    if (!backend.shared) await backend.flush();
+    const ns = `${suitePrefix}-r${run++}`;
+    const buckets = [`${ns}-b-one`, `${ns}-b-two`];
+    const oracle = new S3Index(createEngine({ clock }), 0, opts.limits ?? DEFAULT_LIMITS);
+    const subject = new RedisIndex(redis, { now: () => clock.now(), limits: opts.limits ?? DEFAULT_LIMITS });
+    /** The bucket list as far as this run can tell: all of it, or this run's buckets on a shared cluster. */
+    const ownBuckets = (all: string[]) => (backend.shared ? all.filter((b) => b.startsWith(`${ns}-`)) : all);
+    return { oracle, subject, buckets, neverSeen: `${ns}-never-seen`, ownBuckets };
   };
 
   /** Every page of a listing through continuation tokens, as the pages' plain data. */
@@ -123,14 +203,15 @@ describeRedis('RedisIndex against the bundled index (redis-server)', () => {
         fc.constantFrom(undefined, '/', ' ', 'a'),
         fc.integer({ min: 0, max: 7 }),
         fc.constantFrom(undefined, '', 'a', 'a/a', 'é'),
-        async ([evs, sizes, dups], prefix, delimiter, maxKeys, startAfter) => {
-          const { oracle, subject } = await fresh();
+        async ([specs, sizes, dups], prefix, delimiter, maxKeys, startAfter) => {
+          const { oracle, subject, buckets, neverSeen, ownBuckets } = await fresh({ limits });
+          const evs = toEvents(specs, buckets);
           for (const batch of toBatches(evs, sizes, dups)) {
             clock.advance(1000);
             expect(await subject.ingest(batch)).toEqual(oracle.ingest(batch));
           }
-          expect(await subject.listBuckets()).toEqual(oracle.listBuckets());
-          for (const bucket of [...BUCKETS, 'never-seen']) {
+          expect(ownBuckets(await subject.listBuckets())).toEqual(oracle.listBuckets());
+          for (const bucket of [...buckets, neverSeen]) {
             const opts = { prefix, delimiter, maxKeys: Math.max(1, maxKeys), startAfter };
             expect(await pages(subject, bucket, opts)).toEqual(await pages(oracle, bucket, opts));
             // max-keys 0, and a bad token: the same answers
@@ -158,11 +239,11 @@ describeRedis('RedisIndex against the bundled index (redis-server)', () => {
 
   test('several workers (own connections) ingesting at once end where the oracle ends', async () => {
     await fc.assert(
-      fc.asyncProperty(batchesArb, async ([evs, sizes, dups]) => {
+      fc.asyncProperty(batchesArb, async ([specs, sizes, dups]) => {
         // default retention here: trimming tombstones by count would make the outcome depend on the interleaving
-        await fresh();
-        const oracle = new S3Index(createEngine({ clock }));
-        const clients = [0, 1, 2].map(() => new Redis({ port: server.port, host: '127.0.0.1' }));
+        const { oracle, buckets } = await fresh();
+        const evs = toEvents(specs, buckets);
+        const clients = [0, 1, 2].map(() => backend.connect());
         try {
           const workers = clients.map((c) => new RedisIndex(c, { now: () => clock.now() }));
           const batches = toBatches(evs, sizes, dups);
@@ -174,7 +255,7 @@ describeRedis('RedisIndex against the bundled index (redis-server)', () => {
             }),
           );
           const reader = workers[0]!;
-          for (const bucket of BUCKETS) {
+          for (const bucket of buckets) {
             expect(await pages(reader, bucket, { maxKeys: 1000 })).toEqual(
               await pages(oracle, bucket, { maxKeys: 1000 }),
             );

@@ -1,7 +1,9 @@
 import type { CommandSpec } from '../../engine/command';
+import { isReply } from '../../engine/commands/arguments';
 import { NOT_INTEGER, SYNTAX } from '../../engine/errors';
-import { bulkStr, error, int, map } from '../../engine/reply';
-import { applyIndexOp, DEFAULT_LIMITS, isWrongType } from '../store';
+import { bulkStr, error, int, map, type Reply } from '../../engine/reply';
+import type { IndexOp, OpOutcome } from '../key-state';
+import { applyIndexOp, DEFAULT_LIMITS, type IndexScope, isWrongType } from '../store';
 import { scopeOf } from './replies';
 
 const ROW = 5;
@@ -23,6 +25,46 @@ export function nonNegativeInt(b: Buffer): number | undefined {
 }
 
 /**
+ * The 'listed' operations of an S3IDX.BACKFILL command (below), or the error reply of its first bad argument: every
+ * row is checked before any is applied, so a command applies entirely or not at all.
+ */
+export function parseBackfill(argv: readonly Buffer[]): { bucket: string; ops: IndexOp[] } | Reply {
+  if ((argv.length - 3) % ROW !== 0) return SYNTAX;
+  const bucket = argv[1]!.toString('utf8');
+  const crawlStart = nonNegativeInt(argv[2]!);
+  if (crawlStart === undefined || crawlStart > MAX_TIME_MS) return NOT_INTEGER;
+  const ops: IndexOp[] = [];
+  for (let i = 3; i < argv.length; i += ROW) {
+    const size = nonNegativeInt(argv[i + 1]!);
+    const lastModified = nonNegativeInt(argv[i + 3]!);
+    if (size === undefined || lastModified === undefined || lastModified > MAX_TIME_MS) return NOT_INTEGER;
+    const etag = validEtag(argv[i + 2]!.toString('utf8'));
+    const storageClass = argv[i + 4]!.toString('latin1');
+    if (etag === undefined) return error('ERR invalid etag');
+    if (!TOKEN.test(storageClass)) return error('ERR invalid storage class');
+    const version = { sequencer: '', deleteMarker: false, size, etag, lastModified, storageClass };
+    ops.push({ op: 'listed', bucket, key: argv[i]!.toString('utf8'), crawlStart, version });
+  }
+  return { bucket, ops };
+}
+
+/** The reply of S3IDX.BACKFILL and S3IDX.VERIFIED: how many operations had each outcome. */
+export function outcomeCountsReply(counts: Readonly<Record<OpOutcome, number>>): Reply {
+  return map(Object.entries(counts).map(([k, v]) => [bulkStr(k), int(v)]));
+}
+
+/** Applies maintenance operations (listed, verified) in order; their outcome counts, or WRONGTYPE. */
+export function applyAll(scope: IndexScope, ops: readonly IndexOp[]): Reply {
+  const counts: Record<OpOutcome, number> = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
+  for (const op of ops) {
+    const outcome = applyIndexOp(scope, op, DEFAULT_LIMITS);
+    if (isWrongType(outcome)) return error('WRONGTYPE Operation against a key holding the wrong kind of value');
+    counts[outcome]++;
+  }
+  return outcomeCountsReply(counts);
+}
+
+/**
  * S3IDX.BACKFILL bucket crawl-start key size etag last-modified storage-class [key size etag last-modified
  * storage-class ...]: merges rows of a ListObjectsV2 crawl (or an inventory) of `bucket` into the index, under the
  * rule of key-state.ts (op 'listed'): a row fills in what the events did not tell, never overrides what they did,
@@ -41,47 +83,7 @@ export const s3idxBackfill: CommandSpec = {
   summary: 'Merges crawled object rows into the index without overriding what events told.',
   since: '0.1.0',
   run(ctx) {
-    const argv = ctx.argv;
-    if ((argv.length - 3) % ROW !== 0) return SYNTAX;
-    const bucket = argv[1]!.toString('utf8');
-    const crawlStart = nonNegativeInt(argv[2]!);
-    if (crawlStart === undefined || crawlStart > MAX_TIME_MS) return NOT_INTEGER;
-    // every row is checked before any is applied: a command applies entirely or not at all
-    const rows: Array<{ key: string; size: number; etag: string; lastModified: number; storageClass: string }> = [];
-    for (let i = 3; i < argv.length; i += ROW) {
-      const size = nonNegativeInt(argv[i + 1]!);
-      const lastModified = nonNegativeInt(argv[i + 3]!);
-      if (size === undefined || lastModified === undefined || lastModified > MAX_TIME_MS) return NOT_INTEGER;
-      const etag = validEtag(argv[i + 2]!.toString('utf8'));
-      const storageClass = argv[i + 4]!.toString('latin1');
-      if (etag === undefined) return error('ERR invalid etag');
-      if (!TOKEN.test(storageClass)) return error('ERR invalid storage class');
-      rows.push({ key: argv[i]!.toString('utf8'), size, etag, lastModified, storageClass });
-    }
-    const scope = scopeOf(ctx);
-    const counts = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
-    for (const r of rows) {
-      const outcome = applyIndexOp(
-        scope,
-        {
-          op: 'listed',
-          bucket,
-          key: r.key,
-          crawlStart,
-          version: {
-            sequencer: '',
-            deleteMarker: false,
-            size: r.size,
-            etag: r.etag,
-            lastModified: r.lastModified,
-            storageClass: r.storageClass,
-          },
-        },
-        DEFAULT_LIMITS,
-      );
-      if (isWrongType(outcome)) return error('WRONGTYPE Operation against a key holding the wrong kind of value');
-      counts[outcome]++;
-    }
-    return map(Object.entries(counts).map(([k, v]) => [bulkStr(k), int(v)]));
+    const parsed = parseBackfill(ctx.argv);
+    return isReply(parsed) ? parsed : applyAll(scopeOf(ctx), parsed.ops);
   },
 };

@@ -1,10 +1,17 @@
 import type { CommandSpec } from '../../engine/command';
 import { wrongArity } from '../../engine/errors';
-import { bulkStr, int, map } from '../../engine/reply';
-import { stats } from '../lookup';
+import { bulkStr, int, map, type Reply } from '../../engine/reply';
+import { type PrefixStats, stats } from '../lookup';
 import { indexErrorReply, scopeOf } from './replies';
 
 /** S3IDX.STATS bucket [prefix]: number of objects and total bytes under the prefix, in O(log n). */
+/** S3IDX.STATS's reply. */
+export const statsReply = (s: PrefixStats): Reply =>
+  map([
+    [bulkStr('objects'), int(s.objects)],
+    [bulkStr('bytes'), int(s.bytes)],
+  ]);
+
 export const s3idxStats: CommandSpec = {
   name: 's3idx.stats',
   arity: -2,
@@ -18,10 +25,6 @@ export const s3idxStats: CommandSpec = {
     if (ctx.argv.length > 3) return wrongArity('s3idx.stats');
     const prefix = ctx.argv[2]?.toString('utf8') ?? '';
     const r = stats(scopeOf(ctx), ctx.argv[1]!.toString('utf8'), prefix);
-    if (!r.ok) return indexErrorReply(r.error);
-    return map([
-      [bulkStr('objects'), int(r.value.objects)],
-      [bulkStr('bytes'), int(r.value.bytes)],
-    ]);
+    return r.ok ? statsReply(r.value) : indexErrorReply(r.error);
   },
 };

@@ -1,11 +1,11 @@
 import type { CommandSpec } from '../../engine/command';
-import { isOpt } from '../../engine/commands/arguments';
+import { isOpt, isReply } from '../../engine/commands/arguments';
 import { NOT_INTEGER, SYNTAX } from '../../engine/errors';
-import { bulkStr, error, int, map } from '../../engine/reply';
+import { error, type Reply } from '../../engine/reply';
+import type { IndexOp } from '../key-state';
 import { pendingVerification } from '../lookup';
 import type { ObjectVersion } from '../payload';
-import { applyIndexOp, DEFAULT_LIMITS, isWrongType } from '../store';
-import { MAX_TIME_MS, nonNegativeInt, TOKEN, validEtag } from './backfill';
+import { applyAll, MAX_TIME_MS, nonNegativeInt, TOKEN, validEtag } from './backfill';
 import { scopeOf, stringsReply } from './replies';
 
 /**
@@ -23,18 +23,58 @@ export const s3idxUnverified: CommandSpec = {
   summary: 'Lists the keys of a bucket whose current version awaits verification (HeadObject).',
   since: '0.1.0',
   run(ctx) {
-    const { argv } = ctx;
-    let count = Number.POSITIVE_INFINITY;
-    if (argv.length === 4 && isOpt(argv[2], 'COUNT')) {
-      const n = nonNegativeInt(argv[3]!);
-      if (n === undefined || n === 0) return error('ERR COUNT must be a positive integer');
-      count = n;
-    } else if (argv.length !== 2) return SYNTAX;
-    return stringsReply(pendingVerification(scopeOf(ctx), argv[1]!.toString('utf8'), count));
+    const parsed = parseUnverified(ctx.argv);
+    return isReply(parsed) ? parsed : stringsReply(pendingVerification(scopeOf(ctx), parsed.bucket, parsed.count));
   },
 };
 
+/** The bucket and count of an S3IDX.UNVERIFIED command, or the error reply of a bad argument. */
+export function parseUnverified(argv: readonly Buffer[]): { bucket: string; count: number } | Reply {
+  let count = Number.POSITIVE_INFINITY;
+  if (argv.length === 4 && isOpt(argv[2], 'COUNT')) {
+    const n = nonNegativeInt(argv[3]!);
+    if (n === undefined || n === 0) return error('ERR COUNT must be a positive integer');
+    count = n;
+  } else if (argv.length !== 2) return SYNTAX;
+  return { bucket: argv[1]!.toString('utf8'), count };
+}
+
 const PRESENT_FIELDS = 5;
+
+/**
+ * The 'verified' operations of an S3IDX.VERIFIED command (below), or the error reply of its first bad argument:
+ * every row is checked before any is applied.
+ */
+export function parseVerified(argv: readonly Buffer[]): { bucket: string; ops: IndexOp[] } | Reply {
+  const bucket = argv[1]!.toString('utf8');
+  const checkedAt = nonNegativeInt(argv[2]!);
+  if (checkedAt === undefined || checkedAt > MAX_TIME_MS) return NOT_INTEGER;
+  const ops: IndexOp[] = [];
+  for (let i = 3; i < argv.length; ) {
+    const key = argv[i]!.toString('utf8');
+    const kind = argv[i + 1];
+    if (isOpt(kind, 'ABSENT')) {
+      ops.push({ op: 'verified', bucket, key, checkedAt });
+      i += 2;
+    } else if (isOpt(kind, 'PRESENT')) {
+      if (i + 2 + PRESENT_FIELDS > argv.length) return SYNTAX;
+      const size = nonNegativeInt(argv[i + 2]!);
+      const lastModified = nonNegativeInt(argv[i + 4]!);
+      if (size === undefined || lastModified === undefined || lastModified > MAX_TIME_MS) return NOT_INTEGER;
+      const etag = validEtag(argv[i + 3]!.toString('utf8'));
+      if (etag === undefined) return error('ERR invalid etag');
+      const storageClass = argv[i + 5]!.toString('latin1');
+      if (!TOKEN.test(storageClass)) return error('ERR invalid storage class');
+      const versionId = argv[i + 6]!.toString('utf8');
+      if (versionId.length > 1024) return error('ERR invalid version id');
+      const version: ObjectVersion = { sequencer: '', deleteMarker: false, size, etag, lastModified, storageClass };
+      if (versionId !== '') version.versionId = versionId;
+      ops.push({ op: 'verified', bucket, key, checkedAt, version });
+      i += 2 + PRESENT_FIELDS;
+    } else return SYNTAX;
+  }
+  return { bucket, ops };
+}
 
 /**
  * S3IDX.VERIFIED bucket checked-at key PRESENT size etag last-modified storage-class version-id [key ...]
@@ -56,47 +96,7 @@ export const s3idxVerified: CommandSpec = {
   summary: 'Applies HeadObject results (present with metadata, or absent) to keys of the index.',
   since: '0.1.0',
   run(ctx) {
-    const { argv } = ctx;
-    const bucket = argv[1]!.toString('utf8');
-    const checkedAt = nonNegativeInt(argv[2]!);
-    if (checkedAt === undefined || checkedAt > MAX_TIME_MS) return NOT_INTEGER;
-    const rows: Array<{ key: string; version?: ObjectVersion }> = [];
-    for (let i = 3; i < argv.length; ) {
-      const key = argv[i]!.toString('utf8');
-      const kind = argv[i + 1];
-      if (isOpt(kind, 'ABSENT')) {
-        rows.push({ key });
-        i += 2;
-      } else if (isOpt(kind, 'PRESENT')) {
-        if (i + 2 + PRESENT_FIELDS > argv.length) return SYNTAX;
-        const size = nonNegativeInt(argv[i + 2]!);
-        const lastModified = nonNegativeInt(argv[i + 4]!);
-        if (size === undefined || lastModified === undefined || lastModified > MAX_TIME_MS) return NOT_INTEGER;
-        const etag = validEtag(argv[i + 3]!.toString('utf8'));
-        if (etag === undefined) return error('ERR invalid etag');
-        const storageClass = argv[i + 5]!.toString('latin1');
-        if (!TOKEN.test(storageClass)) return error('ERR invalid storage class');
-        const versionId = argv[i + 6]!.toString('utf8');
-        if (versionId.length > 1024) return error('ERR invalid version id');
-        const version: ObjectVersion = { sequencer: '', deleteMarker: false, size, etag, lastModified, storageClass };
-        if (versionId !== '') version.versionId = versionId;
-        rows.push({ key, version });
-        i += 2 + PRESENT_FIELDS;
-      } else return SYNTAX;
-    }
-    const scope = scopeOf(ctx);
-    const counts = { applied: 0, stale: 0, duplicate: 0, ignored: 0 };
-    for (const r of rows) {
-      const outcome = applyIndexOp(
-        scope,
-        r.version === undefined
-          ? { op: 'verified', bucket, key: r.key, checkedAt }
-          : { op: 'verified', bucket, key: r.key, checkedAt, version: r.version },
-        DEFAULT_LIMITS,
-      );
-      if (isWrongType(outcome)) return error('WRONGTYPE Operation against a key holding the wrong kind of value');
-      counts[outcome]++;
-    }
-    return map(Object.entries(counts).map(([k, v]) => [bulkStr(k), int(v)]));
+    const parsed = parseVerified(ctx.argv);
+    return isReply(parsed) ? parsed : applyAll(scopeOf(ctx), parsed.ops);
   },
 };
