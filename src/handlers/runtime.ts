@@ -101,8 +101,8 @@ export function blobStore(): Promise<BlobStore | undefined> {
 async function openRuntime(): Promise<Runtime> {
   const engine = createEngine({ clock: systemClock });
   const index = new S3Index(engine);
-  const redisUrl = process.env.S3_INDEX_REDIS_URL;
-  if (redisUrl !== undefined && redisUrl !== '') {
+  const redisUrl = await redisUrlOf(process.env);
+  if (redisUrl !== undefined) {
     const { openExternalIndex } = await import('../service/external-index');
     const target = parseRedisUrl(redisUrl, (process.env.S3_INDEX_REDIS_CLUSTER ?? 'false') === 'true');
     const external = await openExternalIndex(target);
@@ -153,6 +153,23 @@ async function openRuntime(): Promise<Runtime> {
     lastRefresh: Date.now(),
     remote: undefined,
   };
+}
+
+/**
+ * The external Redis's URL: S3_INDEX_REDIS_URL_PARAM names an SSM SecureString holding it (the deployment: the URL
+ * carries the password, kept out of the function's configuration), or S3_INDEX_REDIS_URL is the URL itself (local use,
+ * tests); undefined for the bundled engine.
+ */
+async function redisUrlOf(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const param = env.S3_INDEX_REDIS_URL_PARAM;
+  if (param !== undefined && param !== '') {
+    const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
+    const value = await getParameter(param, { decrypt: true, maxAge: 300 });
+    if (value === undefined || value.trim() === '') throw new Error(`the SSM parameter ${param} holds no Redis URL`);
+    return value.trim();
+  }
+  const url = env.S3_INDEX_REDIS_URL;
+  return url !== undefined && url !== '' ? url : undefined;
 }
 
 /**

@@ -127,30 +127,52 @@ local lo, hi = ARGV[1], ARGV[2]
 local plen, delim, maxKeys, start = tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6]
 local out = { redis.call('EXISTS', KEYS[1]) }
 local counted = 0
+-- with a delimiter, how many keys to ask for: few right after a jump (the next key often starts another prefix), more
+-- while the keys are plain
+local step = 8
 while counted <= maxKeys do
   local want = maxKeys + 1 - counted
-  if delim ~= '' then want = math.min(want, 64) end
+  if delim ~= '' then want = math.min(want, step) end
   local batch = redis.call('ZRANGEBYLEX', KEYS[1], lo, hi, 'LIMIT', 0, want)
   if #batch == 0 then break end
-  local jumped = false
-  for _, m in ipairs(batch) do
-    local d = nil
-    if delim ~= '' then d = string.find(m, delim, plen + 1, true) end
-    out[#out + 1] = m
-    out[#out + 1] = redis.call('HGET', KEYS[2], m)
-    if d then
-      local cp = string.sub(m, 1, d + #delim - 1)
-      if not (start ~= '' and string.sub(start, 1, #cp) == cp) then counted = counted + 1 end
-      local s = succ(cp)
-      if not s then return out end
-      lo = '[' .. s
-      jumped = true
-      break
+  -- the plain keys up to the first rolled-up one (or the page's end)
+  local cut, cp = #batch + 1, nil
+  if delim ~= '' then
+    for i, m in ipairs(batch) do
+      local d = string.find(m, delim, plen + 1, true)
+      if d then
+        cut, cp = i, string.sub(m, 1, d + #delim - 1)
+        break
+      end
     end
-    counted = counted + 1
+  end
+  local plain = math.min(cut - 1, maxKeys + 1 - counted)
+  if plain > 0 then
+    -- HMGET in slices: unpack is bounded by Lua's C stack (8000)
+    for j = 1, plain, 1000 do
+      local k = math.min(j + 999, plain)
+      local payloads = redis.call('HMGET', KEYS[2], unpack(batch, j, k))
+      for i = j, k do
+        out[#out + 1] = batch[i]
+        out[#out + 1] = payloads[i - j + 1]
+      end
+    end
+    counted = counted + plain
     if counted > maxKeys then return out end
   end
-  if not jumped then lo = '(' .. batch[#batch] end
+  if cp then
+    -- a rolled-up prefix: its first key only (no payload: it is listed as the prefix), then past it
+    out[#out + 1] = batch[cut]
+    out[#out + 1] = false
+    if not (start ~= '' and string.sub(start, 1, #cp) == cp) then counted = counted + 1 end
+    local s = succ(cp)
+    if not s then return out end
+    lo = '[' .. s
+    step = 8
+  else
+    lo = '(' .. batch[#batch]
+    step = math.min(step * 4, 1024)
+  end
 end
 return out
 `;

@@ -5,7 +5,8 @@
  * src/index/redis-scripts.ts.
  *
  * Ingest: the events are parsed and turned into index operations exactly as for the bundled engine (src/ingest/),
- * and the merge rules are the same code (src/index/key-state.ts, pure). Per bucket, a batch costs two round trips:
+ * and the merge rules are the same code (src/index/key-state.ts, pure). Per bucket (buckets at once), a batch costs
+ * two round trips:
  * one MULTI reading the stored state of every key the batch touches, then one APPLY script that writes the new states
  * as a compare-and-set per key: a key another worker changed in between is left alone, re-read and recomputed (the
  * rules make the result independent of the order in which workers apply events). Several ingest workers are safe.
@@ -215,10 +216,13 @@ export class RedisIndex implements ObjectIndex {
     outcomes: Array<OpOutcome | undefined>,
   ): Promise<void> {
     try {
-      for (const [bucket, keys] of byBucket) {
-        await this.redis.sadd(BUCKETS_KEY, bucket);
-        await this.applyBucket(bucket, [...keys.values()], outcomes);
-      }
+      // buckets at once (each its own slot in a cluster), and a bucket's registration beside its first read: the
+      // batch is acknowledged once all of it is written
+      await Promise.all(
+        [...byBucket].map(([bucket, keys]) =>
+          Promise.all([this.redis.sadd(BUCKETS_KEY, bucket), this.applyBucket(bucket, [...keys.values()], outcomes)]),
+        ),
+      );
     } catch (err) {
       if (err instanceof IndexUnavailable) throw err;
       throw new IndexUnavailable(`the Redis server did not take the batch: ${(err as Error).message}`, { cause: err });

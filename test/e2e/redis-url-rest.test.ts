@@ -152,6 +152,25 @@ describeRedis('serve --redis-url: /redis, S3IDX.* and the CLI on the external se
     expect(JSON.stringify(tx.body)).toMatch(/EXECABORT.*cannot run in a transaction on an external Redis/);
   });
 
+  test('S3IDX.LIST pages beyond 1000 keys (the LIST script reads payloads in slices)', async () => {
+    const argv = ['S3IDX.BACKFILL', 'big', '1'];
+    for (let i = 0; i < 2600; i++) argv.push(`k/${String(i).padStart(5, '0')}`, String(i), 'etag', '1000', 'STANDARD');
+    const filled = await rest('rw-token-1234567', '/redis', argv);
+    expect(filled.body).toEqual({ result: ['applied', 2600, 'stale', 0, 'duplicate', 0, 'ignored', 0] });
+    const page = (await rest('ro-token-1234567', '/redis', ['S3IDX.LIST', 'big', 'MAXKEYS', '3000'])).body as {
+      result: unknown[];
+    };
+    const objects = page.result[1] as unknown[][];
+    expect(page.result.slice(4)).toEqual(['count', 2600, 'truncated', 0, 'next', null]);
+    // every row with its own payload: key i has size i
+    expect(objects.map((o) => [o[1], o[3]])).toEqual(
+      Array.from({ length: 2600 }, (_, i) => [`k/${String(i).padStart(5, '0')}`, i]),
+    );
+    const cut = (await rest('ro-token-1234567', '/redis', ['S3IDX.LIST', 'big', 'MAXKEYS', '2000', 'DELIMITER', '/']))
+      .body as { result: unknown[] };
+    expect(cut.result.slice(2, 6)).toEqual(['prefixes', ['k/'], 'count', 1]);
+  });
+
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(
