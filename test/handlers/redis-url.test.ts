@@ -4,16 +4,22 @@
  * /redis there, and a server that does not answer fails the batch's messages for redelivery instead of acknowledging
  * them. Each handler module is loaded in a fresh module instance (a new container).
  */
+import { createHash } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import Redis from 'ioredis';
 import { apiGatewayEvent } from '../helpers/lambda-container';
 import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
+import { startS3rver } from '../helpers/s3rver';
 import { created, deleted } from '../index/harness';
 
 type Ingest = typeof import('../../src/handlers/ingest');
 type Http = typeof import('../../src/handlers/http');
+type Reconcile = typeof import('../../src/handlers/reconcile');
 
 const describeRedis = describeWithTool('redis-server');
 const TOKEN = 'redis-url-handler-token-01';
+/** the ETag s3rver gives the body 'xyz' */
+const XYZ_MD5 = createHash('md5').update('xyz').digest('hex');
 
 type RuntimeModule = typeof import('../../src/handlers/runtime');
 /** the containers made, whose connections afterAll closes */
@@ -104,6 +110,36 @@ describeRedis('Lambda handlers with S3_INDEX_REDIS_URL', () => {
       body: { result: 'OK' },
     });
     expect(await redis.get('from-lambda')).toBe('yes');
+  }, 60_000);
+
+  test('the reconcile function lists the index in Redis against the bucket: the drift it finds', async () => {
+    const s3 = await startS3rver(['checked'], 'redis-url-reconcile');
+    const env = { ...process.env };
+    try {
+      Object.assign(process.env, s3.env, { S3_INDEX_RECONCILE_SETTLE_MS: '0' });
+      for (const Key of ['a/1', 'a/2', 'b'])
+        await s3.client.send(new PutObjectCommand({ Bucket: 'checked', Key, Body: Buffer.from('xyz') }));
+      const ingest = fresh<Ingest>('../../src/handlers/ingest');
+      // the index knows a/1 and b, and a key S3 does not hold
+      const res = await ingest.handler(
+        sqs([
+          created('checked', 'a/1', '0000000000000010', 3, { etag: XYZ_MD5 }),
+          created('checked', 'b', '0000000000000011', 3, { etag: XYZ_MD5 }),
+          created('checked', 'ghost', '0000000000000012', 3, { etag: XYZ_MD5 }),
+        ]),
+      );
+      expect(res.batchItemFailures).toEqual([]);
+      // (with a repair the ingest queue would get the missing row and the extra key's HeadObject answer)
+      const reconcile = fresh<Reconcile>('../../src/handlers/reconcile');
+      const result = await reconcile.handler({ bucket: 'checked', repair: false });
+      expect(result.buckets).toEqual([
+        expect.objectContaining({ bucket: 'checked', missing: 1, extra: 1, stale: 0, checked: 3, queued: 0 }),
+      ]);
+      expect(result.drift).toBe(2);
+    } finally {
+      process.env = env;
+      await s3.close();
+    }
   }, 60_000);
 
   test('a Redis that does not answer: every message fails for redelivery, nothing is acknowledged', async () => {
