@@ -2,6 +2,7 @@
  * The value types a key can hold. Keys are binary-safe: the keyspace maps the key's bytes, as a 'latin1'
  * string (one char per byte, so distinct byte strings are distinct JS strings), to one of these.
  */
+import type { List } from './structures/list';
 import type { SortedSet } from './structures/sortedset';
 
 export interface StringValue {
@@ -19,7 +20,8 @@ export interface ZSetValue {
 }
 export interface ListValue {
   type: 'list';
-  v: Buffer[];
+  /** never empty while stored (the last pop deletes the key) */
+  v: List;
 }
 export interface SetValue {
   type: 'set';

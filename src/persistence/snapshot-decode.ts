@@ -12,6 +12,7 @@
  */
 import { inflateRaw, inflateRawSync, crc32 as zcrc32 } from 'node:zlib';
 import type { Keyspace } from '../engine/keyspace';
+import { List } from '../engine/structures/list';
 import { type KeyClassifier, TreeLoader } from '../engine/structures/packed-btree';
 import { type SortedEntry, SortedSet } from '../engine/structures/sortedset';
 import type { Value } from '../engine/values';
@@ -533,7 +534,7 @@ function finishValue(b: Building, keep: boolean): void {
       v = { type: 'set', v: b.set! };
       break;
     case TYPE_LIST:
-      v = { type: 'list', v: b.list! };
+      v = { type: 'list', v: List.from(b.list!) };
       break;
     default: {
       let z: SortedSet;

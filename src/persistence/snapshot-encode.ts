@@ -110,7 +110,7 @@ interface Open {
   value: Value;
   /** elements (bytes, for a string) still to write */
   left: number;
-  /** where the next chunk starts: an iterator, or an offset (strings and lists) */
+  /** where the next chunk starts: an iterator, or an offset (strings) */
   iter: Iterator<unknown> | undefined;
   offset: number;
   weightsKind: number;
@@ -308,6 +308,7 @@ export class SnapshotEncoder {
         break;
       case 'list':
         open.left = v.v.length;
+        open.iter = v.v.values();
         break;
       case 'zset':
         this.beginZset(v.v, open);
@@ -375,10 +376,9 @@ export class SnapshotEncoder {
           case 'set':
             w.latin1(next!.value as string);
             break;
-          case 'list': {
-            w.bytes(v.v[open.offset++]!);
+          case 'list':
+            w.bytes(next!.value as Buffer);
             break;
-          }
           case 'zset':
             prev = this.zsetEntry(next!.value as SortedEntry, prev, open);
             break;

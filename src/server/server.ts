@@ -102,7 +102,9 @@ export class RespServer {
   private startTimers(): void {
     const every = this.opts.activeExpireMs ?? 100;
     if (every > 0) {
-      const t = setInterval(() => this.engine.activeExpire(), every);
+      const t = setInterval(() => {
+        if (serverStateOf(this.engine).activeExpire) this.engine.activeExpire();
+      }, every);
       t.unref();
       this.timers.push(t);
     }

@@ -28,20 +28,12 @@ export function percentEncodeKey(key: string): string {
   return encodeURIComponent(key).replace(/%2F/g, '/');
 }
 
+export { rng } from '../helpers/prng';
+
+import { rng } from '../helpers/prng';
+
 export const csvField = (v: string) => `"${v.replace(/"/g, '""')}"`;
 export const csvLine = (fields: readonly string[]) => `${fields.map(csvField).join(',')}\n`;
-
-/** A deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * ≥ 20,000 awkward keys: spaces (leading, doubled), '+', '%' (alone and as %2F/%20 lookalikes), quotes and commas,

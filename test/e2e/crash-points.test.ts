@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CRASH_POINTS, type CrashPoint } from '../../src/persistence/crash-points';
+import { rng } from '../helpers/prng';
 import {
   buildCli,
   killServeChildren,
@@ -33,18 +34,6 @@ const BUCKET = 'crash-bucket';
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 200);
 const LANES = 2;
-
-/** mulberry32: a small seeded PRNG */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,7 +144,7 @@ class Lane {
     seed: number,
     private readonly tally: Tally,
   ) {
-    this.rand = prng(seed);
+    this.rand = rng(seed);
   }
 
   private int(n: number): number {

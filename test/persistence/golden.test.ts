@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../src/engine/clock';
 import type { Engine } from '../../src/engine/engine';
+import { List } from '../../src/engine/structures/list';
 import { Durable } from '../../src/persistence/durable';
 import { SNAPSHOT_FORMAT_VERSION } from '../../src/persistence/format';
 import { FsBlobStore } from '../../src/persistence/fs-store';
@@ -42,7 +43,7 @@ async function writeFixture(dir: string): Promise<Engine> {
   ex('HSET', 'h', 'b', '2', 'a', '1');
   for (let i = 0; i < 300; i++) ex('ZADD', 'lex', '0', `k/${String(i).padStart(4, '0')}`);
   ex('ZADD', 'scored', '1.5', 'x', '-2', 'y', 'inf', 'z');
-  engine.dbs[5]!.data.set('list', { type: 'list', v: [Buffer.from('a'), Buffer.from('b')] });
+  engine.dbs[5]!.data.set('list', { type: 'list', v: List.from([Buffer.from('a'), Buffer.from('b')]) });
   engine.dbs[5]!.data.set('set', { type: 'set', v: new Set(['x', 'y']) });
   new S3Index(engine); // (the index commands are in the engine already)
   const events = [

@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { ManualClock } from '../../src/engine/clock';
 import type { Engine } from '../../src/engine/engine';
+import { List } from '../../src/engine/structures/list';
 import { payloadSize } from '../../src/index/payload';
 import { notPlainKey } from '../../src/index/plain-keys';
 import { CorruptError } from '../../src/persistence/bytes';
@@ -59,7 +60,10 @@ function richEngine(scale = 1): Engine {
   for (let i = 0; i < 5000 * scale; i++) ex('ZADD', 'biglex', '0', `photos/2024/${String(i).padStart(6, '0')}.jpg`);
   ex('SELECT', '3');
   engine.dbs[3]!.data.set('in-db-3', { type: 'string', v: Buffer.from('three') });
-  engine.dbs[5]!.data.set('list', { type: 'list', v: [Buffer.from('a'), Buffer.alloc(0), Buffer.from('c')] });
+  engine.dbs[5]!.data.set('list', {
+    type: 'list',
+    v: List.from([Buffer.from('a'), Buffer.alloc(0), Buffer.from('c')]),
+  });
   engine.dbs[5]!.data.set('set', { type: 'set', v: new Set(['x', 'y', '\u00ff']) });
   // the index: plain and versioned buckets, with history and tombstones
   const index = new S3Index(engine);

@@ -27,6 +27,8 @@ import type { IngestOutcome } from '../../src/ingest/types';
 import { createEngine } from '../../src/service/create-engine';
 import { RedisIndex } from '../../src/service/redis-index';
 import { S3Index } from '../../src/service/s3-index';
+import { allPages } from '../helpers/index-pages';
+import { rng } from '../helpers/prng';
 import { type ClusterNodeAddress, startRedisCluster, uniqueBucketPrefix } from '../helpers/redis-cluster';
 import { describeWithTool, freePort, startRedisServer, waitForPort } from '../helpers/redis-server';
 import { created, deleted, markerCreated } from '../index/harness';
@@ -158,18 +160,6 @@ const specArb: fc.Arbitrary<EventSpec> = fc.record({
   versioned: fc.boolean(),
 });
 
-/** A small seeded PRNG (mulberry32): shuffles and streams that a failure's seed reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffle<T>(xs: T[], rand: () => number): T[] {
   const out = [...xs];
   for (let i = out.length - 1; i > 0; i--) {
@@ -177,26 +167,6 @@ function shuffle<T>(xs: T[], rand: () => number): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
-}
-
-/** Every page of a listing through continuation tokens, as the pages' plain data. */
-async function pages(index: S3Index | RedisIndex, bucket: string, opts: ListOptions) {
-  const out: unknown[] = [];
-  let token: string | undefined;
-  for (let n = 0; n < 2000; n++) {
-    const r = await index.listObjectsV2(bucket, { ...opts, continuationToken: token });
-    if (!r.ok) return [r.error];
-    const p = r.value;
-    out.push({
-      keys: p.contents.map((o) => [o.key, o.size, o.etag, o.lastModified, o.storageClass, o.versionId]),
-      prefixes: p.commonPrefixes,
-      truncated: p.isTruncated,
-      keyCount: p.keyCount,
-    });
-    token = p.nextContinuationToken;
-    if (token === undefined) return out;
-  }
-  throw new Error('too many pages');
 }
 
 const LISTINGS: ListOptions[] = [
@@ -220,10 +190,10 @@ async function expectSameAsOracle(
   const keyList = [...new Set(keys)];
   for (const bucket of buckets) {
     for (const opts of LISTINGS) {
-      expect([bucket, opts, await pages(subject, bucket, opts)]).toEqual([
+      expect([bucket, opts, await allPages(subject, bucket, opts)]).toEqual([
         bucket,
         opts,
-        await pages(oracle, bucket, opts),
+        await allPages(oracle, bucket, opts),
       ]);
     }
     for (const p of STATS_PREFIXES) {

@@ -14,11 +14,11 @@
 import fc from 'fast-check';
 import Redis, { type Cluster } from 'ioredis';
 import { ManualClock } from '../../src/engine/clock';
-import type { ListOptions } from '../../src/index/list';
 import { DEFAULT_LIMITS } from '../../src/index/store';
 import { createEngine } from '../../src/service/create-engine';
 import { RedisIndex } from '../../src/service/redis-index';
 import { S3Index } from '../../src/service/s3-index';
+import { allPages } from '../helpers/index-pages';
 import { startRedisCluster, uniqueBucketPrefix } from '../helpers/redis-cluster';
 import { describeWithTool, startRedisServer } from '../helpers/redis-server';
 import { created, deleted, markerCreated } from '../index/harness';
@@ -175,26 +175,6 @@ describeRedis.each(BACKENDS)('RedisIndex against the bundled index (%s)', (_name
     return { oracle, subject, buckets, neverSeen: `${ns}-never-seen`, ownBuckets };
   };
 
-  /** Every page of a listing through continuation tokens, as the pages' plain data. */
-  async function pages(index: S3Index | RedisIndex, bucket: string, opts: ListOptions) {
-    const out: unknown[] = [];
-    let token: string | undefined;
-    for (let n = 0; n < 500; n++) {
-      const r = await index.listObjectsV2(bucket, { ...opts, continuationToken: token });
-      if (!r.ok) return [r.error];
-      const p = r.value;
-      out.push({
-        keys: p.contents.map((o) => [o.key, o.size, o.etag, o.lastModified, o.storageClass, o.versionId]),
-        prefixes: p.commonPrefixes,
-        truncated: p.isTruncated,
-        keyCount: p.keyCount,
-      });
-      token = p.nextContinuationToken;
-      if (token === undefined) return out;
-    }
-    throw new Error('too many pages');
-  }
-
   test('same outcomes, listings, heads, versions and stats as the bundled index', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -213,7 +193,7 @@ describeRedis.each(BACKENDS)('RedisIndex against the bundled index (%s)', (_name
           expect(ownBuckets(await subject.listBuckets())).toEqual(oracle.listBuckets());
           for (const bucket of [...buckets, neverSeen]) {
             const opts = { prefix, delimiter, maxKeys: Math.max(1, maxKeys), startAfter };
-            expect(await pages(subject, bucket, opts)).toEqual(await pages(oracle, bucket, opts));
+            expect(await allPages(subject, bucket, opts)).toEqual(await allPages(oracle, bucket, opts));
             // max-keys 0, and a bad token: the same answers
             expect(await subject.listObjectsV2(bucket, { prefix, maxKeys: 0 })).toEqual(
               oracle.listObjectsV2(bucket, { prefix, maxKeys: 0 }),
@@ -256,8 +236,8 @@ describeRedis.each(BACKENDS)('RedisIndex against the bundled index (%s)', (_name
           );
           const reader = workers[0]!;
           for (const bucket of buckets) {
-            expect(await pages(reader, bucket, { maxKeys: 1000 })).toEqual(
-              await pages(oracle, bucket, { maxKeys: 1000 }),
+            expect(await allPages(reader, bucket, { maxKeys: 1000 })).toEqual(
+              await allPages(oracle, bucket, { maxKeys: 1000 }),
             );
             expect(await reader.stats(bucket, '')).toEqual(oracle.stats(bucket, ''));
           }

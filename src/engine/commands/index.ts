@@ -3,7 +3,9 @@ import type { CommandSpec } from '../command';
 import { CONNECTION_COMMANDS } from './connection/index';
 import { HASH_COMMANDS } from './hash/index';
 import { KEYS_COMMANDS } from './keys/index';
+import { LIST_COMMANDS } from './list/index';
 import { SERVER_COMMANDS } from './server/index';
+import { SET_COMMANDS } from './set/index';
 import { STRING_COMMANDS } from './string/index';
 import { ZSET_COMMANDS } from './zset/index';
 
@@ -13,5 +15,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...KEYS_COMMANDS,
   ...STRING_COMMANDS,
   ...HASH_COMMANDS,
+  ...LIST_COMMANDS,
+  ...SET_COMMANDS,
   ...ZSET_COMMANDS,
 ];

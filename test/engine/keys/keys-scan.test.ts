@@ -1,3 +1,4 @@
+import { List } from '../../../src/engine/structures/list';
 import { engineHarness, type Plain } from '../../helpers/engine';
 
 const sorted = (r: Plain) => (Array.isArray(r) ? [...r].map(String).sort() : r);
@@ -193,7 +194,7 @@ describe('OBJECT', () => {
     exec('zadd', 'z', 1, 'a');
     expect(exec('object', 'encoding', 'z')).toBe('listpack');
     const db = engine.dbs[0]!;
-    db.set('l', { type: 'list', v: [Buffer.from('a')] });
+    db.set('l', { type: 'list', v: List.from([Buffer.from('a')]) });
     db.set('si', { type: 'set', v: new Set(['1', '2']) });
     db.set('ss', { type: 'set', v: new Set(['1', 'a']) });
     expect(exec('object', 'encoding', 'l')).toBe('quicklist');

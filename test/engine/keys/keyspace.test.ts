@@ -1,3 +1,4 @@
+import { List } from '../../../src/engine/structures/list';
 import { engineHarness } from '../../helpers/engine';
 
 const arity = (cmd: string) => ({ error: `ERR wrong number of arguments for '${cmd}' command` });
@@ -24,7 +25,7 @@ describe('DEL / UNLINK / EXISTS / TOUCH / TYPE / DBSIZE', () => {
     const { exec, engine } = engineHarness();
     exec('set', 's', 'v');
     exec('hset', 'h', 'f', 'v');
-    engine.dbs[0]!.set('l', { type: 'list', v: [Buffer.from('x')] });
+    engine.dbs[0]!.set('l', { type: 'list', v: List.from([Buffer.from('x')]) });
     engine.dbs[0]!.set('st', { type: 'set', v: new Set(['x']) });
     expect(exec('type', 's')).toBe('string');
     expect(exec('type', 'h')).toBe('hash');
@@ -243,7 +244,7 @@ describe('COPY', () => {
   it('deep-copies lists and sets', () => {
     const { exec, engine } = engineHarness();
     const db = engine.dbs[0]!;
-    db.set('l', { type: 'list', v: [Buffer.from('x')] });
+    db.set('l', { type: 'list', v: List.from([Buffer.from('x')]) });
     db.set('st', { type: 'set', v: new Set(['1', '2']) });
     exec('copy', 'l', 'l2');
     exec('copy', 'st', 'st2');

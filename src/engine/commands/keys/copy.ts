@@ -19,7 +19,7 @@ export function copyValue(v: Value): Value {
     case 'hash':
       return { type: 'hash', v: new Map(v.v) };
     case 'list':
-      return { type: 'list', v: [...v.v] };
+      return { type: 'list', v: v.v.clone() };
     case 'set':
       return { type: 'set', v: new Set(v.v) };
     case 'zset':

@@ -5,14 +5,13 @@ import { array, bulkStr, int, NULL, type Reply, simple } from '../../reply';
 import type { Value } from '../../values';
 import { optName } from '../arguments';
 import { isSmallHash } from '../hash/access';
+import { setEncoding } from '../set/access';
 import { stringEncoding } from '../string/value';
 import { lookupRead } from './lookup';
 
 /** Redis's OBJ_SHARED_REFCOUNT: the refcount reported for the shared integers 0..9999. */
 const SHARED_REFCOUNT = 2147483647;
 const SHARED_INTEGERS = 10000n;
-/** set-max-intset-entries */
-const INTSET_MAX_ENTRIES = 512;
 
 const HELP = [
   'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -43,11 +42,8 @@ export function objectEncoding(v: Value): string {
       return v.v.encoding();
     case 'list':
       return 'quicklist';
-    case 'set': {
-      if (v.v.size > INTSET_MAX_ENTRIES) return 'hashtable';
-      for (const m of v.v) if (parseInt64(m) === undefined) return 'hashtable';
-      return 'intset';
-    }
+    case 'set':
+      return setEncoding(v.v);
   }
 }
 

@@ -2,6 +2,8 @@
 import type { CommandSpec } from '../../command';
 import { command } from './command';
 import { config } from './config';
+import { debug } from './debug';
+import { functionCommand } from './function';
 import { info } from './info';
 import { publish } from './publish';
 import { pubsub } from './pubsub';
@@ -18,4 +20,6 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   save,
   bgsave,
   lastsave,
+  debug,
+  functionCommand,
 ];

@@ -15,6 +15,8 @@ type Kind =
 
 interface Param {
   readonly name: string;
+  /** Redis's other name for it (the *-ziplist-* names of Redis 6): CONFIG GET lists both, CONFIG SET takes both */
+  readonly alias?: string;
   readonly type: Kind;
   readonly immutable?: boolean;
   /** when set, CONFIG SET accepts only these exact values (compatibility-only parameters) */
@@ -62,9 +64,45 @@ const PARAMS: readonly Param[] = [
     type: { kind: 'string' },
     defaultValue: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
   },
+  // Redis's encoding knobs, with redis-server 7.0's defaults: accepted and reported so that test suites written for
+  // Redis (which set them before their first test) run; this engine's encodings do not follow them
+  {
+    name: 'hash-max-listpack-entries',
+    alias: 'hash-max-ziplist-entries',
+    type: { kind: 'int', min: 0, max: LLONG_MAX },
+    defaultValue: '512',
+  },
+  {
+    name: 'hash-max-listpack-value',
+    alias: 'hash-max-ziplist-value',
+    type: { kind: 'memory', min: 0, max: LLONG_MAX },
+    defaultValue: '64',
+  },
+  {
+    name: 'zset-max-listpack-entries',
+    alias: 'zset-max-ziplist-entries',
+    type: { kind: 'int', min: 0, max: LLONG_MAX },
+    defaultValue: '128',
+  },
+  {
+    name: 'zset-max-listpack-value',
+    alias: 'zset-max-ziplist-value',
+    type: { kind: 'memory', min: 0, max: LLONG_MAX },
+    defaultValue: '64',
+  },
+  {
+    name: 'list-max-listpack-size',
+    alias: 'list-max-ziplist-size',
+    type: { kind: 'int', min: -2147483648, max: INT_MAX },
+    defaultValue: '-2',
+  },
+  { name: 'list-compress-depth', type: { kind: 'int', min: 0, max: INT_MAX }, defaultValue: '0' },
+  { name: 'set-max-intset-entries', type: { kind: 'int', min: 0, max: LLONG_MAX }, defaultValue: '512' },
 ];
 
-const BY_NAME = new Map(PARAMS.map((p) => [p.name, p]));
+const BY_NAME = new Map(
+  PARAMS.flatMap((p) => (p.alias ? [[p.name, p] as const, [p.alias, p] as const] : [[p.name, p] as const])),
+);
 
 /** Redis's memtoull: digits with an optional k/kb/m/mb/g/gb unit (case-insensitive). */
 export function parseMemory(s: string): number | undefined {
@@ -112,16 +150,18 @@ export class RuntimeConfig {
     const out: Array<[string, string]> = [];
     const lower = Buffer.from(pattern.toString('latin1').toLowerCase(), 'latin1');
     for (const p of PARAMS) {
-      if (globMatch(lower, Buffer.from(p.name, 'latin1'))) out.push([p.name, this.get(p.name)]);
+      for (const name of p.alias ? [p.name, p.alias] : [p.name])
+        if (globMatch(lower, Buffer.from(name, 'latin1'))) out.push([name, this.get(p.name)]);
     }
     return out;
   }
 
   /** Validates and applies one CONFIG SET pair; returns Redis's error text, or undefined on success. */
   set(name: string, raw: string): string | undefined {
-    const p = BY_NAME.get(name.toLowerCase());
+    const given = name.toLowerCase();
+    const p = BY_NAME.get(given);
     if (!p) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
-    const fail = (why: string) => `ERR CONFIG SET failed (possibly related to argument '${p.name}') - ${why}`;
+    const fail = (why: string) => `ERR CONFIG SET failed (possibly related to argument '${given}') - ${why}`;
     if (p.immutable) return fail("can't set immutable config");
     let value = raw;
     const t = p.type;

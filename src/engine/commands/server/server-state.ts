@@ -60,6 +60,8 @@ export class ServerState {
   /** true while a snapshot is being restored; INFO reports loading:1 and clients wait */
   loading = false;
   persistence: PersistenceControl | undefined;
+  /** the RESP server's background expiry sweep runs (DEBUG SET-ACTIVE-EXPIRE 0 stops it; keys still expire on access) */
+  activeExpire = true;
   private readonly extras = new WeakMap<Session, ClientExtras>();
 
   extrasOf(session: Session): ClientExtras {

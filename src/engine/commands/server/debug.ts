@@ -1,0 +1,70 @@
+/**
+ * DEBUG: the subcommands external test suites (Redis's and Valkey's Tcl tests in external mode) run before or
+ * between their tests. SET-ACTIVE-EXPIRE stops and restarts the active expiry sweep of the RESP server (keys still
+ * expire on access), SLEEP blocks the server for that many seconds as Redis does, OBJECT describes a key's value
+ * (its encoding as OBJECT ENCODING gives it). RELOAD (a snapshot written and read back) is not available yet and
+ * says so.
+ */
+import { ADMIN_FLAGS, type CommandSpec, NO_KEYS } from '../../command';
+import { array, error, OK, type Reply, simple } from '../../reply';
+import { keyOf } from '../../values';
+import { objectEncoding } from '../keys/object';
+import { serverStateOf } from './server-state';
+
+const HELP = [
+  'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'OBJECT <key>',
+  '    Show low-level info about `key` and associated value.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise the Redis behavior). Setting it to 1 reenables back the default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+  'HELP',
+  '    Prints this help.',
+];
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+export const debug: CommandSpec = {
+  name: 'debug',
+  arity: -2,
+  flags: ADMIN_FLAGS,
+  keys: NO_KEYS,
+  group: 'server',
+  complexity: 'Depends on subcommand.',
+  summary: 'A container for debugging commands.',
+  since: '1.0.0',
+  run({ engine, argv, db, now }): Reply {
+    const sub = argv[1]!.toString('latin1').toLowerCase();
+    switch (sub) {
+      case 'help':
+        return array(HELP.map(simple));
+      case 'set-active-expire': {
+        if (argv.length !== 3) break;
+        serverStateOf(engine).activeExpire = argv[2]!.toString('latin1') !== '0';
+        return OK;
+      }
+      case 'sleep': {
+        if (argv.length !== 3) break;
+        // as Redis's atof: what does not parse sleeps 0 seconds
+        const seconds = Number.parseFloat(argv[2]!.toString('latin1')) || 0;
+        // as Redis: the whole server stops (this engine is single-threaded too)
+        if (seconds > 0) Atomics.wait(sleeper, 0, 0, seconds * 1000);
+        return OK;
+      }
+      case 'object': {
+        if (argv.length !== 3) break;
+        const v = db.lookup(keyOf(argv[2]!), now);
+        if (v === undefined) return error('ERR no such key');
+        return simple(
+          `Value at:0x0 refcount:1 encoding:${objectEncoding(v)} serializedlength:0 lru:0 lru_seconds_idle:0`,
+        );
+      }
+      case 'reload':
+        return error('ERR DEBUG RELOAD is not supported by this server yet');
+    }
+    return error(
+      `ERR unknown subcommand or wrong number of arguments for '${argv[1]!.toString('utf8')}'. Try DEBUG HELP.`,
+    );
+  },
+};
