@@ -1,4 +1,4 @@
-import { parseScanCursor } from '../../../src/engine/commands/hash/hscan';
+import { parseScanCursor } from '../../../src/engine/commands/scan-args';
 import { globMatch } from '../../../src/engine/glob';
 import { engineHarness } from '../../helpers/engine';
 

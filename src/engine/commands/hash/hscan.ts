@@ -1,28 +1,10 @@
 import type { CommandSpec } from '../../command';
-import { INVALID_CURSOR, NOT_INTEGER, SYNTAX } from '../../errors';
+import { INVALID_CURSOR } from '../../errors';
 import { globMatch } from '../../glob';
-import { parseSafeInt } from '../../numbers';
-import { array, bulk, bulkStr, EMPTY_ARRAY, type Reply } from '../../reply';
+import { array, bulk, bulkStr, type Reply } from '../../reply';
+import { isReply } from '../arguments';
+import { EMPTY_SCAN, parseScanCursor, parseScanOptions } from '../scan-args';
 import { fieldBytes, hashForRead, isFields, isSmallHash, oneKey } from './access';
-
-const ULONG_MAX = (1n << 64n) - 1n;
-const CURSOR_RE = /^([+-]?)(\d*)$/;
-
-/**
- * A SCAN cursor parsed like Redis (strtoul in base 10): optional sign, digits, nothing else; "" is 0 and a
- * negative value wraps modulo 2^64; no leading space, no overflow.
- */
-export function parseScanCursor(b: Buffer): bigint | undefined {
-  const m = CURSOR_RE.exec(b.toString('latin1'));
-  if (!m) return undefined;
-  const [, sign = '', digits = ''] = m;
-  if (digits === '') return sign === '' ? 0n : undefined;
-  const v = BigInt(digits);
-  if (v > ULONG_MAX) return undefined;
-  return sign === '-' && v !== 0n ? ULONG_MAX + 1n - v : v;
-}
-
-const EMPTY_SCAN = array([bulkStr('0'), EMPTY_ARRAY]);
 
 /**
  * Small hashes (what Redis keeps as a listpack) are returned whole with cursor 0, as Redis does whatever the
@@ -46,23 +28,9 @@ export const hscan: CommandSpec = {
     const fields = hashForRead(db, argv[1]!, now);
     if (fields === undefined) return EMPTY_SCAN;
     if (!isFields(fields)) return fields;
-    let count = 10;
-    let pattern: Buffer | undefined;
-    for (let i = 3; i < argv.length; i += 2) {
-      const opt = argv[i]!.toString('latin1').toLowerCase();
-      if (i + 1 >= argv.length) return SYNTAX;
-      if (opt === 'count') {
-        const n = parseSafeInt(argv[i + 1]!);
-        if (n === undefined) return NOT_INTEGER;
-        if (n < 1) return SYNTAX;
-        count = n;
-      } else if (opt === 'match') {
-        const p = argv[i + 1]!;
-        pattern = p.length === 1 && p[0] === 0x2a ? undefined : p;
-      } else {
-        return SYNTAX;
-      }
-    }
+    const options = parseScanOptions(argv);
+    if (isReply(options)) return options;
+    const { count, pattern } = options;
     const out: Reply[] = [];
     const emit = (f: string, v: Buffer): void => {
       const fb = fieldBytes(f);

@@ -1,12 +1,10 @@
 import type { CommandSpec } from '../../command';
-import { INVALID_CURSOR, NOT_INTEGER, SYNTAX } from '../../errors';
+import { INVALID_CURSOR } from '../../errors';
 import { globMatch } from '../../glob';
-import { parseSafeInt } from '../../numbers';
-import { array, bulk, bulkStr, EMPTY_ARRAY, type Reply } from '../../reply';
-import { parseScanCursor } from '../hash/hscan';
+import { array, bulk, bulkStr, type Reply } from '../../reply';
+import { isReply } from '../arguments';
+import { EMPTY_SCAN, parseScanCursor, parseScanOptions } from '../scan-args';
 import { isMembers, memberBytes, oneKey, orderedMembers, setEncoding, setForRead } from './access';
-
-const EMPTY_SCAN = array([bulkStr('0'), EMPTY_ARRAY]);
 
 /**
  * An intset is returned whole (ascending) with cursor 0, as Redis does whatever the cursor. A hashtable set is
@@ -30,23 +28,9 @@ export const sscan: CommandSpec = {
     const s = setForRead(db, argv[1]!, now);
     if (s === undefined) return EMPTY_SCAN;
     if (!isMembers(s)) return s;
-    let count = 10;
-    let pattern: Buffer | undefined;
-    for (let i = 3; i < argv.length; i += 2) {
-      const opt = argv[i]!.toString('latin1').toLowerCase();
-      if (i + 1 >= argv.length) return SYNTAX;
-      if (opt === 'count') {
-        const n = parseSafeInt(argv[i + 1]!);
-        if (n === undefined) return NOT_INTEGER;
-        if (n < 1) return SYNTAX;
-        count = n;
-      } else if (opt === 'match') {
-        const p = argv[i + 1]!;
-        pattern = p.length === 1 && p[0] === 0x2a ? undefined : p;
-      } else {
-        return SYNTAX;
-      }
-    }
+    const options = parseScanOptions(argv);
+    if (isReply(options)) return options;
+    const { count, pattern } = options;
     const out: Reply[] = [];
     const emit = (m: string): void => {
       const mb = memberBytes(m);
