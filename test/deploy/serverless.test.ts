@@ -18,16 +18,17 @@ if (missing !== undefined && process.env.CI === 'true') throw new Error(`deploy 
 if (missing !== undefined) console.warn(`skipping test/deploy: ${missing}`);
 const describeDeploy = missing === undefined ? describe : describe.skip;
 
-// Measured 2026-12-06: api/apiStream 2.03 MB, reconcile 1.74 MB, ingest 1.65 MB, compact 1.63 MB, backfill 1.58 MB
-// (ioredis, for S3_INDEX_REDIS_URL, is in every function that opens the runtime); the margin catches a dependency
-// that stops being tree-shaken or a second copy of the SDK.
+// Measured 2026-12-06 (session 18): api/apiStream 2.08 MB, reconcile 2.02 MB, ingest 1.96 MB, compact 1.94 MB,
+// backfill 1.62 MB. ioredis (S3_INDEX_REDIS_URL) and the SSM client (S3_INDEX_REDIS_URL_PARAM) are in every function
+// that opens the runtime; the lists and sets of issue 24 are in the engine. The margin catches a dependency that stops
+// being tree-shaken or a second copy of the SDK.
 const zipLimits: Record<string, { bytes: number; handlerFile: string }> = {
-  ingest: { bytes: 2_000_000, handlerFile: 'src/handlers/ingest.js' },
-  api: { bytes: 2_300_000, handlerFile: 'src/handlers/http.js' },
-  apiStream: { bytes: 2_300_000, handlerFile: 'src/handlers/http.js' },
-  compact: { bytes: 2_000_000, handlerFile: 'src/handlers/compact.js' },
-  backfill: { bytes: 2_000_000, handlerFile: 'src/handlers/backfill.js' },
-  reconcile: { bytes: 2_000_000, handlerFile: 'src/handlers/reconcile.js' },
+  ingest: { bytes: 2_200_000, handlerFile: 'src/handlers/ingest.js' },
+  api: { bytes: 2_350_000, handlerFile: 'src/handlers/http.js' },
+  apiStream: { bytes: 2_350_000, handlerFile: 'src/handlers/http.js' },
+  compact: { bytes: 2_200_000, handlerFile: 'src/handlers/compact.js' },
+  backfill: { bytes: 1_800_000, handlerFile: 'src/handlers/backfill.js' },
+  reconcile: { bytes: 2_250_000, handlerFile: 'src/handlers/reconcile.js' },
 };
 
 /** What lets the framework run offline: fake credentials, telemetry and notifications off. */
