@@ -134,6 +134,11 @@ export interface CommandSpec {
    */
   readonly keysOf?: (argv: Buffer[]) => Buffer[];
   /**
+   * The `keys` triplet names shard channels, not keys (Redis's NOT_KEY key-spec flag: SSUBSCRIBE, SPUBLISH): COMMAND
+   * INFO shows the triplet, for a cluster client to route by hash slot, but COMMAND GETKEYS names none.
+   */
+  readonly channelsNotKeys?: boolean;
+  /**
    * The keys a write command writes, when that is not all of `keys` (COPY writes only its destination,
    * ZRANGESTORE only dst): reserved key prefixes are checked against these.
    */
@@ -144,6 +149,7 @@ export interface CommandSpec {
 /** Keys named by a command's argv according to its key spec (used by WATCH, COMMAND GETKEYS, cluster tags). */
 export function commandKeys(spec: CommandSpec, argv: Buffer[]): Buffer[] {
   if (spec.keysOf) return spec.keysOf(argv);
+  if (spec.channelsNotKeys) return [];
   return keysAt(spec.keys, argv);
 }
 

@@ -15,6 +15,8 @@ import { globMatch } from './glob';
 export interface Subscriber {
   message(channel: Buffer, payload: Buffer): void;
   pmessage(pattern: Buffer, channel: Buffer, payload: Buffer): void;
+  /** a message of a shard channel (SPUBLISH); shard channels are a namespace of their own, without patterns */
+  smessage(channel: Buffer, payload: Buffer): void;
 }
 
 interface PatternEntry {
@@ -25,6 +27,8 @@ interface PatternEntry {
 export class PubSubHub {
   private readonly channels = new Map<string, Set<Subscriber>>();
   private readonly patterns = new Map<string, PatternEntry>();
+  /** shard channels (SSUBSCRIBE / SPUBLISH): one shard here, the whole server */
+  private readonly shardChannels = new Map<string, Set<Subscriber>>();
 
   /** Adds a channel subscription; returns false when the subscriber already had it. */
   subscribe(sub: Subscriber, channel: Buffer): boolean {
@@ -89,14 +93,47 @@ export class PubSubHub {
     return n;
   }
 
+  /** Adds a shard channel subscription; returns false when the subscriber already had it. */
+  ssubscribe(sub: Subscriber, channel: Buffer): boolean {
+    const k = channel.toString('latin1');
+    let subs = this.shardChannels.get(k);
+    if (!subs) {
+      subs = new Set();
+      this.shardChannels.set(k, subs);
+    }
+    if (subs.has(sub)) return false;
+    subs.add(sub);
+    return true;
+  }
+
+  sunsubscribe(sub: Subscriber, channel: Buffer): boolean {
+    const k = channel.toString('latin1');
+    const subs = this.shardChannels.get(k);
+    if (!subs?.delete(sub)) return false;
+    if (subs.size === 0) this.shardChannels.delete(k);
+    return true;
+  }
+
+  /** Delivers a shard message (SPUBLISH); returns the number of receivers. */
+  spublish(channel: Buffer, payload: Buffer): number {
+    const subs = this.shardChannels.get(channel.toString('latin1'));
+    if (!subs) return 0;
+    for (const s of subs) s.smessage(channel, payload);
+    return subs.size;
+  }
+
+  /** Active shard channels, optionally filtered by a glob pattern (PUBSUB SHARDCHANNELS). */
+  activeShardChannels(pattern?: Buffer): Buffer[] {
+    return keysMatching(this.shardChannels, pattern);
+  }
+
+  shardNumSub(channel: Buffer): number {
+    return this.shardChannels.get(channel.toString('latin1'))?.size ?? 0;
+  }
+
   /** Active channels (with at least one subscriber), optionally filtered by a glob pattern. */
   activeChannels(pattern?: Buffer): Buffer[] {
-    const out: Buffer[] = [];
-    for (const k of this.channels.keys()) {
-      const b = Buffer.from(k, 'latin1');
-      if (!pattern || globMatch(pattern, b)) out.push(b);
-    }
-    return out;
+    return keysMatching(this.channels, pattern);
   }
 
   numSub(channel: Buffer): number {
@@ -111,6 +148,16 @@ export class PubSubHub {
   get numChannels(): number {
     return this.channels.size;
   }
+}
+
+/** The names of a subscription map (latin1 keys) as bytes, those matching `pattern` when given. */
+function keysMatching(m: Map<string, unknown>, pattern: Buffer | undefined): Buffer[] {
+  const out: Buffer[] = [];
+  for (const k of m.keys()) {
+    const b = Buffer.from(k, 'latin1');
+    if (!pattern || globMatch(pattern, b)) out.push(b);
+  }
+  return out;
 }
 
 const hubs = new WeakMap<Engine, PubSubHub>();

@@ -174,6 +174,32 @@ function punsubscribe(conn: Connection, argv: Buffer[]): void {
   }
 }
 
+function ssubscribe(conn: Connection, argv: Buffer[]): void {
+  const hub = conn.server.hub;
+  for (let i = 1; i < argv.length; i++) {
+    const ch = argv[i]!;
+    const k = ch.toString('latin1');
+    if (!conn.shardChannels.has(k)) {
+      conn.shardChannels.set(k, ch);
+      hub.ssubscribe(conn, ch);
+    }
+    conn.subscriptionReply('ssubscribe', ch);
+  }
+}
+
+function sunsubscribe(conn: Connection, argv: Buffer[]): void {
+  const hub = conn.server.hub;
+  const targets = argv.length > 1 ? argv.slice(1) : [...conn.shardChannels.values()];
+  if (targets.length === 0) {
+    conn.subscriptionReply('sunsubscribe', undefined);
+    return;
+  }
+  for (const ch of targets) {
+    if (conn.shardChannels.delete(ch.toString('latin1'))) hub.sunsubscribe(conn, ch);
+    conn.subscriptionReply('sunsubscribe', ch);
+  }
+}
+
 /** PING in RESP2 subscribe mode answers ["pong", message]; otherwise it is the engine's PING. */
 function ping(conn: Connection, argv: Buffer[], spec: CommandSpec): void {
   if (conn.session.resp === 2 && conn.isPubSub) {
@@ -217,6 +243,8 @@ export const CONNECTION_HANDLERS: ReadonlyMap<string, ConnectionHandler> = new M
   ['unsubscribe', unsubscribe],
   ['psubscribe', psubscribe],
   ['punsubscribe', punsubscribe],
+  ['ssubscribe', ssubscribe],
+  ['sunsubscribe', sunsubscribe],
   ['ping', ping],
   ['monitor', monitor],
   ['save', save],

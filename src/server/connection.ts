@@ -32,7 +32,17 @@ const NOW_REUSE = 8;
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 
 /** Commands a RESP2 client may send while subscribed. */
-const SUBSCRIBE_CONTEXT = new Set(['ping', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'quit', 'reset']);
+const SUBSCRIBE_CONTEXT = new Set([
+  'ping',
+  'subscribe',
+  'psubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'ssubscribe',
+  'sunsubscribe',
+  'quit',
+  'reset',
+]);
 
 /** Whether a command (its subcommand's flags, for a container) may run while the dataset loads. */
 function allowedWhileLoading(spec: CommandSpec, argv: readonly Buffer[]): boolean {
@@ -44,6 +54,7 @@ const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset'
 
 const MESSAGE = Buffer.from('message');
 const PMESSAGE = Buffer.from('pmessage');
+const SMESSAGE = Buffer.from('smessage');
 
 export interface QueuedCommand {
   spec: CommandSpec;
@@ -65,6 +76,8 @@ export class Connection implements Subscriber, ClientHandle {
   /** subscriptions, as latin1 strings of the channel/pattern bytes */
   readonly channels = new Map<string, Buffer>();
   readonly patterns = new Map<string, Buffer>();
+  /** shard channels (SSUBSCRIBE): counted apart from the others in subscription replies, as Redis does */
+  readonly shardChannels = new Map<string, Buffer>();
   private readonly parser: RespParser;
   private readonly writer = new ReplyWriter();
   /** bytes of the pre-encoded replies written since the last flush */
@@ -107,7 +120,7 @@ export class Connection implements Subscriber, ClientHandle {
   }
 
   get isPubSub(): boolean {
-    return this.channels.size > 0 || this.patterns.size > 0;
+    return this.channels.size > 0 || this.patterns.size > 0 || this.shardChannels.size > 0;
   }
 
   get subscriptionCount(): number {
@@ -329,6 +342,11 @@ export class Connection implements Subscriber, ClientHandle {
     this.afterDelivery();
   }
 
+  smessage(channel: Buffer, payload: Buffer): void {
+    this.pushReply([bulk(SMESSAGE), bulk(channel), bulk(payload)]);
+    this.afterDelivery();
+  }
+
   /** Messages published by other clients are flushed after the publisher's batch, and checked against limits. */
   private afterDelivery(): void {
     if (this.processing) return; // our own batch flushes at its end
@@ -472,7 +490,7 @@ export class Connection implements Subscriber, ClientHandle {
     return (
       `id=${this.session.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.session.name ?? ''} ` +
       `age=${Math.max(0, age)} idle=${Math.max(0, idle)} flags=${flags} db=${this.session.db} ` +
-      `sub=${this.channels.size} psub=${this.patterns.size} ssub=0 multi=${this.multi ? this.multi.queue.length : -1} ` +
+      `sub=${this.channels.size} psub=${this.patterns.size} ssub=${this.shardChannels.size} multi=${this.multi ? this.multi.queue.length : -1} ` +
       `qbuf=${this.parser.bufferedBytes} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 ` +
       `omem=${omem} tot-mem=${omem + this.parser.bufferedBytes} events=r cmd=${this.commandName()} user=default ` +
       `redir=-1 resp=${this.session.resp} lib-name=${this.extras.libName} lib-ver=${this.extras.libVer}`
@@ -482,6 +500,7 @@ export class Connection implements Subscriber, ClientHandle {
   /** Reply helpers for the subscription commands. */
   subscriptionReply(kind: string, name: Buffer | undefined): void {
     if (this.replyOff) return;
-    this.pushReply([bulkStr(kind), name ? bulk(name) : { t: 'null' }, { t: 'int', v: this.subscriptionCount }]);
+    const count = kind.startsWith('ss') || kind.startsWith('sun') ? this.shardChannels.size : this.subscriptionCount;
+    this.pushReply([bulkStr(kind), name ? bulk(name) : { t: 'null' }, { t: 'int', v: count }]);
   }
 }

@@ -245,7 +245,9 @@ export class RespServer {
   unsubscribeAll(conn: Connection): void {
     for (const ch of conn.channels.values()) this.hub.unsubscribe(conn, ch);
     for (const p of conn.patterns.values()) this.hub.punsubscribe(conn, p);
+    for (const ch of conn.shardChannels.values()) this.hub.sunsubscribe(conn, ch);
     conn.channels.clear();
     conn.patterns.clear();
+    conn.shardChannels.clear();
   }
 }

@@ -44,7 +44,12 @@ export const EXPECTED_LEVELS: Record<string, AccessLevel> = {
   'pubsub|channels': 'rw',
   'pubsub|numsub': 'rw',
   'pubsub|numpat': 'rw',
+  'pubsub|shardchannels': 'rw',
+  'pubsub|shardnumsub': 'rw',
   'pubsub|help': 'ro',
+  spublish: 'rw',
+  ssubscribe: 'rw',
+  sunsubscribe: 'rw',
   // server
   command: 'ro',
   'command|count': 'ro',

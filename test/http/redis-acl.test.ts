@@ -30,6 +30,8 @@ const NEEDS_CONNECTION = new Set([
   'unsubscribe',
   'psubscribe',
   'punsubscribe',
+  'ssubscribe',
+  'sunsubscribe',
   'monitor',
   'save',
 ]);

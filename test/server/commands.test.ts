@@ -233,7 +233,7 @@ describe('connection commands without a connection', () => {
     expect(exec('multi')).toEqual({ error: 'ERR MULTI is only available on a RESP connection' });
     const got: string[] = [];
     pubsubOf(engine).subscribe(
-      { message: (c, m) => got.push(`${c}:${m}`), pmessage: () => undefined },
+      { message: (c, m) => got.push(`${c}:${m}`), pmessage: () => undefined, smessage: () => undefined },
       Buffer.from('ch'),
     );
     expect(exec('publish', 'ch', 'hi')).toBe(1);

@@ -9,7 +9,7 @@ import { ping } from './ping';
 import { quit } from './quit';
 import { reset } from './reset';
 import { select } from './select';
-import { psubscribe, punsubscribe, subscribe, unsubscribe } from './subscriptions';
+import { psubscribe, punsubscribe, ssubscribe, subscribe, sunsubscribe, unsubscribe } from './subscriptions';
 import { discard, exec, multi, unwatch, watch } from './transactions';
 
 export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
@@ -30,5 +30,7 @@ export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   unsubscribe,
   psubscribe,
   punsubscribe,
+  ssubscribe,
+  sunsubscribe,
   monitor,
 ];

@@ -5,7 +5,7 @@ import { config } from './config';
 import { debug } from './debug';
 import { functionCommand } from './function';
 import { info } from './info';
-import { publish } from './publish';
+import { publish, spublish } from './publish';
 import { pubsub } from './pubsub';
 import { bgsave, lastsave, save } from './save';
 import { time } from './time';
@@ -16,6 +16,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   config,
   time,
   publish,
+  spublish,
   pubsub,
   save,
   bgsave,

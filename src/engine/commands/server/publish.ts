@@ -14,3 +14,17 @@ export const publish: CommandSpec = {
   since: '2.0.0',
   run: ({ engine, argv }) => int(pubsubOf(engine).publish(argv[1]!, argv[2]!)),
 };
+
+export const spublish: CommandSpec = {
+  name: 'spublish',
+  arity: 3,
+  flags: ['pubsub', 'loading', 'stale', 'fast'],
+  // the shard channel is a key to a cluster (its hash slot)
+  keys: { first: 1, last: 1, step: 1 },
+  channelsNotKeys: true,
+  group: 'pubsub',
+  complexity: 'O(N) where N is the number of clients subscribed to the receiving shard channel.',
+  summary: 'Post a message to a shard channel',
+  since: '7.0.0',
+  run: ({ engine, argv }) => int(pubsubOf(engine).spublish(argv[1]!, argv[2]!)),
+};

@@ -27,6 +27,18 @@ export const pubsub: CommandSpec = {
       summary: 'Returns a count of unique pattern subscriptions.',
     },
     {
+      name: 'shardchannels',
+      flags: ['pubsub', 'loading', 'stale'],
+      arity: -2,
+      summary: 'Returns the active shard channels.',
+    },
+    {
+      name: 'shardnumsub',
+      flags: ['pubsub', 'loading', 'stale'],
+      arity: -2,
+      summary: 'Returns the count of subscribers of shard channels.',
+    },
+    {
       name: 'help',
       flags: ['loading', 'stale'],
       arity: 2,
@@ -48,6 +60,15 @@ export const pubsub: CommandSpec = {
       }
       case 'numpat':
         return int(hub.numPat);
+      case 'shardchannels':
+        if (argv.length > 3)
+          return { t: 'error', v: "ERR wrong number of arguments for 'pubsub|shardchannels' command" };
+        return bulkArray(hub.activeShardChannels(argv[2]));
+      case 'shardnumsub': {
+        const out: Reply[] = [];
+        for (const ch of argv.slice(2)) out.push(bulk(ch), int(hub.shardNumSub(ch)));
+        return array(out);
+      }
       default:
         return array(helpLines(pubsub).map((l) => simple(l)));
     }
