@@ -1,0 +1,311 @@
+/**
+ * RDB writer: the engine's databases → an RDB file (version 10, as Redis 7.0 writes) that redis-server loads.
+ *
+ * Streaming: bytes are gathered into chunks of about CHUNK bytes and handed to `sink` (awaited, so a file stream's
+ * back-pressure holds the walk); a large string value is handed over as it is, not copied. Memory: one chunk plus
+ * the value being written — never a second copy of the dataset. The databases must not change while the writer
+ * runs (it awaits the sink between chunks).
+ *
+ * Encodings are the simple ones Redis 7.0 still loads (rdb.c rdbLoadObject): STRING (0, raw length-prefixed),
+ * LIST (1: count, then each element as a string; loaded into a quicklist), SET (2), ZSET_2 (5: member, then the
+ * score as a little-endian binary double), HASH (4: count, then field, value). Keys whose deadline has passed are
+ * left out, as Redis leaves them out of a save. Layout: "REDIS0010", AUX fields, per database holding keys
+ * SELECTDB + RESIZEDB, per key [EXPIRETIME_MS] type key value, then EOF and the CRC64 (Jones) of all before it.
+ *
+ * Cost: O(size of the dataset) time, O(CHUNK + largest string) memory.
+ */
+import type { Keyspace } from '../engine/keyspace';
+import type { Value } from '../engine/values';
+
+export const RDB_VERSION = 10;
+
+const OP_AUX = 0xfa;
+const OP_RESIZEDB = 0xfb;
+const OP_EXPIRETIME_MS = 0xfc;
+const OP_SELECTDB = 0xfe;
+const OP_EOF = 0xff;
+
+export const RDB_TYPE_STRING = 0;
+export const RDB_TYPE_LIST = 1;
+export const RDB_TYPE_SET = 2;
+export const RDB_TYPE_HASH = 4;
+export const RDB_TYPE_ZSET_2 = 5;
+
+/** bytes gathered before a chunk goes to the sink */
+const CHUNK = 64 * 1024;
+/** a string at least this long goes to the sink as it is */
+const DIRECT = 16 * 1024;
+
+// ---- CRC64 (Redis's crc64.c: Jones polynomial, reflected, init 0, no final xor) ----
+
+const POLY_REFLECTED = 0x95ac9329ac4bc9b5n; // bit-reversal of 0xad93d23594c935a9
+const TABLE_LO = new Uint32Array(256);
+const TABLE_HI = new Uint32Array(256);
+for (let i = 0; i < 256; i++) {
+  let c = BigInt(i);
+  for (let k = 0; k < 8; k++) c = c & 1n ? (c >> 1n) ^ POLY_REFLECTED : c >> 1n;
+  TABLE_LO[i] = Number(c & 0xffffffffn);
+  TABLE_HI[i] = Number(c >> 32n);
+}
+
+/** A running CRC64 kept as two 32-bit halves (no BigInt per byte). */
+export class Crc64 {
+  private lo = 0;
+  private hi = 0;
+
+  update(b: Uint8Array): this {
+    let lo = this.lo;
+    let hi = this.hi;
+    for (let i = 0; i < b.length; i++) {
+      const idx = (lo ^ b[i]!) & 0xff;
+      const nlo = ((lo >>> 8) | (hi << 24)) >>> 0;
+      const nhi = hi >>> 8;
+      lo = (nlo ^ TABLE_LO[idx]!) >>> 0;
+      hi = (nhi ^ TABLE_HI[idx]!) >>> 0;
+    }
+    this.lo = lo;
+    this.hi = hi;
+    return this;
+  }
+
+  get value(): bigint {
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+  }
+
+  /** The 8 bytes RDB stores: little-endian. */
+  bytes(): Buffer {
+    const out = Buffer.allocUnsafe(8);
+    out.writeUInt32LE(this.lo, 0);
+    out.writeUInt32LE(this.hi, 4);
+    return out;
+  }
+}
+
+export function crc64(b: Uint8Array): bigint {
+  return new Crc64().update(b).value;
+}
+
+// ---- the writer ----
+
+export type RdbSink = (chunk: Buffer) => void | Promise<void>;
+
+export interface RdbWriteOptions {
+  /** ms since the epoch: keys whose deadline is at or before it are left out; also the ctime AUX field */
+  now?: number;
+  /** the redis-ver AUX field (default 7.0.15) */
+  redisVersion?: string;
+}
+
+export interface RdbWriteResult {
+  keys: number;
+  bytes: number;
+}
+
+class ChunkWriter {
+  private buf = Buffer.allocUnsafe(CHUNK + 64);
+  private pos = 0;
+  readonly crc = new Crc64();
+  bytes = 0;
+
+  constructor(private readonly sink: RdbSink) {}
+
+  private ensure(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  raw(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** RDB length encoding: 6, 14, 32 or 64 bits. */
+  len(n: number): void {
+    this.ensure(9);
+    const b = this.buf;
+    if (n < 0x40) b[this.pos++] = n;
+    else if (n < 0x4000) {
+      b[this.pos++] = 0x40 | (n >> 8);
+      b[this.pos++] = n & 0xff;
+    } else if (n <= 0xffffffff) {
+      b[this.pos++] = 0x80;
+      b.writeUInt32BE(n, this.pos);
+      this.pos += 4;
+    } else {
+      b[this.pos++] = 0x81;
+      b.writeBigUInt64BE(BigInt(n), this.pos);
+      this.pos += 8;
+    }
+  }
+
+  /** A length-prefixed raw string (no integer or LZF encodings). */
+  async str(b: Uint8Array): Promise<void> {
+    this.len(b.length);
+    if (b.length >= DIRECT) {
+      await this.flush();
+      await this.emit(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
+    } else this.raw(b);
+  }
+
+  strLatin1(s: string): Promise<void> | void {
+    if (s.length < DIRECT) {
+      this.len(s.length);
+      this.ensure(s.length);
+      this.pos += this.buf.write(s, this.pos, 'latin1');
+      return;
+    }
+    return this.str(Buffer.from(s, 'latin1'));
+  }
+
+  doubleLE(x: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleLE(x, this.pos);
+    this.pos += 8;
+  }
+
+  int64LE(x: number): void {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(BigInt(Math.trunc(x)), this.pos);
+    this.pos += 8;
+  }
+
+  /** Hands the chunk over once it is full enough. */
+  async maybeFlush(): Promise<void> {
+    if (this.pos >= CHUNK) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pos === 0) return;
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    await this.emit(out);
+  }
+
+  private async emit(b: Buffer): Promise<void> {
+    this.crc.update(b);
+    this.bytes += b.length;
+    await this.sink(b);
+  }
+
+  /** EOF, the CRC of everything before it, and the last chunk. */
+  async end(): Promise<void> {
+    this.u8(OP_EOF);
+    await this.flush();
+    const sum = this.crc.bytes();
+    this.bytes += sum.length;
+    await this.sink(sum);
+  }
+}
+
+function typeByte(v: Value): number {
+  switch (v.type) {
+    case 'string':
+      return RDB_TYPE_STRING;
+    case 'list':
+      return RDB_TYPE_LIST;
+    case 'set':
+      return RDB_TYPE_SET;
+    case 'hash':
+      return RDB_TYPE_HASH;
+    case 'zset':
+      return RDB_TYPE_ZSET_2;
+  }
+}
+
+async function writeValue(w: ChunkWriter, v: Value): Promise<void> {
+  switch (v.type) {
+    case 'string':
+      await w.str(v.v);
+      return;
+    case 'list': {
+      w.len(v.v.length);
+      // the list's own buffers (a packed list yields views into its storage): written before the next element
+      for (const e of v.v.values()) {
+        await w.str(e);
+        await w.maybeFlush();
+      }
+      return;
+    }
+    case 'set':
+      w.len(v.v.size);
+      for (const m of v.v) {
+        await w.strLatin1(m);
+        await w.maybeFlush();
+      }
+      return;
+    case 'hash':
+      w.len(v.v.size);
+      for (const [f, x] of v.v) {
+        await w.strLatin1(f);
+        await w.str(x);
+        await w.maybeFlush();
+      }
+      return;
+    case 'zset':
+      w.len(v.v.size);
+      for (const [member, score] of v.v) {
+        await w.str(member);
+        w.doubleLE(score);
+        await w.maybeFlush();
+      }
+      return;
+  }
+}
+
+async function aux(w: ChunkWriter, name: string, value: string): Promise<void> {
+  w.u8(OP_AUX);
+  await w.strLatin1(name);
+  await w.strLatin1(value);
+}
+
+/**
+ * Writes `dbs` as an RDB file to `sink`, chunk by chunk. Resolves once the last byte (the checksum) was handed
+ * over, with the number of keys and bytes written.
+ */
+export async function writeRdb(
+  dbs: readonly Keyspace[],
+  sink: RdbSink,
+  opts: RdbWriteOptions = {},
+): Promise<RdbWriteResult> {
+  const now = opts.now ?? Date.now();
+  const w = new ChunkWriter(sink);
+  w.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
+  await aux(w, 'redis-ver', opts.redisVersion ?? '7.0.15');
+  await aux(w, 'redis-bits', '64');
+  await aux(w, 'ctime', String(Math.floor(now / 1000)));
+  await aux(w, 'used-mem', '0');
+  await aux(w, 'aof-base', '0');
+  let keys = 0;
+  for (const [index, db] of dbs.entries()) {
+    if (db.data.size === 0) continue;
+    w.u8(OP_SELECTDB);
+    w.len(index);
+    w.u8(OP_RESIZEDB);
+    w.len(db.data.size);
+    w.len(db.expires.size);
+    for (const [key, value] of db.data) {
+      const at = db.expires.size > 0 ? db.expires.get(key) : undefined;
+      if (at !== undefined) {
+        if (at <= now) continue;
+        w.u8(OP_EXPIRETIME_MS);
+        w.int64LE(at);
+      }
+      w.u8(typeByte(value));
+      await w.strLatin1(key);
+      await writeValue(w, value);
+      await w.maybeFlush();
+      keys++;
+    }
+  }
+  await w.end();
+  return { keys, bytes: w.bytes };
+}
