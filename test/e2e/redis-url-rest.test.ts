@@ -102,7 +102,10 @@ describeRedis('serve --redis-url: /redis, S3IDX.* and the CLI on the external se
     expect(blocked.body).toEqual({ error: "ERR 'blpop' is not available over the REST API" });
     // a command only the server knows: admin tokens only
     await redis.xadd('stream', '1-1', 'f', 'v');
-    expect(await rest('admin-token-123456', '/redis', ['XLEN', 'stream'])).toEqual({ status: 200, body: { result: 1 } });
+    expect(await rest('admin-token-123456', '/redis', ['XLEN', 'stream'])).toEqual({
+      status: 200,
+      body: { result: 1 },
+    });
     expect((await rest('rw-token-1234567', '/redis', ['XLEN', 'stream'])).status).toBe(403);
     const path = await fetch(`http://127.0.0.1:${serve.httpPort}/redis/get/greeting`, {
       headers: { authorization: 'Bearer ro-token-1234567' },
