@@ -113,6 +113,23 @@ export interface CommandContext {
   readonly session: Session;
 }
 
+/**
+ * A blocking command, as the RESP connection layer (src/server/blocking.ts) sees it. The engine's `run` is the
+ * non-blocking attempt: it serves from the first key that has something, else replies `nothing` (what Redis answers
+ * inside MULTI). A connection that got `nothing` waits on `keys` until one of them is written, then runs
+ * `servedFrom(argv, key)` — the same command naming only that key — or answers `nothing` when the timeout passes.
+ */
+export interface BlockingSpec {
+  /** the type of value waited for: a key holding another type does not wake the client */
+  readonly waitsFor: 'list' | 'zset';
+  /** argv index of the timeout (seconds, a double; 0 waits forever) */
+  readonly timeoutAt: (argv: Buffer[]) => number;
+  /** the keys waited on, in the order they are tried */
+  readonly keys: (argv: Buffer[]) => Buffer[];
+  /** argv serving the client from one key that became ready */
+  readonly servedFrom: (argv: Buffer[], key: Buffer) => Buffer[];
+}
+
 export interface CommandSpec {
   /** lower case, as typed by users */
   readonly name: string;
@@ -138,6 +155,8 @@ export interface CommandSpec {
    * INFO shows the triplet, for a cluster client to route by hash slot, but COMMAND GETKEYS names none.
    */
   readonly channelsNotKeys?: boolean;
+  /** how a blocking command (BLPOP, BZPOPMIN, …) waits; `run` itself never waits (see commands/blocking.ts) */
+  readonly blocking?: BlockingSpec;
   /**
    * The keys a write command writes, when that is not all of `keys` (COPY writes only its destination,
    * ZRANGESTORE only dst): reserved key prefixes are checked against these.

@@ -95,7 +95,12 @@ function exec(conn: Connection): void {
   // Keys are unwatched before running, so the transaction's own writes do not matter.
   conn.server.unwatchAll(conn);
   conn.replyArrayHeader(tx.queue.length);
-  for (const { spec, argv } of tx.queue) conn.call(spec, argv);
+  conn.inExec = true;
+  try {
+    for (const { spec, argv } of tx.queue) conn.call(spec, argv);
+  } finally {
+    conn.inExec = false;
+  }
 }
 
 function discard(conn: Connection): void {

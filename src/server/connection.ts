@@ -15,6 +15,7 @@ import type net from 'node:net';
 import { subcommandNamed } from '../engine/acl';
 import type { CommandSpec, Session } from '../engine/command';
 import { isOpt } from '../engine/commands/arguments';
+import { parseTimeout } from '../engine/commands/blocking';
 import type { ClientExtras, ClientHandle } from '../engine/commands/server/server-state';
 import { newSession } from '../engine/engine';
 import { LOADING, NOAUTH, unknownCommand, wrongArity } from '../engine/errors';
@@ -22,6 +23,7 @@ import type { Subscriber } from '../engine/pubsub';
 import { array, bulk, bulkStr, error, push, QUEUED, type Reply, replyBuffers } from '../engine/reply';
 import { RespParser } from '../protocol/parser';
 import { ReplyWriter } from '../protocol/writer';
+import type { BlockedClient } from './blocking';
 import type { RespServer } from './server';
 
 /** Flush replies to the socket mid-batch once this many bytes are waiting. */
@@ -52,6 +54,7 @@ function allowedWhileLoading(spec: CommandSpec, argv: readonly Buffer[]): boolea
 /** Commands that run immediately inside MULTI instead of being queued. */
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
+const UNBLOCKED = error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
 const MESSAGE = Buffer.from('message');
 const PMESSAGE = Buffer.from('pmessage');
 const SMESSAGE = Buffer.from('smessage');
@@ -61,7 +64,7 @@ export interface QueuedCommand {
   argv: Buffer[];
 }
 
-export class Connection implements Subscriber, ClientHandle {
+export class Connection implements Subscriber, ClientHandle, BlockedClient {
   readonly session: Session = newSession();
   readonly addr: string;
   readonly laddr: string;
@@ -73,6 +76,10 @@ export class Connection implements Subscriber, ClientHandle {
   /** WATCHed keys as [db, key] and whether one of them changed since */
   readonly watched: Array<[number, string]> = [];
   dirtyCas = false;
+  /** EXEC is running the queued commands: blocking commands answer at once instead of waiting */
+  inExec = false;
+  /** waiting in a blocking command (see blocking.ts): no further command is read until it is answered */
+  private blockedNow = false;
   /** subscriptions, as latin1 strings of the channel/pattern bytes */
   readonly channels = new Map<string, Buffer>();
   readonly patterns = new Map<string, Buffer>();
@@ -181,10 +188,13 @@ export class Connection implements Subscriber, ClientHandle {
     const parser = this.parser;
     const writer = this.writer;
     try {
-      while (!this.closing && !this.waitingDrain && !this.held) {
+      const blocking = this.server.blocking;
+      while (!this.closing && !this.waitingDrain && !this.held && !this.blockedNow) {
         const argv = parser.next();
         if (argv === undefined) break;
         this.execute(argv);
+        // clients blocked on keys this command (or this EXEC) wrote are served before our next command
+        if (blocking.hasReady) blocking.serveReady();
         if (writer.length > FLUSH_BYTES) {
           this.flush();
           if (this.socket.writableLength > OUTPUT_PAUSE_BYTES) {
@@ -271,7 +281,12 @@ export class Connection implements Subscriber, ClientHandle {
       }
       return;
     }
-    const r = this.engine.run(spec, argv, this.session, this.now());
+    const now = this.now();
+    const r = this.engine.run(spec, argv, this.session, now);
+    if (spec.blocking !== undefined && (r.t === 'nullarray' || r.t === 'null') && !this.inExec) {
+      this.block(spec, argv, now);
+      return;
+    }
     if (spec.name === 'client' && r.t !== 'error' && isOpt(argv[1], 'REPLY')) {
       // CLIENT REPLY OFF|SKIP suppress their own reply too; ON answers OK even after OFF.
       const mode = this.extras.reply;
@@ -282,6 +297,34 @@ export class Connection implements Subscriber, ClientHandle {
       return;
     }
     if (!suppress) this.reply(r);
+  }
+
+  /** A blocking command found nothing: wait on its keys (its arguments were checked by the attempt that ran). */
+  private block(spec: CommandSpec, argv: Buffer[], now: number): void {
+    const b = spec.blocking!;
+    const ms = parseTimeout(argv[b.timeoutAt(argv)]!, now) as number;
+    this.blockedNow = true;
+    this.server.blocking.block(this, spec, argv, this.session.db, b.keys(argv), ms === 0 ? 0 : Date.now() + ms);
+  }
+
+  get isBlocked(): boolean {
+    return this.blockedNow;
+  }
+
+  /** Served, timed out or unblocked: the reply goes out and the commands that came meanwhile run. */
+  unblocked(r: Reply): void {
+    this.blockedNow = false;
+    if (this.closed) return;
+    this.reply(r);
+    process.nextTick(() => {
+      if (this.closed) return;
+      this.processInput();
+    });
+  }
+
+  /** CLIENT UNBLOCK: false when this client is not blocked. */
+  unblock(withError: boolean): boolean {
+    return this.server.blocking.unblock(this, withError ? UNBLOCKED : undefined);
   }
 
   /**
@@ -469,6 +512,8 @@ export class Connection implements Subscriber, ClientHandle {
     this.cleanedUp = true;
     this.multi = undefined;
     this.server.unwatchAll(this);
+    this.server.blocking.drop(this);
+    this.blockedNow = false;
     this.server.unsubscribeAll(this);
     this.server.monitors.delete(this);
     this.server.removeClient(this);
@@ -483,7 +528,8 @@ export class Connection implements Subscriber, ClientHandle {
   /** CLIENT LIST line. */
   describe(now: number): string {
     const flags =
-      `${this.server.monitors.has(this) ? 'O' : ''}${this.isPubSub ? 'P' : ''}${this.multi ? 'x' : ''}` || 'N';
+      `${this.server.monitors.has(this) ? 'O' : ''}${this.isPubSub ? 'P' : ''}${this.multi ? 'x' : ''}${this.blockedNow ? 'b' : ''}` ||
+      'N';
     const age = Math.floor((now - this.createdAt) / 1000);
     const idle = Math.floor((now - this.lastInteraction) / 1000);
     const omem = this.socket.writableLength;

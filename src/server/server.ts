@@ -8,6 +8,7 @@ import type { CommandSpec } from '../engine/command';
 import { type ServerState, serverStateOf } from '../engine/commands/server/server-state';
 import type { Engine } from '../engine/engine';
 import { type PubSubHub, pubsubOf } from '../engine/pubsub';
+import { BlockingRegistry } from './blocking';
 import { Connection } from './connection';
 import { CONNECTION_HANDLERS, type ConnectionHandler } from './connection-commands';
 import { isMonitored, monitorLine } from './monitor';
@@ -32,6 +33,8 @@ export class RespServer {
   readonly hub: PubSubHub;
   /** connection-layer handlers, keyed by the engine's spec object */
   readonly handlers = new Map<CommandSpec, ConnectionHandler>();
+  /** clients waiting in BLPOP, BLMOVE, BZPOPMIN, … */
+  readonly blocking: BlockingRegistry;
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   /** per db: key → connections watching it */
@@ -55,6 +58,7 @@ export class RespServer {
       if (spec) this.handlers.set(spec, handler);
     }
     this.watchers = engine.dbs.map(() => new Map());
+    this.blocking = new BlockingRegistry(engine);
     engine.onModified((db, key) => this.touch(db, key));
     engine.onFlush((db) => this.touchDb(db));
     engine.onSwap((a, b) => {
@@ -137,7 +141,8 @@ export class RespServer {
     if (timeout <= 0) return;
     const now = Date.now();
     for (const c of this.connections) {
-      if (c.isPubSub || c.multi) continue;
+      // like Redis, the idle timeout spares subscribers, open transactions and blocked clients
+      if (c.isPubSub || c.multi || c.isBlocked) continue;
       if (now - c.lastInteraction > timeout * 1000) c.destroy();
     }
   }

@@ -120,6 +120,34 @@ describe('s3-index serve --data-dir', () => {
     r2.disconnect();
   }, 60_000);
 
+  it('a queue: what blocked clients were served (BLPOP, BLMOVE) stays taken after SIGKILL', async () => {
+    const dir = tempDir();
+    const a = await started(dir, ['--appendfsync', 'always']);
+    const worker = new Redis(a.respPort, { maxRetriesPerRequest: 0 });
+    const mover = new Redis(a.respPort, { maxRetriesPerRequest: 0 });
+    const producer = new Redis(a.respPort, { maxRetriesPerRequest: 0 });
+    // both wait before anything is queued; the producer's push serves them
+    const popped = worker.blpop('jobs', 0);
+    const moved = mover.blmove('incoming', 'processing', 'LEFT', 'RIGHT', 0);
+    for (let i = 0; i < 100; i++) {
+      const info = await producer.info('clients');
+      if (/blocked_clients:2/.test(info)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await producer.rpush('jobs', 'j1', 'j2', 'j3')).toBe(3);
+    expect(await producer.rpush('incoming', 'i1', 'i2')).toBe(2);
+    expect(await popped).toEqual(['jobs', 'j1']);
+    expect(await moved).toBe('i1');
+    for (const c of [worker, mover, producer]) c.disconnect();
+    await a.kill();
+    const b = await started(dir);
+    const r = new Redis(b.respPort);
+    expect(await r.lrange('jobs', 0, -1)).toEqual(['j2', 'j3']);
+    expect(await r.lrange('incoming', 0, -1)).toEqual(['i2']);
+    expect(await r.lrange('processing', 0, -1)).toEqual(['i1']);
+    r.disconnect();
+  }, 60_000);
+
   it('SIGTERM saves a final snapshot: the restart replays no log', async () => {
     const dir = tempDir();
     const a = await started(dir, ['--save', '']);

@@ -32,6 +32,15 @@ const NEEDS_CONNECTION = new Set([
   'punsubscribe',
   'ssubscribe',
   'sunsubscribe',
+  // blocking commands wait on a connection: REST refuses them rather than answering as if they timed out
+  'blpop',
+  'brpop',
+  'blmove',
+  'brpoplpush',
+  'blmpop',
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
   'monitor',
   'save',
 ]);

@@ -112,6 +112,11 @@ export class RawClient {
     return this.replies.splice(0, n);
   }
 
+  /** replies received and not read yet */
+  get pending(): number {
+    return this.replies.length;
+  }
+
   /** Sends and reads n replies. */
   async call(data: string | Buffer, n = 1): Promise<Decoded[]> {
     this.send(data);

@@ -4,7 +4,8 @@
  * subcommands that only concern the caller's session still answer.
  */
 import { ADMIN_FLAGS, type CommandSpec, NO_KEYS, type Session } from '../../command';
-import { SYNTAX } from '../../errors';
+import { NOT_INTEGER, SYNTAX } from '../../errors';
+import { parseInt64 } from '../../numbers';
 import { array, bulkStr, error, int, NULL, OK, type Reply, simple, verbatim } from '../../reply';
 import { isOpt } from '../arguments';
 import { type ClientHandle, type ServerState, serverStateOf } from '../server/server-state';
@@ -54,6 +55,20 @@ function clientList(state: ServerState, argv: Buffer[], now: number): Reply {
 }
 
 /** CLIENT KILL addr (old form, OK or error) or CLIENT KILL <filter value>... (number of clients killed). */
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when the client was blocked and is now answered, else 0. */
+function clientUnblock(state: ServerState, argv: Buffer[]): Reply {
+  if (argv.length > 4) return SYNTAX;
+  let withError = false;
+  if (argv.length === 4) {
+    if (isOpt(argv[3], 'ERROR')) withError = true;
+    else if (!isOpt(argv[3], 'TIMEOUT')) return error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseInt64(argv[2]!);
+  if (id === undefined) return NOT_INTEGER;
+  const h = state.clients.get(Number(id));
+  return int(h?.unblock?.(withError) ? 1 : 0);
+}
+
 function clientKill(state: ServerState, session: Session, argv: Buffer[]): Reply {
   if (argv.length === 3) {
     const addr = argv[2]!.toString('latin1');
@@ -136,6 +151,12 @@ export const client: CommandSpec = {
       summary: 'Terminates open connections.',
     },
     {
+      name: 'unblock',
+      flags: ADMIN_FLAGS,
+      arity: -3,
+      summary: 'Unblocks a client blocked by a blocking command from a different connection.',
+    },
+    {
       name: 'no-evict',
       flags: ADMIN_FLAGS,
       arity: 3,
@@ -186,6 +207,8 @@ export const client: CommandSpec = {
       }
       case 'kill':
         return clientKill(state, session, argv);
+      case 'unblock':
+        return clientUnblock(state, argv);
       case 'no-evict':
       case 'no-touch': {
         const v = onOff(argv[2]!);

@@ -1,5 +1,6 @@
 /** The list commands, listed explicitly (the registry is never built by scanning the file system). */
 import type { CommandSpec } from '../../command';
+import { blmove, blmpop, blpop, brpop, brpoplpush } from './blocking';
 import { lindex } from './lindex';
 import { linsert } from './linsert';
 import { llen } from './llen';
@@ -36,4 +37,9 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
   lmove,
   rpoplpush,
   lmpop,
+  blpop,
+  brpop,
+  blmove,
+  brpoplpush,
+  blmpop,
 ];

@@ -56,14 +56,18 @@ const SECTIONS: Record<string, Section> = {
   },
   clients: (_engine, state) => {
     let pubsubClients = 0;
-    for (const c of state.clients.values()) if (c.isPubSub) pubsubClients++;
+    let blocked = 0;
+    for (const c of state.clients.values()) {
+      if (c.isPubSub) pubsubClients++;
+      if (c.isBlocked) blocked++;
+    }
     return [
       ['connected_clients', state.clients.size],
       ['cluster_connections', 0],
       ['maxclients', state.config.get('maxclients')],
       ['client_recent_max_input_buffer', 0],
       ['client_recent_max_output_buffer', 0],
-      ['blocked_clients', 0],
+      ['blocked_clients', blocked],
       ['tracking_clients', 0],
       ['clients_in_timeout_table', 0],
       ['pubsub_clients', pubsubClients],

@@ -19,6 +19,10 @@ export interface ClientHandle {
   readonly addr: string;
   readonly laddr: string;
   readonly isPubSub: boolean;
+  /** waiting in a blocking command (BLPOP, …) */
+  readonly isBlocked?: boolean;
+  /** CLIENT UNBLOCK: answers the blocked command with its timeout reply, or an UNBLOCKED error; false if not blocked */
+  unblock?(withError: boolean): boolean;
 }
 
 /** Per-session details set by CLIENT SETINFO / NO-EVICT / NO-TOUCH / REPLY, read by CLIENT LIST and the connection. */

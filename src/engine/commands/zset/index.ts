@@ -1,5 +1,6 @@
 /** The zset commands, listed explicitly (the registry is never built by scanning the file system). */
 import type { CommandSpec } from '../../command';
+import { bzmpop, bzpopmax, bzpopmin } from './blocking';
 import { zadd } from './zadd';
 import { zcard } from './zcard';
 import { zcount } from './zcount';
@@ -54,6 +55,9 @@ export const ZSET_COMMANDS: readonly CommandSpec[] = [
   zpopmin,
   zpopmax,
   zmpop,
+  bzpopmin,
+  bzpopmax,
+  bzmpop,
   zremrangebyrank,
   zremrangebyscore,
   zremrangebylex,
