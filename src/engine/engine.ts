@@ -135,8 +135,9 @@ export class Engine implements KeyspaceListener {
   /**
    * Runs an already looked-up and arity-checked command (the RESP server's MULTI/EXEC path uses this). `now`
    * defaults to the clock; the RESP server passes a time it read at most a few commands earlier in the same batch.
+   * `counted` false leaves it out of INFO commandstats: a blocked command served later was counted when it first ran.
    */
-  run(spec: CommandSpec, argv: Buffer[], session: Session, now = this.clock.now()): Reply {
+  run(spec: CommandSpec, argv: Buffer[], session: Session, now = this.clock.now(), counted = true): Reply {
     if (this.guarded.has(spec)) {
       const key = this.reservedKeyWritten(spec, argv);
       if (key !== undefined) return this.refuse(spec, argv, this.reserved!.refusal(sanitize(key, 128)));
@@ -148,7 +149,7 @@ export class Engine implements KeyspaceListener {
       now,
       session,
     };
-    this.stats.commandsProcessed++;
+    if (counted) this.stats.commandsProcessed++;
     const stats = this.commandStats;
     const hook = this.writeHook !== undefined && this.writeCommands.has(spec) ? this.writeHook : undefined;
     let dirtyBefore = 0;
@@ -161,7 +162,7 @@ export class Engine implements KeyspaceListener {
     const r = spec.run(ctx);
     if (hook !== undefined && this.dirty !== dirtyBefore) hook.after(ctx.db.id, argv, now);
     // like Redis, a command is counted once it ran (INFO commandstats does not count itself; RESETSTAT does)
-    stats.ran(spec, argv, t0 < 0 ? -1 : (performance.now() - t0) * 1000, r);
+    if (counted) stats.ran(spec, argv, t0 < 0 ? -1 : (performance.now() - t0) * 1000, r);
     return r;
   }
 

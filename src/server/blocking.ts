@@ -179,7 +179,8 @@ export class BlockingRegistry {
       if (v === undefined) return;
       if (v.type !== w.spec.blocking!.waitsFor) continue;
       const argv = w.spec.blocking!.servedFrom(w.argv, keyBuf);
-      const r = this.engine.run(w.spec, argv, w.client.session, now);
+      // counted once, when it first ran (as Redis counts a blocked command once)
+      const r = this.engine.run(w.spec, argv, w.client.session, now, false);
       if (r.t === 'nullarray' || r.t === 'null') continue;
       this.release(w, r);
     }

@@ -18,6 +18,7 @@ describeRedis('blocking commands, as redis-server', () => {
   async function session(port: number, proto: 2 | 3, n: number) {
     const control = await RawClient.connect(port);
     await control.call(cmd('FLUSHALL'));
+    await control.call(cmd('CONFIG', 'RESETSTAT'));
     const clients: RawClient[] = [];
     for (let i = 0; i < n; i++) {
       const c = await RawClient.connect(port);
@@ -112,6 +113,14 @@ describeRedis('blocking commands, as redis-server', () => {
       await call('BZPOPMIN', 'none', '0');
       await call('BZMPOP', '0', '1', 'none', 'MAX');
       await call('EXEC');
+      // every call counted once; refused ones (arity) apart; failed ones counted as failed
+      const [stats] = await c!.call(cmd('INFO', 'commandstats'));
+      out.push(
+        String(stats)
+          .match(/cmdstat_b\w+:calls=\d+,usec=\d+,usec_per_call=[\d.]+,rejected_calls=\d+,failed_calls=\d+/g)
+          ?.map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+          .sort(),
+      );
       return out;
     });
   });
@@ -134,6 +143,13 @@ describeRedis('blocking commands, as redis-server', () => {
       // pipelined: the blocked client is served before the pusher's next command runs
       pusher!.send(Buffer.concat([cmd('LPUSH', 'q', 'z', 'w'), cmd('LRANGE', 'q', '0', '-1')]));
       out.push(...(await pusher!.read(2)), ...(await c!.read(1)));
+      // a blocked command is counted once, served or not
+      const [stats] = await pusher!.call(cmd('INFO', 'commandstats'));
+      out.push(
+        String(stats)
+          .match(/cmdstat_b[lr]pop:calls=\d+/g)
+          ?.sort(),
+      );
       return out;
     });
   });
