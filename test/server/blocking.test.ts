@@ -119,7 +119,7 @@ describeRedis('blocking commands, as redis-server', () => {
         String(stats)
           .match(/cmdstat_b\w+:calls=\d+,usec=\d+,usec_per_call=[\d.]+,rejected_calls=\d+,failed_calls=\d+/g)
           ?.map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
-          .sort(),
+          .sort() ?? [],
       );
       return out;
     });
@@ -148,7 +148,7 @@ describeRedis('blocking commands, as redis-server', () => {
       out.push(
         String(stats)
           .match(/cmdstat_b[lr]pop:calls=\d+/g)
-          ?.sort(),
+          ?.sort() ?? [],
       );
       return out;
     });
