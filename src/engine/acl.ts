@@ -29,6 +29,7 @@ const GROUP_CATEGORY: Record<CommandGroup, AclCategory | undefined> = {
   connection: 'connection',
   transactions: 'transaction',
   pubsub: undefined,
+  geo: 'geo',
   s3index: 's3index',
 };
 

@@ -38,6 +38,7 @@ export type CommandGroup =
   | 'connection'
   | 'transactions'
   | 'pubsub'
+  | 'geo'
   | 's3index';
 
 /**
@@ -162,6 +163,8 @@ export interface CommandSpec {
    * ZRANGESTORE only dst): reserved key prefixes are checked against these.
    */
   readonly writes?: KeySpec;
+  /** The keys a write command writes when only parsing finds them (GEORADIUS … STORE dst): used instead of `writes`. */
+  readonly writesOf?: (argv: Buffer[]) => Buffer[];
   run(ctx: CommandContext): Reply;
 }
 
@@ -184,6 +187,7 @@ export function keysAt(keys: KeySpec, argv: Buffer[]): Buffer[] {
 
 /** The keys a write command writes (see `writes`): its triplet's, or every key when they are movable (ZMPOP). */
 export function writtenKeys(spec: CommandSpec, argv: Buffer[]): Buffer[] {
+  if (spec.writesOf) return spec.writesOf(argv);
   if (spec.writes) return keysAt(spec.writes, argv);
   return spec.keys.first > 0 ? keysAt(spec.keys, argv) : (spec.keysOf?.(argv) ?? []);
 }

@@ -168,6 +168,10 @@ export class Engine implements KeyspaceListener {
 
   /** The first reserved key among the keys this write command writes, if any (a refusal names it, cut short). */
   private reservedKeyWritten(spec: CommandSpec, argv: Buffer[]): string | undefined {
+    if (spec.writesOf) {
+      for (const k of spec.writesOf(argv)) if (this.isReserved(k)) return k.toString('utf8');
+      return undefined;
+    }
     const ks: KeySpec = spec.writes ?? spec.keys;
     if (ks.first > 0) {
       const end = ks.last < 0 ? argv.length + ks.last : Math.min(ks.last, argv.length - 1);

@@ -225,6 +225,17 @@ export const EXPECTED_LEVELS: Record<string, AccessLevel> = {
   zscore: 'ro',
   zunion: 'ro',
   zunionstore: 'rw',
+  // geo (sorted sets holding geohashes)
+  geoadd: 'rw',
+  geopos: 'ro',
+  geodist: 'ro',
+  geohash: 'ro',
+  georadius: 'rw',
+  georadiusbymember: 'rw',
+  georadius_ro: 'ro',
+  georadiusbymember_ro: 'ro',
+  geosearch: 'ro',
+  geosearchstore: 'rw',
   // the S3 index
   's3idx.ingest': 'rw',
   's3idx.backfill': 'rw',

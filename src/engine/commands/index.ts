@@ -1,6 +1,7 @@
 /** The explicit registry of every built-in command, by group. */
 import type { CommandSpec } from '../command';
 import { CONNECTION_COMMANDS } from './connection/index';
+import { GEO_COMMANDS } from './geo/index';
 import { HASH_COMMANDS } from './hash/index';
 import { KEYS_COMMANDS } from './keys/index';
 import { LIST_COMMANDS } from './list/index';
@@ -18,4 +19,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...LIST_COMMANDS,
   ...SET_COMMANDS,
   ...ZSET_COMMANDS,
+  ...GEO_COMMANDS,
 ];
