@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, each against redis-server measured in the same run (same data, same machine).
  * Sections: engine (sorted sets), index (S3 object index), resp (redis-benchmark vs redis-server), http (autocannon, and wrk when installed),
- * persistence (snapshot size, write and restore times, log latency, RSS vs redis-server's RDB).
+ * persistence (snapshot size, write and restore times, log latency, RSS vs redis-server's RDB), rdb (RDB export and
+ * import vs redis-server's SAVE and load).
  * `npm run bench -- engine index` runs some of them; BENCH_N sets the data size (default 1,000,000; in the resp
  * section the size of its lex zset, and its request counts in proportion). Every server runs on a port chosen here,
  * and every process a section starts is stopped however the run ends (bench/lib/child-processes.ts).
@@ -11,8 +12,9 @@ import { benchZset, zsetChild } from './engine/zset-memory';
 import { benchRedisIndexLayout } from './index/redis-layout';
 import { runChild } from './lib/child-processes';
 import { benchPersistence, persistenceChild } from './persistence/persistence-bench';
+import { benchRdb, rdbChild } from './persistence/rdb';
 
-const SECTIONS = ['engine', 'index', 'resp', 'http', 'persistence'] as const;
+const SECTIONS = ['engine', 'index', 'resp', 'http', 'persistence', 'rdb'] as const;
 const YOUNG_GEN_FLAG = '--max-semi-space-size=64';
 
 /** A section's own process, printing to this one's stdout and stderr. */
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '__zset-child') return zsetChild(args[1]!, Number(args[2]));
   if (args[0] === '__persistence-child') return persistenceChild(args.slice(1));
+  if (args[0] === '__rdb-child') return rdbChild(args.slice(1));
   const wanted = args.length ? args : [...SECTIONS];
   const dist = path.dirname(process.argv[1]!);
   process.stdout.write(`## npm run bench — ${new Date().toISOString()} — node ${process.version}, N=${n}\n\n`);
@@ -86,6 +89,9 @@ async function main(): Promise<void> {
         break;
       case 'persistence':
         process.stdout.write(`${(await benchPersistence(n)).join('\n')}\n\n`);
+        break;
+      case 'rdb':
+        process.stdout.write(`${(await benchRdb(n, path.resolve(process.argv[1]!))).join('\n')}\n\n`);
         break;
       default:
         throw new Error(`unknown bench section '${section}' (one of ${SECTIONS.join(', ')})`);

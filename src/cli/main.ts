@@ -11,6 +11,7 @@ commands:
   dev       serve, kept in .s3-index/, plus a local S3 on :4569 whose changes are indexed (npm start)
   snapshot  inspect|verify PATH: what a data directory or snapshot file holds; check every checksum
   export    --format rdb FILE --data-dir DIR|--store s3://…: the whole dataset as an RDB file for redis-server
+  import    FILE.rdb --data-dir DIR|--store s3://… [--replace]: add the keys of a redis-server RDB file
   replay    --since T [--until T]: replay the archived S3 events to the ingest rule (AWS; replay --help)
   help      print this message
 ${CLIENT_USAGE}`;
@@ -80,6 +81,13 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'export') {
     if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);
     return (await import('./export')).exportCommand(help ? ['--help'] : rest, {
+      out: (s) => process.stdout.write(s),
+      err: (s) => process.stderr.write(s),
+    });
+  }
+  if (cmd === 'import') {
+    if (globals.length > 0) return usageError(`${globals[0]!.split('=')[0]} is an option of the client commands`);
+    return (await import('./import')).importCommand(help ? ['--help'] : rest, {
       out: (s) => process.stdout.write(s),
       err: (s) => process.stderr.write(s),
     });

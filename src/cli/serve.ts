@@ -7,6 +7,7 @@
  */
 import { ConfigError, describeRedisTarget, loadServeConfig, parseRedisUrl, type ServeConfig } from '../config';
 import { systemClock } from '../engine/clock';
+import { provideDebugReload } from '../engine/commands/server/debug';
 import { RuntimeConfig } from '../engine/commands/server/runtime-config';
 import { serverStateOf } from '../engine/commands/server/server-state';
 import { createApp } from '../http/app';
@@ -14,11 +15,13 @@ import { httpConfigOf } from '../http/config';
 import { type HttpServerHandle, startHttpServer } from '../http/node-server';
 import { StoreError } from '../persistence/blob-store';
 import { CorruptError } from '../persistence/bytes';
+import { RdbError, reloadThroughRdb } from '../persistence/rdb-read';
 import { RespServer } from '../server/server';
 import { createEngine } from '../service/create-engine';
 import type { ObjectIndex } from '../service/object-index';
 import { openStore, Persistence } from '../service/persistence';
 import { S3Index } from '../service/s3-index';
+import { importAtStart, takeImportOptions } from './import';
 
 export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-port 6380] [--http-port 8080] [--data-dir DIR]
                       [--store s3://BUCKET/PREFIX] [--s3-endpoint URL] [--s3-path-style true|false] [--save "3600 1 300 100 60 10000"]
@@ -27,12 +30,15 @@ export const SERVE_USAGE = `usage: s3-index serve [--host 127.0.0.1] [--resp-por
                       [--requirepass PASSWORD] [--maxclients N] [--proto-max-bulk-len 512mb]
                       [--client-query-buffer-limit 1gb]
                       [--redis-url redis://[USER:PASSWORD@]HOST:PORT | rediss://… | redis+cluster://HOST:PORT,…]
-                      [--redis-cluster true|false]
+                      [--redis-cluster true|false] [--import FILE.rdb [--import-replace]]
 --redis-url keeps the object index in that Redis, Valkey or ElastiCache server instead of the bundled engine, and
 /redis runs its cache commands there (no --data-dir or --store then, and no RESP port: clients talk to that server).
 environment: S3_INDEX_<FLAG> for each flag (S3_INDEX_REQUIREPASS, S3_INDEX_HTTP_PORT, ...), and for the HTTP API
              S3_INDEX_API_TOKENS, S3_INDEX_HTTP_MAX_BODY_BYTES, S3_INDEX_HTTP_MAX_PIPELINE, S3_INDEX_HTTP_CACHE_BYTES
 A host other than loopback requires a password and API tokens.
+--import adds the keys of a redis-server RDB file once the store is restored, before clients are served, and
+commits a snapshot (as s3-index import; --import-replace overwrites keys the store already holds, else they refuse
+the start). Meant for one start: a restart with it fails on the keys it imported.
 `;
 
 export interface RunningService {
@@ -85,8 +91,14 @@ function listenError(what: 'RESP' | 'HTTP', host: string, port: number, err: unk
  */
 export async function startService(
   config: ServeConfig,
-  hooks: { log?: (line: string) => void; onFenced?: () => void } = {},
+  hooks: {
+    log?: (line: string) => void;
+    onFenced?: () => void;
+    /** an RDB file whose keys are added once the store is restored, before clients are served */
+    importRdb?: { file: string; replace?: boolean };
+  } = {},
 ): Promise<RunningService> {
+  provideDebugReload(reloadThroughRdb);
   const engine = createEngine();
   const state = serverStateOf(engine);
   const log = hooks.log ?? ((line: string) => process.stderr.write(`s3-index: ${line}\n`));
@@ -131,6 +143,8 @@ export async function startService(
     state.loading = true;
   }
   const durable = persistence;
+  if (hooks.importRdb !== undefined && config.redisUrl !== undefined)
+    throw new StorageError('--import loads into the bundled engine: it does not go with --redis-url');
   const external = config.redisUrl !== undefined ? await connectExternalIndex(config, log) : undefined;
   const index =
     external?.index ?? (durable !== undefined ? durable.durableIndex(new S3Index(engine)) : new S3Index(engine));
@@ -179,11 +193,19 @@ export async function startService(
           `${r.batchesReplayed} logged batches` +
           (r.damage !== undefined ? ` (the log was damaged: ${r.damage})` : ''),
       );
+      if (hooks.importRdb !== undefined) await importAtStart(engine, hooks.importRdb, log, persistence);
     } catch (err) {
-      await Promise.all([resp?.close(), http.close()]);
+      await Promise.all([resp?.close(), http.close(), persistence.close({ snapshot: false }).catch(() => undefined)]);
       throw storageError(err);
     } finally {
       state.loading = false;
+    }
+  } else if (hooks.importRdb !== undefined) {
+    try {
+      await importAtStart(engine, hooks.importRdb, log, undefined);
+    } catch (err) {
+      await Promise.all([resp?.close(), http.close()]);
+      throw storageError(err);
     }
   }
   return {
@@ -224,7 +246,8 @@ async function connectExternalIndex(
 
 /** The store's own failures (unreachable, damaged, newer format) as the one line `serve` prints; others rethrown. */
 function storageError(err: unknown): unknown {
-  if (err instanceof StoreError || err instanceof CorruptError) return new StorageError(err.message, { cause: err });
+  if (err instanceof StoreError || err instanceof CorruptError || err instanceof RdbError)
+    return new StorageError(err.message, { cause: err });
   return err;
 }
 
@@ -253,8 +276,9 @@ export async function serve(
   // set once running: stops the service (another writer took over the store: no final snapshot, exit 1)
   let onFenced: () => void = () => undefined;
   try {
-    config = loadServeConfig(args);
-    service = await startService(config, { onFenced: () => onFenced() });
+    const taken = takeImportOptions(args);
+    config = loadServeConfig(taken.rest);
+    service = await startService(config, { onFenced: () => onFenced(), importRdb: taken.importRdb });
   } catch (err) {
     if (!(err instanceof ConfigError || err instanceof ListenError || err instanceof StorageError)) throw err;
     // one line, no stack: the message names the setting or the port (and never a password or a token)

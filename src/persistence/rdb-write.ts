@@ -4,7 +4,8 @@
  * Streaming: bytes are gathered into chunks of about CHUNK bytes and handed to `sink` (awaited, so a file stream's
  * back-pressure holds the walk); a large string value is handed over as it is, not copied. Memory: one chunk plus
  * the value being written — never a second copy of the dataset. The databases must not change while the writer
- * runs (it awaits the sink between chunks).
+ * runs (it awaits the sink between chunks). The chunks come from a generator (`rdbChunks`), so the same walk also
+ * serves `writeRdbSync`, which gathers the whole file in memory at once (DEBUG RELOAD).
  *
  * Encodings are the simple ones Redis 7.0 still loads (rdb.c rdbLoadObject): STRING (0, raw length-prefixed),
  * LIST (1: count, then each element as a string; loaded into a quicklist), SET (2), ZSET_2 (5: member, then the
@@ -106,8 +107,8 @@ class ChunkWriter {
   private pos = 0;
   readonly crc = new Crc64();
   bytes = 0;
-
-  constructor(private readonly sink: RdbSink) {}
+  /** chunks made and not yet handed over */
+  pending: Buffer[] = [];
 
   private ensure(n: number): void {
     if (this.pos + n > this.buf.length) {
@@ -148,22 +149,22 @@ class ChunkWriter {
   }
 
   /** A length-prefixed raw string (no integer or LZF encodings). */
-  async str(b: Uint8Array): Promise<void> {
+  str(b: Uint8Array): void {
     this.len(b.length);
     if (b.length >= DIRECT) {
-      await this.flush();
-      await this.emit(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
+      this.flush();
+      this.emit(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
     } else this.raw(b);
   }
 
-  strLatin1(s: string): Promise<void> | void {
+  strLatin1(s: string): void {
     if (s.length < DIRECT) {
       this.len(s.length);
       this.ensure(s.length);
       this.pos += this.buf.write(s, this.pos, 'latin1');
       return;
     }
-    return this.str(Buffer.from(s, 'latin1'));
+    this.str(Buffer.from(s, 'latin1'));
   }
 
   doubleLE(x: number): void {
@@ -178,31 +179,38 @@ class ChunkWriter {
     this.pos += 8;
   }
 
-  /** Hands the chunk over once it is full enough. */
-  async maybeFlush(): Promise<void> {
-    if (this.pos >= CHUNK) await this.flush();
+  /** Ends the chunk once it is full enough. */
+  maybeFlush(): void {
+    if (this.pos >= CHUNK) this.flush();
   }
 
-  async flush(): Promise<void> {
+  flush(): void {
     if (this.pos === 0) return;
     const out = Buffer.from(this.buf.subarray(0, this.pos));
     this.pos = 0;
-    await this.emit(out);
+    this.emit(out);
   }
 
-  private async emit(b: Buffer): Promise<void> {
+  private emit(b: Buffer): void {
     this.crc.update(b);
     this.bytes += b.length;
-    await this.sink(b);
+    this.pending.push(b);
+  }
+
+  /** The chunks made so far, handed over (the writer keeps none). */
+  take(): Buffer[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
   }
 
   /** EOF, the CRC of everything before it, and the last chunk. */
-  async end(): Promise<void> {
+  end(): void {
     this.u8(OP_EOF);
-    await this.flush();
+    this.flush();
     const sum = this.crc.bytes();
     this.bytes += sum.length;
-    await this.sink(sum);
+    this.pending.push(sum);
   }
 }
 
@@ -221,70 +229,74 @@ function typeByte(v: Value): number {
   }
 }
 
-async function writeValue(w: ChunkWriter, v: Value): Promise<void> {
+/** Writes one value; yields the chunks made on the way, each before the next element is written. */
+function* writeValue(w: ChunkWriter, v: Value): Generator<Buffer> {
   switch (v.type) {
     case 'string':
-      await w.str(v.v);
+      w.str(v.v);
       return;
     case 'list': {
       w.len(v.v.length);
-      // the list's own buffers (a packed list yields views into its storage): written before the next element
+      // the list's own buffers (a packed list yields views into its storage): handed over before the next element
       for (const e of v.v.values()) {
-        await w.str(e);
-        await w.maybeFlush();
+        w.str(e);
+        w.maybeFlush();
+        if (w.pending.length > 0) yield* w.take();
       }
       return;
     }
     case 'set':
       w.len(v.v.size);
       for (const m of v.v) {
-        await w.strLatin1(m);
-        await w.maybeFlush();
+        w.strLatin1(m);
+        w.maybeFlush();
+        if (w.pending.length > 0) yield* w.take();
       }
       return;
     case 'hash':
       w.len(v.v.size);
       for (const [f, x] of v.v) {
-        await w.strLatin1(f);
-        await w.str(x);
-        await w.maybeFlush();
+        w.strLatin1(f);
+        w.str(x);
+        w.maybeFlush();
+        if (w.pending.length > 0) yield* w.take();
       }
       return;
     case 'zset':
       w.len(v.v.size);
       for (const [member, score] of v.v) {
-        await w.str(member);
+        w.str(member);
         w.doubleLE(score);
-        await w.maybeFlush();
+        w.maybeFlush();
+        if (w.pending.length > 0) yield* w.take();
       }
       return;
   }
 }
 
-async function aux(w: ChunkWriter, name: string, value: string): Promise<void> {
+function aux(w: ChunkWriter, name: string, value: string): void {
   w.u8(OP_AUX);
-  await w.strLatin1(name);
-  await w.strLatin1(value);
+  w.strLatin1(name);
+  w.strLatin1(value);
 }
 
 /**
- * Writes `dbs` as an RDB file to `sink`, chunk by chunk. Resolves once the last byte (the checksum) was handed
- * over, with the number of keys and bytes written.
+ * The RDB file of `dbs`, chunk by chunk (each chunk is handed over as soon as it is made; a large string value as
+ * it is). `result` is filled in as the walk goes: keys and bytes written.
  */
-export async function writeRdb(
+export function* rdbChunks(
   dbs: readonly Keyspace[],
-  sink: RdbSink,
   opts: RdbWriteOptions = {},
-): Promise<RdbWriteResult> {
+  result: RdbWriteResult = { keys: 0, bytes: 0 },
+): Generator<Buffer> {
   const now = opts.now ?? Date.now();
-  const w = new ChunkWriter(sink);
+  const w = new ChunkWriter();
   w.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
-  await aux(w, 'redis-ver', opts.redisVersion ?? '7.0.15');
-  await aux(w, 'redis-bits', '64');
-  await aux(w, 'ctime', String(Math.floor(now / 1000)));
-  await aux(w, 'used-mem', '0');
-  await aux(w, 'aof-base', '0');
-  let keys = 0;
+  aux(w, 'redis-ver', opts.redisVersion ?? '7.0.15');
+  aux(w, 'redis-bits', '64');
+  aux(w, 'ctime', String(Math.floor(now / 1000)));
+  aux(w, 'used-mem', '0');
+  aux(w, 'aof-base', '0');
   for (const [index, db] of dbs.entries()) {
     if (db.data.size === 0) continue;
     w.u8(OP_SELECTDB);
@@ -300,12 +312,36 @@ export async function writeRdb(
         w.int64LE(at);
       }
       w.u8(typeByte(value));
-      await w.strLatin1(key);
-      await writeValue(w, value);
-      await w.maybeFlush();
-      keys++;
+      w.strLatin1(key);
+      yield* writeValue(w, value);
+      w.maybeFlush();
+      if (w.pending.length > 0) yield* w.take();
+      result.keys++;
+      result.bytes = w.bytes;
     }
   }
-  await w.end();
-  return { keys, bytes: w.bytes };
+  w.end();
+  result.bytes = w.bytes;
+  yield* w.take();
+}
+
+/**
+ * Writes `dbs` as an RDB file to `sink`, chunk by chunk. Resolves once the last byte (the checksum) was handed
+ * over, with the number of keys and bytes written.
+ */
+export async function writeRdb(
+  dbs: readonly Keyspace[],
+  sink: RdbSink,
+  opts: RdbWriteOptions = {},
+): Promise<RdbWriteResult> {
+  const result: RdbWriteResult = { keys: 0, bytes: 0 };
+  for (const chunk of rdbChunks(dbs, opts, result)) await sink(chunk);
+  return result;
+}
+
+/** The whole RDB file of `dbs` in one Buffer, synchronously (DEBUG RELOAD: the server does nothing else meanwhile). */
+export function writeRdbSync(dbs: readonly Keyspace[], opts: RdbWriteOptions = {}): RdbWriteResult & { rdb: Buffer } {
+  const result: RdbWriteResult = { keys: 0, bytes: 0 };
+  const rdb = Buffer.concat([...rdbChunks(dbs, opts, result)]);
+  return { ...result, rdb };
 }

@@ -2,10 +2,14 @@
  * DEBUG: the subcommands external test suites (Redis's and Valkey's Tcl tests in external mode) run before or
  * between their tests. SET-ACTIVE-EXPIRE stops and restarts the active expiry sweep of the RESP server (keys still
  * expire on access), SLEEP blocks the server for that many seconds as Redis does, OBJECT describes a key's value
- * (its encoding as OBJECT ENCODING gives it). RELOAD (a snapshot written and read back) is not available yet and
- * says so.
+ * (its encoding as OBJECT ENCODING gives it). RELOAD does what Redis's does, in memory: the whole dataset is written
+ * as an RDB file and read back into fresh databases, which replace the current ones (values, encodings and TTLs go
+ * through the RDB round trip; keys already expired are dropped). The RDB code lives in the persistence layer, above
+ * the engine: the process that serves provides it (`provideDebugReload`, called by `s3-index serve`); without it
+ * RELOAD answers an error.
  */
 import { ADMIN_FLAGS, type CommandSpec, NO_KEYS } from '../../command';
+import type { Engine } from '../../engine';
 import { array, error, OK, type Reply, simple } from '../../reply';
 import { keyOf } from '../../values';
 import { objectEncoding } from '../keys/object';
@@ -15,6 +19,8 @@ const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'OBJECT <key>',
   '    Show low-level info about `key` and associated value.',
+  'RELOAD',
+  '    Save the RDB on disk and reload it back to memory (here: written and read back in memory).',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise the Redis behavior). Setting it to 1 reenables back the default.',
   'SLEEP <seconds>',
@@ -24,6 +30,16 @@ const HELP = [
 ];
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes the engine's dataset as RDB and swaps in what reads back; throws with the reason when it cannot. */
+export type DebugReload = (engine: Engine) => void;
+
+let reloader: DebugReload | undefined;
+
+/** Installs what DEBUG RELOAD runs (the persistence layer's RDB round trip). */
+export function provideDebugReload(fn: DebugReload): void {
+  reloader = fn;
+}
 
 export const debug: CommandSpec = {
   name: 'debug',
@@ -60,8 +76,17 @@ export const debug: CommandSpec = {
           `Value at:0x0 refcount:1 encoding:${objectEncoding(v)} serializedlength:0 lru:0 lru_seconds_idle:0`,
         );
       }
-      case 'reload':
-        return error('ERR DEBUG RELOAD is not supported by this server yet');
+      case 'reload': {
+        // Redis's MERGE / NOFLUSH / NOSAVE options change what is saved or flushed: not offered here
+        if (argv.length !== 2) return error('ERR DEBUG RELOAD takes no options on this server');
+        if (reloader === undefined) return error('ERR DEBUG RELOAD is not available in this process');
+        try {
+          reloader(engine);
+        } catch (err) {
+          return error(`ERR Error trying to load the RDB dump: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        return OK;
+      }
     }
     return error(
       `ERR unknown subcommand or wrong number of arguments for '${argv[1]!.toString('utf8')}'. Try DEBUG HELP.`,
