@@ -14,9 +14,9 @@ describe('HSCAN', () => {
     expect(exec('hscan', 'nokey', '0', 'count', '0')).toEqual(['0', []]);
   });
 
-  it('walks a large hash with a cursor until it returns 0', () => {
+  it('walks a large hash (over hash-max-listpack-entries) with a cursor until it returns 0', () => {
     const { exec } = engineHarness();
-    for (let i = 0; i < 300; i++) exec('hset', 'h', `f${i}`, `${i}`);
+    for (let i = 0; i < 600; i++) exec('hset', 'h', `f${i}`, `${i}`);
     const seen = new Set<string>();
     let cursor = '0';
     let calls = 0;
@@ -26,8 +26,8 @@ describe('HSCAN', () => {
       cursor = next;
       calls++;
     } while (cursor !== '0');
-    expect(seen.size).toBe(300);
-    expect(calls).toBe(15);
+    expect(seen.size).toBe(600);
+    expect(calls).toBe(30);
     const [, onlyF1x] = exec('hscan', 'h', '0', 'count', '1000', 'match', 'f1?') as [string, string[]];
     expect(onlyF1x.filter((_, i) => i % 2 === 0).sort()).toEqual(
       ['f10', 'f11', 'f12', 'f13', 'f14', 'f15', 'f16', 'f17', 'f18', 'f19'].sort(),

@@ -136,3 +136,15 @@ describe('HSET HSETNX HMSET HGET HMGET HGETALL HKEYS HVALS HLEN HEXISTS HSTRLEN 
     expect(exec('hlen', 'h')).toBe(1);
   });
 });
+
+describe('OBJECT ENCODING of hashes (redis-server 7.0: hash-max-listpack-entries 512, -value 64)', () => {
+  it('listpack up to 512 short fields, hashtable past them or past 64 bytes', () => {
+    const { exec } = engineHarness();
+    for (let i = 0; i < 512; i++) exec('hset', 'h', `f${i}`, 'v');
+    expect(exec('object', 'encoding', 'h')).toBe('listpack');
+    exec('hset', 'h', 'one-more', 'v');
+    expect(exec('object', 'encoding', 'h')).toBe('hashtable');
+    exec('hset', 'long', 'f', 'x'.repeat(65));
+    expect(exec('object', 'encoding', 'long')).toBe('hashtable');
+  });
+});

@@ -52,12 +52,12 @@ export function isFields(x: Fields | undefined | Reply): x is Fields {
 export const fieldKey = (b: Buffer): string => b.toString('latin1');
 export const fieldBytes = (k: string): Buffer => Buffer.from(k, 'latin1');
 
-/** Redis's defaults: hash-max-listpack-entries 128, hash-max-listpack-value 64. */
-export const LISTPACK_MAX_ENTRIES = 128;
+/** redis-server 7.0's defaults (CONFIG GET): hash-max-listpack-entries 512, hash-max-listpack-value 64. */
+export const LISTPACK_MAX_ENTRIES = 512;
 export const LISTPACK_MAX_VALUE = 64;
 
 /**
- * Whether Redis would hold this hash as a listpack (small: ≤128 fields, every field and value ≤64 bytes).
+ * Whether Redis would hold this hash as a listpack (small: ≤512 fields, every field and value ≤64 bytes).
  * Redis never converts a hashtable back to a listpack; we judge by the current contents, which differs from
  * Redis only for a hash that once grew large and then shrank.
  */
