@@ -173,11 +173,24 @@ class Lane {
     const env: Record<string, string> =
       plan !== undefined && plan.point !== 'random' ? { S3_INDEX_CRASH_AT: `${plan.point}:${plan.n}` } : {};
     const args = ['--save', '', ...(plan?.always ? ['--appendfsync', 'always'] : [])];
-    if (aborted) throw new Error('another lane failed');
-    try {
-      return await startServeChild({ dataDir: this.dir, args, env });
-    } catch (err) {
-      this.fail(`the restart failed: ${(err as Error).message}`);
+    for (let attempt = 1; ; attempt++) {
+      if (aborted) throw new Error('another lane failed');
+      let s: ServeChild;
+      try {
+        s = await startServeChild({ dataDir: this.dir, args, env });
+      } catch (err) {
+        // freePort's port was taken by another process before the child could listen: try other ports
+        if (attempt < 5 && / port [0-9]+ is in use/.test((err as Error).message)) continue;
+        this.fail(`the restart failed: ${(err as Error).message}`);
+      }
+      if (await ours(s)) return s;
+      // /healthz was answered by another process on that port (CI runs suites side by side: a server that listened
+      // on port 0 was given the port freePort had just closed), whose listing has no crash bucket; the child then
+      // fails to listen. Checking such a server would report every acknowledged batch missing: try other ports.
+      await s.kill();
+      if (!/ port [0-9]+ is in use/.test(s.stderr()))
+        this.fail('/healthz said ok, but the restarted server never said it loaded on its ports', s);
+      if (attempt >= 5) this.fail(`the restarted server never answered on its own ports (${attempt} tries)`, s);
     }
   }
 
@@ -387,6 +400,21 @@ class Lane {
     s = await this.start(undefined);
     await this.verify(s);
     await s.kill();
+  }
+}
+
+/**
+ * Whether `s`'s ports are its own: its stderr says it listens on both (the line it writes once both listen, before
+ * it loads) and that it loaded. startServeChild's readiness is any 200 {"status":"ok"} from /healthz on the HTTP port
+ * it chose, which another process may hold by then (see Lane.start).
+ */
+async function ours(s: ServeChild): Promise<boolean> {
+  const mine = new RegExp(`RESP port ${s.respPort} and HTTP port ${s.httpPort} answer LOADING[^]*DB loaded`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (mine.test(s.stderr())) return true;
+    if (!s.alive() || Date.now() > deadline) return false;
+    await Promise.race([sleep(10), s.exited]);
   }
 }
 
