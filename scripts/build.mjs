@@ -1,5 +1,6 @@
 // Bundles the CLI and the benchmarks with esbuild into dist/. Run by `npm run build`, `npm start` and `prepare`.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const entryPoints = { cli: 'src/cli/main.ts' };
@@ -11,7 +12,10 @@ const benches = {
 };
 for (const [name, file] of Object.entries(benches)) if (existsSync(file)) entryPoints[name] = file;
 
-await build({
+// Written to temporaries and renamed into place: test suites rebuild dist/ in their beforeAll while servers started
+// by other suites are loading dist/cli.js, which must never see a half-written file.
+const result = await build({
+  write: false,
   entryPoints,
   outdir: 'dist',
   bundle: true,
@@ -22,3 +26,9 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
+for (const f of result.outputFiles) {
+  mkdirSync(dirname(f.path), { recursive: true });
+  const tmp = `${f.path}.${process.pid}.tmp`;
+  writeFileSync(tmp, f.contents);
+  renameSync(tmp, f.path);
+}
