@@ -18,6 +18,7 @@ import { validateTable } from './commands/table';
 import { sanitize, unknownCommand, wrongArity } from './errors';
 import { Keyspace, type KeyspaceListener } from './keyspace';
 import type { Reply } from './reply';
+import type { Value } from './values';
 
 export const DATABASES = 16;
 
@@ -28,6 +29,15 @@ export interface EngineOptions {
   extraCommands?: readonly CommandSpec[];
   /** keys only the commands of one group may write (the S3 index's `s3idx:` keys) */
   reservedKeys?: ReservedKeys;
+  /** DUMP and RESTORE's serialization (the RDB value format lives in the persistence layer); absent: they answer an error */
+  valueCodec?: ValueCodec;
+}
+
+/** A value as DUMP's payload and back (Redis's format: RDB type and value, RDB version, CRC64). */
+export interface ValueCodec {
+  dump(v: Value): Buffer;
+  /** the value, or the error RESTORE answers (Redis's wording) */
+  restore(payload: Buffer): Value | Reply;
 }
 
 /**
@@ -87,6 +97,7 @@ export class Engine implements KeyspaceListener {
   private readonly writeCommands: Set<CommandSpec>;
   /** set by persistence while the engine's writes are logged or a snapshot is written */
   writeHook: WriteHook | undefined;
+  readonly valueCodec: ValueCodec | undefined;
 
   constructor(opts: EngineOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -97,6 +108,7 @@ export class Engine implements KeyspaceListener {
     this.table = new Map(all.map((c) => [c.name, c]));
     this.commandStats = new CommandStats(all);
     this.reserved = opts.reservedKeys;
+    this.valueCodec = opts.valueCodec;
     this.reservedPrefix = Buffer.from(this.reserved?.prefix ?? '', 'utf8');
     const owner = this.reserved?.owner;
     this.guarded = new Set(owner ? all.filter((s) => s.group !== owner && s.flags.includes('write')) : []);

@@ -161,7 +161,7 @@ export interface StagedRdb {
 const emptyByType = (): Record<ValueType, number> => ({ string: 0, list: 0, set: 0, zset: 0, hash: 0 });
 
 /** Reads from a Buffer, throwing RdbError at its end. */
-class Reader {
+export class Reader {
   pos = 0;
   constructor(
     readonly buf: Buffer,
@@ -735,7 +735,7 @@ function skipStream(r: Reader, type: number): void {
  * Reads one value of `type`: the Value, null for an empty collection, or a string naming what was stepped over (a
  * stream, a module value).
  */
-function readValue(r: Reader, type: number): Value | null | string {
+export function readValue(r: Reader, type: number): Value | null | string {
   const fail = (m: string): never => r.fail(m);
   switch (type) {
     case T_STRING:

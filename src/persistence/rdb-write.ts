@@ -102,7 +102,7 @@ export interface RdbWriteResult {
   bytes: number;
 }
 
-class ChunkWriter {
+export class ChunkWriter {
   private buf = Buffer.allocUnsafe(CHUNK + 64);
   private pos = 0;
   readonly crc = new Crc64();
@@ -214,7 +214,7 @@ class ChunkWriter {
   }
 }
 
-function typeByte(v: Value): number {
+export function typeByte(v: Value): number {
   switch (v.type) {
     case 'string':
       return RDB_TYPE_STRING;
@@ -230,7 +230,7 @@ function typeByte(v: Value): number {
 }
 
 /** Writes one value; yields the chunks made on the way, each before the next element is written. */
-function* writeValue(w: ChunkWriter, v: Value): Generator<Buffer> {
+export function* writeValue(w: ChunkWriter, v: Value): Generator<Buffer> {
   switch (v.type) {
     case 'string':
       w.str(v.v);

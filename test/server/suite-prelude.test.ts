@@ -69,6 +69,21 @@ describeRedis('the prelude of external test suites', () => {
       ['DEBUG', 'OBJECT', 'no-such-key'],
       ['DEBUG', 'SET-ACTIVE-EXPIRE'],
       ['DEBUG', 'NOPE'],
+      ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '1b'],
+      ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '0'],
+      ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '1kb'],
+      ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '5gb'],
+      ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', 'x'],
+      ['MEMORY', 'USAGE', 'no-such-key'],
+      ['MEMORY', 'USAGE'],
+      ['MEMORY', 'USAGE', 'no-such-key', 'SAMPLES'],
+      ['MEMORY', 'USAGE', 'no-such-key', 'SAMPLES', '-1'],
+      ['MEMORY', 'USAGE', 'no-such-key', 'SAMPLES', 'x'],
+      ['MEMORY', 'USAGE', 'no-such-key', 'SAMPLES', '0', 'BOGUS'],
+      ['MEMORY', 'PURGE'],
+      ['MEMORY', 'PURGE', 'x'],
+      ['MEMORY', 'NOPE'],
+      ['COMMAND', 'GETKEYS', 'MEMORY', 'USAGE', 'k1'],
     ];
     for (const argv of commands) {
       const [name, ...args] = argv as [string, ...string[]];
@@ -80,6 +95,47 @@ describeRedis('the prelude of external test suites', () => {
     await Promise.all([us.set('k', 'v'), theirs.set('k', 'v')]);
     const describe = async (c: Redis) => String(await c.call('DEBUG', 'OBJECT', 'k')).match(/encoding:(\S+)/)?.[1];
     expect(await describe(us)).toBe(await describe(theirs));
+  });
+
+  test('MEMORY USAGE: a positive estimate for every type, growing with the value, as redis-server answers', async () => {
+    const fill = async (c: Redis, n: number) => {
+      const p = c.pipeline();
+      p.del('mu:str', 'mu:int', 'mu:hash', 'mu:zset', 'mu:list', 'mu:set', 'mu:iset');
+      p.set('mu:str', 'x'.repeat(n * 10));
+      p.set('mu:int', '12345');
+      for (let i = 0; i < n; i++) {
+        p.hset('mu:hash', `f${i}`, `value-${i}`);
+        p.zadd('mu:zset', i, `member-${i}`);
+        p.rpush('mu:list', `element-${i}`);
+        p.sadd('mu:set', `m${i}`);
+        p.sadd('mu:iset', i);
+      }
+      await p.exec();
+    };
+    const keys = ['mu:str', 'mu:int', 'mu:hash', 'mu:zset', 'mu:list', 'mu:set', 'mu:iset'];
+    const usage = async (c: Redis, samples: string[]) =>
+      Promise.all(keys.map(async (k) => Number(await c.call('MEMORY', 'USAGE', k, ...samples))));
+    for (const c of [us, theirs]) {
+      await fill(c, 10);
+      const small = await usage(c, []);
+      await fill(c, 1000);
+      const big = await usage(c, ['SAMPLES', '0']);
+      for (let i = 0; i < keys.length; i++) {
+        expect(small[i]).toBeGreaterThan(0);
+        // an integer string stays the same size; everything else grows with its contents
+        if (keys[i] === 'mu:int') expect(big[i]).toBe(small[i]);
+        else expect([keys[i], big[i]! > small[i]! * 5]).toEqual([keys[i], true]);
+      }
+      // the figures of the big values are within a factor of 4 of redis-server's (a model, not a measurement)
+      if (c === us) {
+        await fill(theirs, 1000);
+        const reference = await usage(theirs, ['SAMPLES', '0']);
+        for (let i = 0; i < keys.length; i++) {
+          const ratio = big[i]! / reference[i]!;
+          expect([keys[i], ratio > 0.25 && ratio < 4]).toEqual([keys[i], true]);
+        }
+      }
+    }
   });
 
   test('DEBUG SLEEP stops the server for that long', async () => {

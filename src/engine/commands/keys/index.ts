@@ -3,6 +3,7 @@ import type { CommandSpec } from '../../command';
 import { copy } from './copy';
 import { dbsize } from './dbsize';
 import { del } from './del';
+import { dump } from './dump';
 import { exists } from './exists';
 import { expire } from './expire';
 import { expireat } from './expireat';
@@ -19,6 +20,7 @@ import { pttl } from './pttl';
 import { randomkey } from './randomkey';
 import { rename } from './rename';
 import { renamenx } from './renamenx';
+import { restore } from './restore';
 import { scan } from './scan';
 import { swapdb } from './swapdb';
 import { touch } from './touch';
@@ -48,6 +50,8 @@ export const KEYS_COMMANDS: readonly CommandSpec[] = [
   dbsize,
   flushdb,
   flushall,
+  dump,
+  restore,
   swapdb,
   touch,
   copy,

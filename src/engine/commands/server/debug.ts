@@ -2,7 +2,8 @@
  * DEBUG: the subcommands external test suites (Redis's and Valkey's Tcl tests in external mode) run before or
  * between their tests. SET-ACTIVE-EXPIRE stops and restarts the active expiry sweep of the RESP server (keys still
  * expire on access), SLEEP blocks the server for that many seconds as Redis does, OBJECT describes a key's value
- * (its encoding as OBJECT ENCODING gives it). RELOAD does what Redis's does, in memory: the whole dataset is written
+ * (its encoding as OBJECT ENCODING gives it), QUICKLIST-PACKED-THRESHOLD is accepted (lists here have no plain nodes,
+ * so it changes nothing), RELOAD does what Redis's does, in memory: the whole dataset is written
  * as an RDB file and read back into fresh databases, which replace the current ones (values, encodings and TTLs go
  * through the RDB round trip; keys already expired are dropped). The RDB code lives in the persistence layer, above
  * the engine: the process that serves provides it (`provideDebugReload`, called by `s3-index serve`); without it
@@ -13,12 +14,15 @@ import type { Engine } from '../../engine';
 import { array, error, OK, type Reply, simple } from '../../reply';
 import { keyOf } from '../../values';
 import { objectEncoding } from '../keys/object';
+import { parseMemory } from './runtime-config';
 import { serverStateOf } from './server-state';
 
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'OBJECT <key>',
   '    Show low-level info about `key` and associated value.',
+  'QUICKLIST-PACKED-THRESHOLD <size>',
+  '    Sets the threshold for elements to be inserted as plain vs packed nodes (accepted; no effect here).',
   'RELOAD',
   '    Save the RDB on disk and reload it back to memory (here: written and read back in memory).',
   'SET-ACTIVE-EXPIRE <0|1>',
@@ -75,6 +79,15 @@ export const debug: CommandSpec = {
         return simple(
           `Value at:0x0 refcount:1 encoding:${objectEncoding(v)} serializedlength:0 lru:0 lru_seconds_idle:0`,
         );
+      }
+      case 'quicklist-packed-threshold': {
+        if (argv.length !== 3) break;
+        // Redis stores lists' large elements in nodes of their own past this size; this engine's lists have no such
+        // nodes, so the value is checked as Redis checks it and changes nothing
+        const size = parseMemory(argv[2]!.toString('latin1'));
+        if (size === undefined || size >= 2 ** 32 - 2 ** 20)
+          return error('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+        return OK;
       }
       case 'reload': {
         // Redis's MERGE / NOFLUSH / NOSAVE options change what is saved or flushed: not offered here

@@ -5,6 +5,7 @@ import { config } from './config';
 import { debug } from './debug';
 import { functionCommand } from './function';
 import { info } from './info';
+import { memory } from './memory';
 import { publish, spublish } from './publish';
 import { pubsub } from './pubsub';
 import { bgsave, lastsave, save } from './save';
@@ -23,4 +24,5 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   lastsave,
   debug,
   functionCommand,
+  memory,
 ];
