@@ -1,9 +1,11 @@
 /**
  * A child `s3-index serve` process for end-to-end tests, started from the built CLI (dist/, built by buildCli()):
  *
- * - startServeChild(): a server on free ports, ready once GET /healthz answers 200 {"status":"ok"} (the server may
- *   listen before it has restored its state, answering 503 meanwhile), or once a line of its stderr matches; with its
- *   stderr kept, its exit (code or signal) and a kill that waits for it.
+ * - startServeChild(): a server on ports the system picks (port 0), learnt from the line it writes once both listen
+ *   (picking free ports here and passing them on raced other suites' servers, which could take one meanwhile and
+ *   answer /healthz in its place); ready once GET /healthz answers 200 {"status":"ok"} (the server may listen before
+ *   it has restored its state, answering 503 meanwhile), or once a line of its stderr matches; with its stderr kept,
+ *   its exit (code or signal) and a kill that waits for it.
  * - runServe(): a `serve` expected to stop by itself (a start refused with one line): its exit and its stderr.
  * - killServeChildren(): for afterAll, every child started here that is still running.
  *
@@ -18,7 +20,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort } from './redis-server';
 
 const root = path.join(__dirname, '../..');
 
@@ -35,6 +36,7 @@ export interface Exit {
 
 export interface ServeChild {
   proc: ChildProcess;
+  /** 0 when it serves no RESP port (--redis-url) */
   respPort: number;
   httpPort: number;
   /** what the child wrote to stderr so far */
@@ -102,10 +104,7 @@ const live = new Set<ServeChild>();
  * stderr if it exits first or is not ready in time (then it is killed).
  */
 export async function startServeChild(opts: StartOptions = {}): Promise<ServeChild> {
-  const respPort = await freePort();
-  let httpPort = await freePort();
-  while (httpPort === respPort) httpPort = await freePort();
-  const proc = spawnServe(['--resp-port', String(respPort), '--http-port', String(httpPort)], opts);
+  const proc = spawnServe(['--resp-port', '0', '--http-port', '0'], opts);
   const { stderr, exited } = watch(proc);
   let done = false;
   void exited.then(() => {
@@ -113,8 +112,8 @@ export async function startServeChild(opts: StartOptions = {}): Promise<ServeChi
   });
   const child: ServeChild = {
     proc,
-    respPort,
-    httpPort,
+    respPort: 0,
+    httpPort: 0,
     stderr,
     exited,
     alive: () => !done,
@@ -129,6 +128,10 @@ export async function startServeChild(opts: StartOptions = {}): Promise<ServeChi
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT;
   const readyWhen = opts.readyWhen ?? 'healthy';
   try {
+    await untilLine(child, LISTENING, timeoutMs);
+    const ports = portsOf(stderr());
+    child.respPort = ports.resp;
+    child.httpPort = ports.http;
     if (readyWhen === 'healthy') await untilHealthy(child, timeoutMs);
     else await untilLine(child, readyWhen, timeoutMs);
   } catch (err) {
@@ -136,6 +139,24 @@ export async function startServeChild(opts: StartOptions = {}): Promise<ServeChi
     throw err;
   }
   return child;
+}
+
+/**
+ * The lines serve writes once its ports listen (src/cli/serve.ts): before loading a store ("RESP port R and HTTP port
+ * H answer LOADING meanwhile"), else when ready ("RESP server listening on host:R…; HTTP API on http://host:H"), or
+ * without a RESP port ("HTTP API on http://host:H (no RESP port…").
+ */
+const LOADING_PORTS = /RESP port (\d+) and HTTP port (\d+) answer LOADING/;
+const LISTENING_PORTS = /RESP server listening on [^\s]+:(\d+)[^\n]*; HTTP API on http:\/\/[^\s]+:(\d+)/;
+const HTTP_ONLY_PORT = /HTTP API on http:\/\/[^\s]+:(\d+) \(no RESP port/;
+const LISTENING = new RegExp(`${LOADING_PORTS.source}|${LISTENING_PORTS.source}|${HTTP_ONLY_PORT.source}`);
+
+function portsOf(stderr: string): { resp: number; http: number } {
+  const m = LOADING_PORTS.exec(stderr) ?? LISTENING_PORTS.exec(stderr);
+  if (m !== null) return { resp: Number(m[1]), http: Number(m[2]) };
+  const h = HTTP_ONLY_PORT.exec(stderr);
+  if (h !== null) return { resp: 0, http: Number(h[1]) };
+  throw new Error(`serve wrote no ports: ${stderr}`);
 }
 
 async function untilHealthy(child: ServeChild, timeoutMs: number): Promise<unknown> {
