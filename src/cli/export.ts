@@ -1,6 +1,6 @@
 /**
  * `s3-index export --format rdb FILE (--data-dir DIR | --store s3://BUCKET/PREFIX)`: the whole dataset of a store,
- * restored into an engine here, written as an RDB file that redis-server loads (persistence/rdb-write.ts).
+ * restored into an engine here, written as an RDB file that redis-server loads (persistence/rdb/write.ts).
  *
  * The store is opened read-only and the state loaded as a server restores it (snapshot, then the log after it);
  * nothing is written to the store, so a server may keep running on it (the export is then its last commit seen
@@ -12,7 +12,7 @@ import { StoreError } from '../persistence/blob-store';
 import { CorruptError } from '../persistence/bytes';
 import { Durable } from '../persistence/durable';
 import { FsBlobStore } from '../persistence/fs-store';
-import { writeRdb } from '../persistence/rdb-write';
+import { writeRdb } from '../persistence/rdb/write';
 import { parseS3Url, S3BlobStore } from '../persistence/s3-store';
 import { createEngine } from '../service/create-engine';
 import { INDEX_WEIGHTS } from '../service/persistence';

@@ -3,7 +3,7 @@
  * (redis-server up to 7.2) added to a store, durably. Also the shared steps `serve --import` runs.
  *
  * Steps: the store is opened read-write and restored as `serve` restores it (snapshot, then the log after it); the
- * file is parsed whole into staging databases (persistence/rdb-read.ts: any problem is an RdbError and nothing is
+ * file is parsed whole into staging databases (persistence/rdb/read.ts: any problem is an RdbError and nothing is
  * applied); then the keys are applied — a key the store already holds refuses the whole import (BUSYKEY, as RESTORE
  * without REPLACE) unless `--replace`, which overwrites those keys (other keys of the store stay); finally one empty
  * log batch marks the import and a snapshot covering it is committed, so the import is durable once this returns
@@ -31,7 +31,7 @@ import {
   parseRdb,
   RdbError,
   type RdbSummary,
-} from '../persistence/rdb-read';
+} from '../persistence/rdb/read';
 import { createEngine } from '../service/create-engine';
 import { INDEX_WEIGHTS, openStore, type Persistence } from '../service/persistence';
 

@@ -15,7 +15,7 @@ import { httpConfigOf } from '../http/config';
 import { type HttpServerHandle, startHttpServer } from '../http/node-server';
 import { StoreError } from '../persistence/blob-store';
 import { CorruptError } from '../persistence/bytes';
-import { RdbError, reloadThroughRdb } from '../persistence/rdb-read';
+import { RdbError, reloadThroughRdb } from '../persistence/rdb/read';
 import { RespServer } from '../server/server';
 import { createEngine } from '../service/create-engine';
 import type { ObjectIndex } from '../service/object-index';

@@ -3,7 +3,7 @@ import type { Clock } from '../engine/clock';
 import { Engine } from '../engine/engine';
 import { error } from '../engine/reply';
 import { INDEX_KEY_PREFIX } from '../index/store';
-import { rdbValueCodec } from '../persistence/rdb-dump';
+import { rdbValueCodec } from '../persistence/rdb/dump';
 import { S3INDEX_COMMANDS } from './commands/index';
 
 export function createEngine(opts: { clock?: Clock } = {}): Engine {

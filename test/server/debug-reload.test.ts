@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { provideDebugReload } from '../../src/engine/commands/server/debug';
-import { reloadThroughRdb } from '../../src/persistence/rdb-read';
+import { reloadThroughRdb } from '../../src/persistence/rdb/read';
 import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
 import { startTestServer, type TestServer } from './harness';
 

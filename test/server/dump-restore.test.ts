@@ -3,7 +3,7 @@
  * and our own) and read back the same, and every error reply is redis-server's.
  */
 import Redis from 'ioredis';
-import { Crc64 } from '../../src/persistence/rdb-write';
+import { Crc64 } from '../../src/persistence/rdb/crc64';
 import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
 import { startTestServer, type TestServer } from './harness';
 

@@ -1,5 +1,5 @@
 /**
- * RDB import (rdb-read.ts): files written by a real redis-server (every type in its small and large encodings,
+ * RDB import (rdb/read.ts): files written by a real redis-server (every type in its small and large encodings,
  * binary-safe values, integers, LZF strings, TTLs, several databases, a stream and a function library that are
  * skipped and reported) read and compared value by value with what that server answers; a round trip ours → RDB →
  * redis-server → RDB → ours; the old encodings (zipmap, ziplists, intsets, quicklist of ziplists) from Redis's own
@@ -12,12 +12,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { importRdb } from '../../src/cli/import';
-import { Engine } from '../../src/engine/engine';
-import type { Reply } from '../../src/engine/reply';
-import { applyRdb, parseRdb, RdbError } from '../../src/persistence/rdb-read';
-import { Crc64, writeRdb, writeRdbSync } from '../../src/persistence/rdb-write';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
+import { importRdb } from '../../../src/cli/import';
+import { Engine } from '../../../src/engine/engine';
+import type { Reply } from '../../../src/engine/reply';
+import { Crc64 } from '../../../src/persistence/rdb/crc64';
+import { applyRdb, parseRdb, RdbError } from '../../../src/persistence/rdb/read';
+import { writeRdb, writeRdbSync } from '../../../src/persistence/rdb/write';
+import { describeWithTool, type RedisServerHandle, startRedisServer } from '../../helpers/redis-server';
 
 type Bulk = Buffer | number | null | string | Bulk[];
 

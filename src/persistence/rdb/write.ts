@@ -11,82 +11,31 @@
  * LIST (1: count, then each element as a string; loaded into a quicklist), SET (2), ZSET_2 (5: member, then the
  * score as a little-endian binary double), HASH (4: count, then field, value). Keys whose deadline has passed are
  * left out, as Redis leaves them out of a save. Layout: "REDIS0010", AUX fields, per database holding keys
- * SELECTDB + RESIZEDB, per key [EXPIRETIME_MS] type key value, then EOF and the CRC64 (Jones) of all before it.
+ * SELECTDB + RESIZEDB, per key [EXPIRETIME_MS] type key value, then EOF and the CRC64 (crc64.ts) of all before it.
  *
  * Cost: O(size of the dataset) time, O(CHUNK + largest string) memory.
  */
-import type { Keyspace } from '../engine/keyspace';
-import type { Value } from '../engine/values';
-
-export const RDB_VERSION = 10;
-
-const OP_AUX = 0xfa;
-const OP_RESIZEDB = 0xfb;
-const OP_EXPIRETIME_MS = 0xfc;
-const OP_SELECTDB = 0xfe;
-const OP_EOF = 0xff;
-
-export const RDB_TYPE_STRING = 0;
-export const RDB_TYPE_LIST = 1;
-export const RDB_TYPE_SET = 2;
-export const RDB_TYPE_HASH = 4;
-export const RDB_TYPE_ZSET_2 = 5;
+import type { Keyspace } from '../../engine/keyspace';
+import type { Value } from '../../engine/values';
+import { Crc64 } from './crc64';
+import {
+  OP_AUX,
+  OP_EOF,
+  OP_EXPIRETIME_MS,
+  OP_RESIZEDB,
+  OP_SELECTDB,
+  RDB_TYPE_HASH,
+  RDB_TYPE_LIST,
+  RDB_TYPE_SET,
+  RDB_TYPE_STRING,
+  RDB_TYPE_ZSET_2,
+  RDB_VERSION,
+} from './format';
 
 /** bytes gathered before a chunk goes to the sink */
 const CHUNK = 64 * 1024;
 /** a string at least this long goes to the sink as it is */
 const DIRECT = 16 * 1024;
-
-// ---- CRC64 (Redis's crc64.c: Jones polynomial, reflected, init 0, no final xor) ----
-
-const POLY_REFLECTED = 0x95ac9329ac4bc9b5n; // bit-reversal of 0xad93d23594c935a9
-const TABLE_LO = new Uint32Array(256);
-const TABLE_HI = new Uint32Array(256);
-for (let i = 0; i < 256; i++) {
-  let c = BigInt(i);
-  for (let k = 0; k < 8; k++) c = c & 1n ? (c >> 1n) ^ POLY_REFLECTED : c >> 1n;
-  TABLE_LO[i] = Number(c & 0xffffffffn);
-  TABLE_HI[i] = Number(c >> 32n);
-}
-
-/** A running CRC64 kept as two 32-bit halves (no BigInt per byte). */
-export class Crc64 {
-  private lo = 0;
-  private hi = 0;
-
-  update(b: Uint8Array): this {
-    let lo = this.lo;
-    let hi = this.hi;
-    for (let i = 0; i < b.length; i++) {
-      const idx = (lo ^ b[i]!) & 0xff;
-      const nlo = ((lo >>> 8) | (hi << 24)) >>> 0;
-      const nhi = hi >>> 8;
-      lo = (nlo ^ TABLE_LO[idx]!) >>> 0;
-      hi = (nhi ^ TABLE_HI[idx]!) >>> 0;
-    }
-    this.lo = lo;
-    this.hi = hi;
-    return this;
-  }
-
-  get value(): bigint {
-    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
-  }
-
-  /** The 8 bytes RDB stores: little-endian. */
-  bytes(): Buffer {
-    const out = Buffer.allocUnsafe(8);
-    out.writeUInt32LE(this.lo, 0);
-    out.writeUInt32LE(this.hi, 4);
-    return out;
-  }
-}
-
-export function crc64(b: Uint8Array): bigint {
-  return new Crc64().update(b).value;
-}
-
-// ---- the writer ----
 
 export type RdbSink = (chunk: Buffer) => void | Promise<void>;
 

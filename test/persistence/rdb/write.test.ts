@@ -1,5 +1,5 @@
 /**
- * RDB export (rdb-write.ts): the CRC64 check value, and an engine holding every type (binary keys and values, empty
+ * RDB export (rdb/write.ts): the CRC64 check value, and an engine holding every type (binary keys and values, empty
  * and long strings, large collections, extreme scores, two databases, TTLs) written as RDB and loaded by a real
  * redis-server, which must then answer every key as the engine does.
  */
@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { Engine } from '../../src/engine/engine';
-import type { Reply } from '../../src/engine/reply';
-import { crc64, writeRdb } from '../../src/persistence/rdb-write';
-import { describeWithTool, type RedisServerHandle, startRedisServer } from '../helpers/redis-server';
+import { Engine } from '../../../src/engine/engine';
+import type { Reply } from '../../../src/engine/reply';
+import { crc64 } from '../../../src/persistence/rdb/crc64';
+import { writeRdb } from '../../../src/persistence/rdb/write';
+import { describeWithTool, type RedisServerHandle, startRedisServer } from '../../helpers/redis-server';
 
 type Bulk = Buffer | number | null | string | Bulk[];
 

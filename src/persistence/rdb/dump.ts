@@ -1,14 +1,17 @@
 /**
- * DUMP and RESTORE's payload, as Redis writes it: the value's RDB type byte and encoding (rdb-write.ts), then the
+ * DUMP and RESTORE's payload, as Redis writes it: the value's RDB type byte and encoding (write.ts), then the
  * RDB version as 2 bytes and the CRC64 of everything before as 8 bytes, both little-endian. RESTORE accepts what
- * redis-server 7.x and this engine write (RDB versions up to RDB_MAX_VERSION, every encoding rdb-read.ts reads) and
+ * redis-server 7.x and this engine write (RDB versions up to RDB_MAX_VERSION, every encoding values.ts reads) and
  * answers Redis's errors: a wrong version or checksum, or a value that does not read whole ("Bad data format").
  */
-import type { ValueCodec } from '../engine/engine';
-import { error, type Reply } from '../engine/reply';
-import type { Value } from '../engine/values';
-import { RDB_MAX_VERSION, RdbError, Reader, readValue } from './rdb-read';
-import { ChunkWriter, Crc64, RDB_VERSION, typeByte, writeValue } from './rdb-write';
+import type { ValueCodec } from '../../engine/engine';
+import { error, type Reply } from '../../engine/reply';
+import type { Value } from '../../engine/values';
+import { Crc64 } from './crc64';
+import { RDB_MAX_VERSION, RDB_VERSION } from './format';
+import { RdbError, Reader } from './reader';
+import { readValue } from './values';
+import { ChunkWriter, typeByte, writeValue } from './write';
 
 const WRONG_VERSION_OR_CHECKSUM = error('ERR DUMP payload version or checksum are wrong');
 const BAD_FORMAT = error('ERR Bad data format');
