@@ -7,6 +7,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  // the browse page's assets, built from src/ui/client/ as the bundles build them (scripts/ui-assets.js)
+  moduleNameMapper: { '^virtual:ui-assets$': '<rootDir>/test/helpers/ui-assets.js' },
   testTimeout: 30000,
   maxWorkers: 2,
   // A worker holding ~500 MB of garbage from the suites it ran takes 0.5-2 s for Node to tear down after its exit

@@ -2,12 +2,15 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { build } from 'esbuild';
+import uiAssetsPlugins from './ui-assets.js';
 
 const entryPoints = { cli: 'src/cli/main.ts' };
 const benches = {
   bench: 'bench/main.ts',
   'index-bench': 'bench/index/index-bench.ts',
   'http-bench': 'bench/http/http-bench.ts',
+  'cache-ab': 'bench/http/cache-ab.ts',
+  'ui-bench': 'bench/ui/first-paint.ts',
   'resp-bench': 'bench/resp/redis-benchmark.ts',
 };
 for (const [name, file] of Object.entries(benches)) if (existsSync(file)) entryPoints[name] = file;
@@ -25,6 +28,8 @@ const result = await build({
   sourcemap: true,
   packages: 'external',
   logLevel: 'warning',
+  // `virtual:ui-assets`: the browse page's client, built into the bundle (scripts/ui-assets.js)
+  plugins: uiAssetsPlugins,
 });
 for (const f of result.outputFiles) {
   mkdirSync(dirname(f.path), { recursive: true });

@@ -126,7 +126,8 @@ async function loadEmulator() {
 
 /**
  * The staging directory serverless runs in, with its own .esbuild/: copies of the project's top-level files (the
- * framework does not take a symlinked serverless.yml for a service), links to src and node_modules.
+ * framework does not take a symlinked serverless.yml for a service), links to src, scripts (serverless.yml names files
+ * there: the esbuild plugins) and node_modules.
  */
 function stage(buildDir) {
   fs.mkdirSync(buildDir, { recursive: true });
@@ -135,7 +136,7 @@ function stage(buildDir) {
     fs.rmSync(file, { force: true });
     fs.copyFileSync(path.join(root, name), file);
   }
-  for (const name of ['src', 'node_modules']) {
+  for (const name of ['src', 'scripts', 'node_modules']) {
     const link = path.join(buildDir, name);
     const target = path.join(root, name);
     try {

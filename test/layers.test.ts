@@ -35,6 +35,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   backfill: [],
   // EventBridge replay of the archived S3 events (StartReplay, DescribeReplay): the SDK only, nothing of ours
   replay: [],
+  // the browse page's client: runs in browsers, and reaches the server only through its HTTP API (the server bundles
+  // it through the `virtual:ui-assets` specifier, scripts/ui-assets.js, not by a relative import)
+  ui: [],
   cli: [
     'engine',
     'protocol',

@@ -4,8 +4,8 @@
  * page on each: cache hits, then a page listed and rendered per request. Prints one JSON line per run, so builds
  * of two commits can be alternated and their medians compared (see BENCHMARKS.md, issue 18).
  *
- *   npx esbuild --bundle --platform=node --target=node20 --packages=external bench/http/cache-ab.ts \
- *     --outfile=dist/cache-ab.js && node --max-semi-space-size=64 dist/cache-ab.js [N=200000] [seconds=15] [connections=50]
+ *   node scripts/build.mjs && node --max-semi-space-size=64 dist/cache-ab.js [N=200000] [seconds=15] [connections=50]
+ * (scripts/build.mjs bundles it: the app imports the browse page's assets, which its esbuild plugin builds)
  */
 import { systemClock } from '../../src/engine/clock';
 import { createApp } from '../../src/http/app';

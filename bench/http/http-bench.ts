@@ -19,8 +19,8 @@
  *      in the bucket and then for keys on the page, with the share of requests the cache served (from /metrics).
  * The server is the same app and Node adapter `s3-index serve` uses, on a loopback port.
  *
- *   npx esbuild --bundle --platform=node --target=node20 --packages=external bench/http/http-bench.ts \
- *     --outfile=dist/http-bench.js && node dist/http-bench.js [N=1000000] [seconds=30] [connections=50]
+ *   node scripts/build.mjs && node dist/http-bench.js [N=1000000] [seconds=30] [connections=50]
+ * (scripts/build.mjs bundles it: the app imports the browse page's assets, which its esbuild plugin builds)
  *
  * The server runs with `--max-semi-space-size=64` (the bench re-executes itself with it), as `s3-index serve`
  * should: listing allocates many short-lived objects, and with V8's default 16 MB young generation they get

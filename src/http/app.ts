@@ -1,13 +1,13 @@
 /**
  * The one HTTP application: the JSON API (/v1), the S3-compatible read endpoint (/s3), the Upstash-compatible
- * REST endpoint (/redis), /healthz and /metrics. It is a plain hono app with no Node-server specifics: the Node
- * server (node-server.ts) and the Lambda handler (src/handlers/http.ts) both wrap this same app.
+ * REST endpoint (/redis), the browse page (/ui), /healthz and /metrics. It is a plain hono app with no Node-server
+ * specifics: the Node server (node-server.ts) and the Lambda handler (src/handlers/http.ts) both wrap this same app.
  *
  * Middleware, in order: request id + metrics (outermost, so failures are measured too) → authentication (all but
- * /healthz) → loading (while the service restores its state, every route but /metrics answers 503 with a
- * Retry-After, and /healthz says how far the restore got) → the response cache (/v1/buckets/*, /s3/*;
- * cache-middleware.ts) → the route. So a cache hit is authenticated, identified and counted like any other request.
- * Every failure is an HttpError (errors.ts), rendered in the dialect of its area.
+ * /healthz and the browse page's static files, /ui) → loading (while the service restores its state, every route
+ * but /metrics and /ui answers 503 with a Retry-After, and /healthz says how far the restore got) → the response
+ * cache (/v1/buckets/*, /s3/*; cache-middleware.ts) → the route. So a cache hit is authenticated, identified and
+ * counted like any other request. Every failure is an HttpError (errors.ts), rendered in the dialect of its area.
  */
 
 import type { Context } from 'hono';
@@ -23,10 +23,12 @@ import { responseCacheMiddleware } from './cache-middleware';
 import type { HttpConfig } from './config';
 import type { AppEnv } from './context';
 import { failureLogLine, HttpError, notFound, publicMessage, toHttpError, unauthorized } from './errors';
+import { mountFolders } from './folder-routes';
 import { type BucketSummary, bucketSummaries } from './index-answers';
 import { HttpMetrics, type MetricFamily } from './metrics';
 import { mountRedisRest, type RemoteCommands } from './redis-rest';
 import { mountS3 } from './s3-routes';
+import { isUiPath, mountUi } from './ui-routes';
 import { mountV1, type V1Deps } from './v1-routes';
 import { s3ErrorXml } from './xml';
 
@@ -220,6 +222,8 @@ export function createApp(deps: AppDeps): HttpApp {
   });
 
   app.use('*', async (c, next) => {
+    // the browse page's static files: a browser's navigation carries no token (the page sends one on its API calls)
+    if (isUiPath(c.req.path)) return next();
     const s3 = areaOf(c.req.path) === 's3';
     const authorization = c.req.header('authorization');
     const kind = auth.verify(
@@ -244,7 +248,7 @@ export function createApp(deps: AppDeps): HttpApp {
     // refused without a log line each: a client polling a long restore would flood the log (Redis logs none)
     app.use('*', async (c, next) => {
       const report = loading();
-      if (report !== undefined && c.req.path !== '/metrics')
+      if (report !== undefined && c.req.path !== '/metrics' && !isUiPath(c.req.path))
         return renderError(c, loadingError(areaOf(c.req.path), report));
       await next();
     });
@@ -265,8 +269,10 @@ export function createApp(deps: AppDeps): HttpApp {
   });
 
   mountV1(app, { index, limits: config.limits, eventCounts });
+  mountFolders(app, { index, limits: config.limits });
   mountS3(app, { index, region: deps.region ?? 'us-east-1', startedAt: deps.clock.now() });
   mountRedisRest(app, { engine, limits: config.limits, durability: deps.durability, remote: deps.remote });
+  mountUi(app);
 
   return Object.assign(app, { authEnabled: auth.enabled, metrics });
 }

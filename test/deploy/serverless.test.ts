@@ -205,6 +205,8 @@ describeDeploy('serverless.yml compiled', () => {
         'ANY /v1/{proxy+}',
         'GET /healthz',
         'GET /metrics',
+        'GET /ui',
+        'GET /ui/{proxy+}',
       ].sort(),
     );
     expect(only('AWS::ApiGatewayV2::Integration').PayloadFormatVersion).toBe('2.0');

@@ -28,7 +28,7 @@ export interface Bundle {
 /** Builds every function of serverless.yml into `outDir` (one bundle each, as deployed). */
 export async function bundleFunctions(outDir: string): Promise<Record<string, Bundle>> {
   const sls = yaml.safeLoad(fs.readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')) as Sls;
-  const { bundle, minify, sourcemap, target, platform, format } = sls.custom.esbuild as Record<string, never>;
+  const { bundle, minify, sourcemap, target, platform, format, plugins } = sls.custom.esbuild as Record<string, never>;
   const out: Record<string, Bundle> = {};
   for (const [name, fn] of Object.entries(sls.functions)) {
     const dot = fn.handler.lastIndexOf('.');
@@ -43,6 +43,8 @@ export async function bundleFunctions(outDir: string): Promise<Record<string, Bu
       target,
       platform,
       format,
+      // a file exporting esbuild plugins, as serverless-esbuild loads it
+      plugins: plugins === undefined ? [] : require(path.join(ROOT, plugins)),
       logLevel: 'warning',
     });
     out[name] = { file, exportName: fn.handler.slice(dot + 1), bytes: fs.statSync(file).size };

@@ -64,6 +64,19 @@ describe('Lambda HTTP handler', () => {
     res = await handler(event('POST', '/redis', '["HGET"]'), context);
     expect(res.statusCode).toBe(400);
   });
+
+  it('serves the browse page and its assets as text (the routes GET /ui and /ui/{proxy+})', async () => {
+    const page = await handler(event('GET', '/ui'), context);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers?.['content-security-policy']).toContain("default-src 'self'");
+    expect(page.isBase64Encoded).toBe(false);
+    const src = /<script src="([^"]+)"/.exec(page.body)![1]!;
+    const script = await handler(event('GET', src), context);
+    expect(script.statusCode).toBe(200);
+    expect(script.isBase64Encoded).toBe(false);
+    expect(script.body.length).toBeGreaterThan(1000);
+  });
 });
 
 describe('Lambda HTTP handler without tokens', () => {

@@ -1,8 +1,8 @@
 /**
  * The HTTP API over RedisIndex (the index in redis-server, standalone and a 3-node cluster) against the same app over
  * the bundled engine's S3Index, fed the same events: every route (/v1 JSON and NDJSON, /s3 ListObjectsV2 and V1,
- * HEAD and GET of objects, versions, stats, errors) must answer the same status, headers and body, page after page
- * of continuation tokens, before and after a change.
+ * HEAD and GET of objects, versions, stats, the browse page's folders and usage, errors) must answer the same status,
+ * headers and body, page after page of continuation tokens, before and after a change.
  */
 import Redis, { Cluster } from 'ioredis';
 import { ManualClock } from '../../src/engine/clock';
@@ -138,6 +138,12 @@ describeRedis.each(backends)('the HTTP API over RedisIndex on %s answers as over
       `/v1/buckets/${bucket}/stats?prefix=many/0`,
       `/v1/buckets/${bucket}/stats`,
       '/v1/buckets/no-such-bucket-here/objects',
+      `/v1/buckets/${bucket}/folders?max-keys=3`,
+      `/v1/buckets/${bucket}/folders?prefix=many/0&delimiter=0&max-keys=4`,
+      `/v1/buckets/${bucket}/usage`,
+      `/v1/buckets/${bucket}/usage?prefix=many/&delimiter=.&top=5`,
+      '/v1/buckets/no-such-bucket-here/folders',
+      '/v1/buckets/no-such-bucket-here/usage',
       `/s3/${bucket}?list-type=2&delimiter=/&encoding-type=url`,
       `/s3/${bucket}?list-type=2&max-keys=5&fetch-owner=true`,
       `/s3/${bucket}?list-type=2&prefix=many/&delimiter=/&max-keys=4`,

@@ -229,6 +229,8 @@ test('the built command: `s3-index replay` dispatched by main.ts, the endpoint f
       format: 'cjs',
       packages: 'external',
       logLevel: 'warning',
+      // `virtual:ui-assets` (the browse page, which the app serves), as scripts/build.mjs builds it
+      plugins: require(path.join(root, 'scripts/ui-assets.js')),
     });
     eb.requests.length = 0;
     const env: NodeJS.ProcessEnv = {
