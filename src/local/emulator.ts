@@ -45,6 +45,7 @@ interface S3rverInstance {
 
 interface StoreLike {
   putObject(object: { bucket: string; key: string }): Promise<{ size: number; md5: string }>;
+  getResourcePath(bucket: string, key: string, resource: 'object'): string;
   copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, meta?: unknown): Promise<unknown>;
   deleteObject(bucket: string, key: string): Promise<void>;
   putObjectMultipart(bucket: string, uploadId: string, parts: unknown): Promise<{ size: number; md5: string }>;
@@ -66,6 +67,30 @@ function acceptAnyAccessKey(): void {
   registry.get = (id: string) => Map.prototype.get.call(registry, id) ?? account;
   const keys = account.accessKeys;
   keys.get = (id: string) => Map.prototype.get.call(keys, id) ?? 'S3RVER';
+}
+
+/** The clock of file timestamps is coarse (a jiffy), and may read a little behind Date.now(). */
+const MTIME_SLACK_MS = 50;
+
+/**
+ * Makes s3rver's PUT answer once the object is stored, as S3's does. s3rver's filesystem store resolves a put when it
+ * has read the body, while its file stream may still be opening (and truncating) the file and writing it: a GET,
+ * HEAD or listing right after an overwrite could see 0 bytes, or the old object. Each put here then waits (polling
+ * the file, a few ms) until the file is the new one: its size is the put's and it was modified after the put began.
+ */
+export function storeBeforeAnswering(store: StoreLike): void {
+  const putObject = store.putObject.bind(store);
+  store.putObject = async (object) => {
+    const began = Date.now() - MTIME_SLACK_MS;
+    const r = await putObject(object);
+    const file = store.getResourcePath(object.bucket, object.key, 'object');
+    for (let i = 0; i < 2000; i++) {
+      const st = await fs.promises.stat(file).catch(() => undefined);
+      if (st !== undefined && st.size === r.size && st.mtimeMs >= began) break;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return r;
+  };
 }
 
 /** how long an S3 request waits for its change to be ingested before it is answered anyway */
@@ -153,6 +178,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   };
 
   const store = server.store;
+  storeBeforeAnswering(store);
   const putObject = store.putObject.bind(store);
   const copyObject = store.copyObject.bind(store);
   const deleteObject = store.deleteObject.bind(store);

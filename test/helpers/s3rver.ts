@@ -1,6 +1,7 @@
 /**
  * s3rver (a real S3 HTTP server on the filesystem) for tests: started on a free port in a temporary directory, with
- * the buckets asked for, and the credentials and client settings it wants. No conditional writes (see README).
+ * the buckets asked for, and the credentials and client settings it wants. No conditional writes (see README). Its
+ * PUTs answer once the object's file is written (storeBeforeAnswering), as the local emulator's do.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -8,10 +9,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { storeBeforeAnswering } from '../../src/local/emulator';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  store: Parameters<typeof storeBeforeAnswering>[0];
 }
 const S3rver: new (opts: Record<string, unknown>) => S3rverInstance = require('s3rver');
 
@@ -41,6 +44,8 @@ function removeAtExit(directory: string): void {
 export async function startS3rver(buckets: readonly string[] = [], label = 's3rver'): Promise<TestS3> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), `s3idx-${label}-`));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+  // a PUT answered once the object is stored, as S3 answers (s3rver answers before its file is written)
+  storeBeforeAnswering(server.store);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
