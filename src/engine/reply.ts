@@ -17,7 +17,8 @@ export type Reply =
   | KeyRangeReply
   | { readonly t: 'map'; readonly v: Array<[Reply, Reply]> }
   | { readonly t: 'set'; readonly v: Reply[] }
-  | { readonly t: 'double'; readonly v: number }
+  /** `text`: the exact digits to send (Redis formats some doubles its own way, e.g. geo coordinates); else v's */
+  | { readonly t: 'double'; readonly v: number; readonly text?: string }
   | { readonly t: 'bool'; readonly v: boolean }
   | { readonly t: 'verbatim'; readonly v: string; readonly format: string }
   | { readonly t: 'push'; readonly v: Reply[] };
@@ -47,7 +48,8 @@ export const array = (v: Reply[]): Reply => ({ t: 'array', v });
 export const bulkArray = (v: Buffer[]): Reply => ({ t: 'array', v: v.map(bulk) });
 export const map = (v: Array<[Reply, Reply]>): Reply => ({ t: 'map', v });
 export const set = (v: Reply[]): Reply => ({ t: 'set', v });
-export const double = (v: number): Reply => ({ t: 'double', v });
+export const double = (v: number, text?: string): Reply =>
+  text === undefined ? { t: 'double', v } : { t: 'double', v, text };
 export const bool = (v: boolean): Reply => ({ t: 'bool', v });
 export const verbatim = (v: string, format = 'txt'): Reply => ({ t: 'verbatim', v, format });
 export const push = (v: Reply[]): Reply => ({ t: 'push', v });

@@ -68,7 +68,7 @@ export function replyToJson(r: Reply, base64: boolean, top = true): UpstashJson 
       return out;
     }
     case 'double':
-      return str(formatDouble(r.v), base64);
+      return str(r.text ?? formatDouble(r.v), base64);
     case 'bool':
       return r.v ? 1 : 0;
     case 'verbatim':

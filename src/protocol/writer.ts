@@ -115,8 +115,8 @@ export class ReplyWriter {
         }
         return;
       case 'double':
-        if (resp === 3) this.line(0x2c, formatDouble(r.v));
-        else this.bulkString(formatDouble(r.v));
+        if (resp === 3) this.line(0x2c, r.text ?? formatDouble(r.v));
+        else this.bulkString(r.text ?? formatDouble(r.v));
         return;
       case 'bool':
         if (resp === 3) this.raw3(0x23, r.v ? 0x74 : 0x66, 0x0d, 0x0a);

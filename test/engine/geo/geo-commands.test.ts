@@ -149,8 +149,9 @@ describe('GEOPOS, GEOHASH, GEODIST', () => {
         {
           t: 'array',
           v: [
-            { t: 'double', v: 13.361389338970184 },
-            { t: 'double', v: 38.1155563954963 },
+            // the value, and Redis's text for it ("%.17Lf" of the exact value, trailing zeros removed)
+            { t: 'double', v: 13.361389338970184, text: '13.36138933897018433' },
+            { t: 'double', v: 38.1155563954963, text: '38.11555639549629859' },
           ],
         },
         { t: 'nullarray' },

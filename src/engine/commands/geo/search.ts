@@ -58,11 +58,11 @@ export function unitArg(b: Buffer): number | Reply {
 
 const isReplyValue = (x: unknown): x is Reply => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** A coordinate of a reply: Redis's "%.17Lf" text, a bulk string in RESP2 and a double in RESP3. */
+/** A coordinate of a reply: Redis's "%.17Lf" text, a bulk string in RESP2 and a double with that text in RESP3. */
 export function coordinateReply(d: number, resp: 2 | 3): Reply {
   const text = humanCoordinate(d);
   // The engine's RESP3 double prints "%.17g": the same value a client parses from Redis's text, in other digits.
-  return resp === 3 ? double(Number(text)) : bulkStr(text);
+  return resp === 3 ? double(Number(text), text) : bulkStr(text);
 }
 
 interface GeoPoint {
