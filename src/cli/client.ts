@@ -37,7 +37,7 @@ export const CLIENT_USAGE = `client commands (against a running server, see --ur
                                      --repair fixes it under the same merge rule as backfill
   backfill and reconcile take --data-dir DIR or --store s3://BUCKET/PREFIX instead of a server: the index in that
   store is restored here, written to (each page committed to its log) and snapshotted at the end; stop any server
-  on that store first
+  on that store first (a data directory a running server uses is refused)
 global options (before or after the command): --url URL (env S3_INDEX_URL, default http://127.0.0.1:8080),
   --token TOKEN (env S3_INDEX_TOKEN), --help
 `;
@@ -376,7 +376,7 @@ async function indexOf(p: Parsed, io: ClientIo, cmd: string): Promise<IndexTarge
       },
       close: async () => undefined,
     };
-  const [{ createEngine }, { openStore, Persistence }, { replyToJson }] = await Promise.all([
+  const [{ createEngine }, { openStore, Persistence, refuseIfServed }, { replyToJson }] = await Promise.all([
     import('../service/create-engine'),
     import('../service/persistence'),
     import('../http/upstash'),
@@ -386,6 +386,7 @@ async function indexOf(p: Parsed, io: ClientIo, cmd: string): Promise<IndexTarge
   let persistence: import('../service/persistence').Persistence;
   try {
     const store = await openStore({ dataDir: p.dataDir, store: p.store }, log);
+    await refuseIfServed(store, `s3-index ${cmd}`);
     persistence = await Persistence.open(engine, { store: store!, policy: 'always', saveRules: [], log });
   } catch (err) {
     throw new ClientError(`cannot open ${p.dataDir ?? p.store}: ${(err as Error).message}`);

@@ -13,9 +13,9 @@
  * already expired, empty collections, and keys under the S3 index's `s3idx:` prefix (only S3IDX commands write them:
  * an index is rebuilt by ingesting or backfilling, and an RDB cannot carry its payloads).
  *
- * A running server is not locked out of its data directory or store (writers are fenced by conditional writes, not
- * by a lock): an import into a store a server is using commits first, and that server is then fenced on its next
- * write and stops. Stop the server first, or start it with `serve --import FILE.rdb`.
+ * An import into a data directory a running server uses is refused (the server marks the directory it serves:
+ * FsBlobStore.markServing); in an S3 store, where servers leave no mark, the import commits first and that server
+ * is then fenced on its next write and stops. Stop the server first, or start it with `serve --import FILE.rdb`.
  */
 import fs from 'node:fs';
 import { ConfigError } from '../config';
@@ -33,14 +33,14 @@ import {
   type RdbSummary,
 } from '../persistence/rdb/read';
 import { createEngine } from '../service/create-engine';
-import { INDEX_WEIGHTS, openStore, type Persistence } from '../service/persistence';
+import { INDEX_WEIGHTS, openStore, type Persistence, refuseIfServed } from '../service/persistence';
 
 export const IMPORT_USAGE = `usage: s3-index import FILE.rdb (--data-dir DIR | --store s3://BUCKET/PREFIX) [--replace]
   adds the keys of an RDB file (redis-server 2.6 to 7.2: RDB versions 1 to 11) to the store, with their TTLs and
   databases, and commits a snapshot so the import is durable. A key the store already holds refuses the whole
   import (BUSYKEY) unless --replace, which overwrites it. Streams, module values and functions are skipped and
-  reported, as are keys under s3idx: (the S3 index's own). Do not import into a store a running server uses: it
-  would be fenced and stop (use serve --import FILE.rdb instead). S3: AWS_ENDPOINT_URL_S3 or S3_INDEX_S3_ENDPOINT,
+  reported, as are keys under s3idx: (the S3 index's own). A data directory a running server uses is refused; do
+  not import into an S3 store a running server uses either: it would be fenced and stop (use serve --import FILE.rdb). S3: AWS_ENDPOINT_URL_S3 or S3_INDEX_S3_ENDPOINT,
   and S3_INDEX_S3_PATH_STYLE, for S3-compatible servers.
 `;
 
@@ -209,6 +209,7 @@ export async function importCommand(args: readonly string[], io: Io): Promise<nu
       },
       log,
     );
+    await refuseIfServed(backing, 'an import');
     const engine = createEngine();
     const { durable, restored } = await Durable.open(engine, { store: backing!, weights: INDEX_WEIGHTS, log });
     const r = importRdb(engine, bytes, { replace });

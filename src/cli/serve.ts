@@ -15,6 +15,7 @@ import { httpConfigOf } from '../http/config';
 import { type HttpServerHandle, startHttpServer } from '../http/node-server';
 import { StoreError } from '../persistence/blob-store';
 import { CorruptError } from '../persistence/bytes';
+import { FsBlobStore } from '../persistence/fs-store';
 import { RdbError, reloadThroughRdb } from '../persistence/rdb/read';
 import { RespServer } from '../server/server';
 import { createEngine } from '../service/create-engine';
@@ -103,6 +104,8 @@ export async function startService(
   const state = serverStateOf(engine);
   const log = hooks.log ?? ((line: string) => process.stderr.write(`s3-index: ${line}\n`));
   let persistence: Persistence | undefined;
+  /** removes the mark of a data directory this process serves (FsBlobStore.markServing) */
+  let unmark: (() => Promise<void>) | undefined;
   try {
     const store = await openStore(
       {
@@ -113,6 +116,8 @@ export async function startService(
       },
       log,
     );
+    // an import or a direct client command then refuses to write behind this server's back
+    if (store instanceof FsBlobStore) unmark = await store.markServing();
     if (store !== undefined)
       persistence = Persistence.create(engine, {
         store,
@@ -171,6 +176,7 @@ export async function startService(
     respPort = await resp?.listen(config.respPort, config.host);
   } catch (err) {
     external?.close();
+    await unmark?.();
     throw listenError('RESP', config.host, config.respPort, err);
   }
   let http: HttpServerHandle;
@@ -179,6 +185,7 @@ export async function startService(
   } catch (err) {
     await resp?.close();
     external?.close();
+    await unmark?.();
     throw listenError('HTTP', config.host, config.httpPort, err);
   }
   if (persistence !== undefined) {
@@ -196,6 +203,7 @@ export async function startService(
       if (hooks.importRdb !== undefined) await importAtStart(engine, hooks.importRdb, log, persistence);
     } catch (err) {
       await Promise.all([resp?.close(), http.close(), persistence.close({ snapshot: false }).catch(() => undefined)]);
+      await unmark?.();
       throw storageError(err);
     } finally {
       state.loading = false;
@@ -205,6 +213,7 @@ export async function startService(
       await importAtStart(engine, hooks.importRdb, log, undefined);
     } catch (err) {
       await Promise.all([resp?.close(), http.close()]);
+      await unmark?.();
       throw storageError(err);
     }
   }
@@ -219,6 +228,7 @@ export async function startService(
     stop: async (opts = {}) => {
       await Promise.all([resp?.close(), http.close()]);
       await persistence?.close(opts);
+      await unmark?.();
       external?.close();
     },
   };

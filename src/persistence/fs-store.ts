@@ -56,6 +56,9 @@ const TOKEN = randomBytes(6).toString('hex');
 /** What a lock file says of its holder: `<host> <pid> <token>` (`<host> <pid>` from older versions). */
 const LOCK_HOLDER = `${HOST} ${process.pid} ${TOKEN}\n`;
 
+/** The start of the name of a serving mark (FsBlobStore.markServing). */
+const SERVING_PREFIX = '.serving-';
+
 /** A temporary file's name: `.tmp-<base>-<host>-<pid>-<n>`, so that a dead writer's can be told and removed. */
 function tempName(base: string): string {
   return `.tmp-${base}-${HOST}-${process.pid}-${tmpSeq++}`;
@@ -90,6 +93,41 @@ export class FsBlobStore implements BlobStore {
     }
     await removeLeftovers(root);
     return new FsBlobStore(root);
+  }
+
+  /**
+   * Marks the directory as served by this process until the returned function runs: a file `.serving-<host>-<pid>`
+   * naming it (outside the blob names), which `servers()` finds. Writers stay fenced by the manifest's lock whatever
+   * the marks say: a mark is for the commands that would write behind a running server's back (an import), which
+   * then refuse.
+   */
+  async markServing(): Promise<() => Promise<void>> {
+    const mark = path.join(this.root, `${SERVING_PREFIX}${HOST}-${process.pid}`);
+    await fsp.writeFile(mark, LOCK_HOLDER);
+    return () => fsp.unlink(mark).catch(() => undefined);
+  }
+
+  /**
+   * The processes serving from this directory now, as "pid N on HOST": the marks of markServing whose process of this
+   * host still runs (a killed server's mark is removed here), and every mark of another host (which cannot be
+   * checked from here). This process's own mark is left out.
+   */
+  async servers(): Promise<string[]> {
+    const names = await fsp.readdir(this.root).catch(() => [] as string[]);
+    const out: string[] = [];
+    for (const name of names) {
+      if (!name.startsWith(SERVING_PREFIX)) continue;
+      const file = path.join(this.root, name);
+      const holder = await fsp.readFile(file, 'latin1').catch(() => undefined);
+      if (holder === undefined || holder === LOCK_HOLDER) continue;
+      if (holderGone(holder, Number.POSITIVE_INFINITY)) {
+        await fsp.unlink(file).catch(() => undefined);
+        continue;
+      }
+      const [host, pid] = holder.trim().split(' ');
+      out.push(`pid ${pid} on ${host === HOST ? 'this host' : host}`);
+    }
+    return out;
   }
 
   private pathOf(name: string): string {

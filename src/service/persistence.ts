@@ -20,7 +20,7 @@ import { payloadSize } from '../index/payload';
 import { notPlainKey } from '../index/plain-keys';
 import { ingest } from '../ingest/apply';
 import type { IngestOutcome } from '../ingest/types';
-import type { BlobStore } from '../persistence/blob-store';
+import { type BlobStore, StoreError } from '../persistence/blob-store';
 import { Durable, type RestoreProgress, type RestoreResult } from '../persistence/durable';
 import { FsBlobStore } from '../persistence/fs-store';
 import type { Manifest, SnapshotRef } from '../persistence/manifest';
@@ -69,6 +69,21 @@ export async function openStore(
   }
   if (where.dataDir === undefined || where.dataDir === '') return undefined;
   return FsBlobStore.open(where.dataDir);
+}
+
+/**
+ * Refuses to write into a data directory a running server uses (FsBlobStore.servers): the server would be fenced off
+ * at its next commit and stop. `what` names the command ("import"). S3 stores carry no marks (writers there are
+ * fenced by conditional writes alone).
+ */
+export async function refuseIfServed(store: BlobStore | undefined, what: string): Promise<void> {
+  if (!(store instanceof FsBlobStore)) return;
+  const servers = await store.servers();
+  if (servers.length === 0) return;
+  throw new StoreError(
+    `${store.root} is in use by a running server (${servers.join(', ')}): ${what} would fence it off and it would stop; ` +
+      'stop that server first (a server killed without stopping is detected and ignored)',
+  );
 }
 
 /**

@@ -267,4 +267,39 @@ describeWithTool('redis-server')('s3-index import and serve --import (built CLI)
     expect((again as Error).message).toMatch(/--import .*dump\.rdb: BUSYKEY: 9 keys of the file already exist/);
     child = undefined;
   }, 60_000);
+
+  it('refuses a data directory a running server uses; a server killed without stopping does not count', async () => {
+    const dataDir = path.join(tmp, 'data-live');
+    await buildDataDir(dataDir);
+    child = await startServeChild({ dataDir });
+    const before = fs.readFileSync(path.join(dataDir, 'manifest.json'));
+    const refused = await cli('import', rdb, '--data-dir', dataDir, '--replace');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`is in use by a running server (pid ${child.proc.pid} on this host)`);
+    expect(fs.readFileSync(path.join(dataDir, 'manifest.json')).equals(before)).toBe(true);
+    // so is a backfill straight into the store
+    const backfill = await cli('backfill', 'some-bucket', '--data-dir', dataDir);
+    expect(backfill.code).not.toBe(0);
+    expect(backfill.stderr).toContain('is in use by a running server');
+    expect(fs.readFileSync(path.join(dataDir, 'manifest.json')).equals(before)).toBe(true);
+    // the server was not fenced off: it still takes writes
+    const c = new Redis({ port: child.respPort, host: '127.0.0.1' });
+    try {
+      expect(await c.set('after', '1')).toBe('OK');
+    } finally {
+      c.disconnect();
+    }
+    // killed: its mark stays behind, names a process that runs no more, and is ignored (and removed)
+    await child.kill('SIGKILL');
+    child = undefined;
+    expect(fs.readdirSync(dataDir).filter((f) => f.startsWith('.serving-'))).toHaveLength(1);
+    const ok = await cli('import', rdb, '--data-dir', dataDir, '--replace');
+    expect(ok.code).toBe(0);
+    expect(fs.readdirSync(dataDir).filter((f) => f.startsWith('.serving-'))).toEqual([]);
+    // a server stopped with SIGTERM removes its mark
+    child = await startServeChild({ dataDir });
+    await child.kill('SIGTERM');
+    child = undefined;
+    expect(fs.readdirSync(dataDir).filter((f) => f.startsWith('.serving-'))).toEqual([]);
+  }, 60_000);
 });
