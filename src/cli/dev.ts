@@ -70,6 +70,7 @@ function banner(service: RunningService, endpoint: string | undefined, opts: Dev
   const lines = [
     '',
     `  HTTP API      ${http}`,
+    `  browse        ${http}/ui`,
     service.respPort === undefined
       ? '  RESP          none: the index and the cache are in the Redis server of --redis-url'
       : `  RESP          redis-cli -p ${service.respPort}`,

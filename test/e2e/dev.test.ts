@@ -224,6 +224,10 @@ describe('s3-index dev', () => {
     const cwd = tempCwd();
     let dev = await startDev(cwd);
     expect(dev.stderr()).toMatch(new RegExp(`S3 emulator +http://127\\.0\\.0\\.1:${dev.emulatorPort} .*buckets: demo`));
+    // the banner names the browse page, which answers there
+    expect(dev.stderr()).toMatch(new RegExp(`browse +http://127\\.0\\.0\\.1:${dev.httpPort}/ui\n`));
+    const page = await fetch(`http://127.0.0.1:${dev.httpPort}/ui`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
     let emu = s3Client(`http://127.0.0.1:${dev.emulatorPort}`);
     const keys = [
       'docs/hello.txt',
