@@ -71,6 +71,8 @@ function acceptAnyAccessKey(): void {
 
 /** The clock of file timestamps is coarse (a jiffy), and may read a little behind Date.now(). */
 const MTIME_SLACK_MS = 50;
+/** How long a PUT waits at most for s3rver's file to be written. */
+const FLUSH_WAIT_MS = 500;
 
 /**
  * Makes s3rver's PUT answer once the object is stored, as S3's does. s3rver's filesystem store resolves a put when it
@@ -84,9 +86,11 @@ export function storeBeforeAnswering(store: StoreLike): void {
     const began = Date.now() - MTIME_SLACK_MS;
     const r = await putObject(object);
     const file = store.getResourcePath(object.bucket, object.key, 'object');
-    for (let i = 0; i < 2000; i++) {
+    // bounded: a concurrent DELETE or PUT of the same key may have removed or replaced the file meanwhile
+    const deadline = Date.now() + FLUSH_WAIT_MS;
+    for (;;) {
       const st = await fs.promises.stat(file).catch(() => undefined);
-      if (st !== undefined && st.size === r.size && st.mtimeMs >= began) break;
+      if ((st !== undefined && st.size === r.size && st.mtimeMs >= began) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     return r;

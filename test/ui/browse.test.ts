@@ -195,7 +195,9 @@ describeBrowser('the browse page in Chromium', () => {
     // by keyboard: up with Backspace, move with j/k/arrows, in with Enter, up with Alt+Left
     await page.keyboard.press('Backspace');
     await page.waitForFunction(() => location.hash === '#/browse-bucket/');
-    await page.waitForSelector('#list .row.folder.selected');
+    // the root's own rows (the hash changes before the page's hashchange handler replaces the previous folder's
+    // list, whose first row is selected too): a selected top-level folder
+    await page.waitForSelector('#list .row.folder.selected[data-prefix="big/"]');
     const names = (await rows()).map((r) => r.id);
     await page.keyboard.press('j');
     await page.keyboard.press('ArrowDown');
@@ -206,7 +208,11 @@ describeBrowser('the browse page in Chromium', () => {
       (p) => location.hash === `#/browse-bucket/${p}`,
       `${encodeURIComponent(names[1]!.slice(0, -1))}/`,
     );
-    await page.waitForSelector('#list .row');
+    // that folder's own rows, not the root's still shown
+    await page.waitForFunction(
+      (p) => [...document.querySelectorAll('#list .row')].some((r) => r.getAttribute('data-key')?.startsWith(p)),
+      names[1]!,
+    );
     await page.keyboard.press('Alt+ArrowLeft');
     await page.waitForFunction(() => location.hash === '#/browse-bucket/');
     // back and forward follow the history
