@@ -32,7 +32,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { freePort } from '../helpers/redis-server';
 import { sdkListing, unquote } from '../helpers/s3-listing';
 import { buildCli } from '../helpers/serve-child';
 import {
@@ -66,15 +65,6 @@ let httpPort: number;
 let emulatorPort: number;
 const initial = new Map<string, Map<string, Obj>>();
 
-async function distinctPorts(n: number): Promise<number[]> {
-  const out: number[] = [];
-  while (out.length < n) {
-    const p = await freePort();
-    if (!out.includes(p)) out.push(p);
-  }
-  return out;
-}
-
 beforeAll(async () => {
   buildCli();
   // on tmpfs when there is one: 65,000 small files are written in ~2 s there, ~15 s on a disk
@@ -85,12 +75,10 @@ beforeAll(async () => {
   const keys = fixtureKeys();
   for (const b of Object.values(BUCKETS)) initial.set(b, writeBucket(emulatorDir, b, keys));
 
-  const [h, r, e] = await distinctPorts(3);
-  httpPort = h!;
-  emulatorPort = e!;
   const env: NodeJS.ProcessEnv = { ...process.env, S3_INDEX_API_TOKENS: '' };
   for (const k of ['S3_INDEX_EMULATOR', 'S3_INDEX_BUCKETS', 'S3_INDEX_DATA_DIR', 'S3_INDEX_STORE']) delete env[k];
-  const args = ['dev', '--http-port', String(h), '--resp-port', String(r), '--emulator-port', String(e)];
+  // ports the system picks (port 0), read from the banner: free ports picked here could be taken meanwhile
+  const args = ['dev', '--http-port', '0', '--resp-port', '0', '--emulator-port', '0'];
   args.push('--emulator-dir', emulatorDir, ...Object.values(BUCKETS).flatMap((b) => ['--bucket', b]));
   const child = spawn(process.execPath, [path.join(root, 'bin/s3-index.js'), ...args], {
     cwd,
@@ -108,6 +96,11 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error(`dev did not start within 30 s: ${devErr}`);
     await sleep(20);
   }
+  const http = /HTTP API on http:\/\/[^\s]+:(\d+)/.exec(devErr);
+  const emulator = /S3 emulator +http:\/\/[^\s]+:(\d+)/.exec(devErr);
+  if (http === null || emulator === null) throw new Error(`dev named no ports: ${devErr}`);
+  httpPort = Number(http[1]);
+  emulatorPort = Number(emulator[1]);
 }, 120_000);
 
 afterAll(async () => {

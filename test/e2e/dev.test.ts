@@ -60,12 +60,16 @@ function tempCwd(): string {
   return d;
 }
 
-/** Spawns `s3-index dev` in `cwd` with the ports given (free ones by default) and more arguments. */
+/**
+ * Spawns `s3-index dev` in `cwd` with more arguments, on the ports given (`ports`: those, and free ones picked here for
+ * the others), or by default on ports the system picks (port 0), which startDev reads from the banner: picking free
+ * ports here and passing them on races other suites' servers, which may take one meanwhile.
+ */
 async function spawnDev(
   cwd: string,
   opts: { args?: string[]; ports?: Partial<Record<'http' | 'resp' | 'emulator', number>> } = {},
 ): Promise<DevChild> {
-  const [http, resp, emu] = await distinctPorts(3);
+  const [http, resp, emu] = opts.ports === undefined ? [0, 0, 0] : await distinctPorts(3);
   const httpPort = opts.ports?.http ?? http!;
   const respPort = opts.ports?.resp ?? resp!;
   const emulatorPort = opts.ports?.emulator ?? emu!;
@@ -123,9 +127,17 @@ async function untilLine(child: DevChild, line: RegExp, timeoutMs = 30_000): Pro
   }
 }
 
+/** `s3-index dev` on ports the system picks, ready; its ports as its banner names them. */
 async function startDev(cwd: string, args: string[] = []): Promise<DevChild> {
   const child = await spawnDev(cwd, { args });
   await untilLine(child, READY);
+  const err = child.stderr();
+  const listening = /RESP server listening on [^\s]+:(\d+)[^\n]*; HTTP API on http:\/\/[^\s]+:(\d+)/.exec(err);
+  const emulator = /S3 emulator +http:\/\/[^\s]+:(\d+)/.exec(err);
+  if (listening === null || emulator === null) throw new Error(`dev named no ports: ${err}`);
+  child.respPort = Number(listening[1]);
+  child.httpPort = Number(listening[2]);
+  child.emulatorPort = Number(emulator[1]);
   return child;
 }
 
@@ -327,7 +339,8 @@ describe('s3-index dev', () => {
 
   it('--no-emulator starts serve alone: the banner says off and nothing listens on the emulator port', async () => {
     const cwd = tempCwd();
-    const dev = await spawnDev(cwd, { args: ['--no-emulator'] });
+    // ports picked here: the test looks at the emulator's port, which a dev without emulator never names
+    const dev = await spawnDev(cwd, { args: ['--no-emulator'], ports: {} });
     await untilLine(dev, /HTTP API on [\s\S]*S3 emulator +off/);
     expect(await portOpen(dev.emulatorPort)).toBe(false);
     const res = await fetch(`http://127.0.0.1:${dev.httpPort}/healthz`);
