@@ -16,6 +16,7 @@ import { writeRdb } from '../persistence/rdb/write';
 import { parseS3Url, S3BlobStore } from '../persistence/s3-store';
 import { createEngine } from '../service/create-engine';
 import { INDEX_WEIGHTS } from '../service/persistence';
+import { oneFile, parseStoreArgs, storeTarget } from './store-args';
 
 export const EXPORT_USAGE = `usage: s3-index export --format rdb FILE (--data-dir DIR | --store s3://BUCKET/PREFIX)
   writes the whole dataset of the store as an RDB file (version 10) that redis-server 7 loads: every database,
@@ -99,45 +100,20 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
     io.err(`s3-index export: ${message}\n${EXPORT_USAGE}`);
     return 2;
   };
-  let format: string | undefined;
-  let dataDir: string | undefined;
-  let store: string | undefined;
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--help' || a === '-h') {
-      io.out(EXPORT_USAGE);
-      return 0;
-    }
-    if (a === '--') {
-      positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      if (name !== '--format' && name !== '--data-dir' && name !== '--store') return usage(`unknown option '${name}'`);
-      let value: string | undefined;
-      if (eq > 0) value = a.slice(eq + 1);
-      else {
-        value = args[i + 1];
-        i++;
-      }
-      if (value === undefined || value === '') return usage(`${name} needs a value`);
-      if (name === '--format') format = value;
-      else if (name === '--data-dir') dataDir = value;
-      else store = value;
-      continue;
-    }
-    positional.push(a);
+  const a = parseStoreArgs(args, { valued: ['--format'] });
+  if ('error' in a) return usage(a.error);
+  if (a.help) {
+    io.out(EXPORT_USAGE);
+    return 0;
   }
+  const format = a.values.get('--format');
   if (format === undefined) return usage('--format is missing (--format rdb)');
   if (!FORMATS.includes(format)) return usage(`unknown format '${format}' (formats: ${FORMATS.join(', ')})`);
-  if (positional.length === 0) return usage('FILE is missing');
-  if (positional.length > 1) return usage(`one FILE only (got ${positional.join(' ')})`);
-  if ((dataDir === undefined) === (store === undefined)) return usage('give one of --data-dir DIR or --store s3://…');
-  if (store !== undefined && !store.startsWith('s3://')) return usage(`--store takes s3://BUCKET/PREFIX, not ${store}`);
-  const file = positional[0]!;
+  const file = oneFile(a, 'FILE is missing');
+  if (typeof file !== 'string') return usage(file.error);
+  const target = storeTarget(a);
+  if ('error' in target) return usage(target.error);
+  const { dataDir, store } = target;
   const where = dataDir ?? store!;
   try {
     const engine = createEngine();

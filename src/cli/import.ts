@@ -34,6 +34,7 @@ import {
 } from '../persistence/rdb/read';
 import { createEngine } from '../service/create-engine';
 import { INDEX_WEIGHTS, openStore, type Persistence, refuseIfServed } from '../service/persistence';
+import { oneFile, parseStoreArgs, storeTarget } from './store-args';
 
 export const IMPORT_USAGE = `usage: s3-index import FILE.rdb (--data-dir DIR | --store s3://BUCKET/PREFIX) [--replace]
   adds the keys of an RDB file (redis-server 2.6 to 7.2: RDB versions 1 to 11) to the store, with their TTLs and
@@ -154,46 +155,18 @@ export async function importCommand(args: readonly string[], io: Io): Promise<nu
     io.err(`s3-index import: ${message}\n${IMPORT_USAGE}`);
     return 2;
   };
-  let dataDir: string | undefined;
-  let store: string | undefined;
-  let replace = false;
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--help' || a === '-h') {
-      io.out(IMPORT_USAGE);
-      return 0;
-    }
-    if (a === '--') {
-      positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (a === '--replace') {
-      replace = true;
-      continue;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      if (name !== '--data-dir' && name !== '--store') return usage(`unknown option '${name}'`);
-      let value: string | undefined;
-      if (eq > 0) value = a.slice(eq + 1);
-      else {
-        value = args[i + 1];
-        i++;
-      }
-      if (value === undefined || value === '') return usage(`${name} needs a value`);
-      if (name === '--data-dir') dataDir = value;
-      else store = value;
-      continue;
-    }
-    positional.push(a);
+  const a = parseStoreArgs(args, { flags: ['--replace'] });
+  if ('error' in a) return usage(a.error);
+  if (a.help) {
+    io.out(IMPORT_USAGE);
+    return 0;
   }
-  if (positional.length === 0) return usage('FILE.rdb is missing');
-  if (positional.length > 1) return usage(`one FILE only (got ${positional.join(' ')})`);
-  if ((dataDir === undefined) === (store === undefined)) return usage('give one of --data-dir DIR or --store s3://…');
-  if (store !== undefined && !store.startsWith('s3://')) return usage(`--store takes s3://BUCKET/PREFIX, not ${store}`);
-  const file = positional[0]!;
+  const file = oneFile(a, 'FILE.rdb is missing');
+  if (typeof file !== 'string') return usage(file.error);
+  const target = storeTarget(a);
+  if ('error' in target) return usage(target.error);
+  const { dataDir, store } = target;
+  const replace = a.flags.has('--replace');
   const where = dataDir ?? store!;
   const log = (line: string) => io.err(`s3-index import: ${line}\n`);
   try {
